@@ -1,0 +1,34 @@
+// kshake — typed kernel-streaming pin handshakes.
+// SPDX-License-Identifier: MIT
+#pragma once
+
+// The project version lives here and in meson.build's project() call only;
+// tests/version_test.cpp fails when the two disagree.
+#define KSHAKE_VERSION_MAJOR 0
+#define KSHAKE_VERSION_MINOR 1
+#define KSHAKE_VERSION_PATCH 0
+
+// Kernel mode is decided once, here, and every other header asks KSHAKE_KERNEL_MODE.
+// The WDK defines _KERNEL_MODE; mingw kernel builds pass -DKSHAKE_KERNEL_MODE=1 (or define
+// _KERNEL_MODE themselves).
+#if !defined(KSHAKE_KERNEL_MODE)
+#if defined(_KERNEL_MODE)
+#define KSHAKE_KERNEL_MODE 1
+#else
+#define KSHAKE_KERNEL_MODE 0
+#endif
+#endif
+
+#if defined(_MSC_VER)
+// Mixing kernel and user-mode builds of kshake in one image is an ODR violation; make it a
+// link error instead (the wil technique).
+#if KSHAKE_KERNEL_MODE
+#pragma detect_mismatch("KSHAKE_KERNEL_MODE", "1")
+#else
+#pragma detect_mismatch("KSHAKE_KERNEL_MODE", "0")
+#endif
+#endif
+
+#if __cplusplus < 202002L && (!defined(_MSVC_LANG) || _MSVC_LANG < 202002L)
+#error "kshake: C++20 or later is required (-std=c++20, /std:c++20)"
+#endif

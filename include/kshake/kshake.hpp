@@ -1,0 +1,11 @@
+// kshake — typed, compile-time-checked kernel-streaming pin handshakes.
+// The umbrella header: every portable part. avstream.hpp (kernel) and mock.hpp (user-mode
+// tests) are included on their own.
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "config.hpp"    // version and the kernel-mode switch
+#include "guid.hpp"      // kshake::guid and "..."_guid
+#include "status.hpp"    // kshake::ntstatus and its named values
+#include "handshake.hpp" // kshake::handshake, the KSHANDSHAKE layout
+#include "protocol.hpp"  // the payload and protocol concepts

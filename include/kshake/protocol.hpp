@@ -1,0 +1,215 @@
+// kshake::protocol — what a private pin protocol is, checked at compile time.
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "guid.hpp"
+
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+#include <type_traits>
+
+namespace kshake {
+
+// Payloads travel by value inside kernel-stack envelopes (negotiate() holds a request and a
+// response on the caller's stack, and the x86 kernel stack is 12 KiB), so they are bounded.
+inline constexpr std::size_t max_payload_size = 2048;
+// The envelope puts the body at byte 8 on every target, which holds only for bodies aligned to
+// at most 8 (see docs/wire.md).
+inline constexpr std::size_t max_payload_alignment = 8;
+
+// A payload is a plain C struct: copied byte for byte across the wire, zero-filled before a
+// handler sees it (a trivial default constructor is what makes T{} zero its padding, so no
+// kernel stack bytes leak to the peer).
+template <class T>
+concept payload = std::is_class_v<T> && !std::is_const_v<T> && !std::is_volatile_v<T> &&
+                  std::is_trivial_v<T> && std::is_standard_layout_v<T> &&
+                  sizeof(T) <= max_payload_size && alignof(T) <= max_payload_alignment;
+
+namespace detail {
+
+template <class P>
+concept has_id = requires {
+    requires std::same_as<std::remove_cvref_t<decltype(P::id)>, guid>;
+    // P::id must be a constant: it is read at compile time to build route tables.
+    typename std::integral_constant<std::uint32_t, P::id.data1>;
+};
+
+template <class P>
+concept has_payload_types = requires {
+    typename P::request;
+    typename P::response;
+};
+
+template <class P>
+concept declares_version = requires {
+    requires std::convertible_to<decltype(P::version), std::uint32_t>;
+    typename std::integral_constant<std::uint32_t, P::version>;
+};
+
+template <class P>
+concept declares_min_version = requires {
+    requires std::convertible_to<decltype(P::min_version), std::uint32_t>;
+    typename std::integral_constant<std::uint32_t, P::min_version>;
+};
+
+template <class P>
+consteval std::uint32_t version_of() noexcept {
+    if constexpr (declares_version<P>) {
+        return P::version;
+    } else {
+        return 1;
+    }
+}
+
+template <class P>
+consteval std::uint32_t min_version_of() noexcept {
+    if constexpr (declares_min_version<P>) {
+        return P::min_version;
+    } else {
+        return version_of<P>();
+    }
+}
+
+template <class P>
+concept valid_versions = (!requires { P::version; } || declares_version<P>) &&
+                         (!requires { P::min_version; } || declares_min_version<P>) &&
+                         min_version_of<P>() >= 1 && min_version_of<P>() <= version_of<P>();
+
+} // namespace detail
+
+// A protocol: `static constexpr kshake::guid id`, `using request`, `using response` (payloads),
+// and optionally `static constexpr std::uint32_t version` (default 1) and `min_version`
+// (default: version). Version 0 never appears on the wire.
+template <class P>
+concept protocol = detail::has_id<P> && detail::has_payload_types<P> &&
+                   payload<typename P::request> && payload<typename P::response> &&
+                   detail::valid_versions<P>;
+
+// The version an initiator speaks, and the lowest one a responder serves.
+template <protocol P>
+inline constexpr std::uint32_t version_v = detail::version_of<P>();
+template <protocol P>
+inline constexpr std::uint32_t min_version_v = detail::min_version_of<P>();
+
+template <protocol P>
+using request_t = typename P::request;
+template <protocol P>
+using response_t = typename P::response;
+
+// The same protocol spoken at exactly version V: what negotiate_first offers when it falls back
+// from one version to the next, e.g. negotiate_first<at_version<pool, 3>, at_version<pool, 2>>.
+template <protocol P, std::uint32_t V>
+struct at_version : P {
+    static constexpr std::uint32_t version = V;
+    static constexpr std::uint32_t min_version = V;
+};
+
+// A protocol's display name: `static constexpr std::string_view name` when it has one.
+template <protocol P>
+[[nodiscard]] constexpr std::string_view protocol_name() noexcept {
+    if constexpr (requires { std::string_view{P::name}; }) {
+        return std::string_view{P::name};
+    } else {
+        return {};
+    }
+}
+
+namespace detail {
+
+// The same rules as the concepts above, one at a time, each with a message a driver writer can
+// act on. Each failing branch stops the chain so that one mistake gives one error.
+template <class T>
+consteval bool check_payload() noexcept {
+    if constexpr (std::is_pointer_v<T>) {
+        static_assert(!std::is_pointer_v<T>,
+                      "kshake: a payload must be a struct, not a pointer: put the pointer in a "
+                      "struct, or use kshake::raw_codec for interface pointers");
+        return false;
+    } else if constexpr (!std::is_class_v<T>) {
+        static_assert(std::is_class_v<T>,
+                      "kshake: a payload must be a struct (wrap the value in a struct)");
+        return false;
+    } else if constexpr (std::is_const_v<T> || std::is_volatile_v<T>) {
+        static_assert(!std::is_const_v<T> && !std::is_volatile_v<T>,
+                      "kshake: a payload type must not be const or volatile");
+        return false;
+    } else if constexpr (!std::is_trivially_copyable_v<T>) {
+        static_assert(std::is_trivially_copyable_v<T>,
+                      "kshake: a payload must be trivially copyable (no user-defined copy, move "
+                      "or destructor): it is copied byte for byte between drivers");
+        return false;
+    } else if constexpr (!std::is_trivial_v<T>) {
+        static_assert(std::is_trivial_v<T>,
+                      "kshake: a payload must be a plain C struct with a trivial default "
+                      "constructor (no constructors, no default member initialisers)");
+        return false;
+    } else if constexpr (!std::is_standard_layout_v<T>) {
+        static_assert(std::is_standard_layout_v<T>,
+                      "kshake: a payload must be standard layout (a plain C struct: no virtual "
+                      "functions, one access level, no base classes with data)");
+        return false;
+    } else if constexpr (sizeof(T) > max_payload_size) {
+        static_assert(sizeof(T) <= max_payload_size,
+                      "kshake: a payload must be at most kshake::max_payload_size (2048) bytes: "
+                      "envelopes live on the kernel stack; pass a pointer to a larger buffer in "
+                      "the payload instead");
+        return false;
+    } else if constexpr (alignof(T) > max_payload_alignment) {
+        static_assert(alignof(T) <= max_payload_alignment,
+                      "kshake: a payload must be aligned to at most 8 bytes (the envelope body "
+                      "sits at byte 8)");
+        return false;
+    } else {
+        return true;
+    }
+}
+
+template <class P>
+consteval bool check_protocol() noexcept {
+    if constexpr (!requires { P::id; }) {
+        static_assert(requires { P::id; },
+                      "kshake: a protocol needs `static constexpr kshake::guid id = "
+                      "\"...\"_guid;`");
+        return false;
+    } else if constexpr (!has_id<P>) {
+        static_assert(has_id<P>,
+                      "kshake: a protocol's id must be a `static constexpr kshake::guid`");
+        return false;
+    } else if constexpr (!requires { typename P::request; }) {
+        static_assert(requires { typename P::request; },
+                      "kshake: a protocol needs `using request = <payload struct>;`");
+        return false;
+    } else if constexpr (!requires { typename P::response; }) {
+        static_assert(requires { typename P::response; },
+                      "kshake: a protocol needs `using response = <payload struct>;`");
+        return false;
+    } else if constexpr (!check_payload<typename P::request>() ||
+                         !check_payload<typename P::response>()) {
+        return false;
+    } else if constexpr (requires { P::version; } && !declares_version<P>) {
+        static_assert(declares_version<P>,
+                      "kshake: a protocol's version must be a `static constexpr std::uint32_t`");
+        return false;
+    } else if constexpr (requires { P::min_version; } && !declares_min_version<P>) {
+        static_assert(declares_min_version<P>,
+                      "kshake: a protocol's min_version must be a `static constexpr "
+                      "std::uint32_t`");
+        return false;
+    } else if constexpr (min_version_of<P>() == 0) {
+        static_assert(min_version_of<P>() != 0,
+                      "kshake: protocol versions start at 1 (0 never appears on the wire)");
+        return false;
+    } else if constexpr (min_version_of<P>() > version_of<P>()) {
+        static_assert(min_version_of<P>() <= version_of<P>(),
+                      "kshake: a protocol's min_version must not exceed its version");
+        return false;
+    } else {
+        return true;
+    }
+}
+
+} // namespace detail
+
+} // namespace kshake

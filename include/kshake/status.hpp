@@ -1,0 +1,117 @@
+// kshake::ntstatus — NTSTATUS values with the numbers of ntstatus.h, and their names.
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "config.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace kshake {
+
+// NTSTATUS is a LONG: 32 bits, signed, on every Windows target.
+using ntstatus = std::int32_t;
+
+namespace detail {
+[[nodiscard]] constexpr ntstatus make_status(std::uint32_t bits) noexcept {
+    return static_cast<ntstatus>(bits);
+}
+} // namespace detail
+
+// The names are lower-case because STATUS_* are macros in ntstatus.h: kshake::STATUS_SUCCESS
+// could not be spelled in a driver. Values are those of ntstatus.h; avstream.hpp checks them
+// against the platform's macros with static_asserts.
+namespace status {
+inline constexpr ntstatus success = detail::make_status(0x00000000U);
+inline constexpr ntstatus pending = detail::make_status(0x00000103U);
+inline constexpr ntstatus buffer_overflow = detail::make_status(0x80000005U);
+inline constexpr ntstatus unsuccessful = detail::make_status(0xC0000001U);
+inline constexpr ntstatus not_implemented = detail::make_status(0xC0000002U);
+inline constexpr ntstatus invalid_parameter = detail::make_status(0xC000000DU);
+inline constexpr ntstatus invalid_device_request = detail::make_status(0xC0000010U);
+inline constexpr ntstatus buffer_too_small = detail::make_status(0xC0000023U);
+inline constexpr ntstatus revision_mismatch = detail::make_status(0xC0000059U);
+inline constexpr ntstatus insufficient_resources = detail::make_status(0xC000009AU);
+inline constexpr ntstatus device_not_connected = detail::make_status(0xC000009DU);
+inline constexpr ntstatus not_supported = detail::make_status(0xC00000BBU);
+inline constexpr ntstatus invalid_device_state = detail::make_status(0xC0000184U);
+inline constexpr ntstatus device_protocol_error = detail::make_status(0xC0000186U);
+inline constexpr ntstatus invalid_buffer_size = detail::make_status(0xC0000206U);
+inline constexpr ntstatus not_found = detail::make_status(0xC0000225U);
+} // namespace status
+
+// NT_SUCCESS: success and informational values (0x00000000–0x7FFFFFFF).
+[[nodiscard]] constexpr bool nt_success(ntstatus s) noexcept { return s >= 0; }
+
+namespace detail {
+struct status_entry {
+    ntstatus value;
+    std::string_view name;
+};
+
+inline constexpr status_entry status_names[] = {
+    {status::success, "STATUS_SUCCESS"},
+    {status::pending, "STATUS_PENDING"},
+    {status::buffer_overflow, "STATUS_BUFFER_OVERFLOW"},
+    {status::unsuccessful, "STATUS_UNSUCCESSFUL"},
+    {status::not_implemented, "STATUS_NOT_IMPLEMENTED"},
+    {status::invalid_parameter, "STATUS_INVALID_PARAMETER"},
+    {status::invalid_device_request, "STATUS_INVALID_DEVICE_REQUEST"},
+    {status::buffer_too_small, "STATUS_BUFFER_TOO_SMALL"},
+    {status::revision_mismatch, "STATUS_REVISION_MISMATCH"},
+    {status::insufficient_resources, "STATUS_INSUFFICIENT_RESOURCES"},
+    {status::device_not_connected, "STATUS_DEVICE_NOT_CONNECTED"},
+    {status::not_supported, "STATUS_NOT_SUPPORTED"},
+    {status::invalid_device_state, "STATUS_INVALID_DEVICE_STATE"},
+    {status::device_protocol_error, "STATUS_DEVICE_PROTOCOL_ERROR"},
+    {status::invalid_buffer_size, "STATUS_INVALID_BUFFER_SIZE"},
+    {status::not_found, "STATUS_NOT_FOUND"},
+};
+} // namespace detail
+
+// "STATUS_SUCCESS" and so on for the values above; empty for any other value.
+[[nodiscard]] constexpr std::string_view status_name(ntstatus s) noexcept {
+    for (const auto& entry : detail::status_names) {
+        if (entry.value == s) {
+            return entry.name;
+        }
+    }
+    return {};
+}
+
+// A status for a log line: its name when kshake knows it, else "0xC00000AB". No heap.
+struct status_string {
+    char text[32];
+
+    [[nodiscard]] constexpr const char* c_str() const noexcept { return text; }
+    [[nodiscard]] constexpr std::string_view view() const noexcept {
+        std::size_t n = 0;
+        while (text[n] != '\0') {
+            ++n;
+        }
+        return {text, n};
+    }
+};
+
+[[nodiscard]] constexpr status_string describe(ntstatus s) noexcept {
+    status_string out{};
+    const std::string_view name = status_name(s);
+    if (!name.empty()) {
+        for (std::size_t i = 0; i < name.size(); ++i) {
+            out.text[i] = name[i];
+        }
+        return out;
+    }
+    constexpr char digits[] = "0123456789ABCDEF";
+    auto bits = static_cast<std::uint32_t>(s);
+    out.text[0] = '0';
+    out.text[1] = 'x';
+    for (std::size_t i = 9; i >= 2; --i) {
+        out.text[i] = digits[bits & 0xFU];
+        bits >>= 4U;
+    }
+    return out;
+}
+
+} // namespace kshake

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Installs, from Debian's packages only, what kshake's build, demo and test suite need.
+# Idempotent: packages already present are left alone and nothing is fetched when none is missing.
+#   tools/setup.sh [group...]     groups: core kernel bench fuzz lint all   (default: core)
+set -euo pipefail
+
+declare -A groups=(
+  [core]="g++ meson ninja-build cmake pkg-config python3 libmsgsl-dev doctest-dev clang-19"
+  [kernel]="g++-mingw-w64-x86-64-win32 g++-mingw-w64-i686-win32 mingw-w64-x86-64-dev mingw-w64-i686-dev binutils-mingw-w64-x86-64 binutils-mingw-w64-i686 lld-19"
+  [bench]="libbenchmark-dev valgrind gnuplot-nox"
+  [fuzz]="clang-19 libclang-rt-19-dev"
+  [lint]="clang-tidy-19 clang-format-19 cppcheck"
+)
+
+wanted=()
+[ $# -eq 0 ] && set -- core
+for group in "$@"; do
+  if [ "$group" = all ]; then
+    for g in core kernel bench fuzz lint; do wanted+=(${groups[$g]}); done
+  elif [ -n "${groups[$group]+x}" ]; then
+    wanted+=(${groups[$group]})
+  else
+    echo "setup: unknown group '$group' (core kernel bench fuzz lint all)" >&2
+    exit 2
+  fi
+done
+# one name once
+mapfile -t wanted < <(printf '%s\n' "${wanted[@]}" | sort -u)
+
+is_debian=no
+if [ -r /etc/os-release ]; then
+  . /etc/os-release
+  case " ${ID:-} ${ID_LIKE:-} " in *" debian "*) is_debian=yes ;; esac
+fi
+if [ "$is_debian" != yes ] || ! command -v dpkg-query >/dev/null 2>&1; then
+  echo "setup: this is not a Debian system, so nothing was installed."
+  echo "setup: kshake is built and tested with these Debian 12 packages (install their equivalents):"
+  printf '  %s\n' "${wanted[@]}"
+  exit 1
+fi
+
+missing=()
+for pkg in "${wanted[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$pkg")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup: all ${#wanted[@]} packages for [$*] are installed"
+  exit 0
+fi
+
+sudo=()
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null 2>&1; then sudo=(sudo); else
+    echo "setup: need root to install: ${missing[*]}" >&2; exit 1
+  fi
+fi
+echo "setup: installing from Debian's packages: ${missing[*]}"
+"${sudo[@]}" apt-get update -qq
+DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+echo "setup: done"
