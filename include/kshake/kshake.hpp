@@ -9,3 +9,8 @@
 #include "status.hpp"    // kshake::ntstatus and its named values
 #include "handshake.hpp" // kshake::handshake, the KSHANDSHAKE layout
 #include "protocol.hpp"  // the payload and protocol concepts
+#include "wire.hpp"      // envelope and raw codecs: how a typed exchange rides on KSHANDSHAKE
+#include "transport.hpp" // the transport concept
+#include "result.hpp"    // result<T> and first_result<Ps...>
+#include "initiator.hpp" // negotiate and negotiate_first
+#include "responder.hpp" // route and responder

@@ -1,0 +1,166 @@
+// kshake::negotiate — the initiating pin's side: offer a protocol, get a typed answer.
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "protocol.hpp"
+#include "result.hpp"
+#include "status.hpp"
+#include "transport.hpp"
+#include "wire.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <type_traits>
+
+namespace kshake {
+
+namespace detail {
+// request_t<P> when P has one, so that a bad P reaches check_protocol's messages instead of a
+// "no matching function" error.
+struct not_a_protocol_request {};
+template <class P>
+struct request_or_placeholder {
+    using type = not_a_protocol_request;
+};
+template <class P>
+    requires requires { typename P::request; }
+struct request_or_placeholder<P> {
+    using type = typename P::request;
+};
+template <class P>
+using request_or_placeholder_t = typename request_or_placeholder<P>::type;
+
+template <class P>
+struct response_or_placeholder {
+    using type = not_a_protocol_request;
+};
+template <class P>
+    requires requires { typename P::response; }
+struct response_or_placeholder<P> {
+    using type = typename P::response;
+};
+
+template <class P, class T>
+consteval bool check_negotiation() noexcept {
+    if constexpr (!check_protocol<P>()) {
+        return false;
+    } else if constexpr (!check_codec<P>()) {
+        return false;
+    } else {
+        return check_transport<T>();
+    }
+}
+
+template <class P, class T>
+[[nodiscard]] ntstatus offer(T& transport, const request_t<P>& request, response_t<P>& response,
+                             std::uint32_t& version) noexcept {
+    typename codec_t<P>::template exchange<P> exchange{request};
+    const handshake in = exchange.offer();
+    // The peer may write `out` and still fail; only a success lets accept() read anything.
+    handshake out{};
+    const ntstatus s = transport(in, out);
+    if (!nt_success(s)) {
+        return s;
+    }
+    return exchange.accept(out, response, version);
+}
+} // namespace detail
+
+// Offers protocol P once. Success only when the peer accepted *and* its answer obeys the wire
+// rules; a peer that breaks them gives status::device_protocol_error.
+template <class P, class Transport>
+[[nodiscard]] auto negotiate(Transport&& transport,
+                             const detail::request_or_placeholder_t<P>& request) noexcept
+    -> result<std::conditional_t<protocol<P>, typename detail::response_or_placeholder<P>::type,
+                                 detail::not_a_protocol_request>> {
+    using response_type =
+        std::conditional_t<protocol<P>, typename detail::response_or_placeholder<P>::type,
+                           detail::not_a_protocol_request>;
+    if constexpr (!detail::check_negotiation<P, Transport>()) {
+        return result<response_type>{status::invalid_parameter};
+    } else {
+        response_type response{};
+        std::uint32_t version = 0;
+        const ntstatus s = detail::offer<P>(transport, request, response, version);
+        if (!nt_success(s)) {
+            return result<response_type>{s};
+        }
+        return result<response_type>{response, version};
+    }
+}
+
+namespace detail {
+template <class... Ps>
+consteval bool offers_are_distinct() noexcept {
+    constexpr guid ids[] = {Ps::id...};
+    constexpr std::uint32_t versions[] = {version_v<Ps>...};
+    for (std::size_t i = 0; i < sizeof...(Ps); ++i) {
+        for (std::size_t j = i + 1; j < sizeof...(Ps); ++j) {
+            if (ids[i] == ids[j] && versions[i] == versions[j]) {
+                return false;
+            }
+        }
+    }
+    return true;
+}
+
+template <class... Ps>
+consteval bool check_offers() noexcept {
+    if constexpr (sizeof...(Ps) == 0) {
+        static_assert(sizeof...(Ps) != 0, "kshake: negotiate_first needs at least one protocol");
+        return false;
+    } else if constexpr (!(check_protocol<Ps>() && ...) || !(check_codec<Ps>() && ...)) {
+        return false;
+    } else if constexpr (!offers_are_distinct<Ps...>()) {
+        static_assert(offers_are_distinct<Ps...>(),
+                      "kshake: negotiate_first offers the same protocol at the same version "
+                      "twice; offer each (id, version) once, e.g. at_version<P, 2> then "
+                      "at_version<P, 1>");
+        return false;
+    } else {
+        return true;
+    }
+}
+
+template <std::size_t I, class First, class... Rest>
+[[nodiscard]] constexpr const auto& nth_value(const First& first, const Rest&... rest) noexcept {
+    if constexpr (I == 0) {
+        return first;
+    } else {
+        return nth_value<I - 1>(rest...);
+    }
+}
+
+template <std::size_t I, class Transport, class... Ps, class... Requests>
+void offer_from(first_result<Ps...>& outcome, Transport& transport,
+                const Requests&... requests) noexcept {
+    if constexpr (I < sizeof...(Ps)) {
+        using P = nth_t<I, Ps...>;
+        response_t<P> response{};
+        std::uint32_t version = 0;
+        const ntstatus s = offer<P>(transport, nth_value<I>(requests...), response, version);
+        if (nt_success(s)) {
+            outcome = first_result<Ps...>::template accepted_at<I>(response, version);
+            return;
+        }
+        outcome = first_result<Ps...>{s};
+        offer_from<I + 1>(outcome, transport, requests...);
+    }
+}
+} // namespace detail
+
+// Offers P1, then P2, ... in preference order (as ALPN does) and stops at the first the peer
+// accepts. Every refusal, whatever its status, moves on to the next offer; when all are
+// refused the result carries the last refusal's status.
+template <class... Ps, class Transport>
+[[nodiscard]] first_result<Ps...>
+negotiate_first(Transport&& transport,
+                const detail::request_or_placeholder_t<Ps>&... requests) noexcept {
+    first_result<Ps...> outcome{status::invalid_parameter};
+    if constexpr (detail::check_offers<Ps...>() && detail::check_transport<Transport>()) {
+        detail::offer_from<0>(outcome, transport, requests...);
+    }
+    return outcome;
+}
+
+} // namespace kshake

@@ -1,0 +1,133 @@
+// kshake::result — a status or a typed response; never throws, never hands out garbage.
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "guid.hpp"
+#include "protocol.hpp"
+#include "status.hpp"
+
+#include <gsl/assert>
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <type_traits>
+
+namespace kshake {
+
+template <payload T>
+class [[nodiscard]] result {
+  public:
+    // A failure. Passing a success status here is a contract violation (fail fast).
+    constexpr explicit result(ntstatus failure) noexcept : status_{failure} {
+        Expects(!nt_success(failure));
+    }
+    constexpr result(const T& value, std::uint32_t version) noexcept
+        : status_{status::success}, version_{version}, value_{value} {}
+
+    [[nodiscard]] constexpr bool ok() const noexcept { return nt_success(status_); }
+    constexpr explicit operator bool() const noexcept { return ok(); }
+    [[nodiscard]] constexpr ntstatus status() const noexcept { return status_; }
+    // The protocol version the peer answered with (0 on failure).
+    [[nodiscard]] constexpr std::uint32_t version() const noexcept { return version_; }
+
+    // The response; reading it from a failed result fails fast (GSL Expects), never UB.
+    [[nodiscard]] constexpr const T& value() const noexcept {
+        Expects(ok());
+        return value_;
+    }
+    [[nodiscard]] constexpr const T& operator*() const noexcept { return value(); }
+    [[nodiscard]] constexpr const T* operator->() const noexcept { return &value(); }
+
+  private:
+    ntstatus status_;
+    std::uint32_t version_{0};
+    T value_{};
+};
+
+namespace detail {
+template <class T, class... Ts>
+inline constexpr std::size_t index_of = 0;
+template <class T, class First, class... Rest>
+inline constexpr std::size_t index_of<T, First, Rest...> =
+    std::is_same_v<T, First> ? 0 : 1 + index_of<T, Rest...>;
+
+template <std::size_t I, class First, class... Rest>
+struct nth {
+    using type = typename nth<I - 1, Rest...>::type;
+};
+template <class First, class... Rest>
+struct nth<0, First, Rest...> {
+    using type = First;
+};
+template <std::size_t I, class... Ts>
+using nth_t = typename nth<I, Ts...>::type;
+
+template <class... Ts>
+inline constexpr std::size_t max_size_of = [] {
+    std::size_t m = 1;
+    ((m = sizeof(Ts) > m ? sizeof(Ts) : m), ...);
+    return m;
+}();
+} // namespace detail
+
+// What negotiate_first<P1, P2, ...> returns: which offer the peer accepted and its response,
+// or the status of the last refusal.
+template <protocol... Ps>
+class [[nodiscard]] first_result {
+  public:
+    static constexpr std::size_t none = sizeof...(Ps);
+
+    constexpr explicit first_result(ntstatus failure) noexcept : status_{failure} {
+        Expects(!nt_success(failure));
+    }
+    template <std::size_t I>
+    static first_result accepted_at(const response_t<detail::nth_t<I, Ps...>>& value,
+                                    std::uint32_t version) noexcept {
+        first_result r{};
+        r.index_ = I;
+        r.version_ = version;
+        std::memcpy(r.storage_, &value, sizeof value);
+        return r;
+    }
+
+    [[nodiscard]] constexpr bool ok() const noexcept { return index_ != none; }
+    constexpr explicit operator bool() const noexcept { return ok(); }
+    [[nodiscard]] constexpr ntstatus status() const noexcept { return status_; }
+    [[nodiscard]] constexpr std::uint32_t version() const noexcept { return version_; }
+    // 0 for P1, 1 for P2, ...; `none` when every offer was refused.
+    [[nodiscard]] constexpr std::size_t index() const noexcept { return index_; }
+
+    template <class P>
+    [[nodiscard]] constexpr bool accepted() const noexcept {
+        static_assert((std::is_same_v<P, Ps> || ...),
+                      "kshake: that protocol is not one of this negotiate_first's offers");
+        return index_ == detail::index_of<P, Ps...>;
+    }
+
+    // The accepted offer's response; asking for another offer's fails fast.
+    template <std::size_t I>
+    [[nodiscard]] response_t<detail::nth_t<I, Ps...>> get() const noexcept {
+        static_assert(I < none, "kshake: negotiate_first result index out of range");
+        Expects(index_ == I);
+        response_t<detail::nth_t<I, Ps...>> value{};
+        std::memcpy(&value, storage_, sizeof value);
+        return value;
+    }
+    template <class P>
+    [[nodiscard]] response_t<P> get() const noexcept {
+        static_assert((std::is_same_v<P, Ps> || ...),
+                      "kshake: that protocol is not one of this negotiate_first's offers");
+        return get<detail::index_of<P, Ps...>>();
+    }
+
+  private:
+    constexpr first_result() noexcept = default;
+
+    ntstatus status_{status::success};
+    std::size_t index_{none};
+    std::uint32_t version_{0};
+    alignas(max_payload_alignment) unsigned char storage_[detail::max_size_of<response_t<Ps>...>]{};
+};
+
+} // namespace kshake

@@ -1,0 +1,42 @@
+// kshake::transport — anything that performs one handshake with a peer pin.
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "handshake.hpp"
+#include "status.hpp"
+
+#include <concepts>
+#include <type_traits>
+
+namespace kshake {
+
+// `ntstatus t(const handshake& in, handshake& out) noexcept`: sends `in` to the peer, which
+// fills `out`; success only if the peer accepted. avstream.hpp's transports call KsPinHandshake
+// or send IOCTL_KS_HANDSHAKE; mock.hpp's call a mock pin; a lambda will do in a test.
+template <class T>
+concept transport = requires(T& t, const handshake& in, handshake& out) {
+    { t(in, out) } noexcept -> std::same_as<ntstatus>;
+};
+
+namespace detail {
+template <class T>
+consteval bool check_transport() noexcept {
+    using type = std::remove_cvref_t<T>;
+    if constexpr (!requires(type& t, const handshake& in, handshake& out) { t(in, out); }) {
+        static_assert(requires(type& t, const handshake& in, handshake& out) { t(in, out); },
+                      "kshake: not a transport: it must be callable as "
+                      "`kshake::ntstatus t(const kshake::handshake& in, kshake::handshake& out) "
+                      "noexcept` (e.g. kshake::mock::over_connection(pin) or "
+                      "kshake::avstream::connected_pin(pin))");
+        return false;
+    } else if constexpr (!transport<type>) {
+        static_assert(transport<type>,
+                      "kshake: a transport must return kshake::ntstatus and be noexcept");
+        return false;
+    } else {
+        return true;
+    }
+}
+} // namespace detail
+
+} // namespace kshake

@@ -1,0 +1,241 @@
+// kshake wire rules: how a typed exchange rides on KSHANDSHAKE's two pointers.
+// The normative description, with byte offsets and statuses, is docs/wire.md.
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "handshake.hpp"
+#include "protocol.hpp"
+#include "status.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <type_traits>
+
+namespace kshake {
+
+// An envelope: { u32 size; u32 version; body } with the body at byte 8 on every target.
+// `size` counts header and body: envelope_size<T> = 8 + sizeof(T).
+struct envelope_header {
+    std::uint32_t size;
+    std::uint32_t version;
+};
+
+template <payload T>
+struct envelope {
+    std::uint32_t size;
+    std::uint32_t version;
+    T body;
+};
+
+inline constexpr std::size_t envelope_body_offset = sizeof(envelope_header);
+
+template <payload T>
+inline constexpr std::uint32_t envelope_size = static_cast<std::uint32_t>(envelope_body_offset + sizeof(T));
+
+namespace detail {
+template <payload T>
+consteval bool envelope_layout_holds() noexcept {
+    return offsetof(envelope<T>, size) == 0 && offsetof(envelope<T>, version) == 4 &&
+           offsetof(envelope<T>, body) == envelope_body_offset &&
+           sizeof(envelope<T>) >= envelope_size<T>;
+}
+
+[[nodiscard]] inline bool regions_overlap(const void* a, std::size_t a_size, const void* b,
+                                          std::size_t b_size) noexcept {
+    const auto a0 = reinterpret_cast<std::uintptr_t>(a);
+    const auto b0 = reinterpret_cast<std::uintptr_t>(b);
+    return a0 < b0 + b_size && b0 < a0 + a_size;
+}
+} // namespace detail
+
+// The default codec (docs/wire.md, "Envelope codec").
+//   In.ProtocolId = P::id, In.Argument1 -> the initiator's request envelope,
+//   In.Argument2 -> the initiator's response envelope (size = its capacity, version = 0).
+//   On success: the response envelope holds {envelope_size<response>, version used, body};
+//   Out = {P::id, Argument1 -> that response envelope, Argument2 = nullptr}.
+struct envelope_codec {
+    // Initiator side: both envelopes live in the caller's frame for the one call.
+    template <protocol P>
+    class exchange {
+      public:
+        using request_type = request_t<P>;
+        using response_type = response_t<P>;
+
+        constexpr explicit exchange(const request_type& request) noexcept
+            : request_{envelope_size<request_type>, version_v<P>, request},
+              response_{envelope_size<response_type>, 0, {}} {
+            static_assert(detail::envelope_layout_holds<request_type>() &&
+                          detail::envelope_layout_holds<response_type>());
+        }
+        exchange(const exchange&) = delete;
+        exchange& operator=(const exchange&) = delete;
+
+        [[nodiscard]] handshake offer() noexcept { return {P::id, &request_, &response_}; }
+
+        // Checks what the peer claims to have done; reads only the initiator's own buffer.
+        [[nodiscard]] ntstatus accept(const handshake& out, response_type& value,
+                                      std::uint32_t& version) const noexcept {
+            if (out.protocol_id != P::id || out.argument1 != &response_ ||
+                out.argument2 != nullptr || response_.size != envelope_size<response_type> ||
+                response_.version != version_v<P>) {
+                return status::device_protocol_error;
+            }
+            value = response_.body;
+            version = response_.version;
+            return status::success;
+        }
+
+      private:
+        envelope<request_type> request_;
+        envelope<response_type> response_;
+    };
+
+    // Responder side: what decode_request() has checked and copied, for encode_response().
+    template <protocol P>
+    struct decoded {
+        request_t<P> request;
+        std::uint32_t version;
+        void* response_envelope;
+    };
+
+    // Validates In without writing anything; `out` is only compared, never written.
+    template <protocol P>
+    [[nodiscard]] static ntstatus decode_request(const handshake& in, const void* out,
+                                                 decoded<P>& d) noexcept {
+        using request_type = request_t<P>;
+        using response_type = response_t<P>;
+        if (in.argument1 == nullptr || in.argument2 == nullptr) {
+            return status::invalid_parameter;
+        }
+        // Headers and body are copied out before use: the peer's buffers may be unaligned and
+        // may change under us (a double fetch is a classic kernel bug).
+        envelope_header request_header{};
+        std::memcpy(&request_header, in.argument1, sizeof request_header);
+        if (request_header.version < min_version_v<P> || request_header.version > version_v<P>) {
+            return status::revision_mismatch;
+        }
+        if (request_header.size < envelope_size<request_type>) {
+            return status::invalid_buffer_size;
+        }
+        envelope_header response_header{};
+        std::memcpy(&response_header, in.argument2, sizeof response_header);
+        if (response_header.size < envelope_size<response_type>) {
+            return status::buffer_too_small;
+        }
+        // Writing the response must not overwrite Out itself.
+        if (detail::regions_overlap(in.argument2, envelope_size<response_type>, out,
+                                    sizeof(handshake))) {
+            return status::invalid_parameter;
+        }
+        std::memcpy(&d.request, static_cast<const unsigned char*>(in.argument1) +
+                                    envelope_body_offset,
+                    sizeof(request_type));
+        d.version = request_header.version;
+        d.response_envelope = in.argument2;
+        return status::success;
+    }
+
+    template <protocol P>
+    static void encode_response(const decoded<P>& d, const response_t<P>& response,
+                                handshake& out) noexcept {
+        const envelope_header header{envelope_size<response_t<P>>, d.version};
+        auto* bytes = static_cast<unsigned char*>(d.response_envelope);
+        std::memcpy(bytes + envelope_body_offset, &response, sizeof response);
+        std::memcpy(bytes, &header, sizeof header);
+        out = {P::id, d.response_envelope, nullptr};
+    }
+};
+
+// Both pointers as they are, for a peer with its own convention (docs/wire.md, "Raw codec").
+struct raw_arguments {
+    void* argument1;
+    void* argument2;
+};
+
+// A raw protocol has request = response = raw_arguments: the initiator's In.Argument1/2 reach
+// the handler as they are, and the handler's answer becomes Out.Argument1/2. No version travels
+// on the wire, pointers may be null, and nothing is dereferenced by kshake.
+struct raw_codec {
+    template <protocol P>
+    class exchange {
+      public:
+        constexpr explicit exchange(const raw_arguments& request) noexcept : request_{request} {}
+        exchange(const exchange&) = delete;
+        exchange& operator=(const exchange&) = delete;
+
+        [[nodiscard]] handshake offer() const noexcept {
+            return {P::id, request_.argument1, request_.argument2};
+        }
+        [[nodiscard]] static ntstatus accept(const handshake& out, raw_arguments& value,
+                                             std::uint32_t& version) noexcept {
+            if (out.protocol_id != P::id) {
+                return status::device_protocol_error;
+            }
+            value = {out.argument1, out.argument2};
+            version = version_v<P>;
+            return status::success;
+        }
+
+      private:
+        raw_arguments request_;
+    };
+
+    template <protocol P>
+    struct decoded {
+        raw_arguments request;
+        std::uint32_t version;
+    };
+
+    template <protocol P>
+    [[nodiscard]] static ntstatus decode_request(const handshake& in, const void*,
+                                                 decoded<P>& d) noexcept {
+        d.request = {in.argument1, in.argument2};
+        d.version = version_v<P>;
+        return status::success;
+    }
+
+    template <protocol P>
+    static void encode_response(const decoded<P>&, const raw_arguments& response,
+                                handshake& out) noexcept {
+        out = {P::id, response.argument1, response.argument2};
+    }
+};
+
+// A protocol picks its codec with `using codec = kshake::raw_codec;`; the default is the envelope.
+template <protocol P>
+struct codec_of {
+    using type = envelope_codec;
+};
+template <protocol P>
+    requires requires { typename P::codec; }
+struct codec_of<P> {
+    using type = typename P::codec;
+};
+template <protocol P>
+using codec_t = typename codec_of<P>::type;
+
+namespace detail {
+template <class P>
+consteval bool check_codec() noexcept {
+    using codec = codec_t<P>;
+    if constexpr (!std::is_same_v<codec, envelope_codec> && !std::is_same_v<codec, raw_codec>) {
+        static_assert(std::is_same_v<codec, envelope_codec> || std::is_same_v<codec, raw_codec>,
+                      "kshake: a protocol's codec must be kshake::envelope_codec or "
+                      "kshake::raw_codec");
+        return false;
+    } else if constexpr (std::is_same_v<codec, raw_codec> &&
+                         (!std::is_same_v<request_t<P>, raw_arguments> ||
+                          !std::is_same_v<response_t<P>, raw_arguments>)) {
+        static_assert(std::is_same_v<request_t<P>, raw_arguments> &&
+                          std::is_same_v<response_t<P>, raw_arguments>,
+                      "kshake: a raw_codec protocol must use kshake::raw_arguments as both its "
+                      "request and its response");
+        return false;
+    } else {
+        return true;
+    }
+}
+} // namespace detail
+
+} // namespace kshake
