@@ -105,12 +105,24 @@ consteval bool duplicate_protocol_id() noexcept {
     return false;
 }
 
+// A braced list rather than a fold expression: clang caps fold expressions at 256 operands
+// and a responder may hold 1024 routes.
+template <std::size_t N>
+consteval bool all_of(const bool (&values)[N]) noexcept {
+    for (const bool v : values) {
+        if (!v) {
+            return false;
+        }
+    }
+    return true;
+}
+
 template <class Context, class... Routes>
 consteval bool check_routes() noexcept {
     if constexpr (sizeof...(Routes) == 0) {
         static_assert(sizeof...(Routes) != 0, "kshake: a responder needs at least one route");
         return false;
-    } else if constexpr (!(check_route<Context, Routes>() && ...)) {
+    } else if constexpr (!all_of({check_route<Context, Routes>()...})) {
         return false;
     } else {
         constexpr guid ids[] = {Routes::protocol::id...};
