@@ -137,9 +137,12 @@ template <class P, class Transport, class Request>
     requires(!std::is_convertible_v<const Request&, detail::request_or_placeholder_t<P>>)
 [[nodiscard]] auto negotiate(Transport&&, const Request&) noexcept
     -> result<detail::response_or_placeholder_t<P>> {
-    static_assert(detail::request_type_matches_protocol<P, Request>,
-                  "kshake: negotiate<P>(transport, request): the request must be a P::request, "
-                  "the protocol's own request struct");
+    // A broken protocol is the first thing to fix (its request type may be what broke).
+    if constexpr (detail::check_protocol<P>()) {
+        static_assert(detail::request_type_matches_protocol<P, Request>,
+                      "kshake: negotiate<P>(transport, request): the request must be a "
+                      "P::request, the protocol's own request struct");
+    }
     return result<detail::response_or_placeholder_t<P>>{status::invalid_parameter};
 }
 
@@ -235,10 +238,12 @@ template <class... Ps, class Transport, class... Requests>
     requires(!detail::offered_requests<Ps...>::template fit<Requests...>())
 [[nodiscard]] detail::first_result_t<Ps...> negotiate_first(Transport&&,
                                                             const Requests&...) noexcept {
-    static_assert(detail::one_request_per_offer_in_order<Ps..., Requests...>,
-                  "kshake: negotiate_first<P1, P2, ...>(transport, request1, request2, ...) "
-                  "takes one request per offered protocol, in the same order, each that "
-                  "protocol's P::request");
+    if constexpr (detail::check_offers<Ps...>()) {
+        static_assert(detail::one_request_per_offer_in_order<Ps..., Requests...>,
+                      "kshake: negotiate_first<P1, P2, ...>(transport, request1, request2, ...) "
+                      "takes one request per offered protocol, in the same order, each that "
+                      "protocol's P::request");
+    }
     return detail::first_result_t<Ps...>{status::invalid_parameter};
 }
 
