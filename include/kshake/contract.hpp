@@ -34,6 +34,13 @@ struct offer {
     negotiate(Transport&& transport, const detail::request_or_placeholder_t<Ps>&... requests) noexcept {
         return negotiate_first<Ps...>(std::forward<Transport>(transport), requests...);
     }
+    // Requests that do not match the offers one for one: negotiate_first's own message.
+    template <class Transport, class... Requests>
+        requires(!detail::offered_requests<Ps...>::template fit<Requests...>())
+    [[nodiscard]] static detail::first_result_t<Ps...> negotiate(Transport&& transport,
+                                                                 const Requests&... requests) noexcept {
+        return negotiate_first<Ps...>(std::forward<Transport>(transport), requests...);
+    }
 };
 
 namespace detail {

@@ -54,6 +54,10 @@ concept declares_min_version = requires {
     typename std::integral_constant<std::uint32_t, P::min_version>;
 };
 
+struct not_a_class {};
+template <class P>
+using class_or_empty_t = std::conditional_t<std::is_class_v<P>, P, not_a_class>;
+
 template <class P>
 consteval std::uint32_t version_of() noexcept {
     if constexpr (declares_version<P>) {
@@ -100,8 +104,11 @@ using response_t = typename P::response;
 
 // The same protocol spoken at exactly version V: what negotiate_first offers when it falls back
 // from one version to the next, e.g. negotiate_first<at_version<pool, 3>, at_version<pool, 2>>.
-template <protocol P, std::uint32_t V>
-struct at_version : P {
+//
+// P is not constrained here, so that a mistake in P reaches check_protocol's message for
+// at_version<P, V> (which inherits it) instead of an anonymous constraint failure.
+template <class P, std::uint32_t V>
+struct at_version : detail::class_or_empty_t<P> {
     static constexpr std::uint32_t version = V;
     static constexpr std::uint32_t min_version = V;
 };

@@ -2,7 +2,7 @@
 """Compile-fail runner: proves that each misuse of kshake fails to compile with its message,
 and that the valid twin next to it compiles.
 
-    run.py [--jobs N] [--self-test] CASE... -- COMPILER [FLAG...]
+    run.py [--jobs N] [--self-test] [--doc FILE] CASE... -- COMPILER [FLAG...]
 
 Everything after `--` is the compiler command line without the source file (meson passes the
 configured compiler and the project's flags). Each CASE is a .cpp file or a directory of them.
@@ -22,6 +22,9 @@ It is compiled twice, with -fsyntax-only:
 `// harness: pass` or `// harness: fail: <words of the reason>`, and succeeds only if every
 verdict is the marked one, and every failure is for the marked reason: a runner that passes
 everything (or nothing, or fails a case for the wrong reason) fails its own test.
+
+--doc FILE also fails the run for every case whose name or expect text is missing from FILE
+(docs/compile-time-checks.md), so the table of rules cannot fall behind the suite.
 
 The last line is "compile-fail: N passed, N failed (COMPILER)". Exit status 0 only when none failed.
 Python 3 standard library only.
@@ -137,11 +140,16 @@ def main(argv: list[str]) -> int:
     options, compiler = argv[:split], argv[split + 1:]
     jobs = 2
     self_test = False
+    doc: Path | None = None
     paths: list[str] = []
     i = 0
     while i < len(options):
         if options[i] == "--jobs":
             jobs = int(options[i + 1])
+            i += 2
+            continue
+        if options[i] == "--doc":
+            doc = Path(options[i + 1])
             i += 2
             continue
         if options[i] == "--self-test":
@@ -195,6 +203,14 @@ def main(argv: list[str]) -> int:
         else:
             passed += 1
             print(f"ok    {name}: {case.expect}")
+    if doc is not None:
+        text = doc.read_text(encoding="utf-8")
+        for case in cases:
+            missing = [t for t in (f"`{case.path.stem}`", case.expect) if t and t not in text]
+            if missing:
+                failed += 1
+                print(f"FAIL  {case.path.name}: not documented in {doc.name}: "
+                      + ", ".join(repr(t) for t in missing))
     what = "compile-fail self-test" if self_test else "compile-fail"
     print(f"{what}: {passed} passed, {failed} failed ({os.path.basename(compiler[0])}, "
           f"{time.monotonic() - started:.1f} s)")
