@@ -65,22 +65,6 @@ concept has_routes = requires {
 
 // (Inside kshake::detail, `offer` alone names initiator.hpp's detail::offer function.)
 
-// The I-th type of a pack without recursion (a responder may hold 1024 routes, beyond the
-// compilers' default template depth for a recursive lookup).
-template <std::size_t I, class T>
-struct indexed_type {
-    using type = T;
-};
-template <class Sequence, class... Ts>
-struct indexed_types;
-template <std::size_t... Is, class... Ts>
-struct indexed_types<std::index_sequence<Is...>, Ts...> : indexed_type<Is, Ts>... {};
-template <std::size_t I, class T>
-indexed_type<I, T> select_indexed(const indexed_type<I, T>&);
-template <std::size_t I, class... Ts>
-using pack_element_t = typename decltype(select_indexed<I>(
-    std::declval<indexed_types<std::index_sequence_for<Ts...>, Ts...>>()))::type;
-
 template <std::size_t I, class Offers>
 struct offer_element;
 template <std::size_t I, class... Ps>

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <cstring>
 #include <type_traits>
+#include <utility>
 
 namespace kshake {
 
@@ -77,6 +78,22 @@ concept route_like = requires {
 
 template <class... Ts>
 struct type_list {};
+
+// The I-th type of a pack without recursion: a responder may hold 1024 routes, beyond the
+// compilers' default template depth (900 for g++) for a recursive lookup such as nth_t.
+template <std::size_t I, class T>
+struct indexed_type {
+    using type = T;
+};
+template <class Sequence, class... Ts>
+struct indexed_types;
+template <std::size_t... Is, class... Ts>
+struct indexed_types<std::index_sequence<Is...>, Ts...> : indexed_type<Is, Ts>... {};
+template <std::size_t I, class T>
+indexed_type<I, T> select_indexed(const indexed_type<I, T>&);
+template <std::size_t I, class... Ts>
+using pack_element_t = typename decltype(select_indexed<I>(
+    std::declval<indexed_types<std::index_sequence_for<Ts...>, Ts...>>()))::type;
 
 // A handler's signature taken apart, so that check_handler can name the one part that is wrong.
 // `known` is false for anything that is neither a function pointer nor a class with a single,
@@ -288,8 +305,8 @@ consteval bool check_routes() noexcept {
         constexpr guid ids[] = {Routes::protocol::id...};
         constexpr duplicate_pair dup = find_duplicate_id(ids);
         if constexpr (dup.first != sizeof...(Routes)) {
-            return duplicate_protocol_id<typename nth_t<dup.first, Routes...>::protocol,
-                                         typename nth_t<dup.second, Routes...>::protocol>();
+            return duplicate_protocol_id<typename pack_element_t<dup.first, Routes...>::protocol,
+                                         typename pack_element_t<dup.second, Routes...>::protocol>();
         } else {
             return true;
         }
