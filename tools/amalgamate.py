@@ -83,7 +83,7 @@ class Amalgamator:
         for candidate in candidates:
             if candidate.is_file() and self._is_own(candidate):
                 return candidate.resolve()
-        if spelled.startswith(LIBRARY + "/") or (delimiter == '"' and self._is_own(including)):
+        if spelled.startswith(LIBRARY + "/"):
             raise AmalgamateError(
                 f"{self.rel(including)}: #include {delimiter}{spelled}"
                 f"{'>' if delimiter == '<' else chr(34)} names no file under include/{LIBRARY}/"
