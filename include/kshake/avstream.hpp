@@ -8,6 +8,7 @@
 #error "kshake: avstream.hpp needs the platform's kernel-streaming headers: include <ntddk.h> and then <ks.h> before it (user-mode tests use kshake/mock.hpp instead)"
 #endif
 
+#include "detail/kernel_terminate.hpp"
 #include "kshake.hpp"
 
 #include <bit>
