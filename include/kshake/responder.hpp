@@ -213,7 +213,9 @@ consteval bool check_handler() noexcept {
     } else if constexpr (!std::is_same_v<typename signature::result, ntstatus>) {
         static_assert(std::is_same_v<typename signature::result, ntstatus>,
                       "kshake: a route's handler must return kshake::ntstatus: success lets the "
-                      "response reach the peer, any failure status is the peer's answer");
+                      "response reach the peer, any failure status is the peer's answer (NTSTATUS "
+                      "is `long` in the Windows headers, kshake::ntstatus is std::int32_t: "
+                      "declare the handler as returning kshake::ntstatus)");
         return false;
     } else if constexpr (!signature::is_noexcept) {
         static_assert(signature::is_noexcept,
