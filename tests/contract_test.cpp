@@ -76,11 +76,12 @@ TEST_CASE("an id alone is not an agreement: codec and payload types must match t
     static_assert(!kshake::agrees<offer<padded_other_payloads>, sink_responder>);
     static_assert(!kshake::agrees<offer<padded_raw>, sink_responder>);
     static_assert(kshake::agrees<offer<pool_interface_v9>, sink_responder>);
-    static_assert(kshake::agreed_offer_v<offer<padded_raw, unknown, echo_tiny>, sink_responder> == 2);
+    using raw_first = offer<padded_raw, unknown, echo_tiny>;
+    static_assert(kshake::agreed_offer_v<raw_first, sink_responder> == 2);
     CHECK(kshake::agreed_offer_v<nothing_served, sink_responder> == nothing_served::none);
 }
 
-TEST_CASE("agrees is a plain concept: false, not an error, for things that are not offers or responders") {
+TEST_CASE("agrees is a plain concept: false, not an error, for non-offers and non-responders") {
     static_assert(!kshake::agrees<int, sink_responder>);
     static_assert(!kshake::agrees<preferred_padded, int>);
     static_assert(!kshake::agrees<echo_tiny, sink_responder>);
@@ -89,8 +90,9 @@ TEST_CASE("agrees is a plain concept: false, not an error, for things that are n
 
 TEST_CASE("responder exposes its routes as a route_list") {
     static_assert(sink_responder::routes::size == sink_responder::route_count);
-    static_assert(std::is_same_v<kshake::responder<sink_state, kshake::route<echo_tiny, serve_echo>>::routes,
-                                 kshake::route_list<kshake::route<echo_tiny, serve_echo>>>);
+    using echo_route = kshake::route<echo_tiny, serve_echo>;
+    static_assert(std::is_same_v<kshake::responder<sink_state, echo_route>::routes,
+                                 kshake::route_list<echo_route>>);
     CHECK(sink_responder::routes::size == 5U);
 }
 

@@ -31,14 +31,15 @@ struct offer {
     // negotiate_first<Ps...>: the offers checked at compile time are the ones sent.
     template <class Transport>
     [[nodiscard]] static detail::first_result_t<Ps...>
-    negotiate(Transport&& transport, const detail::request_or_placeholder_t<Ps>&... requests) noexcept {
+    negotiate(Transport&& transport,
+              const detail::request_or_placeholder_t<Ps>&... requests) noexcept {
         return negotiate_first<Ps...>(std::forward<Transport>(transport), requests...);
     }
     // Requests that do not match the offers one for one: negotiate_first's own message.
     template <class Transport, class... Requests>
         requires(!detail::offered_requests<Ps...>::template fit<Requests...>())
-    [[nodiscard]] static detail::first_result_t<Ps...> negotiate(Transport&& transport,
-                                                                 const Requests&... requests) noexcept {
+    [[nodiscard]] static detail::first_result_t<Ps...>
+    negotiate(Transport&& transport, const Requests&... requests) noexcept {
         return negotiate_first<Ps...>(std::forward<Transport>(transport), requests...);
     }
 };

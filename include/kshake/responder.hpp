@@ -307,8 +307,9 @@ consteval bool check_routes() noexcept {
         constexpr guid ids[] = {Routes::protocol::id...};
         constexpr duplicate_pair dup = find_duplicate_id(ids);
         if constexpr (dup.first != sizeof...(Routes)) {
-            return duplicate_protocol_id<typename pack_element_t<dup.first, Routes...>::protocol,
-                                         typename pack_element_t<dup.second, Routes...>::protocol>();
+            using first = typename pack_element_t<dup.first, Routes...>::protocol;
+            using second = typename pack_element_t<dup.second, Routes...>::protocol;
+            return duplicate_protocol_id<first, second>();
         } else {
             return true;
         }

@@ -1809,8 +1809,9 @@ consteval bool check_routes() noexcept {
         constexpr guid ids[] = {Routes::protocol::id...};
         constexpr duplicate_pair dup = find_duplicate_id(ids);
         if constexpr (dup.first != sizeof...(Routes)) {
-            return duplicate_protocol_id<typename pack_element_t<dup.first, Routes...>::protocol,
-                                         typename pack_element_t<dup.second, Routes...>::protocol>();
+            using first = typename pack_element_t<dup.first, Routes...>::protocol;
+            using second = typename pack_element_t<dup.second, Routes...>::protocol;
+            return duplicate_protocol_id<first, second>();
         } else {
             return true;
         }
@@ -1961,14 +1962,15 @@ struct offer {
     // negotiate_first<Ps...>: the offers checked at compile time are the ones sent.
     template <class Transport>
     [[nodiscard]] static detail::first_result_t<Ps...>
-    negotiate(Transport&& transport, const detail::request_or_placeholder_t<Ps>&... requests) noexcept {
+    negotiate(Transport&& transport,
+              const detail::request_or_placeholder_t<Ps>&... requests) noexcept {
         return negotiate_first<Ps...>(std::forward<Transport>(transport), requests...);
     }
     // Requests that do not match the offers one for one: negotiate_first's own message.
     template <class Transport, class... Requests>
         requires(!detail::offered_requests<Ps...>::template fit<Requests...>())
-    [[nodiscard]] static detail::first_result_t<Ps...> negotiate(Transport&& transport,
-                                                                 const Requests&... requests) noexcept {
+    [[nodiscard]] static detail::first_result_t<Ps...>
+    negotiate(Transport&& transport, const Requests&... requests) noexcept {
         return negotiate_first<Ps...>(std::forward<Transport>(transport), requests...);
     }
 };
