@@ -1779,15 +1779,20 @@ consteval bool all_of(const bool (&values)[N]) noexcept {
 }
 
 // Checked when the responder class is instantiated, before its member declarations would
-// fail on a Context& that cannot be formed.
-template <class Context>
-consteval bool check_context() noexcept {
+// fail on a Context& that cannot be formed or on a table of zero routes.
+template <class Context, std::size_t RouteCount>
+consteval bool check_responder_shape() noexcept {
     if constexpr (!std::is_object_v<Context> || std::is_const_v<Context> ||
                   std::is_volatile_v<Context>) {
         static_assert(std::is_object_v<Context> && !std::is_const_v<Context> &&
                           !std::is_volatile_v<Context>,
                       "kshake: a responder's Context must be the (non-const) object type the "
                       "pin's Context points to: responder<my_pin_state, routes...>");
+        return false;
+    } else if constexpr (RouteCount == 0) {
+        static_assert(RouteCount != 0,
+                      "kshake: a responder needs at least one route: responder<Context, "
+                      "route<P, handler>, ...>");
         return false;
     } else {
         return true;
@@ -1796,12 +1801,7 @@ consteval bool check_context() noexcept {
 
 template <class Context, class... Routes>
 consteval bool check_routes() noexcept {
-    if constexpr (!check_context<Context>()) {
-        return false;
-    } else if constexpr (sizeof...(Routes) == 0) {
-        static_assert(sizeof...(Routes) != 0,
-                      "kshake: a responder needs at least one route: responder<Context, "
-                      "route<P, handler>, ...>");
+    if constexpr (!check_responder_shape<Context, sizeof...(Routes)>()) {
         return false;
     } else if constexpr (!all_of({check_route<Context, Routes>()...})) {
         return false;
@@ -1828,7 +1828,7 @@ struct route_list {
 
 template <class Context, class... Routes>
 class responder {
-    static_assert(detail::check_context<Context>());
+    static_assert(detail::check_responder_shape<Context, sizeof...(Routes)>());
     static constexpr bool valid = detail::check_routes<Context, Routes...>();
 
   public:
