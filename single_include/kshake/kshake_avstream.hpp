@@ -16,11 +16,75 @@
 #define KSHAKE_SINGLE_PART_KSHAKE_AVSTREAM_HPP
 // kshake over the real AVStream: transports that call KsPinHandshake and IOCTL_KS_HANDSHAKE,
 // and installing a responder with KsPinRegisterHandshakeCallback. Kernel mode only.
-// Include <ntddk.h>, then <ks.h>, then this header. See docs/driver.md.
+// Include <ntddk.h>, then <ks.h>, then this header; write KSHAKE_DEFINE_KERNEL_TERMINATE(); in
+// one .cpp of the driver. See docs/driver.md.
+//
+// IRQL: everything here is PASSIVE_LEVEL, as KsPinHandshake, KsSynchronousIoControlDevice and
+// KsPinRegisterHandshakeCallback are. Nothing here allocates, blocks on a lock or keeps a pointer
+// past a call: the envelopes a negotiation sends live in the initiator's frame for one call.
 
 #if !defined(_KS_) || !defined(_NTDDK_)
 #error "kshake: avstream.hpp needs the platform's kernel-streaming headers: include <ntddk.h> and then <ks.h> before it (user-mode tests use kshake/mock.hpp instead)"
 #endif
+
+// ---- begin kshake/detail/kernel_terminate.hpp --------------------------------------------------
+#ifndef KSHAKE_SINGLE_PART_KSHAKE_DETAIL_KERNEL_TERMINATE_HPP
+#define KSHAKE_SINGLE_PART_KSHAKE_DETAIL_KERNEL_TERMINATE_HPP
+// kshake — std::terminate for a kernel image: a bug check.
+
+// GSL (gsl/assert) reports a broken Expects/Ensures by calling std::terminate() on g++ and
+// clang; only under MSVC in kernel mode does it use __fastfail instead. A driver image has no C++
+// runtime to supply std::terminate, so a mingw/clang-built driver needs its own, and the only
+// sane "terminate" in kernel mode is to stop the machine: a bug check.
+//
+// Use: include this (or kshake/avstream.hpp) after <ntddk.h> or <wdm.h>, and write
+//     KSHAKE_DEFINE_KERNEL_TERMINATE();
+// at namespace scope in exactly ONE translation unit of the driver (it defines an external
+// function; two definitions are a link error, none is an undefined reference to std::terminate).
+
+#include <exception>
+
+#if !KSHAKE_KERNEL_MODE
+#error "kshake/detail/kernel_terminate.hpp is for kernel-mode builds (define _KERNEL_MODE or KSHAKE_KERNEL_MODE=1)"
+#endif
+#if !defined(_WDMDDK_) && !defined(_NTDDK_) && !defined(_WDM_)
+#error "kshake: include <ntddk.h> (or <wdm.h>) before kshake's kernel headers"
+#endif
+
+namespace kshake::detail {
+
+// The bug check MSVC's GSL reaches through __fastfail(RANGE_CHECKS_FAILURE): bug check 0x139
+// KERNEL_SECURITY_CHECK_FAILURE with parameter 1 = 0 (GSL's RANGE_CHECKS_FAILURE), so a crash
+// dump reads the same whichever compiler built the driver. Parameters 2 and 3 (trap frame and
+// exception record under __fastfail) are 0 as there are none; parameter 4 is the address the
+// failed contract returned to, which names the caller in the dump.
+inline constexpr ULONG kernel_terminate_bug_check = 0x139; // KERNEL_SECURITY_CHECK_FAILURE
+inline constexpr ULONG_PTR kernel_terminate_code = 0;      // GSL's RANGE_CHECKS_FAILURE
+
+[[noreturn]] inline void kernel_terminate(ULONG_PTR where) noexcept {
+    KeBugCheckEx(kernel_terminate_bug_check, kernel_terminate_code, 0, 0, where);
+}
+
+} // namespace kshake::detail
+
+#if defined(_MSC_VER)
+// MSVC (and clang-cl): GSL's kernel mode fails fast itself and never calls std::terminate.
+#define KSHAKE_DEFINE_KERNEL_TERMINATE() static_assert(true, "")
+#else
+// Defining std::terminate is what a C++ runtime does; in a driver kshake's header is that
+// runtime. <exception> already declares it noreturn (clang rejects [[noreturn]] on a later
+// declaration). The trailing static_assert only swallows the caller's semicolon.
+#define KSHAKE_DEFINE_KERNEL_TERMINATE()                                                           \
+    namespace std {                                                                                \
+    void terminate() noexcept {                                                                    \
+        ::kshake::detail::kernel_terminate(                                                        \
+            reinterpret_cast<ULONG_PTR>(__builtin_return_address(0)));                             \
+    }                                                                                              \
+    }                                                                                              \
+    static_assert(true, "")
+#endif
+#endif // KSHAKE_SINGLE_PART_KSHAKE_DETAIL_KERNEL_TERMINATE_HPP
+// ---- end kshake/detail/kernel_terminate.hpp ----------------------------------------------------
 
 // The platform's types and kshake's must be the same bytes: conversions copy them.
 static_assert(sizeof(KSHANDSHAKE) == sizeof(kshake::handshake) &&
@@ -60,8 +124,10 @@ namespace kshake::avstream {
 }
 
 // A transport over a connected pin: KsPinHandshake hands In to the connected pin's handshake
-// callback. PASSIVE_LEVEL; the caller must hold the pin (e.g. in its Connect/SetDataFormat
-// dispatch, or under the filter's control mutex) so the connection cannot go away mid-call.
+// callback. PASSIVE_LEVEL; call it where the connection cannot go away mid-call, e.g. in the
+// pin's SetDeviceState dispatch (AVStream holds the filter control mutex there) as the sample
+// driver does. Out is copied back only on success: what a refusing peer left in KsPinHandshake's
+// Out is unspecified, and kshake's rule is that a failure leaves the caller's Out as it was.
 class connected_pin {
   public:
     explicit connected_pin(PKSPIN pin) noexcept : pin_{pin} {}
@@ -109,14 +175,20 @@ class file_object {
     PFILE_OBJECT file_;
 };
 
-// The responder's PFNKSPINHANDSHAKE. The pin's Context must point to the responder's context.
+// The responder's PFNKSPINHANDSHAKE. The pin's Context must point to the responder's context
+// (a Responder::context_type) for as long as the callback is installed. No calling convention is
+// written: the callback has the build's default, which is what ks.h gives PFNKSPINHANDSHAKE
+// (__stdcall on x86 under the WDK's /Gz or GCC's -mrtd); a mismatch would not compile here.
 template <class Responder>
 inline constexpr PFNKSPINHANDSHAKE handshake_callback =
     &Responder::template callback<PKSPIN, KSHANDSHAKE, NTSTATUS>;
 
-// Installs a responder on a pin, typically in the pin's Create dispatch.
+// Installs a responder on a pin, in the pin's Create dispatch after Pin->Context is set.
+// PASSIVE_LEVEL.
 template <class Responder>
 void install(PKSPIN pin) noexcept {
+    static_assert(requires { typename Responder::context_type; },
+                  "kshake: install<R> needs a kshake::responder<Context, routes...>");
     KsPinRegisterHandshakeCallback(pin, handshake_callback<Responder>);
 }
 
