@@ -51,6 +51,8 @@ TEST_CASE("two sample filters in a chain agree on frame-pool v2 and the shared c
     const sample::source_agreement agreed =
         sample::negotiate_with_peer(over_connection(chain.source), frame_bytes);
 
+    CHECK(agreed.has_pool());
+    CHECK(agreed.has_clock());
     CHECK(agreed.pool_status == st::success);
     CHECK(agreed.pool_version == 2U);
     CHECK(agreed.pool.frames == 8U);
@@ -79,6 +81,8 @@ TEST_CASE("a peer that installed no handshake callback refuses everything; the s
     connect(source, plain_sink);
     const auto agreed = sample::negotiate_with_peer(over_connection(source), frame_bytes);
 
+    CHECK_FALSE(agreed.has_pool());
+    CHECK_FALSE(agreed.has_clock());
     CHECK(agreed.pool_status == st::invalid_device_request);
     CHECK(agreed.pool_version == 0U);
     CHECK(agreed.pool.frames == 0U);
@@ -87,6 +91,18 @@ TEST_CASE("a peer that installed no handshake callback refuses everything; the s
     CHECK(agreed.clock.frequency_hz == 0U);
     // All three frame-pool versions were tried before giving up, then the clock.
     CHECK(statuses(source) == std::vector<kshake::ntstatus>(4, st::invalid_device_request));
+}
+
+TEST_CASE("a source pin that has not negotiated has agreed nothing, and says why") {
+    constexpr sample::source_agreement fresh{};
+    static_assert(!fresh.has_pool() && !fresh.has_clock());
+    CHECK(fresh.pool_status == st::invalid_device_state);
+    CHECK(fresh.clock_status == st::invalid_device_state);
+
+    constexpr auto external = sample::source_agreement::refused(st::not_supported);
+    static_assert(!external.has_pool() && !external.has_clock());
+    CHECK(external.pool_status == st::not_supported);
+    CHECK(external.clock_status == st::not_supported);
 }
 
 TEST_CASE("an unconnected source pin agrees nothing") {

@@ -74,11 +74,12 @@ NTSTATUS AttachPinContext(_In_ PKSPIN Pin, const Context& initial, _Outptr_ Cont
 }
 
 // ---- Pageable code ----
-// Routines that run only at PASSIVE_LEVEL go in the PAGE section. MSVC puts them there with
-// code_seg (alloc_text only takes extern "C" functions); g++ and clang have no such pragma, so
-// with mingw they stay in .text, resident: correct, only not pageable. PAGED_CODE() asserts the
+// Routines that run only at PASSIVE_LEVEL go in the PAGE section, as in the WDK's C++ samples:
+// code_seg, because alloc_text takes only extern "C" functions. ALLOC_PRAGMA is defined for MSVC
+// only (mingw-w64's wdm.h tests _MSC_VER), so with g++ and clang, which have no such pragma,
+// these routines stay in .text, resident: correct, only not pageable. PAGED_CODE() asserts the
 // IRQL in a checked (DBG=1) build and is empty otherwise, under both.
-#if defined(_MSC_VER)
+#ifdef ALLOC_PRAGMA
 #pragma code_seg("PAGE")
 #endif
 
@@ -109,6 +110,12 @@ NTSTATUS SourcePinSetDeviceState(PKSPIN Pin, KSSTATE ToState, KSSTATE FromState)
     auto* const context = static_cast<source_pin_context*>(Pin->Context);
 
     if (FromState == KSSTATE_STOP && ToState == KSSTATE_ACQUIRE) {
+        if (Pin->ConnectionIsExternal) {
+            // The peer is not an AVStream pin (e.g. a user-mode client): it cannot answer a
+            // protocol handshake, so there is nothing to offer.
+            context->agreed = sample::source_agreement::refused(STATUS_NOT_SUPPORTED);
+            return STATUS_SUCCESS;
+        }
         const ULONG bytes =
             Pin->ConnectionFormat != nullptr && Pin->ConnectionFormat->SampleSize != 0
                 ? Pin->ConnectionFormat->SampleSize
@@ -151,7 +158,7 @@ NTSTATUS SinkPinCreate(PKSPIN Pin, PIRP Irp) {
     return STATUS_SUCCESS;
 }
 
-#if defined(_MSC_VER)
+#ifdef ALLOC_PRAGMA
 #pragma code_seg()
 #endif
 
@@ -272,7 +279,7 @@ static_assert(std::is_same_v<decltype(kshake::avstream::handshake_callback<sampl
 
 } // namespace
 
-#if defined(_MSC_VER)
+#ifdef ALLOC_PRAGMA
 #pragma alloc_text(INIT, DriverEntry)
 #endif
 

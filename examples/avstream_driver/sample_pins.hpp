@@ -68,14 +68,26 @@ using pool_v3 = kshake::at_version<contoso::frame_pool, 3>;
 using pool_v2 = kshake::at_version<contoso::frame_pool, 2>;
 using pool_v1 = kshake::at_version<contoso::frame_pool, 1>;
 
-// What the source pin agreed with its peer (part of its KSPIN.Context). Everything zero means
-// "nothing agreed": the pin then streams without the private protocols.
+// What the source pin agreed with its peer (part of its KSPIN.Context). A default-constructed
+// agreement is "not negotiated": the pin then streams without the private protocols.
 struct source_agreement {
-    kshake::ntstatus pool_status;   // success, or the status of the last refused offer
-    std::uint32_t pool_version;     // 1 or 2 (3 with a newer sink); 0 when none agreed
-    contoso::frame_pool_grant pool; // valid when pool_version != 0
-    kshake::ntstatus clock_status;  // success, or why the clock was refused
-    contoso::clock_info clock;      // valid when clock_status is a success
+    kshake::ntstatus pool_status = kshake::status::invalid_device_state; // not negotiated (yet)
+    std::uint32_t pool_version = 0;     // 1 or 2 (3 with a newer sink); 0 when none agreed
+    contoso::frame_pool_grant pool{};   // valid when has_pool()
+    kshake::ntstatus clock_status = kshake::status::invalid_device_state;
+    contoso::clock_info clock{};        // valid when has_clock()
+
+    [[nodiscard]] constexpr bool has_pool() const noexcept { return pool_version != 0; }
+    [[nodiscard]] constexpr bool has_clock() const noexcept {
+        return kshake::nt_success(clock_status);
+    }
+    // Nothing offered, for `why` (e.g. the peer is not an AVStream pin).
+    [[nodiscard]] static constexpr source_agreement refused(kshake::ntstatus why) noexcept {
+        source_agreement none{};
+        none.pool_status = why;
+        none.clock_status = why;
+        return none;
+    }
 };
 
 inline constexpr std::uint32_t wanted_min_frames = 4;
