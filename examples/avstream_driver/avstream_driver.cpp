@@ -57,7 +57,7 @@ constexpr ULONG frame_bytes = 1920 * 1080 * 2;
 // constructs the object in place.
 template <class Context>
 _IRQL_requires_max_(PASSIVE_LEVEL)
-NTSTATUS AttachPinContext(_In_ PKSPIN Pin, const Context& initial, _Outptr_ Context** context) {
+NTSTATUS AttachPinContext(_Inout_ PKSPIN Pin, const Context& initial) {
     void* const memory = ExAllocatePoolWithTag(NonPagedPoolNx, sizeof(Context), pool_tag);
     if (memory == nullptr) {
         return STATUS_INSUFFICIENT_RESOURCES;
@@ -69,7 +69,6 @@ NTSTATUS AttachPinContext(_In_ PKSPIN Pin, const Context& initial, _Outptr_ Cont
         return status;
     }
     Pin->Context = state;
-    *context = state;
     return STATUS_SUCCESS;
 }
 
@@ -92,8 +91,7 @@ _Use_decl_annotations_
 NTSTATUS SourcePinCreate(PKSPIN Pin, PIRP Irp) {
     PAGED_CODE();
     UNREFERENCED_PARAMETER(Irp);
-    source_pin_context* context = nullptr;
-    return AttachPinContext(Pin, source_pin_context{}, &context);
+    return AttachPinContext(Pin, source_pin_context{});
 }
 
 // Where the source negotiates: the KSSTATE_STOP -> KSSTATE_ACQUIRE transition. It is the
@@ -103,7 +101,8 @@ NTSTATUS SourcePinCreate(PKSPIN Pin, PIRP Irp) {
 // other state change or disconnection races with the handshake. A standard-transport pin gets
 // one step at a time (STOP -> ACQUIRE -> PAUSE -> RUN and back), so ACQUIRE -> STOP is where
 // the agreement is forgotten. (KSPIN_DISPATCH's Connect is called on the *sink* of a connection,
-// and SetDataFormat may run before the peer is reachable, so neither suits the initiator.)
+// not on the pin that initiates; and nothing documents that the peer can already answer a
+// handshake when SetDataFormat runs at pin creation.)
 _Use_decl_annotations_
 NTSTATUS SourcePinSetDeviceState(PKSPIN Pin, KSSTATE ToState, KSSTATE FromState) {
     PAGED_CODE();
@@ -149,8 +148,7 @@ NTSTATUS SinkPinCreate(PKSPIN Pin, PIRP Irp) {
         frame_bytes, // max_frame_bytes
         10'000'000,  // clock_frequency_hz: the 100 ns units of KeQueryInterruptTime
     };
-    sample::sink_pin_state* context = nullptr;
-    const NTSTATUS status = AttachPinContext(Pin, initial, &context);
+    const NTSTATUS status = AttachPinContext(Pin, initial);
     if (!NT_SUCCESS(status)) {
         return status;
     }
