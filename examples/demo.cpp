@@ -4,50 +4,13 @@
 #include <kshake/kshake.hpp>
 #include <kshake/mock.hpp>
 
+// The private protocols, shared by both drivers (in real life: one vendor header).
+#include "contoso_protocols.hpp"
+
 #include <cinttypes>
 #include <cstdio>
 #include <cstring>
 #include <string_view>
-
-using namespace kshake::literals;
-
-// ---- The private protocols, shared by both drivers (in real life: one vendor header) ----
-namespace contoso {
-
-struct frame_pool_request {
-    std::uint32_t frame_bytes;
-    std::uint32_t min_frames;
-};
-struct frame_pool_grant {
-    std::uint32_t frames;
-    std::uint32_t alignment; // 0 in version 1, which had no alignment guarantee
-    std::uint64_t pool_address;
-};
-struct frame_pool {
-    static constexpr kshake::guid id = "8E4C7A52-1F0B-4D6E-9A37-5B2C1D0E6F81"_guid;
-    static constexpr std::string_view name = "contoso.frame-pool";
-    using request = frame_pool_request;
-    using response = frame_pool_grant;
-    static constexpr std::uint32_t version = 2;
-    static constexpr std::uint32_t min_version = 1;
-};
-
-struct clock_request {
-    std::uint32_t resolution_100ns;
-};
-struct clock_info {
-    std::uint64_t frequency_hz;
-    std::uint32_t resolution_100ns;
-    std::uint32_t shared; // 1 when the source may read the sink's clock directly
-};
-struct shared_clock {
-    static constexpr kshake::guid id = "8E4C7A52-1F0B-4D6E-9A37-5B2C1D0E6F82"_guid;
-    static constexpr std::string_view name = "contoso.shared-clock";
-    using request = clock_request;
-    using response = clock_info;
-};
-
-} // namespace contoso
 
 // ---- The encoder sink pin: serves both protocols ----
 namespace encoder {

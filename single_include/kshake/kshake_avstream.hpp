@@ -16,7 +16,12 @@
 #define KSHAKE_SINGLE_PART_KSHAKE_AVSTREAM_HPP
 // kshake over the real AVStream: transports that call KsPinHandshake and IOCTL_KS_HANDSHAKE,
 // and installing a responder with KsPinRegisterHandshakeCallback. Kernel mode only.
-// Include <ntddk.h>, then <ks.h>, then this header. See docs/driver.md.
+// Include <ntddk.h>, then <ks.h>, then this header; write KSHAKE_DEFINE_KERNEL_TERMINATE(); in
+// one .cpp of the driver. See docs/driver.md.
+//
+// IRQL: everything here is PASSIVE_LEVEL, as KsPinHandshake, KsSynchronousIoControlDevice and
+// KsPinRegisterHandshakeCallback are. Nothing here allocates, blocks on a lock or keeps a pointer
+// past a call: the envelopes a negotiation sends live in the initiator's frame for one call.
 
 #if !defined(_KS_) || !defined(_NTDDK_)
 #error "kshake: avstream.hpp needs the platform's kernel-streaming headers: include <ntddk.h> and then <ks.h> before it (user-mode tests use kshake/mock.hpp instead)"
@@ -119,8 +124,10 @@ namespace kshake::avstream {
 }
 
 // A transport over a connected pin: KsPinHandshake hands In to the connected pin's handshake
-// callback. PASSIVE_LEVEL; the caller must hold the pin (e.g. in its Connect/SetDataFormat
-// dispatch, or under the filter's control mutex) so the connection cannot go away mid-call.
+// callback. PASSIVE_LEVEL; call it where the connection cannot go away mid-call, e.g. in the
+// pin's SetDeviceState dispatch (AVStream holds the filter control mutex there) as the sample
+// driver does. Out is copied back only on success: what a refusing peer left in KsPinHandshake's
+// Out is unspecified, and kshake's rule is that a failure leaves the caller's Out as it was.
 class connected_pin {
   public:
     explicit connected_pin(PKSPIN pin) noexcept : pin_{pin} {}
@@ -168,14 +175,20 @@ class file_object {
     PFILE_OBJECT file_;
 };
 
-// The responder's PFNKSPINHANDSHAKE. The pin's Context must point to the responder's context.
+// The responder's PFNKSPINHANDSHAKE. The pin's Context must point to the responder's context
+// (a Responder::context_type) for as long as the callback is installed. No calling convention is
+// written: the callback has the build's default, which is what ks.h gives PFNKSPINHANDSHAKE
+// (__stdcall on x86 under the WDK's /Gz or GCC's -mrtd); a mismatch would not compile here.
 template <class Responder>
 inline constexpr PFNKSPINHANDSHAKE handshake_callback =
     &Responder::template callback<PKSPIN, KSHANDSHAKE, NTSTATUS>;
 
-// Installs a responder on a pin, typically in the pin's Create dispatch.
+// Installs a responder on a pin, in the pin's Create dispatch after Pin->Context is set.
+// PASSIVE_LEVEL.
 template <class Responder>
 void install(PKSPIN pin) noexcept {
+    static_assert(requires { typename Responder::context_type; },
+                  "kshake: install<R> needs a kshake::responder<Context, routes...>");
     KsPinRegisterHandshakeCallback(pin, handshake_callback<Responder>);
 }
 
