@@ -1,6 +1,6 @@
 // kshake demo: a capture source pin and an encoder sink pin agree on a private frame pool and a
-// shared clock, over mock AVStream pins. The same protocol and handler code compiles into a
-// driver (examples/avstream_driver/); only the pins are real there.
+// shared clock, over mock AVStream pins. The sample driver (examples/avstream_driver/) offers and
+// serves the same protocols (examples/contoso_protocols.hpp) with the same calls over real pins.
 #include <kshake/kshake.hpp>
 #include <kshake/mock.hpp>
 
@@ -104,7 +104,11 @@ int main() {
     const contoso::frame_pool_request want{1920 * 1080 * 2, 4};
 
     std::printf("1. frame pool: offer v3, v2, v1 in that order (negotiate_first)\n");
-    const auto pool = kshake::negotiate_first<pool_v3, pool_v2, pool_v1>(
+    // Checked at compile time: the sink serves one of these offers, and which.
+    using source_offers = kshake::offer<pool_v3, pool_v2, pool_v1>;
+    static_assert(kshake::must_agree<source_offers, encoder::handshake_responder>);
+    static_assert(kshake::agreed_version_v<source_offers, encoder::handshake_responder> == 2);
+    const auto pool = source_offers::negotiate(
         narrating_transport{&source}, want, want, want);
     if (!pool) {
         std::printf("  no frame pool: %s\n", kshake::describe(pool.status()).c_str());

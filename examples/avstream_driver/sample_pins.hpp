@@ -97,13 +97,21 @@ inline constexpr std::uint32_t wanted_clock_resolution_100ns = 10;
 // the driver, a mock pin in the test) and returns what was agreed. A refusal is not an error:
 // a peer that is not a contoso pin (or no AVStream pin at all) refuses everything, and the
 // source then streams the standard way. Never throws, never allocates; PASSIVE_LEVEL.
+// What the source offers, checked against what the sink serves when both are built: a change to
+// either side that leaves them nothing in common fails the build of the driver and its test.
+using source_pool_offers = kshake::offer<pool_v3, pool_v2, pool_v1>;
+static_assert(kshake::must_agree<source_pool_offers, sink_responder>);
+static_assert(kshake::agreed_version_v<source_pool_offers, sink_responder> == 2,
+              "the sample's sink serves frame-pool v1..v2, so v2 is agreed");
+static_assert(kshake::must_agree<kshake::offer<contoso::shared_clock>, sink_responder>);
+
 template <class Transport>
 [[nodiscard]] source_agreement negotiate_with_peer(Transport&& peer,
                                                    std::uint32_t frame_bytes) noexcept {
     source_agreement agreed{};
     const contoso::frame_pool_request want{frame_bytes, wanted_min_frames};
     const kshake::first_result<pool_v3, pool_v2, pool_v1> pool =
-        kshake::negotiate_first<pool_v3, pool_v2, pool_v1>(peer, want, want, want);
+        source_pool_offers::negotiate(peer, want, want, want);
     agreed.pool_status = pool.status();
     if (pool) {
         agreed.pool_version = pool.version();
@@ -120,10 +128,5 @@ template <class Transport>
     }
     return agreed;
 }
-
-// Contract check spot (issue: compile-time protocol agreement). When kshake/contract.hpp lands,
-// state here that this driver's source offers and sink routes agree, e.g.
-//   static_assert(kshake::agrees<sink_responder, pool_v2, contoso::shared_clock>);
-// so a change to either side that breaks the pairing fails the build of both driver and test.
 
 } // namespace sample
