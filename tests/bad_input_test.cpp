@@ -31,7 +31,6 @@ struct response_body {
 
 struct frames {
     static constexpr kshake::guid id = "E77C0001-5EED-4B1D-9A2B-00000000C0DE"_guid;
-    static constexpr const char* name = "frames";
     using request = request_body;
     using response = response_body;
     static constexpr std::uint32_t version = 3;

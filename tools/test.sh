@@ -28,8 +28,26 @@ suite() { # suite NAME CXX
   CXX=$2 configure "$dir" && meson compile -C "$dir" && meson test -C "$dir" --print-errorlogs
 }
 
+sanitized() { # sanitized NAME CXX MESON_SETUP_ARGS...: every test but the timed fuzz suite
+  local dir=build/$1 cxx=$2
+  shift 2
+  CXX=$cxx configure "$dir" "$@" && meson compile -C "$dir" &&
+    meson test -C "$dir" --print-errorlogs --no-suite fuzz
+}
+
 step "g++ build and meson test" suite gcc g++
 step "clang-19 build and meson test" suite clang clang++-19
+# Sanitizers and fuzzing (docs/fuzzing.md, docs/error-contract.md). Each sanitizer build also
+# runs tests/sanitizer_canary, which must be caught, so a build that lost its flags fails.
+step "clang-19 ASan+UBSan: unit suite, concurrency, canaries, fuzz corpus replay" \
+  sanitized clang-asan clang++-19 -Db_sanitize=address,undefined -Db_lundef=false -Dfuzzing=true
+step "libFuzzer: each target for a bounded time (clang-19, ASan+UBSan)" \
+  meson test -C build/clang-asan --suite fuzz --print-errorlogs
+step "g++ ASan+UBSan: unit suite, concurrency, canaries" \
+  sanitized gcc-asan g++ -Db_sanitize=address,undefined
+step "clang-19 TSan: concurrency test, unit suite, canary" \
+  sanitized clang-tsan clang++-19 -Db_sanitize=thread -Db_lundef=false -Dexamples=false
+step "lint: clang-tidy-19, cppcheck, clang-format-19" tools/lint.sh
 
 echo
 for f in "${failures[@]}"; do echo "FAILED: $f"; done
