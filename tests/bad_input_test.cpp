@@ -73,9 +73,9 @@ ntstatus serve_pointers(context& c, const kshake::raw_arguments& request,
     return request.argument1 == nullptr ? status::not_supported : status::success;
 }
 
-using sink = kshake::responder<context, kshake::route<frames, &serve_frames>,
-                               kshake::route<other, &serve_other>,
-                               kshake::route<pointers, &serve_pointers>>;
+using sink =
+    kshake::responder<context, kshake::route<frames, &serve_frames>,
+                      kshake::route<other, &serve_other>, kshake::route<pointers, &serve_pointers>>;
 
 constexpr std::uint32_t request_size = kshake::envelope_size<request_body>;
 constexpr std::uint32_t response_size = kshake::envelope_size<response_body>;
@@ -199,8 +199,7 @@ ntstatus run(scene& s, bool via_callback) noexcept {
 
 } // namespace
 
-TEST_CASE("the baseline exchange of the bad-input table succeeds and writes only the response "
-          "envelope and Out") {
+TEST_CASE("bad-input baseline: succeeds, writes only the response envelope and Out") {
     for (const bool via_callback : {true, false}) {
         CAPTURE(via_callback);
         scene s{};
@@ -210,13 +209,13 @@ TEST_CASE("the baseline exchange of the bad-input table succeeds and writes only
         caller_memory want = before;
         want.response = {response_size, 3, {42, 3}};
         want.out = {frames::id, &s.memory.response, nullptr};
-        CHECK(std::memcmp(&s.memory, &want, sizeof want) == 0);
+        const bool as_wanted = std::memcmp(&s.memory, &want, sizeof want) == 0;
+        CHECK(as_wanted);
         CHECK(s.served.calls == 1);
     }
 }
 
-TEST_CASE("responder: every documented failure returns its status and changes no byte the "
-          "caller owns") {
+TEST_CASE("responder: each documented failure has its status and changes no caller byte") {
     for (const responder_row& row : responder_rows) {
         for (const bool via_callback : {true, false}) {
             if (!via_callback && row.via == entry::callback_only) {
@@ -231,7 +230,8 @@ TEST_CASE("responder: every documented failure returns its status and changes no
             std::memcpy(before, &s.memory, sizeof before);
             const ntstatus got = run(s, via_callback);
             CHECK(kshake::describe(got).view() == kshake::describe(row.expected).view());
-            CHECK(std::memcmp(before, &s.memory, sizeof before) == 0);
+            const bool unchanged = std::memcmp(before, &s.memory, sizeof before) == 0;
+            CHECK(unchanged);
             // Validation failures never reach the handler; handler failures reach it once.
             const bool handler_ran = row.expected == status::insufficient_resources ||
                                      row.expected == status::not_supported;
@@ -240,8 +240,7 @@ TEST_CASE("responder: every documented failure returns its status and changes no
     }
 }
 
-TEST_CASE("responder: Out aliasing In is not a failure (In is read in full before Out is "
-          "written)") {
+TEST_CASE("responder: Out aliasing In succeeds (In is read in full before Out is written)") {
     scene s{};
     baseline(s);
     s.out = s.in;
@@ -250,7 +249,8 @@ TEST_CASE("responder: Out aliasing In is not a failure (In is read in full befor
     caller_memory want = before;
     want.response = {response_size, 3, {42, 3}};
     want.in = {frames::id, &s.memory.response, nullptr};
-    CHECK(std::memcmp(&s.memory, &want, sizeof want) == 0);
+    const bool as_wanted = std::memcmp(&s.memory, &want, sizeof want) == 0;
+    CHECK(as_wanted);
 }
 
 namespace {
@@ -338,37 +338,33 @@ constexpr initiator_row initiator_rows[] = {
 
 } // namespace
 
-TEST_CASE("initiator: a hostile reply for each check fails with its status, and the caller's "
-          "request is unchanged") {
+namespace {
+// Offers the row's protocol to its peer; checks the result holds no value and the caller's
+// request is unchanged, and returns the status.
+template <class P>
+ntstatus offer_to(peer_fn peer, const kshake::request_t<P>& request) {
+    const kshake::request_t<P> before = request;
+    const auto r = kshake::negotiate<P>(peer, request);
+    CHECK_FALSE(r.ok());
+    CHECK(r.version() == 0);
+    const bool unchanged = std::memcmp(&before, &request, sizeof request) == 0;
+    CHECK(unchanged);
+    return r.status();
+}
+} // namespace
+
+TEST_CASE("initiator: each hostile reply fails with its status; the request is unchanged") {
     for (const initiator_row& row : initiator_rows) {
         CAPTURE(row.condition);
-        ntstatus got = status::success;
-        bool unchanged = false;
         int here = 0;
-        if (row.raw) {
-            const kshake::raw_arguments request{&here, &here};
-            const kshake::raw_arguments before = request;
-            const auto r = kshake::negotiate<pointers>(row.peer, request);
-            got = r.status();
-            CHECK_FALSE(r.ok());
-            CHECK(r.version() == 0);
-            unchanged = std::memcmp(&before, &request, sizeof request) == 0;
-        } else {
-            const request_body request{21, 0};
-            const request_body before = request;
-            const auto r = kshake::negotiate<frames>(row.peer, request);
-            got = r.status();
-            CHECK_FALSE(r.ok());
-            CHECK(r.version() == 0);
-            unchanged = std::memcmp(&before, &request, sizeof request) == 0;
-        }
+        const ntstatus got = row.raw
+                                 ? offer_to<pointers>(row.peer, kshake::raw_arguments{&here, &here})
+                                 : offer_to<frames>(row.peer, request_body{21, 0});
         CHECK(kshake::describe(got).view() == kshake::describe(row.expected).view());
-        CHECK(unchanged);
     }
 }
 
-TEST_CASE("initiator: the honest peer of the table is accepted (the rows above are real "
-          "faults)") {
+TEST_CASE("initiator: the table's honest peer is accepted (the rows above are real faults)") {
     const auto r = kshake::negotiate<frames>(&honest, request_body{21, 0});
     REQUIRE(r.ok());
     CHECK(r->doubled == 42);
@@ -380,9 +376,7 @@ TEST_CASE("initiator: the honest peer of the table is accepted (the rows above a
 }
 
 namespace {
-std::string status_cell(ntstatus s) {
-    return "`" + std::string{kshake::describe(s).view()} + "`";
-}
+std::string status_cell(ntstatus s) { return "`" + std::string{kshake::describe(s).view()} + "`"; }
 } // namespace
 
 TEST_CASE("docs/error-contract.md prints every row of this table with its status") {

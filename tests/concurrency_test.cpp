@@ -101,8 +101,8 @@ TEST_CASE("threads negotiating at once over shared mock pins all get exactly the
                 stamp value{};
                 std::uint32_t version = 0;
                 if (first) {
-                    const auto r = kshake::negotiate_first<counter_v3, counter_v2>(over, request,
-                                                                                 request);
+                    const auto r =
+                        kshake::negotiate_first<counter_v3, counter_v2>(over, request, request);
                     s = r.status();
                     if (r.ok()) {
                         value = r.get<counter_v2>();
@@ -156,7 +156,7 @@ TEST_CASE("threads negotiating at once over shared mock pins all get exactly the
     CHECK(refused_by_fault.load() <= injections.load());
     // The handler ran once per success and never otherwise, and every offer is in a pin log.
     const std::uint64_t offers = connected_offers.load() + ioctl_offers.load();
-    CHECK(offers >= negotiations + negotiations / 4);
+    CHECK(offers >= negotiations + (negotiations / 4));
     CHECK(source.log().size() == connected_offers.load());
     CHECK(sink_pin.log().size() == ioctl_offers.load());
     CHECK(state.served.load() == successes.load());

@@ -5,6 +5,8 @@
 #include <cstring>
 #include <thread>
 
+// Deliberately wrong code: no lint check applies here.
+// NOLINTBEGIN
 namespace {
 volatile int sink_value = 0;
 int shared_counter = 0;
@@ -32,3 +34,4 @@ int main(int argc, char** argv) {
     std::puts("sanitizer_canary: no report");
     return 0;
 }
+// NOLINTEND

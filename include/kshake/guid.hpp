@@ -199,9 +199,9 @@ namespace detail {
 // with a readable message.
 template <std::size_t N>
 struct guid_literal_text {
-    char chars[N];
+    char chars[N]{};
 
-    consteval guid_literal_text(const char (&text)[N]) noexcept : chars{} {
+    consteval guid_literal_text(const char (&text)[N]) noexcept {
         for (std::size_t i = 0; i < N; ++i) {
             chars[i] = text[i];
         }
@@ -220,7 +220,7 @@ consteval guid operator""_guid() noexcept {
     static_assert(parsed.has_value(),
                   "kshake: malformed GUID literal: write \"xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx\" "
                   "(36 hex digits and hyphens, optionally in braces)");
-    return *parsed;
+    return *parsed; // NOLINT(bugprone-unchecked-optional-access): the static_assert checked it
 }
 
 } // namespace literals

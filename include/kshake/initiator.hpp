@@ -42,6 +42,7 @@ struct response_or_placeholder<P> {
 
 template <class P, class T>
 consteval bool check_negotiation() noexcept {
+    // NOLINTNEXTLINE(bugprone-branch-clone): apart, so a bad P never instantiates check_codec
     if constexpr (!check_protocol<P>()) {
         return false;
     } else if constexpr (!check_codec<P>()) {

@@ -79,6 +79,11 @@ bool same_value(const padded_response& v, const unsigned char* body) noexcept {
     std::memcpy(&w, body, sizeof w);
     return v.x == w.x && v.y == w.y;
 }
+bool same_value(const padded_request& v, const unsigned char* body) noexcept {
+    padded_request w{};
+    std::memcpy(&w, body, sizeof w);
+    return v.a == w.a && v.b == w.b && v.c == w.c;
+}
 template <class T>
 bool same_value(const T& v, const unsigned char* body) noexcept {
     static_assert(std::has_unique_object_representations_v<T>);
@@ -98,8 +103,7 @@ struct verdict {
 // Plays the peer for one offer of protocol P and predicts its outcome.
 template <class P>
 ntstatus hostile_peer(kshake_fuzz::input& in, const kshake::request_t<P>& sent,
-                      const kshake::handshake& offer, kshake::handshake& out,
-                      verdict& v) noexcept {
+                      const kshake::handshake& offer, kshake::handshake& out, verdict& v) noexcept {
     using request_type = kshake::request_t<P>;
     using response_type = kshake::response_t<P>;
     constexpr std::uint32_t request_envelope = kshake::envelope_size<request_type>;
@@ -114,14 +118,13 @@ ntstatus hostile_peer(kshake_fuzz::input& in, const kshake::request_t<P>& sent,
         std::uint32_t header[2];
         std::memcpy(header, offer.argument1, sizeof header);
         KSHAKE_FUZZ_CHECK(header[0] == request_envelope && header[1] == kshake::version_v<P>);
-        KSHAKE_FUZZ_CHECK(std::memcmp(static_cast<const unsigned char*>(offer.argument1) + 8,
-                                      &sent, sizeof sent) == 0);
+        KSHAKE_FUZZ_CHECK(same_value(sent, static_cast<const unsigned char*>(offer.argument1) + 8));
         std::memcpy(header, offer.argument2, sizeof header);
         KSHAKE_FUZZ_CHECK(header[0] == response_envelope && header[1] == 0);
     }
 
     // The hostile part. Envelopes: only the bytes the initiator announced are the peer's to use.
-    unsigned char* const response = static_cast<unsigned char*>(offer.argument2);
+    auto* const response = static_cast<unsigned char*>(offer.argument2);
     if constexpr (!is_raw<P>) {
         const std::uint8_t how = in.u8();
         if ((how & 1U) != 0) { // a body
@@ -139,6 +142,8 @@ ntstatus hostile_peer(kshake_fuzz::input& in, const kshake::request_t<P>& sent,
                 header[0] -= 1;
                 break;
             case 3:
+                // cppcheck-suppress compareBoolExpressionWithInt ; it reads `v<P> - 1` as `v < P >
+                // -1`
                 header[1] = kshake::min_version_v<P> - 1;
                 break;
             case 4:
@@ -152,7 +157,8 @@ ntstatus hostile_peer(kshake_fuzz::input& in, const kshake::request_t<P>& sent,
             std::memcpy(response, header, sizeof header);
         }
         if ((how & 4U) != 0) { // scribble on the (const) request envelope
-            in.bytes(static_cast<unsigned char*>(offer.argument1), in.u8() % (request_envelope + 1));
+            in.bytes(static_cast<unsigned char*>(offer.argument1),
+                     in.u8() % (request_envelope + 1));
         }
         if ((how & 8U) != 0) { // any bytes over the whole response envelope
             in.bytes(response, in.u16() % (response_envelope + 1));
@@ -193,7 +199,7 @@ ntstatus hostile_peer(kshake_fuzz::input& in, const kshake::request_t<P>& sent,
         case 4:
             *field = offer.argument2 == nullptr
                          ? wild()
-                         : static_cast<unsigned char*>(offer.argument2) + 1 + in.u8() % 8U;
+                         : static_cast<unsigned char*>(offer.argument2) + 1 + (in.u8() % 8U);
             break;
         case 5:
             *field = wild();
@@ -309,8 +315,8 @@ void negotiate_first(kshake_fuzz::input& in) noexcept {
             return hostile_peer<p_raw>(in, rr, offer, out, v[3]);
         }
     };
-    const auto r = kshake::negotiate_first<p_padded_v5, p_padded_v3, p_blob, p_raw>(peer, r5, r3,
-                                                                                   rb, rr);
+    const auto r =
+        kshake::negotiate_first<p_padded_v5, p_padded_v3, p_blob, p_raw>(peer, r5, r3, rb, rr);
 #if defined(KSHAKE_FUZZ_STATS)
     std::fprintf(stderr, "outcome first %zu %08X\n", r.index(), static_cast<unsigned>(r.status()));
 #endif

@@ -29,7 +29,10 @@ class input {
     // Copies the next `n` bytes (zeros once the input is used up).
     void bytes(void* to, std::size_t n) noexcept {
         auto* p = static_cast<unsigned char*>(to);
-        const std::size_t have = n < size_ - at_ ? n : size_ - at_;
+        std::size_t have = size_ - at_;
+        if (have > n) {
+            have = n;
+        }
         if (have > 0) {
             std::memcpy(p, data_ + at_, have);
         }
@@ -46,17 +49,18 @@ class input {
     std::size_t at_{0};
 };
 
-// An invariant broke: print what and where, then abort so libFuzzer records the input.
-[[noreturn]] inline void fail(const char* what, const char* file, int line) noexcept {
-    std::fprintf(stderr, "kshake fuzz invariant violated at %s:%d: %s\n", file, line, what);
+// An invariant that must hold: if not, print what and where, then abort so that libFuzzer
+// records the input.
+inline void check(bool holds, const char* what, const char* file, int line) noexcept {
+    if (holds) {
+        return;
+    }
+    static_cast<void>(
+        std::fprintf(stderr, "kshake fuzz invariant violated at %s:%d: %s\n", file, line, what));
     std::abort();
 }
 
 } // namespace kshake_fuzz
 
-#define KSHAKE_FUZZ_CHECK(condition)                                                             \
-    do {                                                                                         \
-        if (!(condition)) {                                                                      \
-            ::kshake_fuzz::fail(#condition, __FILE__, __LINE__);                                 \
-        }                                                                                        \
-    } while (false)
+#define KSHAKE_FUZZ_CHECK(condition)                                                               \
+    ::kshake_fuzz::check(static_cast<bool>(condition), #condition, __FILE__, __LINE__)

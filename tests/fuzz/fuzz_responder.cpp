@@ -41,7 +41,7 @@ ntstatus behave(unsigned tag, const unsigned char* request, std::size_t request_
                 unsigned char* response, std::size_t response_size,
                 std::uint32_t version) noexcept {
     const unsigned first = request[0];
-    const auto salt = static_cast<unsigned char>(tag * 31U + version);
+    const auto salt = static_cast<unsigned char>((tag * 31U) + version);
     const std::size_t half = response_size / 2;
     for (std::size_t i = 0; i < half; ++i) {
         response[i] = static_cast<unsigned char>(request[i % request_size] ^ salt);
@@ -131,8 +131,8 @@ struct p_raw {
 // Ids that differ only in their last byte: the hardest case for the route table's hash.
 template <std::size_t N>
 struct p_numbered {
-    static constexpr kshake::guid id = {0x5A1C1000U, 0x1234, 0x4321,
-                                        {0x80, 0, 0, 0, 0, 0, 0, static_cast<std::uint8_t>(N)}};
+    static constexpr kshake::guid id = {
+        0x5A1C1000U, 0x1234, 0x4321, {0x80, 0, 0, 0, 0, 0, 0, static_cast<std::uint8_t>(N)}};
     using request = tiny;
     using response = odd_response;
 };
@@ -155,15 +155,14 @@ ntstatus handle3(context& c, const kshake::request_t<P>& request,
     return run<P, Tag>(c, request, response, 0);
 }
 template <class P, unsigned Tag>
-ntstatus handle4(context& c, const kshake::request_t<P>& request,
-                 kshake::response_t<P>& response, std::uint32_t version) noexcept {
+ntstatus handle4(context& c, const kshake::request_t<P>& request, kshake::response_t<P>& response,
+                 std::uint32_t version) noexcept {
     return run<P, Tag>(c, request, response, version);
 }
 ntstatus handle_raw(context& c, const kshake::raw_arguments& request,
                     kshake::raw_arguments& response) noexcept {
     ++c.calls;
-    return behave_raw(request.argument1, request.argument2, response.argument1,
-                      response.argument2);
+    return behave_raw(request.argument1, request.argument2, response.argument1, response.argument2);
 }
 
 // What the model knows of a route.
@@ -196,9 +195,8 @@ using multi_responder = kshake::responder<
     kshake::route<p_max, &handle4<p_max, 4>>, kshake::route<p_small_big, &handle4<p_small_big, 5>>,
     kshake::route<p_raw, &handle_raw>>;
 constexpr route_info multi_routes[] = {
-    info<p_tiny, 1, false>(),     info<p_padded, 2, true>(), info<p_odd, 3, false>(),
-    info<p_max, 4, true>(),       info<p_small_big, 5, true>(),
-    {p_raw::id, 0, 0, 1, 1, true, false, 0},
+    info<p_tiny, 1, false>(), info<p_padded, 2, true>(),    info<p_odd, 3, false>(),
+    info<p_max, 4, true>(),   info<p_small_big, 5, true>(), {p_raw::id, 0, 0, 1, 1, true, false, 0},
 };
 
 using single_responder = kshake::responder<context, kshake::route<p_padded, &handle4<p_padded, 2>>>;
@@ -213,7 +211,8 @@ using many_responder = decltype(make_many(std::make_index_sequence<numbered_coun
 template <std::size_t... I>
 constexpr auto many_info(std::index_sequence<I...>) noexcept {
     return std::array<route_info, sizeof...(I) + 1>{
-        info<p_numbered<I>, 100 + I, false>()..., route_info{p_raw::id, 0, 0, 1, 1, true, false, 0}};
+        info<p_numbered<I>, 100 + I, false>()...,
+        route_info{p_raw::id, 0, 0, 1, 1, true, false, 0}};
 }
 constexpr auto many_routes = many_info(std::make_index_sequence<numbered_count>{});
 
@@ -250,11 +249,92 @@ struct memory {
                  std::size_t n) const noexcept {
         const auto [b, room] = locate(at);
         KSHAKE_FUZZ_CHECK(b >= 0 && room >= n);
-        const auto offset = static_cast<std::size_t>(static_cast<const unsigned char*>(at) -
-                                                     blocks[b].data());
+        const auto offset =
+            static_cast<std::size_t>(static_cast<const unsigned char*>(at) - blocks[b].data());
         std::memcpy(expected[b].data() + offset, bytes, n);
     }
 };
+
+struct prediction {
+    ntstatus status;
+    std::uint32_t calls; // handler calls
+};
+
+// The wire rules, applied to the memory as it is before the call: the status the responder
+// must return, and (in `expected`) every byte each block must hold afterwards.
+template <std::size_t N>
+prediction predict(const memory& m, std::vector<unsigned char> (&expected)[5],
+                   const unsigned char* in_at, unsigned char* out_at, bool no_pin_context,
+                   const route_info (&routes)[N]) noexcept {
+    std::uint32_t calls = 0;
+    if (in_at == nullptr || out_at == nullptr) {
+        return {status::invalid_parameter, calls};
+    }
+    if (no_pin_context) {
+        return {status::invalid_device_state, calls};
+    }
+    kshake::handshake h{};
+    std::memcpy(&h, in_at, sizeof h);
+    const route_info* r = nullptr;
+    for (const route_info& candidate : routes) {
+        if (candidate.id == h.protocol_id) {
+            r = &candidate;
+        }
+    }
+    if (r == nullptr) {
+        return {status::invalid_device_request, calls};
+    }
+    if (r->raw) {
+        calls = 1;
+        void* r1 = nullptr;
+        void* r2 = nullptr;
+        const ntstatus s = behave_raw(h.argument1, h.argument2, r1, r2);
+        if (kshake::nt_success(s)) {
+            const kshake::handshake reply{r->id, r1, r2};
+            m.predict(expected, out_at, &reply, sizeof reply);
+        }
+        return {s, calls};
+    }
+    if (h.argument1 == nullptr || h.argument2 == nullptr) {
+        return {status::invalid_parameter, calls};
+    }
+    std::uint32_t request_header[2];
+    std::memcpy(request_header, h.argument1, sizeof request_header);
+    if (request_header[1] < r->min_version || request_header[1] > r->version) {
+        return {status::revision_mismatch, calls};
+    }
+    if (request_header[0] < 8 + r->request_size) {
+        return {status::invalid_buffer_size, calls};
+    }
+    std::uint32_t response_header[2];
+    std::memcpy(response_header, h.argument2, sizeof response_header);
+    const std::size_t response_envelope = 8 + r->response_size;
+    if (response_header[0] < response_envelope) {
+        return {status::buffer_too_small, calls};
+    }
+    const auto a2 = reinterpret_cast<std::uintptr_t>(h.argument2);
+    const auto o = reinterpret_cast<std::uintptr_t>(out_at);
+    if (a2 < o + handshake_size && o < a2 + response_envelope) {
+        return {status::invalid_parameter, calls};
+    }
+    std::vector<unsigned char> request(r->request_size);
+    std::memcpy(request.data(), static_cast<const unsigned char*>(h.argument1) + 8,
+                r->request_size);
+    std::vector<unsigned char> envelope(response_envelope, 0);
+    calls = 1;
+    const ntstatus s = behave(r->tag, request.data(), request.size(), envelope.data() + 8,
+                              r->response_size, r->passes_version ? request_header[1] : 0);
+    if (!kshake::nt_success(s)) {
+        return {s, calls};
+    }
+    const std::uint32_t header[2] = {static_cast<std::uint32_t>(response_envelope),
+                                     request_header[1]};
+    std::memcpy(envelope.data(), header, sizeof header);
+    m.predict(expected, h.argument2, envelope.data(), envelope.size());
+    const kshake::handshake reply{r->id, h.argument2, nullptr};
+    m.predict(expected, out_at, &reply, sizeof reply);
+    return {status::success, calls};
+}
 
 std::uint32_t pick_size(kshake_fuzz::input& in, std::size_t need) noexcept {
     const auto n = static_cast<std::uint32_t>(need);
@@ -287,7 +367,7 @@ std::uint32_t pick_version(kshake_fuzz::input& in, const route_info& r) noexcept
     case 4:
         return in.u32();
     case 5:
-        return r.min_version + in.u8() % (r.version - r.min_version + 1);
+        return r.min_version + (in.u8() % (r.version - r.min_version + 1));
     default:
         return 0;
     }
@@ -313,7 +393,7 @@ void fuzz_one(kshake_fuzz::input& in, const route_info (&routes)[N], entry how) 
         m.blocks[1].resize(handshake_size);
         in_at = m.blocks[1].data();
     } else if (in_mode == 2) {
-        const std::size_t slots = (arena_size - handshake_size) / grain + 1;
+        const std::size_t slots = ((arena_size - handshake_size) / grain) + 1;
         in_at = m.blocks[0].data() + (in.u16() % slots) * grain;
     }
     // Out: also exactly In, or overlapping it by part.
@@ -324,7 +404,7 @@ void fuzz_one(kshake_fuzz::input& in, const route_info (&routes)[N], entry how) 
         in.bytes(m.blocks[2].data(), handshake_size);
         out_at = m.blocks[2].data();
     } else if (out_mode == 2) {
-        const std::size_t slots = (arena_size - handshake_size) / grain + 1;
+        const std::size_t slots = ((arena_size - handshake_size) / grain) + 1;
         out_at = m.blocks[0].data() + (in.u16() % slots) * grain;
     } else if (out_mode == 3) {
         out_at = in_at;
@@ -345,7 +425,8 @@ void fuzz_one(kshake_fuzz::input& in, const route_info (&routes)[N], entry how) 
         unsigned char raw[16];
         std::memcpy(raw, &id, sizeof raw);
         const std::uint8_t bit = in.u8();
-        raw[(bit / 8U) % 16U] = static_cast<unsigned char>(raw[(bit / 8U) % 16U] ^ (1U << (bit % 8U)));
+        raw[(bit / 8U) % 16U] =
+            static_cast<unsigned char>(raw[(bit / 8U) % 16U] ^ (1U << (bit % 8U)));
         std::memcpy(&id, raw, sizeof raw);
     } else {
         in.bytes(&id, sizeof id);
@@ -358,7 +439,7 @@ void fuzz_one(kshake_fuzz::input& in, const route_info (&routes)[N], entry how) 
         const std::uint8_t mode = in.u8() % 7;
         unsigned char* at = nullptr;
         if (mode == 1) {
-            const std::size_t size = 8 + in.u16() % 2200U;
+            const std::size_t size = 8 + (in.u16() % 2200U);
             m.blocks[3 + a].resize(size);
             in.bytes(m.blocks[3 + a].data(), size);
             at = m.blocks[3 + a].data();
@@ -429,86 +510,8 @@ void fuzz_one(kshake_fuzz::input& in, const route_info (&routes)[N], entry how) 
     for (int b = 0; b < 5; ++b) {
         expected[b] = m.before[b];
     }
-    ntstatus want = status::success;
-    std::uint32_t want_calls = 0;
-    [&] {
-        if (in_at == nullptr || out_at == nullptr) {
-            want = status::invalid_parameter;
-            return;
-        }
-        if (how != entry::serve && pin_mode < 2) {
-            want = status::invalid_device_state;
-            return;
-        }
-        kshake::handshake h{};
-        std::memcpy(&h, in_at, sizeof h);
-        const route_info* r = nullptr;
-        for (const route_info& candidate : routes) {
-            if (candidate.id == h.protocol_id) {
-                r = &candidate;
-            }
-        }
-        if (r == nullptr) {
-            want = status::invalid_device_request;
-            return;
-        }
-        if (r->raw) {
-            want_calls = 1;
-            void* r1 = nullptr;
-            void* r2 = nullptr;
-            want = behave_raw(h.argument1, h.argument2, r1, r2);
-            if (kshake::nt_success(want)) {
-                const kshake::handshake reply{r->id, r1, r2};
-                m.predict(expected, out_at, &reply, sizeof reply);
-            }
-            return;
-        }
-        if (h.argument1 == nullptr || h.argument2 == nullptr) {
-            want = status::invalid_parameter;
-            return;
-        }
-        std::uint32_t request_header[2];
-        std::memcpy(request_header, h.argument1, sizeof request_header);
-        if (request_header[1] < r->min_version || request_header[1] > r->version) {
-            want = status::revision_mismatch;
-            return;
-        }
-        if (request_header[0] < 8 + r->request_size) {
-            want = status::invalid_buffer_size;
-            return;
-        }
-        std::uint32_t response_header[2];
-        std::memcpy(response_header, h.argument2, sizeof response_header);
-        const std::size_t response_envelope = 8 + r->response_size;
-        if (response_header[0] < response_envelope) {
-            want = status::buffer_too_small;
-            return;
-        }
-        const auto a2 = reinterpret_cast<std::uintptr_t>(h.argument2);
-        const auto o = reinterpret_cast<std::uintptr_t>(out_at);
-        if (a2 < o + handshake_size && o < a2 + response_envelope) {
-            want = status::invalid_parameter;
-            return;
-        }
-        std::vector<unsigned char> request(r->request_size);
-        std::memcpy(request.data(), static_cast<const unsigned char*>(h.argument1) + 8,
-                    r->request_size);
-        std::vector<unsigned char> envelope(response_envelope, 0);
-        want_calls = 1;
-        const ntstatus s = behave(r->tag, request.data(), request.size(), envelope.data() + 8,
-                                  r->response_size, r->passes_version ? request_header[1] : 0);
-        if (!kshake::nt_success(s)) {
-            want = s;
-            return;
-        }
-        const std::uint32_t header[2] = {static_cast<std::uint32_t>(response_envelope),
-                                         request_header[1]};
-        std::memcpy(envelope.data(), header, sizeof header);
-        m.predict(expected, h.argument2, envelope.data(), envelope.size());
-        const kshake::handshake reply{r->id, h.argument2, nullptr};
-        m.predict(expected, out_at, &reply, sizeof reply);
-        want = status::success;
-    }();
+    const prediction want =
+        predict(m, expected, in_at, out_at, how != entry::serve && pin_mode < 2, routes);
 
     ntstatus got = status::unsuccessful;
     switch (how) {
@@ -529,10 +532,11 @@ void fuzz_one(kshake_fuzz::input& in, const route_info (&routes)[N], entry how) 
     }
 
 #if defined(KSHAKE_FUZZ_STATS) // how often each outcome is reached, for tuning the harness
-    std::fprintf(stderr, "outcome %08X entry %d\n", static_cast<unsigned>(got), static_cast<int>(how));
+    std::fprintf(stderr, "outcome %08X entry %d\n", static_cast<unsigned>(got),
+                 static_cast<int>(how));
 #endif
-    KSHAKE_FUZZ_CHECK(got == want);
-    KSHAKE_FUZZ_CHECK(ctx.calls == want_calls);
+    KSHAKE_FUZZ_CHECK(got == want.status);
+    KSHAKE_FUZZ_CHECK(ctx.calls == want.calls);
     for (int b = 0; b < 5; ++b) {
         KSHAKE_FUZZ_CHECK(m.blocks[b] == expected[b]);
     }
