@@ -11,7 +11,9 @@ failures=()
 step() { # step NAME COMMAND...
   local name=$1; shift
   echo "=== $name"
+  local start=$SECONDS
   if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); failures+=("$name"); fi
+  echo "=== $name: $((SECONDS - start)) s"
 }
 
 configure() { # configure BUILDDIR [meson args...]
