@@ -41,14 +41,17 @@ step "g++ build and meson test" suite gcc g++
 step "clang-19 build and meson test" suite clang clang++-19
 # Sanitizers and fuzzing (docs/fuzzing.md, docs/error-contract.md). Each sanitizer build also
 # runs tests/sanitizer_canary, which must be caught, so a build that lost its flags fails.
+# Sanitizer builds use -O0/-O1: the checks are the same and they compile about 3x faster.
 step "clang-19 ASan+UBSan: unit suite, concurrency, canaries, fuzz corpus replay" \
-  sanitized clang-asan clang++-19 -Db_sanitize=address,undefined -Db_lundef=false -Dfuzzing=true
+  sanitized clang-asan clang++-19 -Db_sanitize=address,undefined -Db_lundef=false -Dfuzzing=true \
+  -Doptimization=1
 step "libFuzzer: each target for a bounded time (clang-19, ASan+UBSan)" \
   meson test -C build/clang-asan --suite fuzz --print-errorlogs
 step "g++ ASan+UBSan: unit suite, concurrency, canaries" \
-  sanitized gcc-asan g++ -Db_sanitize=address,undefined
+  sanitized gcc-asan g++ -Db_sanitize=address,undefined -Dbuildtype=debug -Dexamples=false
 step "clang-19 TSan: concurrency test, unit suite, canary" \
-  sanitized clang-tsan clang++-19 -Db_sanitize=thread -Db_lundef=false -Dexamples=false
+  sanitized clang-tsan clang++-19 -Db_sanitize=thread -Db_lundef=false -Dexamples=false \
+  -Dbuildtype=debug
 step "lint: clang-tidy-19, cppcheck, clang-format-19" tools/lint.sh
 
 echo
