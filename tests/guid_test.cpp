@@ -160,9 +160,9 @@ TEST_CASE("== and <=> form a strict total order over data1, data2, data3, data4"
             const int holds = int{ordered[i] < ordered[j]} + int{ordered[i] == ordered[j]} +
                               int{ordered[i] > ordered[j]};
             CHECK(holds == 1);
-            for (std::size_t k = 0; k < n; ++k) {
-                if (ordered[i] < ordered[j] && ordered[j] < ordered[k]) {
-                    CHECK(ordered[i] < ordered[k]);
+            for (const auto& third : ordered) {
+                if (ordered[i] < ordered[j] && ordered[j] < third) {
+                    CHECK(ordered[i] < third);
                 }
             }
         }
@@ -171,7 +171,7 @@ TEST_CASE("== and <=> form a strict total order over data1, data2, data3, data4"
 }
 
 TEST_CASE("conversion to and from a platform GUID copies the bytes") {
-    constexpr windows_like_guid platform = kshake::to_platform<windows_like_guid>(pcm_subtype);
+    constexpr auto platform = kshake::to_platform<windows_like_guid>(pcm_subtype);
     static_assert(platform.Data1 == 1U && platform.Data3 == 0x10U && platform.Data4[7] == 0x71U);
     static_assert(kshake::from_platform(platform) == pcm_subtype);
     CHECK(std::memcmp(&platform, &pcm_subtype, sizeof platform) == 0);

@@ -11,7 +11,9 @@ failures=()
 step() { # step NAME COMMAND...
   local name=$1; shift
   echo "=== $name"
+  local start=$SECONDS
   if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); failures+=("$name"); fi
+  echo "=== $name: $((SECONDS - start)) s"
 }
 
 configure() { # configure BUILDDIR [meson args...]
@@ -36,6 +38,29 @@ step "clang-19 build and meson test" suite clang clang++-19 -Dkernel_tests=disab
 # The whole suite again against the committed single header (single_include/meson.build),
 # including the sample driver's three kernel builds (not the checker's own cases).
 step "g++ single-header build and meson test" suite single g++ -Dsingle_header=true -Dkernel_tests=auto
+
+sanitized() { # sanitized NAME CXX MESON_SETUP_ARGS...: every test but the timed fuzz suite
+  local dir=build/$1 cxx=$2
+  shift 2
+  CXX=$cxx configure "$dir" "$@" && meson compile -C "$dir" &&
+    meson test -C "$dir" --print-errorlogs --no-suite fuzz --no-suite compile_fail \
+      --no-suite consumers --no-suite single_header
+}
+
+# Sanitizers and fuzzing (docs/fuzzing.md, docs/error-contract.md). Each sanitizer build also
+# runs tests/sanitizer_canary, which must be caught, so a build that lost its flags fails.
+# Sanitizer builds use -O0/-O1: the checks are the same and they compile about 3x faster.
+step "clang-19 ASan+UBSan: unit suite, concurrency, canaries, fuzz corpus replay" \
+  sanitized clang-asan clang++-19 -Dkernel_tests=disabled -Db_sanitize=address,undefined -Db_lundef=false -Dfuzzing=true \
+  -Doptimization=1
+step "libFuzzer: each target for a bounded time (clang-19, ASan+UBSan)" \
+  meson test -C build/clang-asan --suite fuzz --print-errorlogs
+step "g++ ASan+UBSan: unit suite, concurrency, canaries" \
+  sanitized gcc-asan g++ -Dkernel_tests=disabled -Db_sanitize=address,undefined -Dbuildtype=debug -Dexamples=false
+step "clang-19 TSan: concurrency test, unit suite, canary" \
+  sanitized clang-tsan clang++-19 -Dkernel_tests=disabled -Db_sanitize=thread -Db_lundef=false -Dexamples=false \
+  -Dbuildtype=debug
+step "lint: clang-tidy-19, cppcheck, clang-format-19" tools/lint.sh
 
 echo
 for f in "${failures[@]}"; do echo "FAILED: $f"; done

@@ -199,9 +199,9 @@ namespace detail {
 // with a readable message.
 template <std::size_t N>
 struct guid_literal_text {
-    char chars[N];
+    char chars[N]{};
 
-    consteval guid_literal_text(const char (&text)[N]) noexcept : chars{} {
+    consteval guid_literal_text(const char (&text)[N]) noexcept {
         for (std::size_t i = 0; i < N; ++i) {
             chars[i] = text[i];
         }

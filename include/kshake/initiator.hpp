@@ -88,6 +88,7 @@ struct offered_requests {
 
 template <class P, class T>
 consteval bool check_negotiation() noexcept {
+    // NOLINTNEXTLINE(bugprone-branch-clone): apart, so a bad P never instantiates check_codec
     if constexpr (!check_protocol<P>()) {
         return false;
     } else if constexpr (!check_codec<P>()) {

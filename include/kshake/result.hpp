@@ -144,7 +144,8 @@ class [[nodiscard]] first_result {
     ntstatus status_{status::success};
     std::size_t index_{none};
     std::uint32_t version_{0};
-    alignas(max_payload_alignment) unsigned char storage_[detail::max_size_of<response_t<Ps>...>]{};
+    static constexpr std::size_t storage_size = detail::max_size_of<response_t<Ps>...>;
+    alignas(max_payload_alignment) unsigned char storage_[storage_size]{};
 };
 
 } // namespace kshake

@@ -70,6 +70,7 @@ struct envelope_codec {
         }
         exchange(const exchange&) = delete;
         exchange& operator=(const exchange&) = delete;
+        ~exchange() = default;
 
         [[nodiscard]] handshake offer() noexcept { return {P::id, &request_, &response_}; }
 
@@ -163,6 +164,7 @@ struct raw_codec {
         constexpr explicit exchange(const raw_arguments& request) noexcept : request_{request} {}
         exchange(const exchange&) = delete;
         exchange& operator=(const exchange&) = delete;
+        ~exchange() = default;
 
         [[nodiscard]] handshake offer() const noexcept {
             return {P::id, request_.argument1, request_.argument2};

@@ -106,6 +106,7 @@ template <std::size_t N>
 // Builds the table for distinct ids; `built` is false only if no fold multiplier separates
 // them (two different ids with equal 64-bit folds under all four: astronomically unlikely).
 template <std::size_t N>
+// NOLINTNEXTLINE(readability-function-cognitive-complexity): compile-time only; one CHD pass
 [[nodiscard]] consteval route_table<N> build_route_table(const guid (&ids)[N]) noexcept {
     using table = route_table<N>;
     for (const std::uint64_t multiplier : fold_multipliers) {

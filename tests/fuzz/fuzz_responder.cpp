@@ -1,0 +1,568 @@
+// Fuzz target: the responder's PFNKSPINHANDSHAKE-shaped callback and serve(), fed In/Out
+// handshakes and envelopes that a hostile or buggy peer driver controls.
+//
+// The input decides where In, Out and both envelopes live (null, their own exact-size heap
+// block, anywhere in one shared arena, on top of each other, unaligned), which protocol id is
+// offered (a served one, a near miss, random bytes), the envelope headers and every body byte.
+// A reference model written from the wire rules (docs/wire.md, docs/error-contract.md) predicts
+// the status and every byte each buffer must hold afterwards; the target checks both exactly:
+//   failure  -> every byte of every buffer unchanged, the handler's partial work invisible;
+//   success  -> only the response envelope's envelope_size bytes and Out changed, to the
+//               predicted values.
+// ASan reports any read or write outside the bytes the peer provided (the harness keeps the
+// peer's one promise: an envelope's `size` never exceeds the bytes behind its pointer).
+// SPDX-License-Identifier: MIT
+#include "fuzz_input.hpp"
+
+#include <kshake/responder.hpp>
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <utility>
+#include <vector>
+
+using namespace kshake::literals;
+using kshake::ntstatus;
+namespace status = kshake::status;
+
+namespace {
+
+struct context {
+    std::uint32_t calls;
+};
+
+// One behaviour for every handler, on bytes, so the model can run exactly the same code.
+// It writes half the response, may fail (after that partial write), may leave the last byte
+// untouched (so a responder that forgot to zero the response would leak it), and may return
+// an informational success status (the responder answers STATUS_SUCCESS for any success).
+ntstatus behave(unsigned tag, const unsigned char* request, std::size_t request_size,
+                unsigned char* response, std::size_t response_size,
+                std::uint32_t version) noexcept {
+    const unsigned first = request[0];
+    const auto salt = static_cast<unsigned char>((tag * 31U) + version);
+    const std::size_t half = response_size / 2;
+    for (std::size_t i = 0; i < half; ++i) {
+        response[i] = static_cast<unsigned char>(request[i % request_size] ^ salt);
+    }
+    if ((first & 3U) == 3U) {
+        const unsigned second = request_size > 1 ? request[1] : 0U;
+        return static_cast<ntstatus>(0xC0000001U | (second << 4U));
+    }
+    const std::size_t end = (first & 4U) != 0 ? response_size - 1 : response_size;
+    for (std::size_t i = half; i < end; ++i) {
+        response[i] = static_cast<unsigned char>(request[(i * 7) % request_size] + salt);
+    }
+    return (first & 3U) == 2U ? ntstatus{1} : status::success;
+}
+
+ntstatus behave_raw(void* a1, void* a2, void*& r1, void*& r2) noexcept {
+    if (a1 == nullptr && a2 == nullptr) {
+        return status::not_supported;
+    }
+    r1 = a2;
+    r2 = a1;
+    return status::success;
+}
+
+// Payloads of several sizes and shapes: 1 byte, padded, odd-sized, the maximum.
+struct tiny {
+    std::uint8_t v;
+};
+struct padded_request {
+    std::uint32_t a;
+    std::uint16_t b;
+    std::uint64_t c;
+};
+struct padded_response {
+    std::uint64_t x;
+    std::uint8_t y;
+};
+struct odd_request {
+    std::uint8_t bytes[13];
+};
+struct odd_response {
+    std::uint16_t words[7];
+};
+struct max_payload {
+    std::uint8_t bytes[kshake::max_payload_size];
+};
+
+struct p_tiny {
+    static constexpr kshake::guid id = "5A1C0001-0000-4000-8000-000000000001"_guid;
+    using request = tiny;
+    using response = tiny;
+};
+struct p_padded {
+    static constexpr kshake::guid id = "5A1C0002-0000-4000-8000-000000000002"_guid;
+    using request = padded_request;
+    using response = padded_response;
+    static constexpr std::uint32_t version = 5;
+    static constexpr std::uint32_t min_version = 2;
+};
+struct p_odd {
+    static constexpr kshake::guid id = "5A1C0003-0000-4000-8000-000000000003"_guid;
+    using request = odd_request;
+    using response = odd_response;
+    static constexpr std::uint32_t version = 7;
+    static constexpr std::uint32_t min_version = 7;
+};
+struct p_max {
+    static constexpr kshake::guid id = "5A1C0004-0000-4000-8000-000000000004"_guid;
+    using request = max_payload;
+    using response = max_payload;
+    static constexpr std::uint32_t version = 3;
+    static constexpr std::uint32_t min_version = 1;
+};
+struct p_small_big {
+    static constexpr kshake::guid id = "5A1C0005-0000-4000-8000-000000000005"_guid;
+    using request = tiny;
+    using response = max_payload;
+    static constexpr std::uint32_t version = 0xFFFFFFFFU;
+    static constexpr std::uint32_t min_version = 0xFFFFFFFEU;
+};
+struct p_raw {
+    static constexpr kshake::guid id = "5A1C0006-0000-4000-8000-000000000006"_guid;
+    using request = kshake::raw_arguments;
+    using response = kshake::raw_arguments;
+    using codec = kshake::raw_codec;
+};
+// Ids that differ only in their last byte: the hardest case for the route table's hash.
+template <std::size_t N>
+struct p_numbered {
+    static constexpr kshake::guid id = {
+        0x5A1C1000U, 0x1234, 0x4321, {0x80, 0, 0, 0, 0, 0, 0, static_cast<std::uint8_t>(N)}};
+    using request = tiny;
+    using response = odd_response;
+};
+
+template <class P, unsigned Tag>
+ntstatus run(context& c, const kshake::request_t<P>& request, kshake::response_t<P>& response,
+             std::uint32_t version) noexcept {
+    ++c.calls;
+    unsigned char in[sizeof request];
+    unsigned char out[sizeof response];
+    std::memcpy(in, &request, sizeof in);
+    std::memcpy(out, &response, sizeof out);
+    const ntstatus s = behave(Tag, in, sizeof in, out, sizeof out, version);
+    std::memcpy(&response, out, sizeof out);
+    return s;
+}
+template <class P, unsigned Tag>
+ntstatus handle3(context& c, const kshake::request_t<P>& request,
+                 kshake::response_t<P>& response) noexcept {
+    return run<P, Tag>(c, request, response, 0);
+}
+template <class P, unsigned Tag>
+ntstatus handle4(context& c, const kshake::request_t<P>& request, kshake::response_t<P>& response,
+                 std::uint32_t version) noexcept {
+    return run<P, Tag>(c, request, response, version);
+}
+ntstatus handle_raw(context& c, const kshake::raw_arguments& request,
+                    kshake::raw_arguments& response) noexcept {
+    ++c.calls;
+    return behave_raw(request.argument1, request.argument2, response.argument1, response.argument2);
+}
+
+// What the model knows of a route.
+struct route_info {
+    kshake::guid id;
+    std::size_t request_size;
+    std::size_t response_size;
+    std::uint32_t min_version;
+    std::uint32_t version;
+    bool raw;
+    bool passes_version;
+    unsigned tag;
+};
+
+template <class P, unsigned Tag, bool PassesVersion>
+constexpr route_info info() noexcept {
+    return {P::id,
+            sizeof(kshake::request_t<P>),
+            sizeof(kshake::response_t<P>),
+            kshake::min_version_v<P>,
+            kshake::version_v<P>,
+            std::is_same_v<kshake::codec_t<P>, kshake::raw_codec>,
+            PassesVersion,
+            Tag};
+}
+
+using multi_responder = kshake::responder<
+    context, kshake::route<p_tiny, &handle3<p_tiny, 1>>,
+    kshake::route<p_padded, &handle4<p_padded, 2>>, kshake::route<p_odd, &handle3<p_odd, 3>>,
+    kshake::route<p_max, &handle4<p_max, 4>>, kshake::route<p_small_big, &handle4<p_small_big, 5>>,
+    kshake::route<p_raw, &handle_raw>>;
+constexpr route_info multi_routes[] = {
+    info<p_tiny, 1, false>(), info<p_padded, 2, true>(),    info<p_odd, 3, false>(),
+    info<p_max, 4, true>(),   info<p_small_big, 5, true>(), {p_raw::id, 0, 0, 1, 1, true, false, 0},
+};
+
+using single_responder = kshake::responder<context, kshake::route<p_padded, &handle4<p_padded, 2>>>;
+constexpr route_info single_routes[] = {info<p_padded, 2, true>()};
+
+constexpr std::size_t numbered_count = 48;
+template <std::size_t... I>
+auto make_many(std::index_sequence<I...>)
+    -> kshake::responder<context, kshake::route<p_numbered<I>, &handle3<p_numbered<I>, 100 + I>>...,
+                         kshake::route<p_raw, &handle_raw>>;
+using many_responder = decltype(make_many(std::make_index_sequence<numbered_count>{}));
+template <std::size_t... I>
+constexpr auto many_info(std::index_sequence<I...>) noexcept {
+    return std::array<route_info, sizeof...(I) + 1>{
+        info<p_numbered<I>, 100 + I, false>()...,
+        route_info{p_raw::id, 0, 0, 1, 1, true, false, 0}};
+}
+constexpr auto many_routes = many_info(std::make_index_sequence<numbered_count>{});
+
+struct fake_pin { // the part of KSPIN the responder reads
+    void* Context;
+};
+
+// KSHANDSHAKE as bytes: alignment 1, so In and Out may sit at any address.
+struct wire_handshake {
+    unsigned char bytes[sizeof(kshake::handshake)];
+};
+
+constexpr std::size_t handshake_size = sizeof(kshake::handshake);
+
+// Every block of memory the peer owns in one test case. Each is an exact-size heap block, so
+// ASan sees the first byte past it.
+struct memory {
+    std::vector<unsigned char> blocks[5]; // arena, In, Out, argument 1, argument 2
+    std::vector<unsigned char> before[5];
+
+    // The block holding `p` and the bytes from `p` to its end, or {-1, 0}.
+    [[nodiscard]] std::pair<int, std::size_t> locate(const void* p) const noexcept {
+        const auto q = reinterpret_cast<std::uintptr_t>(p);
+        for (int b = 0; b < 5; ++b) {
+            const auto start = reinterpret_cast<std::uintptr_t>(blocks[b].data());
+            if (!blocks[b].empty() && q >= start && q - start < blocks[b].size()) {
+                return {b, blocks[b].size() - (q - start)};
+            }
+        }
+        return {-1, 0};
+    }
+    // Applies a predicted write to the snapshot copies (`expected`).
+    void predict(std::vector<unsigned char> (&expected)[5], const void* at, const void* bytes,
+                 std::size_t n) const noexcept {
+        const auto [b, room] = locate(at);
+        KSHAKE_FUZZ_CHECK(b >= 0 && room >= n);
+        const auto offset =
+            static_cast<std::size_t>(static_cast<const unsigned char*>(at) - blocks[b].data());
+        std::memcpy(expected[b].data() + offset, bytes, n);
+    }
+};
+
+struct prediction {
+    ntstatus status;
+    std::uint32_t calls; // handler calls
+};
+
+// The wire rules, applied to the memory as it is before the call: the status the responder
+// must return, and (in `expected`) every byte each block must hold afterwards.
+template <std::size_t N>
+prediction predict(const memory& m, std::vector<unsigned char> (&expected)[5],
+                   const unsigned char* in_at, unsigned char* out_at, bool no_pin_context,
+                   const route_info (&routes)[N]) noexcept {
+    std::uint32_t calls = 0;
+    if (in_at == nullptr || out_at == nullptr) {
+        return {status::invalid_parameter, calls};
+    }
+    if (no_pin_context) {
+        return {status::invalid_device_state, calls};
+    }
+    kshake::handshake h{};
+    std::memcpy(&h, in_at, sizeof h);
+    const route_info* r = nullptr;
+    for (const route_info& candidate : routes) {
+        if (candidate.id == h.protocol_id) {
+            r = &candidate;
+        }
+    }
+    if (r == nullptr) {
+        return {status::invalid_device_request, calls};
+    }
+    if (r->raw) {
+        calls = 1;
+        void* r1 = nullptr;
+        void* r2 = nullptr;
+        const ntstatus s = behave_raw(h.argument1, h.argument2, r1, r2);
+        if (kshake::nt_success(s)) {
+            const kshake::handshake reply{r->id, r1, r2};
+            m.predict(expected, out_at, &reply, sizeof reply);
+        }
+        return {s, calls};
+    }
+    if (h.argument1 == nullptr || h.argument2 == nullptr) {
+        return {status::invalid_parameter, calls};
+    }
+    std::uint32_t request_header[2];
+    std::memcpy(request_header, h.argument1, sizeof request_header);
+    if (request_header[1] < r->min_version || request_header[1] > r->version) {
+        return {status::revision_mismatch, calls};
+    }
+    if (request_header[0] < 8 + r->request_size) {
+        return {status::invalid_buffer_size, calls};
+    }
+    std::uint32_t response_header[2];
+    std::memcpy(response_header, h.argument2, sizeof response_header);
+    const std::size_t response_envelope = 8 + r->response_size;
+    if (response_header[0] < response_envelope) {
+        return {status::buffer_too_small, calls};
+    }
+    const auto a2 = reinterpret_cast<std::uintptr_t>(h.argument2);
+    const auto o = reinterpret_cast<std::uintptr_t>(out_at);
+    if (a2 < o + handshake_size && o < a2 + response_envelope) {
+        return {status::invalid_parameter, calls};
+    }
+    std::vector<unsigned char> request(r->request_size);
+    std::memcpy(request.data(), static_cast<const unsigned char*>(h.argument1) + 8,
+                r->request_size);
+    std::vector<unsigned char> envelope(response_envelope, 0);
+    calls = 1;
+    const ntstatus s = behave(r->tag, request.data(), request.size(), envelope.data() + 8,
+                              r->response_size, r->passes_version ? request_header[1] : 0);
+    if (!kshake::nt_success(s)) {
+        return {s, calls};
+    }
+    const std::uint32_t header[2] = {static_cast<std::uint32_t>(response_envelope),
+                                     request_header[1]};
+    std::memcpy(envelope.data(), header, sizeof header);
+    m.predict(expected, h.argument2, envelope.data(), envelope.size());
+    const kshake::handshake reply{r->id, h.argument2, nullptr};
+    m.predict(expected, out_at, &reply, sizeof reply);
+    return {status::success, calls};
+}
+
+std::uint32_t pick_size(kshake_fuzz::input& in, std::size_t need) noexcept {
+    const auto n = static_cast<std::uint32_t>(need);
+    switch (in.u8() % 6) {
+    case 0:
+        return n;
+    case 1:
+        return n - 1 - (in.u8() % n);
+    case 2:
+        return n + in.u8();
+    case 3:
+        return in.u32();
+    case 4:
+        return 0;
+    default:
+        return 0xFFFFFFFFU; // clamped below to the bytes really there: the largest honest size
+    }
+}
+
+std::uint32_t pick_version(kshake_fuzz::input& in, const route_info& r) noexcept {
+    switch (in.u8() % 7) {
+    case 0:
+        return r.min_version;
+    case 1:
+        return r.version;
+    case 2:
+        return r.min_version - 1;
+    case 3:
+        return r.version + 1;
+    case 4:
+        return in.u32();
+    case 5:
+        return r.min_version + (in.u8() % (r.version - r.min_version + 1));
+    default:
+        return 0;
+    }
+}
+
+enum class entry { callback_bytes, callback_handshake, serve };
+
+template <class Responder, std::size_t N>
+void fuzz_one(kshake_fuzz::input& in, const route_info (&routes)[N], entry how) noexcept {
+    memory m{};
+    const bool aligned = how != entry::callback_bytes;
+    const std::size_t grain = aligned ? alignof(kshake::handshake) : 1;
+
+    // The arena: one block any of In, Out and the envelopes may share.
+    const std::size_t arena_size = in.u16() % 6144U;
+    m.blocks[0].resize(arena_size);
+    in.bytes(m.blocks[0].data(), arena_size);
+
+    // In.
+    unsigned char* in_at = nullptr;
+    const std::uint8_t in_mode = in.u8() % 3;
+    if (in_mode == 1 || (in_mode == 2 && arena_size < handshake_size)) {
+        m.blocks[1].resize(handshake_size);
+        in_at = m.blocks[1].data();
+    } else if (in_mode == 2) {
+        const std::size_t slots = ((arena_size - handshake_size) / grain) + 1;
+        in_at = m.blocks[0].data() + (in.u16() % slots) * grain;
+    }
+    // Out: also exactly In, or overlapping it by part.
+    unsigned char* out_at = nullptr;
+    const std::uint8_t out_mode = in.u8() % 5;
+    if (out_mode == 1 || (out_mode == 2 && arena_size < handshake_size)) {
+        m.blocks[2].resize(handshake_size);
+        in.bytes(m.blocks[2].data(), handshake_size);
+        out_at = m.blocks[2].data();
+    } else if (out_mode == 2) {
+        const std::size_t slots = ((arena_size - handshake_size) / grain) + 1;
+        out_at = m.blocks[0].data() + (in.u16() % slots) * grain;
+    } else if (out_mode == 3) {
+        out_at = in_at;
+    } else if (out_mode == 4 && in_at != nullptr) {
+        const auto [b, room] = m.locate(in_at);
+        const std::size_t shift = (in.u8() % (handshake_size / grain)) * grain;
+        out_at = room >= shift + handshake_size ? in_at + shift : in_at;
+    }
+
+    // The protocol id: a served one, a one-bit near miss, or any 16 bytes.
+    kshake::guid id{};
+    const std::uint8_t id_mode = in.u8();
+    const route_info& target = routes[in.u8() % N];
+    if (id_mode < 0x90) {
+        id = target.id;
+    } else if (id_mode < 0xD0) {
+        id = target.id;
+        unsigned char raw[16];
+        std::memcpy(raw, &id, sizeof raw);
+        const std::uint8_t bit = in.u8();
+        raw[(bit / 8U) % 16U] =
+            static_cast<unsigned char>(raw[(bit / 8U) % 16U] ^ (1U << (bit % 8U)));
+        std::memcpy(&id, raw, sizeof raw);
+    } else {
+        in.bytes(&id, sizeof id);
+    }
+
+    // The two arguments: null, their own block, in the arena, on In, on Out, on each other,
+    // or (raw protocols only, which never dereference them) any address.
+    void* args[2] = {nullptr, nullptr};
+    for (int a = 0; a < 2; ++a) {
+        const std::uint8_t mode = in.u8() % 7;
+        unsigned char* at = nullptr;
+        if (mode == 1) {
+            const std::size_t size = 8 + (in.u16() % 2200U);
+            m.blocks[3 + a].resize(size);
+            in.bytes(m.blocks[3 + a].data(), size);
+            at = m.blocks[3 + a].data();
+        } else if (mode == 2 && arena_size >= 8) {
+            at = m.blocks[0].data() + in.u16() % (arena_size - 7);
+        } else if (mode == 3) {
+            at = in_at;
+        } else if (mode == 4) {
+            at = out_at;
+        } else if (mode == 5 && a == 1) {
+            at = static_cast<unsigned char*>(args[0]);
+        } else if (mode == 6 && target.raw) {
+            args[a] = reinterpret_cast<void*>(static_cast<std::uintptr_t>(in.u32()) | 1U);
+            continue;
+        }
+        args[a] = at;
+        if (at != nullptr) {
+            const std::size_t need = 8 + (a == 0 ? target.request_size : target.response_size);
+            const auto [b, room] = m.locate(at);
+            std::uint32_t header[2] = {pick_size(in, need), pick_version(in, target)};
+            if (header[0] > room) {
+                header[0] = static_cast<std::uint32_t>(room);
+            }
+            std::memcpy(at, header, room >= 8 ? 8 : room);
+        }
+    }
+    if (in_at != nullptr) {
+        const kshake::handshake h{id, args[0], args[1]};
+        std::memcpy(in_at, &h, sizeof h);
+    }
+
+    // The peer's one promise: each envelope it names has its 8-byte header and `size` bytes.
+    // (A peer that lies about them corrupts memory by itself; no callee can tell.)
+    if (in_at != nullptr) {
+        kshake::handshake h{};
+        std::memcpy(&h, in_at, sizeof h);
+        bool envelope_route = false;
+        for (const route_info& r : routes) {
+            envelope_route = envelope_route || (r.id == h.protocol_id && !r.raw);
+        }
+        for (const void* p : {h.argument1, h.argument2}) {
+            if (p == nullptr || !envelope_route) {
+                continue;
+            }
+            const auto [b, room] = m.locate(p);
+            if (b < 0 || room < 8) {
+                return;
+            }
+            std::uint32_t size = 0;
+            std::memcpy(&size, p, sizeof size);
+            if (size > room) {
+                return;
+            }
+        }
+    }
+
+    const std::uint8_t pin_mode = in.u8() % 4;
+    context ctx{0};
+    fake_pin pin{pin_mode == 1 ? nullptr : &ctx};
+    fake_pin* const pin_pointer = pin_mode == 0 ? nullptr : &pin;
+
+    for (int b = 0; b < 5; ++b) {
+        m.before[b] = m.blocks[b];
+    }
+
+    // The model.
+    std::vector<unsigned char> expected[5];
+    for (int b = 0; b < 5; ++b) {
+        expected[b] = m.before[b];
+    }
+    const prediction want =
+        predict(m, expected, in_at, out_at, how != entry::serve && pin_mode < 2, routes);
+
+    ntstatus got = status::unsuccessful;
+    switch (how) {
+    case entry::callback_bytes:
+        got = Responder::template callback<fake_pin*, wire_handshake, ntstatus>(
+            pin_pointer, reinterpret_cast<wire_handshake*>(in_at),
+            reinterpret_cast<wire_handshake*>(out_at));
+        break;
+    case entry::callback_handshake:
+        got = Responder::template callback<fake_pin*>(pin_pointer,
+                                                      reinterpret_cast<kshake::handshake*>(in_at),
+                                                      reinterpret_cast<kshake::handshake*>(out_at));
+        break;
+    case entry::serve:
+        got = Responder::serve(ctx, reinterpret_cast<const kshake::handshake*>(in_at),
+                               reinterpret_cast<kshake::handshake*>(out_at));
+        break;
+    }
+
+#if defined(KSHAKE_FUZZ_STATS) // how often each outcome is reached, for tuning the harness
+    std::fprintf(stderr, "outcome %08X entry %d\n", static_cast<unsigned>(got),
+                 static_cast<int>(how));
+#endif
+    KSHAKE_FUZZ_CHECK(got == want.status);
+    KSHAKE_FUZZ_CHECK(ctx.calls == want.calls);
+    for (int b = 0; b < 5; ++b) {
+        KSHAKE_FUZZ_CHECK(m.blocks[b] == expected[b]);
+    }
+}
+
+} // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    kshake_fuzz::input in{data, size};
+    const std::uint8_t config = in.u8();
+    const auto how = static_cast<entry>((config / 3U) % 3U);
+    switch (config % 3U) {
+    case 0:
+        fuzz_one<multi_responder>(in, multi_routes, how);
+        break;
+    case 1:
+        fuzz_one<single_responder>(in, single_routes, how);
+        break;
+    default: {
+        route_info routes[many_routes.size()];
+        for (std::size_t i = 0; i < many_routes.size(); ++i) {
+            routes[i] = many_routes[i];
+        }
+        fuzz_one<many_responder>(in, routes, how);
+        break;
+    }
+    }
+    return 0;
+}

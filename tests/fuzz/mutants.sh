@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Shows that the fuzz targets' invariants catch real bugs: each mutant plants one bug in a copy
+# of include/, builds the target that should notice it, replays the seed corpus and, if the
+# replay misses it, fuzzes for up to 60 s. Exits non-zero if any mutant survives.
+# Not part of tools/test.sh (it builds 12 targets); run it after changing a harness:
+#   tests/fuzz/mutants.sh
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+flags=(-std=c++20 -O1 -g -fno-exceptions -fno-rtti -fsanitize=fuzzer,address,undefined
+  -fno-sanitize-recover=undefined)
+
+# Each mutant: name @@ target @@ header @@ exact text @@ replacement
+mutants=(
+  "response envelope may overlap Out@@responder@@wire.hpp@@if (detail::regions_overlap(@@if (false && detail::regions_overlap("
+  "response written before the handler's status is checked@@responder@@responder.hpp@@        if (!nt_success(s)) {
+            return s;
+        }
+        codec::template encode_response<P>(decoded, response, reply);@@        codec::template encode_response<P>(decoded, response, reply);
+        if (!nt_success(s)) {
+            return s;
+        }"
+  "request version above the route's accepted@@responder@@wire.hpp@@ || request_header.version > version_v<P>) {@@) {"
+  "request one byte short accepted@@responder@@wire.hpp@@request_header.size < envelope_size<request_type>@@request_header.size + 1 < envelope_size<request_type>"
+  "response capacity not checked@@responder@@wire.hpp@@response_header.size < envelope_size<response_type>@@response_header.size < 8"
+  "response not zeroed before the handler@@responder@@responder.hpp@@response_t<P> response{};@@response_t<P> response; std::memset(&response, 0x5A, sizeof response);"
+  "reply Argument2 not checked@@initiator@@wire.hpp@@out.argument2 != nullptr ||@@false ||"
+  "reply protocol id not checked@@initiator@@wire.hpp@@if (out.protocol_id != P::id || out.argument1@@if (out.argument1"
+  "reply Argument1 not checked@@initiator@@wire.hpp@@ || out.argument1 != &response_ ||@@ ||"
+  "reply envelope size not checked@@initiator@@wire.hpp@@response_.size != envelope_size<response_type> ||@@"
+  "reply envelope version not checked@@initiator@@wire.hpp@@ ||
+                response_.version != version_v<P>) {@@) {"
+  "try_parse writes its output before the last check@@guid@@guid.hpp@@    constexpr std::size_t data4_at[8]@@    out = g;
+    constexpr std::size_t data4_at[8]"
+)
+
+survived=0
+i=0
+for m in "${mutants[@]}"; do
+  i=$((i + 1))
+  python3 - "$m" "$work/m$i" <<'PY' || { echo "mutant $i: could not apply"; survived=1; continue; }
+import os, shutil, sys
+name, target, header, old, new = sys.argv[1].split('@@')
+dest = sys.argv[2]
+shutil.copytree('include', os.path.join(dest, 'include'))
+path = os.path.join(dest, 'include', 'kshake', header)
+text = open(path).read()
+if text.count(old) != 1:
+    sys.exit(f'{header}: expected exactly one match for {old!r}, found {text.count(old)}')
+open(path, 'w').write(text.replace(old, new))
+open(os.path.join(dest, 'target'), 'w').write(target)
+PY
+  target=$(cat "$work/m$i/target")
+  name=${m%%@@*}
+  exe=$work/m$i/fuzz_$target
+  if ! clang++-19 "${flags[@]}" -I "$work/m$i/include" "tests/fuzz/fuzz_$target.cpp" -o "$exe" 2>"$work/m$i/build.log"; then
+    echo "mutant $i ($name): does not compile (caught at compile time)"
+    continue
+  fi
+  mapfile -t seeds < <(find "tests/fuzz/corpus/$target" -type f | sort)
+  if ! "$exe" -artifact_prefix="$work/m$i/" "${seeds[@]}" >"$work/m$i/replay.log" 2>&1; then
+    echo "mutant $i ($name): caught by the seed corpus replay"
+    continue
+  fi
+  mkdir -p "$work/m$i/corpus"
+  if ! "$exe" -max_total_time=60 -seed=1 -artifact_prefix="$work/m$i/" "$work/m$i/corpus" \
+    >"$work/m$i/fuzz.log" 2>&1; then
+    runs=$(grep -ao '^#[0-9]*' "$work/m$i/fuzz.log" | tail -1)
+    echo "mutant $i ($name): caught by fuzzing from an empty corpus (last report ${runs:-#0})"
+    continue
+  fi
+  echo "mutant $i ($name): SURVIVED"
+  survived=1
+done
+exit $survived

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Lint with zero findings: clang-tidy-19 over include/ (one TU that includes every header) and
+# tests/ (through a compile database), cppcheck, and a clang-format-19 check.
+# Configuration: .clang-tidy, tests/.clang-tidy, tools/cppcheck-suppressions.txt, .clang-format;
+# each disabled check or suppression says why.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+tools/setup.sh lint fuzz >/dev/null || exit 1
+
+failed=0
+check() { # check NAME COMMAND...
+  local name=$1
+  shift
+  if "$@"; then echo "lint: $name: clean"; else echo "lint: $name: FINDINGS"; failed=1; fi
+}
+
+# A compile database for tests/ (the fuzz targets included); configuring is enough.
+db=build/lint
+if [ -d "$db/meson-private" ]; then
+  CXX=clang++-19 meson setup --reconfigure "$db" -Dfuzzing=true >/dev/null
+else
+  CXX=clang++-19 meson setup "$db" -Dfuzzing=true >/dev/null
+fi || exit 1
+headers_tu=$db/all_headers.cpp
+for h in include/kshake/*.hpp include/kshake/detail/*.hpp; do echo "#include <${h#include/}>"; done >"$headers_tu"
+
+tidy() {
+  local jobs
+  jobs=$(nproc)
+  clang-tidy-19 --quiet --warnings-as-errors='*' "$headers_tu" -- \
+    -std=c++20 -fno-exceptions -fno-rtti -Iinclude 2>/dev/null || return 1
+  printf '%s\n' tests/*.cpp tests/fuzz/*.cpp |
+    xargs -P "$jobs" -n 1 clang-tidy-19 --quiet --warnings-as-errors='*' -p "$db" 2>/dev/null
+}
+check "clang-tidy-19 (include/, tests/)" tidy
+
+check "cppcheck" cppcheck --quiet --enable=warning,style,performance,portability --std=c++20 \
+  --language=c++ --inline-suppr --suppressions-list=tools/cppcheck-suppressions.txt \
+  --error-exitcode=1 -I include -I /usr/include/doctest \
+  include/kshake/*.hpp include/kshake/detail/*.hpp tests/*.cpp tests/fuzz/*.cpp examples/*.cpp
+
+# The format check covers the files that already follow .clang-format; the others are listed
+# (not failed) until they are reformatted in one commit, so branches in flight do not conflict.
+formatted=(tests/fuzz/*.cpp tests/fuzz/*.hpp tests/bad_input_test.cpp tests/concurrency_test.cpp
+  tests/sanitizer_canary.cpp)
+check "clang-format-19 (${#formatted[@]} files)" clang-format-19 --dry-run --Werror "${formatted[@]}"
+pending=()
+for f in include/kshake/*.hpp include/kshake/detail/*.hpp tests/*.cpp examples/*.cpp; do
+  case " ${formatted[*]} " in *" $f "*) continue ;; esac
+  clang-format-19 --dry-run --Werror "$f" >/dev/null 2>&1 || pending+=("$f")
+done
+if [ ${#pending[@]} -gt 0 ]; then
+  echo "lint: not yet clang-formatted (not failing): ${pending[*]}"
+fi
+
+exit $failed
