@@ -230,7 +230,7 @@ class responder {
 
   private:
 
-    static constexpr guid ids[] = {Routes::protocol::id...};
+    static constexpr guid ids[sizeof...(Routes)] = {Routes::protocol::id...};
 
     // Constant-initialised tables (no function-local statics, no dynamic initialisation); a
     // nested class so they exist only for responders of two routes or more.
@@ -244,7 +244,7 @@ class responder {
         // instructions a negotiation fewer, which the flat-dispatch target needs). An empty
         // slot holds a copy of route 0: an id equal to route 0's always hashes to route 0's own
         // slot, so the copy can never match what lands in the empty one.
-        static constexpr detail::route_entry<Context> entries[] = {
+        static constexpr detail::route_entry<Context> entries[sizeof...(Routes)] = {
             &detail::serve_route<Context, Routes>...};
         struct slot_array {
             detail::route_slot<Context> at[table_type::slots];
