@@ -30,6 +30,9 @@ suite() { # suite NAME CXX
 
 step "g++ build and meson test" suite gcc g++
 step "clang-19 build and meson test" suite clang clang++-19
+# Performance targets of docs/benchmarks.md, as instruction counts (deterministic) and compile cost.
+step "benchmarks: instructions per negotiation" python3 tools/bench_instructions.py --check --no-csv
+step "benchmarks: compile cost" python3 tools/bench_compile.py --check --no-csv --runs 3
 
 echo
 for f in "${failures[@]}"; do echo "FAILED: $f"; done
