@@ -31,6 +31,9 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import bench_doc  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 COMPILERS = ["g++", "clang++-19"]
 ROUTES = [64, 256, 1024]
@@ -61,7 +64,10 @@ def main():
     parser.add_argument("--compilers", default=",".join(COMPILERS))
     parser.add_argument("--csv", default=os.path.join(ROOT, "benchmarks", "results",
                                                       "compile.csv"))
-    parser.add_argument("--no-csv", action="store_true")
+    parser.add_argument("--no-csv", action="store_true",
+                        help="write neither the CSV nor the table in --doc")
+    parser.add_argument("--doc", default=os.path.join(ROOT, "docs", "benchmarks.md"),
+                        help="Markdown file whose generated table block is replaced")
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
     args = parser.parse_args()
     compilers = [c for c in args.compilers.split(",") if c]
@@ -113,6 +119,7 @@ def main():
 
     print()
     missed = 0
+    checks_md = []
 
     def check(text, value, limit, unit, gated=True):
         nonlocal missed
@@ -120,6 +127,11 @@ def main():
         missed += gated and not ok
         mark = ("ok" if ok else "MISS") if gated else ("info" if ok else "over")
         print("%-4s %-58s %8.3f <= %8.3f %s" % (mark, text, value, limit, unit))
+        verdict = ("met" if ok else "**missed**") if gated else (
+            "(not a target) within" if ok else "(not a target) over")
+        checks_md.append("| %s | %.3f %s | %.3f %s | %s |" % (
+            text.replace("<=", "≤").replace("<gsl/gsl>", "`<gsl/gsl>`"), value, unit, limit, unit,
+            verdict))
 
     for cxx in compilers:
         e = results[(cxx, "empty")]
@@ -134,6 +146,16 @@ def main():
         check("g++: 1024-route responder CPU time < 10 s", r[0], 10.0, "s")
         check("g++: 1024-route responder wall time < 10 s", r[1], 10.0, "s", gated=False)
         check("g++: 1024-route responder peak memory < 1 GiB", r[2], 1024.0, "MiB")
+    if not args.no_csv:
+        table = ["| compiler | translation unit | CPU s | wall s | peak MiB |",
+                 "| --- | --- | ---: | ---: | ---: |"]
+        for (cxx, name), (cpu, wall, mem) in results.items():
+            table.append("| %s | %s | %.3f | %.3f | %.1f |" % (cxx, name.replace("<", "`<")
+                                                                .replace(">", ">`"), cpu, wall, mem))
+        table += ["", "| check | value | limit | |", "| --- | ---: | ---: | --- |"]
+        table += checks_md
+        if bench_doc.replace_block(args.doc, "compile", "\n".join(table)):
+            print("updated", os.path.relpath(args.doc, os.getcwd()))
     if args.check and missed:
         print("bench_compile: %d target(s) missed" % missed)
         return 1

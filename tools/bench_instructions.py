@@ -28,6 +28,9 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import bench_doc  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CASES = ["first", "middle", "last", "all", "unknown"]
 CASE_TEXT = {
@@ -152,7 +155,10 @@ def main():
     parser.add_argument("--build-dir", default=os.path.join(ROOT, "build", "bench"))
     parser.add_argument("--csv", default=os.path.join(ROOT, "benchmarks", "results",
                                                       "instructions.csv"))
-    parser.add_argument("--no-csv", action="store_true", help="do not write the CSV")
+    parser.add_argument("--no-csv", action="store_true",
+                        help="write neither the CSV nor the table in --doc")
+    parser.add_argument("--doc", default=os.path.join(ROOT, "docs", "benchmarks.md"),
+                        help="Markdown file whose generated table block is replaced")
     parser.add_argument("--no-build", action="store_true", help="use the binary as it is")
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
     args = parser.parse_args()
@@ -186,10 +192,23 @@ def main():
 
     missed = 0
     print()
+    lines = []
     for text, value, limit in checks(per_call):
         ok = value <= limit
         missed += not ok
         print("%-4s %-52s %8.1f <= %8.1f" % ("ok" if ok else "MISS", text, value, limit))
+        lines.append("| %s | %.1f | %.1f | %s |" % (text.replace("<=", "≤"), value, limit,
+                                                     "met" if ok else "**missed**"))
+
+    if not args.no_csv:
+        table = ["Compiler: %s, -O2 -fno-exceptions -fno-rtti. Harness loop (%.1f instructions) "
+                 "subtracted." % (compiler, empty), "",
+                 "| case | N | kshake | C | kshake / C |", "| --- | ---: | ---: | ---: | ---: |"]
+        for case, n, kv, cv in rows:
+            table.append("| %s | %d | %.1f | %.1f | %.3f |" % (CASE_TEXT[case], n, kv, cv, kv / cv))
+        table += ["", "| target | kshake | limit | |", "| --- | ---: | ---: | --- |"] + lines
+        if bench_doc.replace_block(args.doc, "instructions", "\n".join(table)):
+            print("updated", os.path.relpath(args.doc, os.getcwd()))
     if args.check and missed:
         print("bench_instructions: %d target(s) missed" % missed)
         return 1
