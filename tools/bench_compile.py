@@ -128,7 +128,7 @@ def main():
         mark = ("ok" if ok else "MISS") if gated else ("info" if ok else "over")
         print("%-4s %-58s %8.3f <= %8.3f %s" % (mark, text, value, limit, unit))
         verdict = ("met" if ok else "**missed**") if gated else (
-            "(not a target) within" if ok else "(not a target) over")
+            "not gated; within" if ok else "not gated; over")
         checks_md.append("| %s | %.3f %s | %.3f %s | %s |" % (
             text.replace("<=", "≤").replace("<gsl/gsl>", "`<gsl/gsl>`"), value, unit, limit, unit,
             verdict))
