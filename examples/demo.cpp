@@ -1,13 +1,136 @@
+// kshake demo: a capture source pin and an encoder sink pin agree on a private frame pool and a
+// shared clock, over mock AVStream pins. The same protocol and handler code compiles into a
+// driver (examples/avstream_driver/); only the pins are real there.
 #include <kshake/kshake.hpp>
+#include <kshake/mock.hpp>
 
+// The private protocols, shared by both drivers (in real life: one vendor header).
+#include "contoso_protocols.hpp"
+
+#include <cinttypes>
 #include <cstdio>
+#include <cstring>
+#include <string_view>
 
-using namespace kshake::literals;
+// ---- The encoder sink pin: serves both protocols ----
+namespace encoder {
+
+struct sink_pin_state {
+    std::uint64_t pool_address;
+    std::uint32_t pool_frames;
+};
+
+kshake::ntstatus grant_frame_pool(sink_pin_state& pin, const contoso::frame_pool_request& request,
+                                  contoso::frame_pool_grant& grant, std::uint32_t version) noexcept {
+    if (request.frame_bytes == 0 || request.min_frames > pin.pool_frames) {
+        return kshake::status::insufficient_resources;
+    }
+    grant.frames = pin.pool_frames;
+    grant.alignment = version >= 2 ? 4096U : 0U;
+    grant.pool_address = pin.pool_address;
+    return kshake::status::success;
+}
+
+kshake::ntstatus describe_clock(sink_pin_state&, const contoso::clock_request& request,
+                                contoso::clock_info& info) noexcept {
+    info.frequency_hz = 10'000'000;
+    info.resolution_100ns = request.resolution_100ns < 1 ? 1 : request.resolution_100ns;
+    info.shared = 1;
+    return kshake::status::success;
+}
+
+using handshake_responder =
+    kshake::responder<sink_pin_state, kshake::route<contoso::frame_pool, grant_frame_pool>,
+                      kshake::route<contoso::shared_clock, describe_clock>>;
+
+} // namespace encoder
+
+// ---- A transport that narrates: any type with this call shape is a kshake transport ----
+namespace {
+
+std::string_view name_of(const kshake::guid& id) {
+    if (id == contoso::frame_pool::id) {
+        return contoso::frame_pool::name;
+    }
+    if (id == contoso::shared_clock::id) {
+        return contoso::shared_clock::name;
+    }
+    return "(unknown protocol)";
+}
+
+struct narrating_transport {
+    kshake::mock::pin* source;
+
+    kshake::ntstatus operator()(const kshake::handshake& in, kshake::handshake& out) const noexcept {
+        kshake::envelope_header header{};
+        std::memcpy(&header, in.argument1, sizeof header); // the request envelope's version
+        std::printf("  source -> sink   offer %.*s v%" PRIu32 " %s\n",
+                    static_cast<int>(name_of(in.protocol_id).size()), name_of(in.protocol_id).data(),
+                    header.version, kshake::to_string(in.protocol_id).c_str());
+        const kshake::ntstatus s = source->handshake(in, out);
+        std::printf("  source <- sink   %s\n", kshake::describe(s).c_str());
+        if (s == kshake::status::revision_mismatch) {
+            std::printf("                   refused: the sink serves v%" PRIu32 "..v%" PRIu32
+                        " of this protocol, not v%" PRIu32 "; it wrote nothing\n",
+                        kshake::min_version_v<contoso::frame_pool>,
+                        kshake::version_v<contoso::frame_pool>, header.version);
+        }
+        return s;
+    }
+};
+
+} // namespace
 
 int main() {
-    constexpr kshake::guid iid_iunknown = "{00000000-0000-0000-C000-000000000046}"_guid;
-    const auto parsed = kshake::parse_guid("00000000-0000-0000-c000-000000000046");
-    std::printf("IID_IUnknown %s parsed %s\n", kshake::to_string(iid_iunknown).c_str(),
-                parsed && *parsed == iid_iunknown ? "equal" : "different");
-    return parsed && *parsed == iid_iunknown ? 0 : 1;
+    std::printf("kshake %d.%d.%d demo: a capture source pin negotiates with an encoder sink pin\n"
+                "(mock AVStream pins; a driver runs the same code over KsPinHandshake)\n\n",
+                KSHAKE_VERSION_MAJOR, KSHAKE_VERSION_MINOR, KSHAKE_VERSION_PATCH);
+
+    encoder::sink_pin_state sink_state{0x7FF0'0000'0000ULL, 8};
+    kshake::mock::pin sink{&sink_state};
+    kshake::mock::pin source;
+    // At pin creation the sink installs its responder, as KsPinRegisterHandshakeCallback does.
+    sink.register_handshake_callback(&encoder::handshake_responder::callback<kshake::mock::pin*>);
+    connect(source, sink);
+    std::printf("sink serves %s v%" PRIu32 "..v%" PRIu32 " and %s v%" PRIu32 "\n\n",
+                contoso::frame_pool::name.data(), kshake::min_version_v<contoso::frame_pool>,
+                kshake::version_v<contoso::frame_pool>, contoso::shared_clock::name.data(),
+                kshake::version_v<contoso::shared_clock>);
+
+    // The source was built against a newer header: it prefers frame-pool v3, then falls back.
+    using pool_v3 = kshake::at_version<contoso::frame_pool, 3>;
+    using pool_v2 = kshake::at_version<contoso::frame_pool, 2>;
+    using pool_v1 = kshake::at_version<contoso::frame_pool, 1>;
+    const contoso::frame_pool_request want{1920 * 1080 * 2, 4};
+
+    std::printf("1. frame pool: offer v3, v2, v1 in that order (negotiate_first)\n");
+    const auto pool = kshake::negotiate_first<pool_v3, pool_v2, pool_v1>(
+        narrating_transport{&source}, want, want, want);
+    if (!pool) {
+        std::printf("  no frame pool: %s\n", kshake::describe(pool.status()).c_str());
+        return 1;
+    }
+    const auto grant = pool.get<pool_v2>();
+    std::printf("  agreed: %s v%" PRIu32 ": %" PRIu32 " frames of %" PRIu32
+                " bytes, alignment %" PRIu32 ", pool at 0x%" PRIX64 "\n\n",
+                contoso::frame_pool::name.data(), pool.version(), grant.frames, want.frame_bytes,
+                grant.alignment, grant.pool_address);
+
+    std::printf("2. clock (negotiate)\n");
+    const auto clock = kshake::negotiate<contoso::shared_clock>(narrating_transport{&source},
+                                                               contoso::clock_request{10});
+    if (!clock) {
+        std::printf("  no clock: %s\n", kshake::describe(clock.status()).c_str());
+        return 1;
+    }
+    std::printf("  agreed: %s v%" PRIu32 ": %" PRIu64 " Hz, resolution %" PRIu32
+                " x 100 ns, shared %s\n\n",
+                contoso::shared_clock::name.data(), clock.version(), clock->frequency_hz,
+                clock->resolution_100ns, clock->shared != 0 ? "yes" : "no");
+
+    const bool expected = pool.accepted<pool_v2>() && pool.version() == 2 && grant.frames == 8 &&
+                          grant.alignment == 4096 && clock->frequency_hz == 10'000'000;
+    std::printf("%s\n", expected ? "result: agreed on frame-pool v2 and shared-clock v1, as expected"
+                                 : "result: UNEXPECTED agreement");
+    return expected ? 0 : 1;
 }

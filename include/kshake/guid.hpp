@@ -220,7 +220,9 @@ consteval guid operator""_guid() noexcept {
     static_assert(parsed.has_value(),
                   "kshake: malformed GUID literal: write \"xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx\" "
                   "(36 hex digits and hyphens, optionally in braces)");
-    return *parsed;
+    // value_or, not *parsed: after the static_assert above, a second error about reading an
+    // empty optional would only bury the first.
+    return parsed.value_or(guid{});
 }
 
 } // namespace literals

@@ -16,8 +16,12 @@ namespace kshake {
 
 namespace detail {
 // request_t<P> when P has one, so that a bad P reaches check_protocol's messages instead of a
-// "no matching function" error.
-struct not_a_protocol_request {};
+// "no matching function" error: the placeholder accepts any argument.
+struct not_a_protocol_request {
+    not_a_protocol_request() = default;
+    template <class T>
+    constexpr not_a_protocol_request(const T&) noexcept {}
+};
 template <class P>
 struct request_or_placeholder {
     using type = not_a_protocol_request;
@@ -39,6 +43,48 @@ template <class P>
 struct response_or_placeholder<P> {
     using type = typename P::response;
 };
+template <class P>
+using response_or_placeholder_t =
+    std::conditional_t<protocol<P>, typename response_or_placeholder<P>::type,
+                       not_a_protocol_request>;
+
+// What first_result is instantiated with when the offers are not all protocols, so that
+// negotiate_first's return type does not fail before check_offers can say why.
+struct not_a_protocol {
+    static constexpr guid id{};
+    using request = not_a_protocol_request;
+    using response = not_a_protocol_request;
+};
+template <class... Ps>
+struct first_result_for {
+    using type = first_result<not_a_protocol>;
+};
+template <protocol... Ps>
+    requires(sizeof...(Ps) != 0)
+struct first_result_for<Ps...> {
+    using type = first_result<Ps...>;
+};
+template <class... Ps>
+using first_result_t = typename first_result_for<Ps...>::type;
+
+// Always false; named in the static_assert of a call whose requests do not fit, so that the
+// protocols and the request types given show in the error.
+template <class Protocol, class Request>
+inline constexpr bool request_type_matches_protocol = false;
+template <class... ProtocolsThenRequests>
+inline constexpr bool one_request_per_offer_in_order = false;
+
+template <class... Ps>
+struct offered_requests {
+    template <class... Requests>
+    static consteval bool fit() noexcept {
+        if constexpr (sizeof...(Requests) != sizeof...(Ps)) {
+            return false;
+        } else {
+            return (std::is_convertible_v<const Requests&, request_or_placeholder_t<Ps>> && ...);
+        }
+    }
+};
 
 template <class P, class T>
 consteval bool check_negotiation() noexcept {
@@ -58,11 +104,8 @@ consteval bool check_negotiation() noexcept {
 template <class P, class Transport>
 [[nodiscard]] auto negotiate(Transport&& transport,
                              const detail::request_or_placeholder_t<P>& request) noexcept
-    -> result<std::conditional_t<protocol<P>, typename detail::response_or_placeholder<P>::type,
-                                 detail::not_a_protocol_request>> {
-    using response_type =
-        std::conditional_t<protocol<P>, typename detail::response_or_placeholder<P>::type,
-                           detail::not_a_protocol_request>;
+    -> result<detail::response_or_placeholder_t<P>> {
+    using response_type = detail::response_or_placeholder_t<P>;
     if constexpr (!detail::check_negotiation<P, Transport>()) {
         return result<response_type>{status::invalid_parameter};
     } else {
@@ -80,6 +123,20 @@ template <class P, class Transport>
     }
 }
 
+// A request of another type than P::request: one message rather than "no matching function".
+template <class P, class Transport, class Request>
+    requires(!std::is_convertible_v<const Request&, detail::request_or_placeholder_t<P>>)
+[[nodiscard]] auto negotiate(Transport&&, const Request&) noexcept
+    -> result<detail::response_or_placeholder_t<P>> {
+    // A broken protocol is the first thing to fix (its request type may be what broke).
+    if constexpr (detail::check_protocol<P>()) {
+        static_assert(detail::request_type_matches_protocol<P, Request>,
+                      "kshake: negotiate<P>(transport, request): the request must be a "
+                      "P::request, the protocol's own request struct");
+    }
+    return result<detail::response_or_placeholder_t<P>>{status::invalid_parameter};
+}
+
 namespace detail {
 template <class... Ps>
 consteval bool offers_are_distinct() noexcept {
@@ -95,12 +152,24 @@ consteval bool offers_are_distinct() noexcept {
     return true;
 }
 
+// check_codec only for a protocol, so that a bad offer gives one error, not two.
+template <class P>
+consteval bool check_offer() noexcept {
+    if constexpr (!check_protocol<P>()) {
+        return false;
+    } else {
+        return check_codec<P>();
+    }
+}
+
 template <class... Ps>
 consteval bool check_offers() noexcept {
     if constexpr (sizeof...(Ps) == 0) {
-        static_assert(sizeof...(Ps) != 0, "kshake: negotiate_first needs at least one protocol");
+        static_assert(sizeof...(Ps) != 0,
+                      "kshake: negotiate_first needs at least one protocol: "
+                      "negotiate_first<P1, P2, ...>(transport, request1, request2, ...)");
         return false;
-    } else if constexpr (!(check_protocol<Ps>() && ...) || !(check_codec<Ps>() && ...)) {
+    } else if constexpr (!(check_offer<Ps>() && ...)) {
         return false;
     } else if constexpr (!offers_are_distinct<Ps...>()) {
         static_assert(offers_are_distinct<Ps...>(),
@@ -154,15 +223,30 @@ template <std::size_t I, class... Ps, class Transport, class... Requests>
 // accepts. Every refusal, whatever its status, moves on to the next offer; when all are
 // refused the result carries the last refusal's status.
 template <class... Ps, class Transport>
-[[nodiscard]] first_result<Ps...>
+[[nodiscard]] detail::first_result_t<Ps...>
 negotiate_first(Transport&& transport,
                 const detail::request_or_placeholder_t<Ps>&... requests) noexcept {
     if constexpr (detail::check_offers<Ps...>() && detail::check_transport<Transport>()) {
         return detail::offer_from<0>(std::type_identity<first_result<Ps...>>{}, transport,
                                      requests...);
     } else {
-        return first_result<Ps...>{status::invalid_parameter};
+        return detail::first_result_t<Ps...>{status::invalid_parameter};
     }
+}
+
+// Requests that do not match the offers one for one: one message rather than "no matching
+// function".
+template <class... Ps, class Transport, class... Requests>
+    requires(!detail::offered_requests<Ps...>::template fit<Requests...>())
+[[nodiscard]] detail::first_result_t<Ps...> negotiate_first(Transport&&,
+                                                            const Requests&...) noexcept {
+    if constexpr (detail::check_offers<Ps...>()) {
+        static_assert(detail::one_request_per_offer_in_order<Ps..., Requests...>,
+                      "kshake: negotiate_first<P1, P2, ...>(transport, request1, request2, ...) "
+                      "takes one request per offered protocol, in the same order, each that "
+                      "protocol's P::request");
+    }
+    return detail::first_result_t<Ps...>{status::invalid_parameter};
 }
 
 } // namespace kshake

@@ -14,3 +14,4 @@
 #include "result.hpp"    // result<T> and first_result<Ps...>
 #include "initiator.hpp" // negotiate and negotiate_first
 #include "responder.hpp" // route and responder
+#include "contract.hpp"  // offer, agrees, must_agree: will two pins ever agree? (compile time)

@@ -54,6 +54,10 @@ concept declares_min_version = requires {
     typename std::integral_constant<std::uint32_t, P::min_version>;
 };
 
+struct not_a_class {};
+template <class P>
+using class_or_empty_t = std::conditional_t<std::is_class_v<P>, P, not_a_class>;
+
 template <class P>
 consteval std::uint32_t version_of() noexcept {
     if constexpr (declares_version<P>) {
@@ -100,8 +104,11 @@ using response_t = typename P::response;
 
 // The same protocol spoken at exactly version V: what negotiate_first offers when it falls back
 // from one version to the next, e.g. negotiate_first<at_version<pool, 3>, at_version<pool, 2>>.
-template <protocol P, std::uint32_t V>
-struct at_version : P {
+//
+// P is not constrained here, so that a mistake in P reaches check_protocol's message for
+// at_version<P, V> (which inherits it) instead of an anonymous constraint failure.
+template <class P, std::uint32_t V>
+struct at_version : detail::class_or_empty_t<P> {
     static constexpr std::uint32_t version = V;
     static constexpr std::uint32_t min_version = V;
 };
@@ -122,7 +129,12 @@ namespace detail {
 // act on. Each failing branch stops the chain so that one mistake gives one error.
 template <class T>
 consteval bool check_payload() noexcept {
-    if constexpr (std::is_pointer_v<T>) {
+    if constexpr (std::is_reference_v<T>) {
+        static_assert(!std::is_reference_v<T>,
+                      "kshake: a payload must be a struct type, not a reference: write "
+                      "`using request = my_struct;` (kshake passes it by reference itself)");
+        return false;
+    } else if constexpr (std::is_pointer_v<T>) {
         static_assert(!std::is_pointer_v<T>,
                       "kshake: a payload must be a struct, not a pointer: put the pointer in a "
                       "struct, or use kshake::raw_codec for interface pointers");
@@ -133,7 +145,8 @@ consteval bool check_payload() noexcept {
         return false;
     } else if constexpr (std::is_const_v<T> || std::is_volatile_v<T>) {
         static_assert(!std::is_const_v<T> && !std::is_volatile_v<T>,
-                      "kshake: a payload type must not be const or volatile");
+                      "kshake: a payload type must not be const or volatile: name the plain "
+                      "struct (the handler's signature adds the const)");
         return false;
     } else if constexpr (!std::is_trivially_copyable_v<T>) {
         static_assert(std::is_trivially_copyable_v<T>,
@@ -159,7 +172,7 @@ consteval bool check_payload() noexcept {
     } else if constexpr (alignof(T) > max_payload_alignment) {
         static_assert(alignof(T) <= max_payload_alignment,
                       "kshake: a payload must be aligned to at most 8 bytes (the envelope body "
-                      "sits at byte 8)");
+                      "sits at byte 8): remove the alignas or the over-aligned member");
         return false;
     } else {
         return true;
@@ -167,15 +180,42 @@ consteval bool check_payload() noexcept {
 }
 
 template <class P>
+concept id_is_a_guid = requires {
+    requires std::same_as<std::remove_cvref_t<decltype(P::id)>, guid>;
+};
+
+// Request and response are checked by two names so that the instantiation notes say which one
+// is wrong.
+template <class P>
+consteval bool check_request_payload() noexcept {
+    return check_payload<typename P::request>();
+}
+template <class P>
+consteval bool check_response_payload() noexcept {
+    return check_payload<typename P::response>();
+}
+
+template <class P>
 consteval bool check_protocol() noexcept {
-    if constexpr (!requires { P::id; }) {
+    if constexpr (!std::is_class_v<P>) {
+        static_assert(std::is_class_v<P>,
+                      "kshake: not a protocol: a protocol is a struct with `static constexpr "
+                      "kshake::guid id`, `using request = ...;` and `using response = ...;`");
+        return false;
+    } else if constexpr (!requires { P::id; }) {
         static_assert(requires { P::id; },
                       "kshake: a protocol needs `static constexpr kshake::guid id = "
                       "\"...\"_guid;`");
         return false;
+    } else if constexpr (!id_is_a_guid<P>) {
+        static_assert(id_is_a_guid<P>,
+                      "kshake: a protocol's id must be a kshake::guid: write `static constexpr "
+                      "kshake::guid id = \"xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx\"_guid;`");
+        return false;
     } else if constexpr (!has_id<P>) {
         static_assert(has_id<P>,
-                      "kshake: a protocol's id must be a `static constexpr kshake::guid`");
+                      "kshake: a protocol's id must be a compile-time constant: declare it "
+                      "`static constexpr kshake::guid id = ...;` (route tables are built from it)");
         return false;
     } else if constexpr (!requires { typename P::request; }) {
         static_assert(requires { typename P::request; },
@@ -185,8 +225,9 @@ consteval bool check_protocol() noexcept {
         static_assert(requires { typename P::response; },
                       "kshake: a protocol needs `using response = <payload struct>;`");
         return false;
-    } else if constexpr (!check_payload<typename P::request>() ||
-                         !check_payload<typename P::response>()) {
+    } else if constexpr (!check_request_payload<P>()) {
+        return false;
+    } else if constexpr (!check_response_payload<P>()) {
         return false;
     } else if constexpr (requires { P::version; } && !declares_version<P>) {
         static_assert(declares_version<P>,
@@ -199,11 +240,13 @@ consteval bool check_protocol() noexcept {
         return false;
     } else if constexpr (min_version_of<P>() == 0) {
         static_assert(min_version_of<P>() != 0,
-                      "kshake: protocol versions start at 1 (0 never appears on the wire)");
+                      "kshake: protocol versions start at 1 (0 never appears on the wire): set "
+                      "version and min_version to 1 or more");
         return false;
     } else if constexpr (min_version_of<P>() > version_of<P>()) {
         static_assert(min_version_of<P>() <= version_of<P>(),
-                      "kshake: a protocol's min_version must not exceed its version");
+                      "kshake: a protocol's min_version must not exceed its version: version is "
+                      "the newest version spoken, min_version the oldest still served");
         return false;
     } else {
         return true;

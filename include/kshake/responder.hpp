@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <cstring>
 #include <type_traits>
+#include <utility>
 
 namespace kshake {
 
@@ -34,11 +35,13 @@ template <class Pin>
 [[nodiscard]] void* pin_context(Pin pin) noexcept {
     if constexpr (requires { pin->Context; }) {
         return pin->Context;
+    } else if constexpr (requires { pin->context(); }) {
+        return pin->context();
     } else {
         static_assert(requires { pin->context(); },
                       "kshake: responder::callback needs a pin pointer with a `Context` member "
                       "(KSPIN) or a `context()` member function (kshake::mock::pin)");
-        return pin->context();
+        return nullptr;
     }
 }
 
@@ -73,51 +76,240 @@ concept route_like = requires {
     R::handler;
 };
 
-template <class Context, class R>
-consteval bool check_route() noexcept {
-    if constexpr (!route_like<R>) {
-        static_assert(route_like<R>,
-                      "kshake: a responder's routes must be kshake::route<Protocol, handler>");
+template <class... Ts>
+struct type_list {};
+
+// The I-th type of a pack without recursion: a responder may hold 1024 routes, beyond the
+// compilers' default template depth (900 for g++) for a recursive lookup such as nth_t.
+template <std::size_t I, class T>
+struct indexed_type {
+    using type = T;
+};
+template <class Sequence, class... Ts>
+struct indexed_types;
+template <std::size_t... Is, class... Ts>
+struct indexed_types<std::index_sequence<Is...>, Ts...> : indexed_type<Is, Ts>... {};
+template <std::size_t I, class T>
+indexed_type<I, T> select_indexed(const indexed_type<I, T>&);
+template <std::size_t I, class... Ts>
+using pack_element_t = typename decltype(select_indexed<I>(
+    std::declval<indexed_types<std::index_sequence_for<Ts...>, Ts...>>()))::type;
+
+// A handler's signature taken apart, so that check_handler can name the one part that is wrong.
+// `known` is false for anything that is neither a function pointer nor a class with a single,
+// non-template operator().
+template <class F>
+struct handler_signature {
+    static constexpr bool known = false;
+};
+template <class R, class... A, bool NoThrow>
+struct handler_signature<R (*)(A...) noexcept(NoThrow)> {
+    static constexpr bool known = true;
+    static constexpr bool is_const = true;
+    static constexpr bool is_noexcept = NoThrow;
+    static constexpr std::size_t arity = sizeof...(A);
+    using result = R;
+    using parameters = type_list<A...>;
+};
+template <class R, class C, class... A, bool NoThrow>
+struct handler_signature<R (C::*)(A...) const noexcept(NoThrow)>
+    : handler_signature<R (*)(A...) noexcept(NoThrow)> {};
+template <class R, class C, class... A, bool NoThrow>
+struct handler_signature<R (C::*)(A...) noexcept(NoThrow)>
+    : handler_signature<R (*)(A...) noexcept(NoThrow)> {
+    static constexpr bool is_const = false;
+};
+
+template <class Handler>
+struct handler_signature_of {
+    using type = handler_signature<void>;
+};
+template <class Handler>
+    requires(std::is_pointer_v<Handler> && std::is_function_v<std::remove_pointer_t<Handler>>)
+struct handler_signature_of<Handler> {
+    using type = handler_signature<Handler>;
+};
+template <class Handler>
+    requires(std::is_class_v<Handler> && requires { &Handler::operator(); })
+struct handler_signature_of<Handler> {
+    using type = handler_signature<decltype(&Handler::operator())>;
+};
+
+// Parameter I of a handler (void past the end), so that a wrong arity cannot hide a type error.
+template <std::size_t I, class List>
+struct parameter {
+    using type = void;
+};
+template <std::size_t I, class First, class... Rest>
+struct parameter<I, type_list<First, Rest...>> {
+    using type = typename parameter<I - 1, type_list<Rest...>>::type;
+};
+template <class First, class... Rest>
+struct parameter<0, type_list<First, Rest...>> {
+    using type = First;
+};
+template <std::size_t I, class Signature>
+using parameter_t = typename parameter<I, typename Signature::parameters>::type;
+
+// The same rule as handler_arity, one part at a time, each with its own message. The chain
+// stops at the first mismatch, so one mistake gives one error.
+template <class Handler, class Context, class P>
+consteval bool check_handler() noexcept {
+    using signature = typename handler_signature_of<Handler>::type;
+    using request_type = request_t<P>;
+    using response_type = response_t<P>;
+    if constexpr (!signature::known) {
+        static_assert(signature::known,
+                      "kshake: a route's handler must be a function (route<P, my_handler>) or a "
+                      "stateless function object with one non-template operator() (e.g. a "
+                      "lambda without captures and without auto parameters)");
         return false;
-    } else if constexpr (!check_protocol<typename R::protocol>() ||
-                         !check_codec<typename R::protocol>()) {
+    } else if constexpr (!signature::is_const) {
+        static_assert(signature::is_const,
+                      "kshake: a function-object handler's operator() must be const: handlers "
+                      "are stateless (drop `mutable` from the lambda, or add const)");
         return false;
-    } else if constexpr (handler_arity<std::remove_const_t<decltype(R::handler)>, Context,
-                                       typename R::protocol>() == 0) {
-        static_assert(handler_arity<std::remove_const_t<decltype(R::handler)>, Context,
-                                    typename R::protocol>() != 0,
+    } else if constexpr (signature::arity != 3 && signature::arity != 4) {
+        static_assert(signature::arity == 3 || signature::arity == 4,
+                      "kshake: a route's handler takes 3 parameters `(Context&, const "
+                      "P::request&, P::response&)` or 4, with `std::uint32_t version` last");
+        return false;
+    } else if constexpr (!std::is_same_v<parameter_t<0, signature>, Context&>) {
+        static_assert(std::is_same_v<parameter_t<0, signature>, Context&>,
+                      "kshake: a route handler's first parameter must be `Context&`, a "
+                      "reference to the responder's context type (responder<Context, ...>)");
+        return false;
+    } else if constexpr (std::is_same_v<std::remove_cvref_t<parameter_t<1, signature>>,
+                                        request_type> &&
+                         !std::is_same_v<parameter_t<1, signature>, const request_type&>) {
+        static_assert(std::is_same_v<parameter_t<1, signature>, const request_type&>,
+                      "kshake: a route handler must take the request as `const P::request&`: "
+                      "by reference and const (the request belongs to the initiator)");
+        return false;
+    } else if constexpr (!std::is_same_v<parameter_t<1, signature>, const request_type&>) {
+        static_assert(std::is_same_v<parameter_t<1, signature>, const request_type&>,
+                      "kshake: a route handler's second parameter must be `const P::request&`, "
+                      "the request type of the route's protocol");
+        return false;
+    } else if constexpr (std::is_same_v<std::remove_cvref_t<parameter_t<2, signature>>,
+                                        response_type> &&
+                         !std::is_same_v<parameter_t<2, signature>, response_type&>) {
+        static_assert(std::is_same_v<parameter_t<2, signature>, response_type&>,
+                      "kshake: a route handler must take the response as `P::response&`: by "
+                      "non-const reference (the handler fills it in)");
+        return false;
+    } else if constexpr (!std::is_same_v<parameter_t<2, signature>, response_type&>) {
+        static_assert(std::is_same_v<parameter_t<2, signature>, response_type&>,
+                      "kshake: a route handler's third parameter must be `P::response&`, the "
+                      "response type of the route's protocol");
+        return false;
+    } else if constexpr (signature::arity == 4 &&
+                         !std::is_same_v<parameter_t<3, signature>, std::uint32_t>) {
+        static_assert(signature::arity != 4 ||
+                          std::is_same_v<parameter_t<3, signature>, std::uint32_t>,
+                      "kshake: a route handler's fourth parameter, when it has one, must be "
+                      "`std::uint32_t version` (the version the initiator spoke)");
+        return false;
+    } else if constexpr (!std::is_same_v<typename signature::result, ntstatus>) {
+        static_assert(std::is_same_v<typename signature::result, ntstatus>,
+                      "kshake: a route's handler must return kshake::ntstatus: success lets the "
+                      "response reach the peer, any failure status is the peer's answer (NTSTATUS "
+                      "is `long` in the Windows headers, kshake::ntstatus is std::int32_t: "
+                      "declare the handler as returning kshake::ntstatus)");
+        return false;
+    } else if constexpr (!signature::is_noexcept) {
+        static_assert(signature::is_noexcept,
+                      "kshake: a route's handler must be noexcept: nothing may throw across the "
+                      "handshake callback");
+        return false;
+    } else if constexpr (handler_arity<Handler, Context, P>() == 0) {
+        static_assert(handler_arity<Handler, Context, P>() != 0,
                       "kshake: a route's handler must be `kshake::ntstatus (Context&, const "
                       "P::request&, P::response&) noexcept`, optionally with a fourth "
-                      "`std::uint32_t version` parameter (check the request/response types, "
-                      "the const on the request, the return type and noexcept)");
+                      "`std::uint32_t version` parameter");
         return false;
     } else {
         return true;
     }
 }
 
-// Named in the error when two routes share an id, so the message shows both protocols.
+template <class Context, class R>
+consteval bool check_route() noexcept {
+    if constexpr (!route_like<R>) {
+        static_assert(route_like<R>,
+                      "kshake: a responder's routes must be kshake::route<Protocol, handler>: "
+                      "responder<Context, route<P1, h1>, route<P2, h2>, ...>");
+        return false;
+    } else if constexpr (!check_protocol<typename R::protocol>()) {
+        return false;
+    } else if constexpr (!check_codec<typename R::protocol>()) {
+        return false;
+    } else {
+        return check_handler<std::remove_const_t<decltype(R::handler)>, Context,
+                             typename R::protocol>();
+    }
+}
+
+// Always false; named in the static_assert when two routes share an id, so that both
+// protocols show in the error itself on every compiler.
+template <class First, class Second>
+inline constexpr bool protocol_ids_differ = false;
+
 template <class First, class Second>
 consteval bool duplicate_protocol_id() noexcept {
-    static_assert(sizeof(First) == 0,
-                  "kshake: two routes of one responder serve the same protocol id: First and "
-                  "Second above (serve each id once; one route covers a version range)");
+    static_assert(protocol_ids_differ<First, Second>,
+                  "kshake: two routes of one responder serve the same protocol id (the two "
+                  "protocols are the arguments of protocol_ids_differ<...>): serve each id "
+                  "once; one route covers a version range [min_version, version]");
     return false;
+}
+
+// A braced list rather than a fold expression: clang caps fold expressions at 256 operands
+// and a responder may hold 1024 routes.
+template <std::size_t N>
+consteval bool all_of(const bool (&values)[N]) noexcept {
+    for (const bool v : values) {
+        if (!v) {
+            return false;
+        }
+    }
+    return true;
+}
+
+// Checked when the responder class is instantiated, before its member declarations would
+// fail on a Context& that cannot be formed or on a table of zero routes.
+template <class Context, std::size_t RouteCount>
+consteval bool check_responder_shape() noexcept {
+    if constexpr (!std::is_object_v<Context> || std::is_const_v<Context> ||
+                  std::is_volatile_v<Context>) {
+        static_assert(std::is_object_v<Context> && !std::is_const_v<Context> &&
+                          !std::is_volatile_v<Context>,
+                      "kshake: a responder's Context must be the (non-const) object type the "
+                      "pin's Context points to: responder<my_pin_state, routes...>");
+        return false;
+    } else if constexpr (RouteCount == 0) {
+        static_assert(RouteCount != 0,
+                      "kshake: a responder needs at least one route: responder<Context, "
+                      "route<P, handler>, ...>");
+        return false;
+    } else {
+        return true;
+    }
 }
 
 template <class Context, class... Routes>
 consteval bool check_routes() noexcept {
-    if constexpr (sizeof...(Routes) == 0) {
-        static_assert(sizeof...(Routes) != 0, "kshake: a responder needs at least one route");
+    if constexpr (!check_responder_shape<Context, sizeof...(Routes)>()) {
         return false;
-    } else if constexpr (!(check_route<Context, Routes>() && ...)) {
+    } else if constexpr (!all_of({check_route<Context, Routes>()...})) {
         return false;
     } else {
         constexpr guid ids[] = {Routes::protocol::id...};
         constexpr duplicate_pair dup = find_duplicate_id(ids);
         if constexpr (dup.first != sizeof...(Routes)) {
-            return duplicate_protocol_id<typename nth_t<dup.first, Routes...>::protocol,
-                                         typename nth_t<dup.second, Routes...>::protocol>();
+            using first = typename pack_element_t<dup.first, Routes...>::protocol;
+            using second = typename pack_element_t<dup.second, Routes...>::protocol;
+            return duplicate_protocol_id<first, second>();
         } else {
             return true;
         }
@@ -191,12 +383,20 @@ struct route_slot {
 
 } // namespace detail
 
+// A responder's routes as a type, for compile-time questions about it (kshake/contract.hpp).
+template <class... Routes>
+struct route_list {
+    static constexpr std::size_t size = sizeof...(Routes);
+};
+
 template <class Context, class... Routes>
 class responder {
+    static_assert(detail::check_responder_shape<Context, sizeof...(Routes)>());
     static constexpr bool valid = detail::check_routes<Context, Routes...>();
 
   public:
     using context_type = Context;
+    using routes = route_list<Routes...>;
     static constexpr std::size_t route_count = sizeof...(Routes);
 
     // Serves one handshake for `context`. In and Out are the peer's; on any failure nothing the

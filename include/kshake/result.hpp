@@ -63,6 +63,9 @@ struct nth<0, First, Rest...> {
 template <std::size_t I, class... Ts>
 using nth_t = typename nth<I, Ts...>::type;
 
+// What a get() that fails its static_assert returns, so that no second error follows.
+struct no_response {};
+
 template <class... Ts>
 inline constexpr std::size_t max_size_of = [] {
     std::size_t m = 1;
@@ -101,24 +104,38 @@ class [[nodiscard]] first_result {
     template <class P>
     [[nodiscard]] constexpr bool accepted() const noexcept {
         static_assert((std::is_same_v<P, Ps> || ...),
-                      "kshake: that protocol is not one of this negotiate_first's offers");
+                      "kshake: that protocol is not one of this negotiate_first's offers: "
+                      "accepted<P>() takes one of the P1, P2, ... given to negotiate_first");
         return index_ == detail::index_of<P, Ps...>;
     }
 
-    // The accepted offer's response; asking for another offer's fails fast.
+    // The accepted offer's response; asking for another offer's fails fast. The return types
+    // are deduced so that a wrong index or protocol reaches the static_assert's message instead
+    // of failing in the declaration.
     template <std::size_t I>
-    [[nodiscard]] response_t<detail::nth_t<I, Ps...>> get() const noexcept {
-        static_assert(I < none, "kshake: negotiate_first result index out of range");
-        Expects(index_ == I);
-        response_t<detail::nth_t<I, Ps...>> value{};
-        std::memcpy(&value, storage_, sizeof value);
-        return value;
+    [[nodiscard]] auto get() const noexcept {
+        if constexpr (I >= none) {
+            static_assert(I < none,
+                          "kshake: negotiate_first result index out of range: get<I>() takes 0 "
+                          "for the first offer, up to the number of offers minus 1");
+            return detail::no_response{};
+        } else {
+            Expects(index_ == I);
+            response_t<detail::nth_t<I, Ps...>> value{};
+            std::memcpy(&value, storage_, sizeof value);
+            return value;
+        }
     }
     template <class P>
-    [[nodiscard]] response_t<P> get() const noexcept {
-        static_assert((std::is_same_v<P, Ps> || ...),
-                      "kshake: that protocol is not one of this negotiate_first's offers");
-        return get<detail::index_of<P, Ps...>>();
+    [[nodiscard]] auto get() const noexcept {
+        if constexpr (!(std::is_same_v<P, Ps> || ...)) {
+            static_assert((std::is_same_v<P, Ps> || ...),
+                          "kshake: that protocol is not one of this negotiate_first's offers: "
+                          "get<P>() takes one of the P1, P2, ... given to negotiate_first");
+            return detail::no_response{};
+        } else {
+            return get<detail::index_of<P, Ps...>>();
+        }
     }
 
   private:

@@ -19,9 +19,10 @@ concept transport = requires(T& t, const handshake& in, handshake& out) {
 };
 
 namespace detail {
+// T as negotiate() received it: a const transport must be callable through a const reference.
 template <class T>
 consteval bool check_transport() noexcept {
-    using type = std::remove_cvref_t<T>;
+    using type = std::remove_reference_t<T>;
     if constexpr (!requires(type& t, const handshake& in, handshake& out) { t(in, out); }) {
         static_assert(requires(type& t, const handshake& in, handshake& out) { t(in, out); },
                       "kshake: not a transport: it must be callable as "
@@ -29,9 +30,19 @@ consteval bool check_transport() noexcept {
                       "noexcept` (e.g. kshake::mock::over_connection(pin) or "
                       "kshake::avstream::connected_pin(pin))");
         return false;
+    } else if constexpr (!requires(type& t, const handshake& in, handshake& out) {
+                             { t(in, out) } -> std::same_as<ntstatus>;
+                         }) {
+        static_assert(requires(type& t, const handshake& in, handshake& out) {
+                          { t(in, out) } -> std::same_as<ntstatus>;
+                      },
+                      "kshake: a transport must return kshake::ntstatus (the NTSTATUS of the "
+                      "handshake), not another type");
+        return false;
     } else if constexpr (!transport<type>) {
         static_assert(transport<type>,
-                      "kshake: a transport must return kshake::ntstatus and be noexcept");
+                      "kshake: a transport must be noexcept: declare its call operator "
+                      "`noexcept` (nothing on the negotiation path may throw)");
         return false;
     } else {
         return true;

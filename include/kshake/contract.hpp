@@ -1,0 +1,298 @@
+// kshake contract checks: will an initiating pin and a responding pin, built in one code base,
+// ever agree on a protocol? Answered at compile time from the offer list and the routes.
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "guid.hpp"
+#include "initiator.hpp"
+#include "protocol.hpp"
+#include "responder.hpp"
+#include "wire.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <type_traits>
+#include <utility>
+
+namespace kshake {
+
+// An initiator's offer list, in preference order: the protocols it gives negotiate_first, as
+// one type that both the call and the contract check can name.
+//
+//   using source_offers = kshake::offer<kshake::at_version<pool, 3>, kshake::at_version<pool, 2>>;
+//   static_assert(kshake::must_agree<source_offers, sink_responder>);
+//   const auto r = source_offers::negotiate(transport, pool_request{}, pool_request{});
+template <class... Ps>
+struct offer {
+    static constexpr std::size_t size = sizeof...(Ps);
+    // agreed_offer_v's answer when no offer would be agreed; equals first_result<Ps...>::none.
+    static constexpr std::size_t none = sizeof...(Ps);
+
+    // negotiate_first<Ps...>: the offers checked at compile time are the ones sent.
+    template <class Transport>
+    [[nodiscard]] static detail::first_result_t<Ps...>
+    negotiate(Transport&& transport,
+              const detail::request_or_placeholder_t<Ps>&... requests) noexcept {
+        return negotiate_first<Ps...>(std::forward<Transport>(transport), requests...);
+    }
+    // Requests that do not match the offers one for one: negotiate_first's own message.
+    template <class Transport, class... Requests>
+        requires(!detail::offered_requests<Ps...>::template fit<Requests...>())
+    [[nodiscard]] static detail::first_result_t<Ps...>
+    negotiate(Transport&& transport, const Requests&... requests) noexcept {
+        return negotiate_first<Ps...>(std::forward<Transport>(transport), requests...);
+    }
+};
+
+namespace detail {
+
+template <class T>
+inline constexpr bool is_offer = false;
+template <class... Ps>
+inline constexpr bool is_offer<kshake::offer<Ps...>> = true;
+
+template <class T>
+inline constexpr bool is_route_list = false;
+template <class... Rs>
+inline constexpr bool is_route_list<route_list<Rs...>> = true;
+
+// A kshake::responder, or anything else that names its routes and its context the same way.
+template <class R>
+concept has_routes = requires {
+    typename R::routes;
+    typename R::context_type;
+    requires is_route_list<typename R::routes>;
+};
+
+// (Inside kshake::detail, `offer` alone names initiator.hpp's detail::offer function.)
+
+template <std::size_t I, class Offers>
+struct offer_element;
+template <std::size_t I, class... Ps>
+struct offer_element<I, kshake::offer<Ps...>> {
+    using type = pack_element_t<I, Ps...>;
+};
+
+template <class R>
+consteval bool route_has_protocol() noexcept {
+    if constexpr (route_like<R>) {
+        return protocol<typename R::protocol>;
+    } else {
+        return false;
+    }
+}
+
+template <class R>
+consteval guid route_id() noexcept {
+    if constexpr (route_has_protocol<R>()) {
+        return R::protocol::id;
+    } else {
+        return guid{};
+    }
+}
+
+// The parts of agreement beyond the id, one by one, for the diagnostics.
+template <class O, class S>
+inline constexpr bool same_codec = std::is_same_v<codec_t<O>, codec_t<S>>;
+template <class O, class S>
+inline constexpr bool same_payloads = std::is_same_v<request_t<O>, request_t<S>> &&
+                                      std::is_same_v<response_t<O>, response_t<S>>;
+// The raw codec carries no version, so only the envelope's version must lie in the range.
+template <class O, class S>
+inline constexpr bool version_in_range =
+    std::is_same_v<codec_t<O>, raw_codec> ||
+    (version_v<O> >= min_version_v<S> && version_v<O> <= version_v<S>);
+
+// Would a route serving protocol S accept protocol O as the initiator sends it? Same id, same
+// codec, same request and response types, and O's version within S's [min_version, version].
+template <class O, class S>
+consteval bool route_accepts() noexcept {
+    if constexpr (!protocol<O> || !protocol<S>) {
+        return false;
+    } else if constexpr (!(O::id == S::id)) {
+        return false;
+    } else {
+        return same_codec<O, S> && same_payloads<O, S> && version_in_range<O, S>;
+    }
+}
+
+// Where the routes serve protocol O's id: a route index, or sizeof...(Rs).
+template <class O, class... Rs>
+consteval std::size_t route_for() noexcept {
+    if constexpr (sizeof...(Rs) == 0 || !protocol<O>) {
+        return sizeof...(Rs);
+    } else {
+        constexpr guid ids[] = {route_id<Rs>()...};
+        constexpr bool usable[] = {route_has_protocol<Rs>()...};
+        for (std::size_t j = 0; j < sizeof...(Rs); ++j) {
+            if (usable[j] && ids[j] == O::id) {
+                return j;
+            }
+        }
+        return sizeof...(Rs);
+    }
+}
+
+template <class Offers, class Routes>
+struct agreement;
+template <class... Ps, class... Rs>
+struct agreement<kshake::offer<Ps...>, route_list<Rs...>> {
+    template <class O>
+    static consteval bool accepted() noexcept {
+        constexpr std::size_t j = route_for<O, Rs...>();
+        if constexpr (j == sizeof...(Rs)) {
+            return false;
+        } else {
+            return route_accepts<O, typename pack_element_t<j, Rs...>::protocol>();
+        }
+    }
+
+    // The first offer, in preference order, that some route accepts; sizeof...(Ps) if none.
+    static consteval std::size_t first() noexcept {
+        if constexpr (sizeof...(Ps) == 0) {
+            return 0;
+        } else {
+            constexpr bool ok[] = {accepted<Ps>()...};
+            for (std::size_t i = 0; i < sizeof...(Ps); ++i) {
+                if (ok[i]) {
+                    return i;
+                }
+            }
+            return sizeof...(Ps);
+        }
+    }
+
+    // The first offer whose id some route serves (whatever else differs); sizeof...(Ps) if none.
+    static consteval std::size_t first_with_served_id() noexcept {
+        if constexpr (sizeof...(Ps) == 0) {
+            return 0;
+        } else {
+            constexpr bool served[] = {(route_for<Ps, Rs...>() != sizeof...(Rs))...};
+            for (std::size_t i = 0; i < sizeof...(Ps); ++i) {
+                if (served[i]) {
+                    return i;
+                }
+            }
+            return sizeof...(Ps);
+        }
+    }
+};
+
+// Always false; named in the static_asserts below so that the offers, the routes, or the
+// offer and the route protocol in question show in the error itself.
+template <class Offers, class Routes>
+inline constexpr bool responder_serves_an_offered_id = false;
+template <class Offered, class Served>
+inline constexpr bool offer_and_route_use_one_codec = false;
+template <class Offered, class Served>
+inline constexpr bool offer_and_route_use_one_request_and_response = false;
+template <class Offered, class Served>
+inline constexpr bool offered_version_within_route_range = false;
+
+template <class Offers, class Responder, class Routes>
+struct agreement_check;
+template <class... Ps, class Responder, class... Rs>
+struct agreement_check<kshake::offer<Ps...>, Responder, route_list<Rs...>> {
+    using found = agreement<kshake::offer<Ps...>, route_list<Rs...>>;
+
+    // Why no offer is accepted, about the first offer (in preference order) whose id is served.
+    static consteval bool explain() noexcept {
+        constexpr std::size_t i = found::first_with_served_id();
+        if constexpr (i == sizeof...(Ps)) {
+            static_assert(responder_serves_an_offered_id<kshake::offer<Ps...>, route_list<Rs...>>,
+                          "kshake: these pins can never agree: the responder serves none of the "
+                          "offered protocol ids (add a route for one of the offers, or offer a "
+                          "protocol the responder serves)");
+            return false;
+        } else {
+            using O = pack_element_t<i, Ps...>;
+            using S = typename pack_element_t<route_for<O, Rs...>(), Rs...>::protocol;
+            if constexpr (!same_codec<O, S>) {
+                static_assert(offer_and_route_use_one_codec<O, S>,
+                              "kshake: these pins can never agree: an offer and a route share a "
+                              "protocol id but not a codec (envelope_codec on one side, "
+                              "raw_codec on the other): define the protocol once for both pins");
+                return false;
+            } else if constexpr (!same_payloads<O, S>) {
+                static_assert(offer_and_route_use_one_request_and_response<O, S>,
+                              "kshake: these pins can never agree: an offer and a route share a "
+                              "protocol id but not its request and response types: define the "
+                              "protocol once for both pins");
+                return false;
+            } else {
+                static_assert(offered_version_within_route_range<O, S>,
+                              "kshake: these pins can never agree: the responder serves an "
+                              "offered protocol id, but no version offered for it lies within "
+                              "the route's [min_version, version]: offer one that does "
+                              "(kshake::at_version<P, V>) or widen the route's range");
+                return false;
+            }
+        }
+    }
+
+    static consteval bool check() noexcept {
+        if constexpr (!check_offers<Ps...>()) {
+            return false;
+        } else if constexpr (!check_routes<typename Responder::context_type, Rs...>()) {
+            return false;
+        } else if constexpr (found::first() != sizeof...(Ps)) {
+            return true;
+        } else {
+            return explain();
+        }
+    }
+};
+
+template <class Offers, class Responder>
+consteval bool check_agreement() noexcept {
+    if constexpr (!is_offer<Offers>) {
+        static_assert(is_offer<Offers>,
+                      "kshake: the first argument of must_agree/agrees/agreed_offer_v must be "
+                      "kshake::offer<P1, P2, ...>: the protocols given to negotiate_first, in "
+                      "order");
+        return false;
+    } else if constexpr (!has_routes<Responder>) {
+        static_assert(has_routes<Responder>,
+                      "kshake: the second argument of must_agree/agrees/agreed_offer_v must be "
+                      "a kshake::responder<Context, route<P, handler>...>");
+        return false;
+    } else {
+        return agreement_check<Offers, Responder, typename Responder::routes>::check();
+    }
+}
+
+} // namespace detail
+
+// The index in Offers of the offer that negotiate_first would see accepted by Responder (the
+// first one, in preference order, that a route accepts), or Offers::none. An offer is accepted
+// when a route has its id, the same codec, the same request and response types and, for the
+// envelope codec, a [min_version, version] range holding the offered version_v. It assumes every
+// handler succeeds: a handler's run-time refusal is not a compile-time fact.
+template <class Offers, class Responder>
+    requires(detail::is_offer<Offers> && detail::has_routes<Responder>)
+inline constexpr std::size_t agreed_offer_v =
+    detail::agreement<Offers, typename Responder::routes>::first();
+
+// True when some offer would be agreed. A plain concept: usable in if constexpr, in requires
+// clauses and negated in tests. For a check that explains a failure, use must_agree.
+template <class Offers, class Responder>
+concept agrees = detail::is_offer<Offers> && detail::has_routes<Responder> &&
+                 agreed_offer_v<Offers, Responder> != Offers::none;
+
+// For `static_assert(kshake::must_agree<source_offers, sink_responder>);`: true when the pins
+// agree, otherwise a compile error that says why (no shared id, another codec, other payload
+// types, or no offered version in the route's range) and names the protocols concerned. It also
+// runs the offers' and the routes' own checks.
+template <class Offers, class Responder>
+inline constexpr bool must_agree = detail::check_agreement<Offers, Responder>();
+
+// The offer that would be agreed, and the version it would be spoken at.
+template <class Offers, class Responder>
+    requires agrees<Offers, Responder>
+using agreed_protocol_t =
+    typename detail::offer_element<agreed_offer_v<Offers, Responder>, Offers>::type;
+template <class Offers, class Responder>
+    requires agrees<Offers, Responder>
+inline constexpr std::uint32_t agreed_version_v = version_v<agreed_protocol_t<Offers, Responder>>;
+
+} // namespace kshake

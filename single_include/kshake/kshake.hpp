@@ -1,0 +1,2314 @@
+// kshake 0.1.0: single-header edition of <kshake/kshake.hpp>.
+//
+// GENERATED FILE: DO NOT EDIT. tools/amalgamate.py wrote it from include/kshake/;
+// edit those headers and run `python3 tools/amalgamate.py` (CI fails when this is stale).
+//
+// Needs a C++20 compiler and the Microsoft GSL headers on the include path.
+// SPDX-License-Identifier: MIT
+#pragma once
+
+// Defined only by the single header: tells which edition a translation unit got.
+#define KSHAKE_SINGLE_HEADER 1
+
+// ---- begin kshake/kshake.hpp -------------------------------------------------------------------
+// kshake — typed, compile-time-checked kernel-streaming pin handshakes.
+// The umbrella header: every portable part. avstream.hpp (kernel) and mock.hpp (user-mode
+// tests) are included on their own.
+
+// ---- begin kshake/config.hpp -------------------------------------------------------------------
+// kshake — typed kernel-streaming pin handshakes.
+
+// The project version lives here and in meson.build's project() call only;
+// tests/version_test.cpp fails when the two disagree.
+#define KSHAKE_VERSION_MAJOR 0
+#define KSHAKE_VERSION_MINOR 1
+#define KSHAKE_VERSION_PATCH 0
+
+// Kernel mode is decided once, here, and every other header asks KSHAKE_KERNEL_MODE.
+// The WDK defines _KERNEL_MODE; mingw kernel builds pass -DKSHAKE_KERNEL_MODE=1 (or define
+// _KERNEL_MODE themselves).
+#if !defined(KSHAKE_KERNEL_MODE)
+#if defined(_KERNEL_MODE)
+#define KSHAKE_KERNEL_MODE 1
+#else
+#define KSHAKE_KERNEL_MODE 0
+#endif
+#endif
+
+#if defined(_MSC_VER)
+// Mixing kernel and user-mode builds of kshake in one image is an ODR violation; make it a
+// link error instead (the wil technique).
+#if KSHAKE_KERNEL_MODE
+#pragma detect_mismatch("KSHAKE_KERNEL_MODE", "1")
+#else
+#pragma detect_mismatch("KSHAKE_KERNEL_MODE", "0")
+#endif
+#endif
+
+#if __cplusplus < 202002L && (!defined(_MSVC_LANG) || _MSVC_LANG < 202002L)
+#error "kshake: C++20 or later is required (-std=c++20, /std:c++20)"
+#endif
+// ---- end kshake/config.hpp ---------------------------------------------------------------------
+
+// ---- begin kshake/guid.hpp ---------------------------------------------------------------------
+// kshake::guid — a GUID with the Windows layout, parsed and checked at compile time.
+
+#include <bit>
+#include <compare>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+#include <type_traits>
+
+namespace kshake {
+
+// Field for field the Windows GUID (guiddef.h), so a kshake::guid and a GUID are the same 16
+// bytes on every target. The defaulted <=> is the documented total order: data1, then data2,
+// then data3 (each as an unsigned number), then data4 byte by byte. It is therefore *not* the
+// order of memcmp on a little-endian machine, and not the order of the text form for data1–3.
+struct guid {
+    std::uint32_t data1;
+    std::uint16_t data2;
+    std::uint16_t data3;
+    std::uint8_t data4[8];
+
+    friend constexpr bool operator==(const guid&, const guid&) noexcept = default;
+    friend constexpr std::strong_ordering operator<=>(const guid&, const guid&) noexcept = default;
+};
+
+static_assert(sizeof(guid) == 16, "kshake: guid must be 16 bytes, as GUID is");
+static_assert(alignof(guid) == 4, "kshake: guid must be 4-byte aligned, as GUID is");
+static_assert(offsetof(guid, data1) == 0 && offsetof(guid, data2) == 4 &&
+                  offsetof(guid, data3) == 6 && offsetof(guid, data4) == 8,
+              "kshake: guid fields must sit where GUID's do");
+static_assert(std::is_trivially_copyable_v<guid> && std::is_standard_layout_v<guid>);
+
+// Length of "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" and of its registry form in braces.
+inline constexpr std::size_t guid_text_length = 36;
+inline constexpr std::size_t guid_registry_length = 38;
+// A buffer that holds the registry form and its terminating NUL.
+inline constexpr std::size_t guid_registry_buffer_size = guid_registry_length + 1;
+
+namespace detail {
+
+[[nodiscard]] constexpr int hex_value(char c) noexcept {
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+    if (c >= 'a' && c <= 'f') {
+        return c - 'a' + 10;
+    }
+    if (c >= 'A' && c <= 'F') {
+        return c - 'A' + 10;
+    }
+    return -1;
+}
+
+// Reads `digits` hex digits starting at `text[at]`; false on any non-hex character.
+[[nodiscard]] constexpr bool read_hex(std::string_view text, std::size_t at, std::size_t digits,
+                                      std::uint32_t& value) noexcept {
+    std::uint32_t v = 0;
+    for (std::size_t i = 0; i < digits; ++i) {
+        const int d = hex_value(text[at + i]);
+        if (d < 0) {
+            return false;
+        }
+        v = (v << 4U) | static_cast<std::uint32_t>(d);
+    }
+    value = v;
+    return true;
+}
+
+} // namespace detail
+
+// Parses "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx", optionally enclosed in one pair of braces, in
+// either hex case. Returns false and leaves `out` untouched on any other text (wrong length, a
+// non-hex digit, a hyphen out of place, an unmatched brace, an embedded NUL, empty text).
+[[nodiscard]] constexpr bool try_parse_guid(std::string_view text, guid& out) noexcept {
+    if (text.size() == guid_registry_length) {
+        if (text.front() != '{' || text.back() != '}') {
+            return false;
+        }
+        text = text.substr(1, guid_text_length);
+    }
+    if (text.size() != guid_text_length) {
+        return false;
+    }
+    if (text[8] != '-' || text[13] != '-' || text[18] != '-' || text[23] != '-') {
+        return false;
+    }
+    std::uint32_t d1 = 0;
+    std::uint32_t d2 = 0;
+    std::uint32_t d3 = 0;
+    std::uint32_t b = 0;
+    guid g{};
+    if (!detail::read_hex(text, 0, 8, d1) || !detail::read_hex(text, 9, 4, d2) ||
+        !detail::read_hex(text, 14, 4, d3)) {
+        return false;
+    }
+    g.data1 = d1;
+    g.data2 = static_cast<std::uint16_t>(d2);
+    g.data3 = static_cast<std::uint16_t>(d3);
+    // data4: two bytes before the last hyphen, six after it.
+    constexpr std::size_t data4_at[8] = {19, 21, 24, 26, 28, 30, 32, 34};
+    for (std::size_t i = 0; i < 8; ++i) {
+        if (!detail::read_hex(text, data4_at[i], 2, b)) {
+            return false;
+        }
+        g.data4[i] = static_cast<std::uint8_t>(b);
+    }
+    out = g;
+    return true;
+}
+
+[[nodiscard]] constexpr std::optional<guid> parse_guid(std::string_view text) noexcept {
+    guid g{};
+    if (!try_parse_guid(text, g)) {
+        return std::nullopt;
+    }
+    return g;
+}
+
+// Writes the registry form "{XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX}" (upper-case hex) and a NUL
+// into `buffer`. Needs guid_registry_buffer_size bytes; with fewer (or a null buffer) it
+// writes nothing and returns false.
+constexpr bool format_guid(const guid& g, char* buffer, std::size_t size) noexcept {
+    if (buffer == nullptr || size < guid_registry_buffer_size) {
+        return false;
+    }
+    constexpr char digits[] = "0123456789ABCDEF";
+    std::size_t at = 0;
+    const auto put_hex = [&](std::uint32_t value, std::size_t count) {
+        for (std::size_t i = count; i > 0; --i) {
+            buffer[at + i - 1] = digits[value & 0xFU];
+            value >>= 4U;
+        }
+        at += count;
+    };
+    buffer[at++] = '{';
+    put_hex(g.data1, 8);
+    buffer[at++] = '-';
+    put_hex(g.data2, 4);
+    buffer[at++] = '-';
+    put_hex(g.data3, 4);
+    buffer[at++] = '-';
+    put_hex(g.data4[0], 2);
+    put_hex(g.data4[1], 2);
+    buffer[at++] = '-';
+    for (std::size_t i = 2; i < 8; ++i) {
+        put_hex(g.data4[i], 2);
+    }
+    buffer[at++] = '}';
+    buffer[at] = '\0';
+    return true;
+}
+
+// The registry form by value, for diagnostics: no heap, usable in constant expressions.
+struct guid_string {
+    char text[guid_registry_buffer_size];
+
+    [[nodiscard]] constexpr const char* c_str() const noexcept { return text; }
+    [[nodiscard]] constexpr std::string_view view() const noexcept {
+        return {text, guid_registry_length};
+    }
+};
+
+[[nodiscard]] constexpr guid_string to_string(const guid& g) noexcept {
+    guid_string s{};
+    static_cast<void>(format_guid(g, s.text, sizeof s.text));
+    return s;
+}
+
+// A platform GUID (guiddef.h's, or any struct shaped like it). Structural rather than named, so
+// the conversions work whatever the include order and can be tested without Windows headers.
+template <class G>
+concept platform_guid = std::is_trivially_copyable_v<G> && sizeof(G) == sizeof(guid) &&
+                        !std::is_same_v<std::remove_cv_t<G>, guid> && requires(const G& g) {
+                            g.Data1;
+                            g.Data2;
+                            g.Data3;
+                            g.Data4[0];
+                        };
+
+// Conversions copy the bytes (std::bit_cast), never reinterpret a pointer.
+template <platform_guid G>
+[[nodiscard]] constexpr guid from_platform(const G& g) noexcept {
+    return std::bit_cast<guid>(g);
+}
+
+template <platform_guid G>
+[[nodiscard]] constexpr G to_platform(const guid& g) noexcept {
+    return std::bit_cast<G>(g);
+}
+
+namespace detail {
+
+// A string literal as a template argument, so a malformed literal can fail a static_assert
+// with a readable message.
+template <std::size_t N>
+struct guid_literal_text {
+    char chars[N];
+
+    consteval guid_literal_text(const char (&text)[N]) noexcept : chars{} {
+        for (std::size_t i = 0; i < N; ++i) {
+            chars[i] = text[i];
+        }
+    }
+    [[nodiscard]] constexpr std::string_view view() const noexcept { return {chars, N - 1}; }
+};
+
+} // namespace detail
+
+namespace literals {
+
+// "6994AD04-93EF-11D0-A3CC-00A0C9223196"_guid. A malformed literal does not compile.
+template <detail::guid_literal_text Text>
+consteval guid operator""_guid() noexcept {
+    constexpr std::optional<guid> parsed = parse_guid(Text.view());
+    static_assert(parsed.has_value(),
+                  "kshake: malformed GUID literal: write \"xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx\" "
+                  "(36 hex digits and hyphens, optionally in braces)");
+    // value_or, not *parsed: after the static_assert above, a second error about reading an
+    // empty optional would only bury the first.
+    return parsed.value_or(guid{});
+}
+
+} // namespace literals
+
+} // namespace kshake
+// ---- end kshake/guid.hpp -----------------------------------------------------------------------
+
+// ---- begin kshake/status.hpp -------------------------------------------------------------------
+// kshake::ntstatus — NTSTATUS values with the numbers of ntstatus.h, and their names.
+
+namespace kshake {
+
+// NTSTATUS is a LONG: 32 bits, signed, on every Windows target.
+using ntstatus = std::int32_t;
+
+namespace detail {
+[[nodiscard]] constexpr ntstatus make_status(std::uint32_t bits) noexcept {
+    return static_cast<ntstatus>(bits);
+}
+} // namespace detail
+
+// The names are lower-case because STATUS_* are macros in ntstatus.h: kshake::STATUS_SUCCESS
+// could not be spelled in a driver. Values are those of ntstatus.h; avstream.hpp checks them
+// against the platform's macros with static_asserts.
+namespace status {
+inline constexpr ntstatus success = detail::make_status(0x00000000U);
+inline constexpr ntstatus pending = detail::make_status(0x00000103U);
+inline constexpr ntstatus buffer_overflow = detail::make_status(0x80000005U);
+inline constexpr ntstatus unsuccessful = detail::make_status(0xC0000001U);
+inline constexpr ntstatus not_implemented = detail::make_status(0xC0000002U);
+inline constexpr ntstatus invalid_parameter = detail::make_status(0xC000000DU);
+inline constexpr ntstatus invalid_device_request = detail::make_status(0xC0000010U);
+inline constexpr ntstatus buffer_too_small = detail::make_status(0xC0000023U);
+inline constexpr ntstatus revision_mismatch = detail::make_status(0xC0000059U);
+inline constexpr ntstatus insufficient_resources = detail::make_status(0xC000009AU);
+inline constexpr ntstatus device_not_connected = detail::make_status(0xC000009DU);
+inline constexpr ntstatus not_supported = detail::make_status(0xC00000BBU);
+inline constexpr ntstatus invalid_device_state = detail::make_status(0xC0000184U);
+inline constexpr ntstatus device_protocol_error = detail::make_status(0xC0000186U);
+inline constexpr ntstatus invalid_buffer_size = detail::make_status(0xC0000206U);
+inline constexpr ntstatus not_found = detail::make_status(0xC0000225U);
+} // namespace status
+
+// NT_SUCCESS: success and informational values (0x00000000–0x7FFFFFFF).
+[[nodiscard]] constexpr bool nt_success(ntstatus s) noexcept { return s >= 0; }
+
+namespace detail {
+struct status_entry {
+    ntstatus value;
+    std::string_view name;
+};
+
+inline constexpr status_entry status_names[] = {
+    {status::success, "STATUS_SUCCESS"},
+    {status::pending, "STATUS_PENDING"},
+    {status::buffer_overflow, "STATUS_BUFFER_OVERFLOW"},
+    {status::unsuccessful, "STATUS_UNSUCCESSFUL"},
+    {status::not_implemented, "STATUS_NOT_IMPLEMENTED"},
+    {status::invalid_parameter, "STATUS_INVALID_PARAMETER"},
+    {status::invalid_device_request, "STATUS_INVALID_DEVICE_REQUEST"},
+    {status::buffer_too_small, "STATUS_BUFFER_TOO_SMALL"},
+    {status::revision_mismatch, "STATUS_REVISION_MISMATCH"},
+    {status::insufficient_resources, "STATUS_INSUFFICIENT_RESOURCES"},
+    {status::device_not_connected, "STATUS_DEVICE_NOT_CONNECTED"},
+    {status::not_supported, "STATUS_NOT_SUPPORTED"},
+    {status::invalid_device_state, "STATUS_INVALID_DEVICE_STATE"},
+    {status::device_protocol_error, "STATUS_DEVICE_PROTOCOL_ERROR"},
+    {status::invalid_buffer_size, "STATUS_INVALID_BUFFER_SIZE"},
+    {status::not_found, "STATUS_NOT_FOUND"},
+};
+} // namespace detail
+
+// "STATUS_SUCCESS" and so on for the values above; empty for any other value.
+[[nodiscard]] constexpr std::string_view status_name(ntstatus s) noexcept {
+    for (const auto& entry : detail::status_names) {
+        if (entry.value == s) {
+            return entry.name;
+        }
+    }
+    return {};
+}
+
+// A status for a log line: its name when kshake knows it, else "0xC00000AB". No heap.
+struct status_string {
+    char text[32];
+
+    [[nodiscard]] constexpr const char* c_str() const noexcept { return text; }
+    [[nodiscard]] constexpr std::string_view view() const noexcept {
+        std::size_t n = 0;
+        while (text[n] != '\0') {
+            ++n;
+        }
+        return {text, n};
+    }
+};
+
+[[nodiscard]] constexpr status_string describe(ntstatus s) noexcept {
+    status_string out{};
+    const std::string_view name = status_name(s);
+    if (!name.empty()) {
+        for (std::size_t i = 0; i < name.size(); ++i) {
+            out.text[i] = name[i];
+        }
+        return out;
+    }
+    constexpr char digits[] = "0123456789ABCDEF";
+    auto bits = static_cast<std::uint32_t>(s);
+    out.text[0] = '0';
+    out.text[1] = 'x';
+    for (std::size_t i = 9; i >= 2; --i) {
+        out.text[i] = digits[bits & 0xFU];
+        bits >>= 4U;
+    }
+    return out;
+}
+
+} // namespace kshake
+// ---- end kshake/status.hpp ---------------------------------------------------------------------
+
+// ---- begin kshake/handshake.hpp ----------------------------------------------------------------
+// kshake::handshake — KSHANDSHAKE, byte for byte.
+
+namespace kshake {
+
+// ks.h: typedef struct { GUID ProtocolId; PVOID Argument1; PVOID Argument2; } KSHANDSHAKE;
+// 24 bytes on x86, 32 on x64 and arm64. avstream.hpp copies to and from the platform type with
+// memcpy-equivalent std::bit_cast, so the two are never aliased through a cast pointer.
+struct handshake {
+    guid protocol_id;
+    void* argument1;
+    void* argument2;
+};
+
+static_assert(std::is_trivially_copyable_v<handshake> && std::is_standard_layout_v<handshake>);
+static_assert(offsetof(handshake, protocol_id) == 0, "kshake: ProtocolId is at offset 0");
+static_assert(offsetof(handshake, argument1) == 16, "kshake: Argument1 is at offset 16");
+static_assert(offsetof(handshake, argument2) == 16 + sizeof(void*),
+              "kshake: Argument2 follows Argument1");
+static_assert(sizeof(handshake) == 16 + 2 * sizeof(void*),
+              "kshake: handshake is 24 bytes on 32-bit targets, 32 on 64-bit");
+static_assert(sizeof(void*) != 4 || sizeof(handshake) == 24);
+static_assert(sizeof(void*) != 8 || sizeof(handshake) == 32);
+
+} // namespace kshake
+// ---- end kshake/handshake.hpp ------------------------------------------------------------------
+
+// ---- begin kshake/protocol.hpp -----------------------------------------------------------------
+// kshake::protocol — what a private pin protocol is, checked at compile time.
+
+#include <concepts>
+
+namespace kshake {
+
+// Payloads travel by value inside kernel-stack envelopes (negotiate() holds a request and a
+// response on the caller's stack, and the x86 kernel stack is 12 KiB), so they are bounded.
+inline constexpr std::size_t max_payload_size = 2048;
+// The envelope puts the body at byte 8 on every target, which holds only for bodies aligned to
+// at most 8 (see docs/wire.md).
+inline constexpr std::size_t max_payload_alignment = 8;
+
+// A payload is a plain C struct: copied byte for byte across the wire, zero-filled before a
+// handler sees it (a trivial default constructor is what makes T{} zero its padding, so no
+// kernel stack bytes leak to the peer).
+template <class T>
+concept payload = std::is_class_v<T> && !std::is_const_v<T> && !std::is_volatile_v<T> &&
+                  std::is_trivial_v<T> && std::is_standard_layout_v<T> &&
+                  sizeof(T) <= max_payload_size && alignof(T) <= max_payload_alignment;
+
+namespace detail {
+
+template <class P>
+concept has_id = requires {
+    requires std::same_as<std::remove_cvref_t<decltype(P::id)>, guid>;
+    // P::id must be a constant: it is read at compile time to build route tables.
+    typename std::integral_constant<std::uint32_t, P::id.data1>;
+};
+
+template <class P>
+concept has_payload_types = requires {
+    typename P::request;
+    typename P::response;
+};
+
+template <class P>
+concept declares_version = requires {
+    requires std::convertible_to<decltype(P::version), std::uint32_t>;
+    typename std::integral_constant<std::uint32_t, P::version>;
+};
+
+template <class P>
+concept declares_min_version = requires {
+    requires std::convertible_to<decltype(P::min_version), std::uint32_t>;
+    typename std::integral_constant<std::uint32_t, P::min_version>;
+};
+
+struct not_a_class {};
+template <class P>
+using class_or_empty_t = std::conditional_t<std::is_class_v<P>, P, not_a_class>;
+
+template <class P>
+consteval std::uint32_t version_of() noexcept {
+    if constexpr (declares_version<P>) {
+        return P::version;
+    } else {
+        return 1;
+    }
+}
+
+template <class P>
+consteval std::uint32_t min_version_of() noexcept {
+    if constexpr (declares_min_version<P>) {
+        return P::min_version;
+    } else {
+        return version_of<P>();
+    }
+}
+
+template <class P>
+concept valid_versions = (!requires { P::version; } || declares_version<P>) &&
+                         (!requires { P::min_version; } || declares_min_version<P>) &&
+                         min_version_of<P>() >= 1 && min_version_of<P>() <= version_of<P>();
+
+} // namespace detail
+
+// A protocol: `static constexpr kshake::guid id`, `using request`, `using response` (payloads),
+// and optionally `static constexpr std::uint32_t version` (default 1) and `min_version`
+// (default: version). Version 0 never appears on the wire.
+template <class P>
+concept protocol = detail::has_id<P> && detail::has_payload_types<P> &&
+                   payload<typename P::request> && payload<typename P::response> &&
+                   detail::valid_versions<P>;
+
+// The version an initiator speaks, and the lowest one a responder serves.
+template <protocol P>
+inline constexpr std::uint32_t version_v = detail::version_of<P>();
+template <protocol P>
+inline constexpr std::uint32_t min_version_v = detail::min_version_of<P>();
+
+template <protocol P>
+using request_t = typename P::request;
+template <protocol P>
+using response_t = typename P::response;
+
+// The same protocol spoken at exactly version V: what negotiate_first offers when it falls back
+// from one version to the next, e.g. negotiate_first<at_version<pool, 3>, at_version<pool, 2>>.
+//
+// P is not constrained here, so that a mistake in P reaches check_protocol's message for
+// at_version<P, V> (which inherits it) instead of an anonymous constraint failure.
+template <class P, std::uint32_t V>
+struct at_version : detail::class_or_empty_t<P> {
+    static constexpr std::uint32_t version = V;
+    static constexpr std::uint32_t min_version = V;
+};
+
+// A protocol's display name: `static constexpr std::string_view name` when it has one.
+template <protocol P>
+[[nodiscard]] constexpr std::string_view protocol_name() noexcept {
+    if constexpr (requires { std::string_view{P::name}; }) {
+        return std::string_view{P::name};
+    } else {
+        return {};
+    }
+}
+
+namespace detail {
+
+// The same rules as the concepts above, one at a time, each with a message a driver writer can
+// act on. Each failing branch stops the chain so that one mistake gives one error.
+template <class T>
+consteval bool check_payload() noexcept {
+    if constexpr (std::is_reference_v<T>) {
+        static_assert(!std::is_reference_v<T>,
+                      "kshake: a payload must be a struct type, not a reference: write "
+                      "`using request = my_struct;` (kshake passes it by reference itself)");
+        return false;
+    } else if constexpr (std::is_pointer_v<T>) {
+        static_assert(!std::is_pointer_v<T>,
+                      "kshake: a payload must be a struct, not a pointer: put the pointer in a "
+                      "struct, or use kshake::raw_codec for interface pointers");
+        return false;
+    } else if constexpr (!std::is_class_v<T>) {
+        static_assert(std::is_class_v<T>,
+                      "kshake: a payload must be a struct (wrap the value in a struct)");
+        return false;
+    } else if constexpr (std::is_const_v<T> || std::is_volatile_v<T>) {
+        static_assert(!std::is_const_v<T> && !std::is_volatile_v<T>,
+                      "kshake: a payload type must not be const or volatile: name the plain "
+                      "struct (the handler's signature adds the const)");
+        return false;
+    } else if constexpr (!std::is_trivially_copyable_v<T>) {
+        static_assert(std::is_trivially_copyable_v<T>,
+                      "kshake: a payload must be trivially copyable (no user-defined copy, move "
+                      "or destructor): it is copied byte for byte between drivers");
+        return false;
+    } else if constexpr (!std::is_trivial_v<T>) {
+        static_assert(std::is_trivial_v<T>,
+                      "kshake: a payload must be a plain C struct with a trivial default "
+                      "constructor (no constructors, no default member initialisers)");
+        return false;
+    } else if constexpr (!std::is_standard_layout_v<T>) {
+        static_assert(std::is_standard_layout_v<T>,
+                      "kshake: a payload must be standard layout (a plain C struct: no virtual "
+                      "functions, one access level, no base classes with data)");
+        return false;
+    } else if constexpr (sizeof(T) > max_payload_size) {
+        static_assert(sizeof(T) <= max_payload_size,
+                      "kshake: a payload must be at most kshake::max_payload_size (2048) bytes: "
+                      "envelopes live on the kernel stack; pass a pointer to a larger buffer in "
+                      "the payload instead");
+        return false;
+    } else if constexpr (alignof(T) > max_payload_alignment) {
+        static_assert(alignof(T) <= max_payload_alignment,
+                      "kshake: a payload must be aligned to at most 8 bytes (the envelope body "
+                      "sits at byte 8): remove the alignas or the over-aligned member");
+        return false;
+    } else {
+        return true;
+    }
+}
+
+template <class P>
+concept id_is_a_guid = requires {
+    requires std::same_as<std::remove_cvref_t<decltype(P::id)>, guid>;
+};
+
+// Request and response are checked by two names so that the instantiation notes say which one
+// is wrong.
+template <class P>
+consteval bool check_request_payload() noexcept {
+    return check_payload<typename P::request>();
+}
+template <class P>
+consteval bool check_response_payload() noexcept {
+    return check_payload<typename P::response>();
+}
+
+template <class P>
+consteval bool check_protocol() noexcept {
+    if constexpr (!std::is_class_v<P>) {
+        static_assert(std::is_class_v<P>,
+                      "kshake: not a protocol: a protocol is a struct with `static constexpr "
+                      "kshake::guid id`, `using request = ...;` and `using response = ...;`");
+        return false;
+    } else if constexpr (!requires { P::id; }) {
+        static_assert(requires { P::id; },
+                      "kshake: a protocol needs `static constexpr kshake::guid id = "
+                      "\"...\"_guid;`");
+        return false;
+    } else if constexpr (!id_is_a_guid<P>) {
+        static_assert(id_is_a_guid<P>,
+                      "kshake: a protocol's id must be a kshake::guid: write `static constexpr "
+                      "kshake::guid id = \"xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx\"_guid;`");
+        return false;
+    } else if constexpr (!has_id<P>) {
+        static_assert(has_id<P>,
+                      "kshake: a protocol's id must be a compile-time constant: declare it "
+                      "`static constexpr kshake::guid id = ...;` (route tables are built from it)");
+        return false;
+    } else if constexpr (!requires { typename P::request; }) {
+        static_assert(requires { typename P::request; },
+                      "kshake: a protocol needs `using request = <payload struct>;`");
+        return false;
+    } else if constexpr (!requires { typename P::response; }) {
+        static_assert(requires { typename P::response; },
+                      "kshake: a protocol needs `using response = <payload struct>;`");
+        return false;
+    } else if constexpr (!check_request_payload<P>()) {
+        return false;
+    } else if constexpr (!check_response_payload<P>()) {
+        return false;
+    } else if constexpr (requires { P::version; } && !declares_version<P>) {
+        static_assert(declares_version<P>,
+                      "kshake: a protocol's version must be a `static constexpr std::uint32_t`");
+        return false;
+    } else if constexpr (requires { P::min_version; } && !declares_min_version<P>) {
+        static_assert(declares_min_version<P>,
+                      "kshake: a protocol's min_version must be a `static constexpr "
+                      "std::uint32_t`");
+        return false;
+    } else if constexpr (min_version_of<P>() == 0) {
+        static_assert(min_version_of<P>() != 0,
+                      "kshake: protocol versions start at 1 (0 never appears on the wire): set "
+                      "version and min_version to 1 or more");
+        return false;
+    } else if constexpr (min_version_of<P>() > version_of<P>()) {
+        static_assert(min_version_of<P>() <= version_of<P>(),
+                      "kshake: a protocol's min_version must not exceed its version: version is "
+                      "the newest version spoken, min_version the oldest still served");
+        return false;
+    } else {
+        return true;
+    }
+}
+
+} // namespace detail
+
+} // namespace kshake
+// ---- end kshake/protocol.hpp -------------------------------------------------------------------
+
+// ---- begin kshake/wire.hpp ---------------------------------------------------------------------
+// kshake wire rules: how a typed exchange rides on KSHANDSHAKE's two pointers.
+// The normative description, with byte offsets and statuses, is docs/wire.md.
+
+// ---- begin kshake/detail/same_guid.hpp ---------------------------------------------------------
+// A GUID compare for the negotiation path.
+
+namespace kshake::detail {
+
+struct guid_halves {
+    std::uint64_t low;
+    std::uint64_t high;
+};
+
+// Two 64-bit compares instead of the defaulted ==, which g++ 12 -O2 compiles to three field
+// compares and a byte-by-byte loop over data4 (about 45 instructions against 6; measured by
+// tools/bench_instructions.py). Every negotiation compares ids on both sides.
+[[nodiscard]] constexpr bool same_guid(const guid& a, const guid& b) noexcept {
+    const auto x = std::bit_cast<guid_halves>(a);
+    const auto y = std::bit_cast<guid_halves>(b);
+    return ((x.low ^ y.low) | (x.high ^ y.high)) == 0;
+}
+
+} // namespace kshake::detail
+// ---- end kshake/detail/same_guid.hpp -----------------------------------------------------------
+
+// ---- begin kshake/result.hpp -------------------------------------------------------------------
+// kshake::result — a status or a typed response; never throws, never hands out garbage.
+
+#include <gsl/assert>
+
+#include <cstring>
+
+namespace kshake {
+
+template <payload T>
+class [[nodiscard]] result {
+  public:
+    // A failure. Passing a success status here is a contract violation (fail fast).
+    constexpr explicit result(ntstatus failure) noexcept : status_{failure} {
+        Expects(!nt_success(failure));
+    }
+    constexpr result(const T& value, std::uint32_t version) noexcept
+        : status_{status::success}, version_{version}, value_{value} {}
+
+    [[nodiscard]] constexpr bool ok() const noexcept { return nt_success(status_); }
+    constexpr explicit operator bool() const noexcept { return ok(); }
+    [[nodiscard]] constexpr ntstatus status() const noexcept { return status_; }
+    // The protocol version the peer answered with (0 on failure).
+    [[nodiscard]] constexpr std::uint32_t version() const noexcept { return version_; }
+
+    // The response; reading it from a failed result fails fast (GSL Expects), never UB.
+    [[nodiscard]] constexpr const T& value() const noexcept {
+        Expects(ok());
+        return value_;
+    }
+    [[nodiscard]] constexpr const T& operator*() const noexcept { return value(); }
+    [[nodiscard]] constexpr const T* operator->() const noexcept { return &value(); }
+
+  private:
+    ntstatus status_;
+    std::uint32_t version_{0};
+    T value_{};
+};
+
+namespace detail {
+template <class T, class... Ts>
+inline constexpr std::size_t index_of = 0;
+template <class T, class First, class... Rest>
+inline constexpr std::size_t index_of<T, First, Rest...> =
+    std::is_same_v<T, First> ? 0 : 1 + index_of<T, Rest...>;
+
+template <std::size_t I, class First, class... Rest>
+struct nth {
+    using type = typename nth<I - 1, Rest...>::type;
+};
+template <class First, class... Rest>
+struct nth<0, First, Rest...> {
+    using type = First;
+};
+template <std::size_t I, class... Ts>
+using nth_t = typename nth<I, Ts...>::type;
+
+// What a get() that fails its static_assert returns, so that no second error follows.
+struct no_response {};
+
+template <class... Ts>
+inline constexpr std::size_t max_size_of = [] {
+    std::size_t m = 1;
+    ((m = sizeof(Ts) > m ? sizeof(Ts) : m), ...);
+    return m;
+}();
+} // namespace detail
+
+// What negotiate_first<P1, P2, ...> returns: which offer the peer accepted and its response,
+// or the status of the last refusal.
+template <protocol... Ps>
+class [[nodiscard]] first_result {
+  public:
+    static constexpr std::size_t none = sizeof...(Ps);
+
+    constexpr explicit first_result(ntstatus failure) noexcept : status_{failure} {
+        Expects(!nt_success(failure));
+    }
+    template <std::size_t I>
+    static first_result accepted_at(const response_t<detail::nth_t<I, Ps...>>& value,
+                                    std::uint32_t version) noexcept {
+        first_result r{};
+        r.index_ = I;
+        r.version_ = version;
+        std::memcpy(r.storage_, &value, sizeof value);
+        return r;
+    }
+
+    [[nodiscard]] constexpr bool ok() const noexcept { return index_ != none; }
+    constexpr explicit operator bool() const noexcept { return ok(); }
+    [[nodiscard]] constexpr ntstatus status() const noexcept { return status_; }
+    [[nodiscard]] constexpr std::uint32_t version() const noexcept { return version_; }
+    // 0 for P1, 1 for P2, ...; `none` when every offer was refused.
+    [[nodiscard]] constexpr std::size_t index() const noexcept { return index_; }
+
+    template <class P>
+    [[nodiscard]] constexpr bool accepted() const noexcept {
+        static_assert((std::is_same_v<P, Ps> || ...),
+                      "kshake: that protocol is not one of this negotiate_first's offers: "
+                      "accepted<P>() takes one of the P1, P2, ... given to negotiate_first");
+        return index_ == detail::index_of<P, Ps...>;
+    }
+
+    // The accepted offer's response; asking for another offer's fails fast. The return types
+    // are deduced so that a wrong index or protocol reaches the static_assert's message instead
+    // of failing in the declaration.
+    template <std::size_t I>
+    [[nodiscard]] auto get() const noexcept {
+        if constexpr (I >= none) {
+            static_assert(I < none,
+                          "kshake: negotiate_first result index out of range: get<I>() takes 0 "
+                          "for the first offer, up to the number of offers minus 1");
+            return detail::no_response{};
+        } else {
+            Expects(index_ == I);
+            response_t<detail::nth_t<I, Ps...>> value{};
+            std::memcpy(&value, storage_, sizeof value);
+            return value;
+        }
+    }
+    template <class P>
+    [[nodiscard]] auto get() const noexcept {
+        if constexpr (!(std::is_same_v<P, Ps> || ...)) {
+            static_assert((std::is_same_v<P, Ps> || ...),
+                          "kshake: that protocol is not one of this negotiate_first's offers: "
+                          "get<P>() takes one of the P1, P2, ... given to negotiate_first");
+            return detail::no_response{};
+        } else {
+            return get<detail::index_of<P, Ps...>>();
+        }
+    }
+
+  private:
+    constexpr first_result() noexcept = default;
+
+    ntstatus status_{status::success};
+    std::size_t index_{none};
+    std::uint32_t version_{0};
+    alignas(max_payload_alignment) unsigned char storage_[detail::max_size_of<response_t<Ps>...>]{};
+};
+
+} // namespace kshake
+// ---- end kshake/result.hpp ---------------------------------------------------------------------
+
+namespace kshake {
+
+// An envelope: { u32 size; u32 version; body } with the body at byte 8 on every target.
+// `size` counts header and body: envelope_size<T> = 8 + sizeof(T).
+struct envelope_header {
+    std::uint32_t size;
+    std::uint32_t version;
+};
+
+template <payload T>
+struct envelope {
+    std::uint32_t size;
+    std::uint32_t version;
+    T body;
+};
+
+inline constexpr std::size_t envelope_body_offset = sizeof(envelope_header);
+
+template <payload T>
+inline constexpr std::uint32_t envelope_size = static_cast<std::uint32_t>(envelope_body_offset + sizeof(T));
+
+namespace detail {
+template <payload T>
+consteval bool envelope_layout_holds() noexcept {
+    return offsetof(envelope<T>, size) == 0 && offsetof(envelope<T>, version) == 4 &&
+           offsetof(envelope<T>, body) == envelope_body_offset &&
+           sizeof(envelope<T>) >= envelope_size<T>;
+}
+
+[[nodiscard]] inline bool regions_overlap(const void* a, std::size_t a_size, const void* b,
+                                          std::size_t b_size) noexcept {
+    const auto a0 = reinterpret_cast<std::uintptr_t>(a);
+    const auto b0 = reinterpret_cast<std::uintptr_t>(b);
+    return a0 < b0 + b_size && b0 < a0 + a_size;
+}
+} // namespace detail
+
+// The default codec (docs/wire.md, "Envelope codec").
+//   In.ProtocolId = P::id, In.Argument1 -> the initiator's request envelope,
+//   In.Argument2 -> the initiator's response envelope (size = its capacity, version = 0).
+//   On success: the response envelope holds {envelope_size<response>, version used, body};
+//   Out = {P::id, Argument1 -> that response envelope, Argument2 = nullptr}.
+struct envelope_codec {
+    // Initiator side: both envelopes live in the caller's frame for the one call.
+    template <protocol P>
+    class exchange {
+      public:
+        using request_type = request_t<P>;
+        using response_type = response_t<P>;
+
+        constexpr explicit exchange(const request_type& request) noexcept
+            : request_{envelope_size<request_type>, version_v<P>, request},
+              response_{envelope_size<response_type>, 0, {}} {
+            static_assert(detail::envelope_layout_holds<request_type>() &&
+                          detail::envelope_layout_holds<response_type>());
+        }
+        exchange(const exchange&) = delete;
+        exchange& operator=(const exchange&) = delete;
+
+        [[nodiscard]] handshake offer() noexcept { return {P::id, &request_, &response_}; }
+
+        // Checks what the peer claims to have done; reads only the initiator's own buffer.
+        [[nodiscard]] bool answer_is_valid(const handshake& out) const noexcept {
+            return detail::same_guid(out.protocol_id, P::id) && out.argument1 == &response_ &&
+                   out.argument2 == nullptr && response_.size == envelope_size<response_type> &&
+                   response_.version == version_v<P>;
+        }
+
+        [[nodiscard]] ntstatus accept(const handshake& out, response_type& value,
+                                      std::uint32_t& version) const noexcept {
+            if (!answer_is_valid(out)) {
+                return status::device_protocol_error;
+            }
+            value = response_.body;
+            version = response_.version;
+            return status::success;
+        }
+
+        // The same checks, answering with the result itself: negotiate() returns it as it is,
+        // so the response is copied once, from the envelope into the result.
+        [[nodiscard]] result<response_type> accept(const handshake& out) const noexcept {
+            if (!answer_is_valid(out)) {
+                return result<response_type>{status::device_protocol_error};
+            }
+            return result<response_type>{response_.body, version_v<P>};
+        }
+
+      private:
+        envelope<request_type> request_;
+        envelope<response_type> response_;
+    };
+
+    // Responder side: what decode_request() has checked and copied, for encode_response().
+    template <protocol P>
+    struct decoded {
+        request_t<P> request;
+        std::uint32_t version;
+        void* response_envelope;
+    };
+
+    // Validates In without writing anything; `out` is only compared, never written.
+    template <protocol P>
+    [[nodiscard]] static ntstatus decode_request(const handshake& in, const void* out,
+                                                 decoded<P>& d) noexcept {
+        using request_type = request_t<P>;
+        using response_type = response_t<P>;
+        if (in.argument1 == nullptr || in.argument2 == nullptr) {
+            return status::invalid_parameter;
+        }
+        // Headers and body are copied out before use: the peer's buffers may be unaligned and
+        // may change under us (a double fetch is a classic kernel bug).
+        envelope_header request_header{};
+        std::memcpy(&request_header, in.argument1, sizeof request_header);
+        if (request_header.version < min_version_v<P> || request_header.version > version_v<P>) {
+            return status::revision_mismatch;
+        }
+        if (request_header.size < envelope_size<request_type>) {
+            return status::invalid_buffer_size;
+        }
+        envelope_header response_header{};
+        std::memcpy(&response_header, in.argument2, sizeof response_header);
+        if (response_header.size < envelope_size<response_type>) {
+            return status::buffer_too_small;
+        }
+        // Writing the response must not overwrite Out itself.
+        if (detail::regions_overlap(in.argument2, envelope_size<response_type>, out,
+                                    sizeof(handshake))) {
+            return status::invalid_parameter;
+        }
+        std::memcpy(&d.request, static_cast<const unsigned char*>(in.argument1) +
+                                    envelope_body_offset,
+                    sizeof(request_type));
+        d.version = request_header.version;
+        d.response_envelope = in.argument2;
+        return status::success;
+    }
+
+    template <protocol P>
+    static void encode_response(const decoded<P>& d, const response_t<P>& response,
+                                handshake& out) noexcept {
+        const envelope_header header{envelope_size<response_t<P>>, d.version};
+        auto* bytes = static_cast<unsigned char*>(d.response_envelope);
+        std::memcpy(bytes + envelope_body_offset, &response, sizeof response);
+        std::memcpy(bytes, &header, sizeof header);
+        out = {P::id, d.response_envelope, nullptr};
+    }
+};
+
+// Both pointers as they are, for a peer with its own convention (docs/wire.md, "Raw codec").
+struct raw_arguments {
+    void* argument1;
+    void* argument2;
+};
+
+// A raw protocol has request = response = raw_arguments: the initiator's In.Argument1/2 reach
+// the handler as they are, and the handler's answer becomes Out.Argument1/2. No version travels
+// on the wire, pointers may be null, and nothing is dereferenced by kshake.
+struct raw_codec {
+    template <protocol P>
+    class exchange {
+      public:
+        constexpr explicit exchange(const raw_arguments& request) noexcept : request_{request} {}
+        exchange(const exchange&) = delete;
+        exchange& operator=(const exchange&) = delete;
+
+        [[nodiscard]] handshake offer() const noexcept {
+            return {P::id, request_.argument1, request_.argument2};
+        }
+        [[nodiscard]] static ntstatus accept(const handshake& out, raw_arguments& value,
+                                             std::uint32_t& version) noexcept {
+            if (!detail::same_guid(out.protocol_id, P::id)) {
+                return status::device_protocol_error;
+            }
+            value = {out.argument1, out.argument2};
+            version = version_v<P>;
+            return status::success;
+        }
+        [[nodiscard]] static result<raw_arguments> accept(const handshake& out) noexcept {
+            if (!detail::same_guid(out.protocol_id, P::id)) {
+                return result<raw_arguments>{status::device_protocol_error};
+            }
+            return result<raw_arguments>{raw_arguments{out.argument1, out.argument2}, version_v<P>};
+        }
+
+      private:
+        raw_arguments request_;
+    };
+
+    template <protocol P>
+    struct decoded {
+        raw_arguments request;
+        std::uint32_t version;
+    };
+
+    template <protocol P>
+    [[nodiscard]] static ntstatus decode_request(const handshake& in, const void*,
+                                                 decoded<P>& d) noexcept {
+        d.request = {in.argument1, in.argument2};
+        d.version = version_v<P>;
+        return status::success;
+    }
+
+    template <protocol P>
+    static void encode_response(const decoded<P>&, const raw_arguments& response,
+                                handshake& out) noexcept {
+        out = {P::id, response.argument1, response.argument2};
+    }
+};
+
+// A protocol picks its codec with `using codec = kshake::raw_codec;`; the default is the envelope.
+template <protocol P>
+struct codec_of {
+    using type = envelope_codec;
+};
+template <protocol P>
+    requires requires { typename P::codec; }
+struct codec_of<P> {
+    using type = typename P::codec;
+};
+template <protocol P>
+using codec_t = typename codec_of<P>::type;
+
+namespace detail {
+template <class P>
+consteval bool check_codec() noexcept {
+    using codec = codec_t<P>;
+    if constexpr (!std::is_same_v<codec, envelope_codec> && !std::is_same_v<codec, raw_codec>) {
+        static_assert(std::is_same_v<codec, envelope_codec> || std::is_same_v<codec, raw_codec>,
+                      "kshake: a protocol's codec must be kshake::envelope_codec or "
+                      "kshake::raw_codec");
+        return false;
+    } else if constexpr (std::is_same_v<codec, raw_codec> &&
+                         (!std::is_same_v<request_t<P>, raw_arguments> ||
+                          !std::is_same_v<response_t<P>, raw_arguments>)) {
+        static_assert(std::is_same_v<request_t<P>, raw_arguments> &&
+                          std::is_same_v<response_t<P>, raw_arguments>,
+                      "kshake: a raw_codec protocol must use kshake::raw_arguments as both its "
+                      "request and its response");
+        return false;
+    } else {
+        return true;
+    }
+}
+} // namespace detail
+
+} // namespace kshake
+// ---- end kshake/wire.hpp -----------------------------------------------------------------------
+
+// ---- begin kshake/transport.hpp ----------------------------------------------------------------
+// kshake::transport — anything that performs one handshake with a peer pin.
+
+namespace kshake {
+
+// `ntstatus t(const handshake& in, handshake& out) noexcept`: sends `in` to the peer, which
+// fills `out`; success only if the peer accepted. avstream.hpp's transports call KsPinHandshake
+// or send IOCTL_KS_HANDSHAKE; mock.hpp's call a mock pin; a lambda will do in a test.
+template <class T>
+concept transport = requires(T& t, const handshake& in, handshake& out) {
+    { t(in, out) } noexcept -> std::same_as<ntstatus>;
+};
+
+namespace detail {
+// T as negotiate() received it: a const transport must be callable through a const reference.
+template <class T>
+consteval bool check_transport() noexcept {
+    using type = std::remove_reference_t<T>;
+    if constexpr (!requires(type& t, const handshake& in, handshake& out) { t(in, out); }) {
+        static_assert(requires(type& t, const handshake& in, handshake& out) { t(in, out); },
+                      "kshake: not a transport: it must be callable as "
+                      "`kshake::ntstatus t(const kshake::handshake& in, kshake::handshake& out) "
+                      "noexcept` (e.g. kshake::mock::over_connection(pin) or "
+                      "kshake::avstream::connected_pin(pin))");
+        return false;
+    } else if constexpr (!requires(type& t, const handshake& in, handshake& out) {
+                             { t(in, out) } -> std::same_as<ntstatus>;
+                         }) {
+        static_assert(requires(type& t, const handshake& in, handshake& out) {
+                          { t(in, out) } -> std::same_as<ntstatus>;
+                      },
+                      "kshake: a transport must return kshake::ntstatus (the NTSTATUS of the "
+                      "handshake), not another type");
+        return false;
+    } else if constexpr (!transport<type>) {
+        static_assert(transport<type>,
+                      "kshake: a transport must be noexcept: declare its call operator "
+                      "`noexcept` (nothing on the negotiation path may throw)");
+        return false;
+    } else {
+        return true;
+    }
+}
+} // namespace detail
+
+} // namespace kshake
+// ---- end kshake/transport.hpp ------------------------------------------------------------------
+
+// ---- begin kshake/initiator.hpp ----------------------------------------------------------------
+// kshake::negotiate — the initiating pin's side: offer a protocol, get a typed answer.
+
+namespace kshake {
+
+namespace detail {
+// request_t<P> when P has one, so that a bad P reaches check_protocol's messages instead of a
+// "no matching function" error: the placeholder accepts any argument.
+struct not_a_protocol_request {
+    not_a_protocol_request() = default;
+    template <class T>
+    constexpr not_a_protocol_request(const T&) noexcept {}
+};
+template <class P>
+struct request_or_placeholder {
+    using type = not_a_protocol_request;
+};
+template <class P>
+    requires requires { typename P::request; }
+struct request_or_placeholder<P> {
+    using type = typename P::request;
+};
+template <class P>
+using request_or_placeholder_t = typename request_or_placeholder<P>::type;
+
+template <class P>
+struct response_or_placeholder {
+    using type = not_a_protocol_request;
+};
+template <class P>
+    requires requires { typename P::response; }
+struct response_or_placeholder<P> {
+    using type = typename P::response;
+};
+template <class P>
+using response_or_placeholder_t =
+    std::conditional_t<protocol<P>, typename response_or_placeholder<P>::type,
+                       not_a_protocol_request>;
+
+// What first_result is instantiated with when the offers are not all protocols, so that
+// negotiate_first's return type does not fail before check_offers can say why.
+struct not_a_protocol {
+    static constexpr guid id{};
+    using request = not_a_protocol_request;
+    using response = not_a_protocol_request;
+};
+template <class... Ps>
+struct first_result_for {
+    using type = first_result<not_a_protocol>;
+};
+template <protocol... Ps>
+    requires(sizeof...(Ps) != 0)
+struct first_result_for<Ps...> {
+    using type = first_result<Ps...>;
+};
+template <class... Ps>
+using first_result_t = typename first_result_for<Ps...>::type;
+
+// Always false; named in the static_assert of a call whose requests do not fit, so that the
+// protocols and the request types given show in the error.
+template <class Protocol, class Request>
+inline constexpr bool request_type_matches_protocol = false;
+template <class... ProtocolsThenRequests>
+inline constexpr bool one_request_per_offer_in_order = false;
+
+template <class... Ps>
+struct offered_requests {
+    template <class... Requests>
+    static consteval bool fit() noexcept {
+        if constexpr (sizeof...(Requests) != sizeof...(Ps)) {
+            return false;
+        } else {
+            return (std::is_convertible_v<const Requests&, request_or_placeholder_t<Ps>> && ...);
+        }
+    }
+};
+
+template <class P, class T>
+consteval bool check_negotiation() noexcept {
+    if constexpr (!check_protocol<P>()) {
+        return false;
+    } else if constexpr (!check_codec<P>()) {
+        return false;
+    } else {
+        return check_transport<T>();
+    }
+}
+
+} // namespace detail
+
+// Offers protocol P once. Success only when the peer accepted *and* its answer obeys the wire
+// rules; a peer that breaks them gives status::device_protocol_error.
+template <class P, class Transport>
+[[nodiscard]] auto negotiate(Transport&& transport,
+                             const detail::request_or_placeholder_t<P>& request) noexcept
+    -> result<detail::response_or_placeholder_t<P>> {
+    using response_type = detail::response_or_placeholder_t<P>;
+    if constexpr (!detail::check_negotiation<P, Transport>()) {
+        return result<response_type>{status::invalid_parameter};
+    } else {
+        // detail::offer's steps, with the result built by the exchange straight from the
+        // response envelope: going through a local response and version cost 4 instructions a
+        // negotiation (tools/bench_instructions.py).
+        typename codec_t<P>::template exchange<P> exchange{request};
+        // The peer may write `out` and still fail; only a success lets accept() read anything.
+        handshake out{};
+        const ntstatus s = transport(exchange.offer(), out);
+        if (!nt_success(s)) {
+            return result<response_type>{s};
+        }
+        return exchange.accept(out);
+    }
+}
+
+// A request of another type than P::request: one message rather than "no matching function".
+template <class P, class Transport, class Request>
+    requires(!std::is_convertible_v<const Request&, detail::request_or_placeholder_t<P>>)
+[[nodiscard]] auto negotiate(Transport&&, const Request&) noexcept
+    -> result<detail::response_or_placeholder_t<P>> {
+    // A broken protocol is the first thing to fix (its request type may be what broke).
+    if constexpr (detail::check_protocol<P>()) {
+        static_assert(detail::request_type_matches_protocol<P, Request>,
+                      "kshake: negotiate<P>(transport, request): the request must be a "
+                      "P::request, the protocol's own request struct");
+    }
+    return result<detail::response_or_placeholder_t<P>>{status::invalid_parameter};
+}
+
+namespace detail {
+template <class... Ps>
+consteval bool offers_are_distinct() noexcept {
+    constexpr guid ids[] = {Ps::id...};
+    constexpr std::uint32_t versions[] = {version_v<Ps>...};
+    for (std::size_t i = 0; i < sizeof...(Ps); ++i) {
+        for (std::size_t j = i + 1; j < sizeof...(Ps); ++j) {
+            if (ids[i] == ids[j] && versions[i] == versions[j]) {
+                return false;
+            }
+        }
+    }
+    return true;
+}
+
+// check_codec only for a protocol, so that a bad offer gives one error, not two.
+template <class P>
+consteval bool check_offer() noexcept {
+    if constexpr (!check_protocol<P>()) {
+        return false;
+    } else {
+        return check_codec<P>();
+    }
+}
+
+template <class... Ps>
+consteval bool check_offers() noexcept {
+    if constexpr (sizeof...(Ps) == 0) {
+        static_assert(sizeof...(Ps) != 0,
+                      "kshake: negotiate_first needs at least one protocol: "
+                      "negotiate_first<P1, P2, ...>(transport, request1, request2, ...)");
+        return false;
+    } else if constexpr (!(check_offer<Ps>() && ...)) {
+        return false;
+    } else if constexpr (!offers_are_distinct<Ps...>()) {
+        static_assert(offers_are_distinct<Ps...>(),
+                      "kshake: negotiate_first offers the same protocol at the same version "
+                      "twice; offer each (id, version) once, e.g. at_version<P, 2> then "
+                      "at_version<P, 1>");
+        return false;
+    } else {
+        return true;
+    }
+}
+
+template <std::size_t I, class First, class... Rest>
+[[nodiscard]] constexpr const auto& nth_value(const First& first, const Rest&... rest) noexcept {
+    if constexpr (I == 0) {
+        return first;
+    } else {
+        return nth_value<I - 1>(rest...);
+    }
+}
+
+// Offers the I-th protocol and, if it is refused, the next. The outcome is built once, by the
+// offer that ends the search: rebuilding it after every refusal cost about 25 instructions an
+// offer (tools/bench_instructions.py, negotiate_first cases).
+template <std::size_t I, class... Ps, class Transport, class... Requests>
+[[nodiscard]] first_result<Ps...> offer_from(std::type_identity<first_result<Ps...>> tag,
+                                             Transport& transport,
+                                             const Requests&... requests) noexcept {
+    using P = nth_t<I, Ps...>;
+    typename codec_t<P>::template exchange<P> exchange{nth_value<I>(requests...)};
+    // The peer may write `out` and still fail; only a success lets accept() read anything.
+    handshake out{};
+    ntstatus s = transport(exchange.offer(), out);
+    if (nt_success(s)) {
+        response_t<P> response{};
+        std::uint32_t version = 0;
+        s = exchange.accept(out, response, version);
+        if (nt_success(s)) {
+            return first_result<Ps...>::template accepted_at<I>(response, version);
+        }
+    }
+    if constexpr (I + 1 < sizeof...(Ps)) {
+        return offer_from<I + 1>(tag, transport, requests...);
+    } else {
+        return first_result<Ps...>{s};
+    }
+}
+} // namespace detail
+
+// Offers P1, then P2, ... in preference order (as ALPN does) and stops at the first the peer
+// accepts. Every refusal, whatever its status, moves on to the next offer; when all are
+// refused the result carries the last refusal's status.
+template <class... Ps, class Transport>
+[[nodiscard]] detail::first_result_t<Ps...>
+negotiate_first(Transport&& transport,
+                const detail::request_or_placeholder_t<Ps>&... requests) noexcept {
+    if constexpr (detail::check_offers<Ps...>() && detail::check_transport<Transport>()) {
+        return detail::offer_from<0>(std::type_identity<first_result<Ps...>>{}, transport,
+                                     requests...);
+    } else {
+        return detail::first_result_t<Ps...>{status::invalid_parameter};
+    }
+}
+
+// Requests that do not match the offers one for one: one message rather than "no matching
+// function".
+template <class... Ps, class Transport, class... Requests>
+    requires(!detail::offered_requests<Ps...>::template fit<Requests...>())
+[[nodiscard]] detail::first_result_t<Ps...> negotiate_first(Transport&&,
+                                                            const Requests&...) noexcept {
+    if constexpr (detail::check_offers<Ps...>()) {
+        static_assert(detail::one_request_per_offer_in_order<Ps..., Requests...>,
+                      "kshake: negotiate_first<P1, P2, ...>(transport, request1, request2, ...) "
+                      "takes one request per offered protocol, in the same order, each that "
+                      "protocol's P::request");
+    }
+    return detail::first_result_t<Ps...>{status::invalid_parameter};
+}
+
+} // namespace kshake
+// ---- end kshake/initiator.hpp ------------------------------------------------------------------
+
+// ---- begin kshake/responder.hpp ----------------------------------------------------------------
+// kshake::responder — the receiving pin's side: a compile-time table from protocol id to a
+// typed handler, exposed as a PFNKSPINHANDSHAKE-shaped function.
+
+// ---- begin kshake/detail/route_table.hpp -------------------------------------------------------
+// A perfect hash from protocol id to route index, built at compile time.
+
+namespace kshake::detail {
+
+[[nodiscard]] constexpr std::uint64_t fold_guid(const guid& g, std::uint64_t multiplier) noexcept {
+    const auto h = std::bit_cast<guid_halves>(g);
+    return h.low ^ (h.high * multiplier);
+}
+
+[[nodiscard]] constexpr unsigned bits_for(std::size_t n) noexcept {
+    unsigned bits = 1;
+    while ((std::size_t{1} << bits) < n) {
+        ++bits;
+    }
+    return bits;
+}
+
+inline constexpr std::uint64_t bucket_multiplier = 0x9E3779B97F4A7C15ULL;
+inline constexpr std::uint64_t slot_multiplier = 0xC2B2AE3D27D4EB4FULL;
+inline constexpr std::uint64_t fold_multipliers[] = {
+    0xFF51AFD7ED558CCDULL, 0xC4CEB9FE1A85EC53ULL, 0x94D049BB133111EBULL, 0xBF58476D1CE4E5B9ULL};
+
+// Hash and displace (the two-level scheme of CHD and of the `frozen` library): a key's bucket
+// picks a displacement that sends every key of that bucket to its own slot. A lookup is a fold,
+// two multiplies, two table reads and one full compare, whatever the number of routes; a sorted
+// table would cost log2(N) compares (10 at N = 1024), which the flat-dispatch target forbids.
+// Tables hold 2 slots per route (load 1/2), so every bucket finds a displacement quickly at
+// compile time.
+template <std::size_t N>
+struct route_table {
+    static_assert(N >= 2 && N < 65535, "kshake: a responder holds 1 to 65534 routes");
+    static constexpr unsigned bucket_bits = bits_for(N);
+    static constexpr unsigned slot_bits = bucket_bits + 1;
+    static constexpr std::size_t buckets = std::size_t{1} << bucket_bits;
+    static constexpr std::size_t slots = std::size_t{1} << slot_bits;
+    static constexpr std::uint16_t empty = static_cast<std::uint16_t>(N);
+
+    std::uint64_t fold_multiplier{};
+    std::uint64_t displacement[buckets]{};
+    std::uint16_t route_at[slots]{};
+    bool built{false};
+
+    [[nodiscard]] static constexpr std::size_t bucket_of(std::uint64_t key) noexcept {
+        return static_cast<std::size_t>((key * bucket_multiplier) >> (64U - bucket_bits));
+    }
+    [[nodiscard]] static constexpr std::size_t slot_of(std::uint64_t key,
+                                                       std::uint64_t displacement) noexcept {
+        return static_cast<std::size_t>(((key ^ displacement) * slot_multiplier) >>
+                                         (64U - slot_bits));
+    }
+
+    // The only slot where `id` may be: each route's id has a slot of its own.
+    [[nodiscard]] constexpr std::size_t slot_of_id(const guid& id) const noexcept {
+        const std::uint64_t key = fold_guid(id, fold_multiplier);
+        return slot_of(key, displacement[bucket_of(key)]);
+    }
+
+    // The index of the route whose id may equal `id`, or N. The caller confirms with same_guid.
+    [[nodiscard]] constexpr std::size_t find(const guid& id) const noexcept {
+        return route_at[slot_of_id(id)];
+    }
+};
+
+// Where two ids are equal: first < second < N, or first == N when all differ.
+struct duplicate_pair {
+    std::size_t first;
+    std::size_t second;
+};
+
+template <std::size_t N>
+[[nodiscard]] consteval duplicate_pair find_duplicate_id(const guid (&ids)[N]) noexcept {
+    // Equal ids have equal folds; an open-addressed set of folds finds them in O(N).
+    constexpr std::size_t set_size = std::size_t{1} << (bits_for(N) + 1);
+    std::size_t owner[set_size]{};
+    bool used[set_size]{};
+    for (std::size_t i = 0; i < N; ++i) {
+        const std::uint64_t key = fold_guid(ids[i], fold_multipliers[0]);
+        std::size_t at = static_cast<std::size_t>((key * bucket_multiplier) >> 32U) & (set_size - 1);
+        while (used[at]) {
+            if (same_guid(ids[owner[at]], ids[i])) {
+                return {owner[at], i};
+            }
+            at = (at + 1) & (set_size - 1);
+        }
+        used[at] = true;
+        owner[at] = i;
+    }
+    return {N, N};
+}
+
+// Builds the table for distinct ids; `built` is false only if no fold multiplier separates
+// them (two different ids with equal 64-bit folds under all four: astronomically unlikely).
+template <std::size_t N>
+[[nodiscard]] consteval route_table<N> build_route_table(const guid (&ids)[N]) noexcept {
+    using table = route_table<N>;
+    for (const std::uint64_t multiplier : fold_multipliers) {
+        table t{};
+        t.fold_multiplier = multiplier;
+        std::uint64_t keys[N]{};
+        for (std::size_t i = 0; i < N; ++i) {
+            keys[i] = fold_guid(ids[i], multiplier);
+        }
+        // Counting sort of the routes by bucket.
+        std::size_t start[table::buckets + 1]{};
+        for (std::size_t i = 0; i < N; ++i) {
+            ++start[table::bucket_of(keys[i]) + 1];
+        }
+        std::size_t largest = 0;
+        for (std::size_t b = 0; b < table::buckets; ++b) {
+            largest = start[b + 1] > largest ? start[b + 1] : largest;
+            start[b + 1] += start[b];
+        }
+        std::size_t order[N]{};
+        std::size_t fill[table::buckets]{};
+        for (std::size_t i = 0; i < N; ++i) {
+            const std::size_t b = table::bucket_of(keys[i]);
+            order[start[b] + fill[b]++] = i;
+        }
+        for (std::size_t s = 0; s < table::slots; ++s) {
+            t.route_at[s] = table::empty;
+        }
+        bool ok = true;
+        // Fullest buckets first, while the table is emptiest.
+        for (std::size_t size = largest; size > 0 && ok; --size) {
+            for (std::size_t b = 0; b < table::buckets && ok; ++b) {
+                if (start[b + 1] - start[b] != size) {
+                    continue;
+                }
+                bool placed = false;
+                for (std::uint64_t seed = 0; seed < 100000 && !placed; ++seed) {
+                    const std::uint64_t d = seed * 0xD6E8FEB86659FD93ULL;
+                    std::size_t chosen[N > 64 ? 64 : N]{};
+                    bool fits = true;
+                    for (std::size_t k = 0; k < size && fits; ++k) {
+                        const std::size_t slot = table::slot_of(keys[order[start[b] + k]], d);
+                        fits = t.route_at[slot] == table::empty;
+                        for (std::size_t j = 0; j < k && fits; ++j) {
+                            fits = chosen[j] != slot;
+                        }
+                        if (k < 64) {
+                            chosen[k] = slot;
+                        } else {
+                            fits = false;
+                        }
+                    }
+                    if (fits) {
+                        t.displacement[b] = d;
+                        for (std::size_t k = 0; k < size; ++k) {
+                            t.route_at[chosen[k]] = static_cast<std::uint16_t>(order[start[b] + k]);
+                        }
+                        placed = true;
+                    }
+                }
+                ok = placed;
+            }
+        }
+        if (ok) {
+            t.built = true;
+            return t;
+        }
+    }
+    return table{};
+}
+
+} // namespace kshake::detail
+// ---- end kshake/detail/route_table.hpp ---------------------------------------------------------
+
+#include <utility>
+
+namespace kshake {
+
+// Binds protocol P to a handler: a function, or a stateless function object, of the form
+//   ntstatus handler(Context& context, const P::request& request, P::response& response) noexcept
+// or with a fourth parameter `std::uint32_t version` (the version the initiator spoke, within
+// [min_version, version]). The response starts zero-filled; it reaches the peer only if the
+// handler succeeds.
+template <class P, auto Handler>
+struct route {
+    using protocol = P;
+    static constexpr auto handler = Handler;
+};
+
+// The pin's context, found by shape: KSPIN's `Context` member (a kernel pin), or a `context()`
+// member function (kshake::mock::pin).
+template <class Pin>
+[[nodiscard]] void* pin_context(Pin pin) noexcept {
+    if constexpr (requires { pin->Context; }) {
+        return pin->Context;
+    } else if constexpr (requires { pin->context(); }) {
+        return pin->context();
+    } else {
+        static_assert(requires { pin->context(); },
+                      "kshake: responder::callback needs a pin pointer with a `Context` member "
+                      "(KSPIN) or a `context()` member function (kshake::mock::pin)");
+        return nullptr;
+    }
+}
+
+namespace detail {
+
+template <class Handler, class Context, class P>
+consteval int handler_arity() noexcept {
+    using request_type = request_t<P>;
+    using response_type = response_t<P>;
+    using three = ntstatus(Context&, const request_type&, response_type&) noexcept;
+    using four = ntstatus(Context&, const request_type&, response_type&, std::uint32_t) noexcept;
+    if constexpr (std::is_pointer_v<Handler> && std::is_function_v<std::remove_pointer_t<Handler>>) {
+        using function = std::remove_pointer_t<Handler>;
+        return std::is_same_v<function, three> ? 3 : std::is_same_v<function, four> ? 4 : 0;
+    } else if constexpr (std::is_class_v<Handler> && requires { &Handler::operator(); }) {
+        using member = decltype(&Handler::operator());
+        using three_member =
+            ntstatus (Handler::*)(Context&, const request_type&, response_type&) const noexcept;
+        using four_member = ntstatus (Handler::*)(Context&, const request_type&, response_type&,
+                                                  std::uint32_t) const noexcept;
+        return std::is_same_v<member, three_member> ? 3
+               : std::is_same_v<member, four_member> ? 4
+                                                      : 0;
+    } else {
+        return 0;
+    }
+}
+
+template <class R>
+concept route_like = requires {
+    typename R::protocol;
+    R::handler;
+};
+
+template <class... Ts>
+struct type_list {};
+
+// The I-th type of a pack without recursion: a responder may hold 1024 routes, beyond the
+// compilers' default template depth (900 for g++) for a recursive lookup such as nth_t.
+template <std::size_t I, class T>
+struct indexed_type {
+    using type = T;
+};
+template <class Sequence, class... Ts>
+struct indexed_types;
+template <std::size_t... Is, class... Ts>
+struct indexed_types<std::index_sequence<Is...>, Ts...> : indexed_type<Is, Ts>... {};
+template <std::size_t I, class T>
+indexed_type<I, T> select_indexed(const indexed_type<I, T>&);
+template <std::size_t I, class... Ts>
+using pack_element_t = typename decltype(select_indexed<I>(
+    std::declval<indexed_types<std::index_sequence_for<Ts...>, Ts...>>()))::type;
+
+// A handler's signature taken apart, so that check_handler can name the one part that is wrong.
+// `known` is false for anything that is neither a function pointer nor a class with a single,
+// non-template operator().
+template <class F>
+struct handler_signature {
+    static constexpr bool known = false;
+};
+template <class R, class... A, bool NoThrow>
+struct handler_signature<R (*)(A...) noexcept(NoThrow)> {
+    static constexpr bool known = true;
+    static constexpr bool is_const = true;
+    static constexpr bool is_noexcept = NoThrow;
+    static constexpr std::size_t arity = sizeof...(A);
+    using result = R;
+    using parameters = type_list<A...>;
+};
+template <class R, class C, class... A, bool NoThrow>
+struct handler_signature<R (C::*)(A...) const noexcept(NoThrow)>
+    : handler_signature<R (*)(A...) noexcept(NoThrow)> {};
+template <class R, class C, class... A, bool NoThrow>
+struct handler_signature<R (C::*)(A...) noexcept(NoThrow)>
+    : handler_signature<R (*)(A...) noexcept(NoThrow)> {
+    static constexpr bool is_const = false;
+};
+
+template <class Handler>
+struct handler_signature_of {
+    using type = handler_signature<void>;
+};
+template <class Handler>
+    requires(std::is_pointer_v<Handler> && std::is_function_v<std::remove_pointer_t<Handler>>)
+struct handler_signature_of<Handler> {
+    using type = handler_signature<Handler>;
+};
+template <class Handler>
+    requires(std::is_class_v<Handler> && requires { &Handler::operator(); })
+struct handler_signature_of<Handler> {
+    using type = handler_signature<decltype(&Handler::operator())>;
+};
+
+// Parameter I of a handler (void past the end), so that a wrong arity cannot hide a type error.
+template <std::size_t I, class List>
+struct parameter {
+    using type = void;
+};
+template <std::size_t I, class First, class... Rest>
+struct parameter<I, type_list<First, Rest...>> {
+    using type = typename parameter<I - 1, type_list<Rest...>>::type;
+};
+template <class First, class... Rest>
+struct parameter<0, type_list<First, Rest...>> {
+    using type = First;
+};
+template <std::size_t I, class Signature>
+using parameter_t = typename parameter<I, typename Signature::parameters>::type;
+
+// The same rule as handler_arity, one part at a time, each with its own message. The chain
+// stops at the first mismatch, so one mistake gives one error.
+template <class Handler, class Context, class P>
+consteval bool check_handler() noexcept {
+    using signature = typename handler_signature_of<Handler>::type;
+    using request_type = request_t<P>;
+    using response_type = response_t<P>;
+    if constexpr (!signature::known) {
+        static_assert(signature::known,
+                      "kshake: a route's handler must be a function (route<P, my_handler>) or a "
+                      "stateless function object with one non-template operator() (e.g. a "
+                      "lambda without captures and without auto parameters)");
+        return false;
+    } else if constexpr (!signature::is_const) {
+        static_assert(signature::is_const,
+                      "kshake: a function-object handler's operator() must be const: handlers "
+                      "are stateless (drop `mutable` from the lambda, or add const)");
+        return false;
+    } else if constexpr (signature::arity != 3 && signature::arity != 4) {
+        static_assert(signature::arity == 3 || signature::arity == 4,
+                      "kshake: a route's handler takes 3 parameters `(Context&, const "
+                      "P::request&, P::response&)` or 4, with `std::uint32_t version` last");
+        return false;
+    } else if constexpr (!std::is_same_v<parameter_t<0, signature>, Context&>) {
+        static_assert(std::is_same_v<parameter_t<0, signature>, Context&>,
+                      "kshake: a route handler's first parameter must be `Context&`, a "
+                      "reference to the responder's context type (responder<Context, ...>)");
+        return false;
+    } else if constexpr (std::is_same_v<std::remove_cvref_t<parameter_t<1, signature>>,
+                                        request_type> &&
+                         !std::is_same_v<parameter_t<1, signature>, const request_type&>) {
+        static_assert(std::is_same_v<parameter_t<1, signature>, const request_type&>,
+                      "kshake: a route handler must take the request as `const P::request&`: "
+                      "by reference and const (the request belongs to the initiator)");
+        return false;
+    } else if constexpr (!std::is_same_v<parameter_t<1, signature>, const request_type&>) {
+        static_assert(std::is_same_v<parameter_t<1, signature>, const request_type&>,
+                      "kshake: a route handler's second parameter must be `const P::request&`, "
+                      "the request type of the route's protocol");
+        return false;
+    } else if constexpr (std::is_same_v<std::remove_cvref_t<parameter_t<2, signature>>,
+                                        response_type> &&
+                         !std::is_same_v<parameter_t<2, signature>, response_type&>) {
+        static_assert(std::is_same_v<parameter_t<2, signature>, response_type&>,
+                      "kshake: a route handler must take the response as `P::response&`: by "
+                      "non-const reference (the handler fills it in)");
+        return false;
+    } else if constexpr (!std::is_same_v<parameter_t<2, signature>, response_type&>) {
+        static_assert(std::is_same_v<parameter_t<2, signature>, response_type&>,
+                      "kshake: a route handler's third parameter must be `P::response&`, the "
+                      "response type of the route's protocol");
+        return false;
+    } else if constexpr (signature::arity == 4 &&
+                         !std::is_same_v<parameter_t<3, signature>, std::uint32_t>) {
+        static_assert(signature::arity != 4 ||
+                          std::is_same_v<parameter_t<3, signature>, std::uint32_t>,
+                      "kshake: a route handler's fourth parameter, when it has one, must be "
+                      "`std::uint32_t version` (the version the initiator spoke)");
+        return false;
+    } else if constexpr (!std::is_same_v<typename signature::result, ntstatus>) {
+        static_assert(std::is_same_v<typename signature::result, ntstatus>,
+                      "kshake: a route's handler must return kshake::ntstatus: success lets the "
+                      "response reach the peer, any failure status is the peer's answer (NTSTATUS "
+                      "is `long` in the Windows headers, kshake::ntstatus is std::int32_t: "
+                      "declare the handler as returning kshake::ntstatus)");
+        return false;
+    } else if constexpr (!signature::is_noexcept) {
+        static_assert(signature::is_noexcept,
+                      "kshake: a route's handler must be noexcept: nothing may throw across the "
+                      "handshake callback");
+        return false;
+    } else if constexpr (handler_arity<Handler, Context, P>() == 0) {
+        static_assert(handler_arity<Handler, Context, P>() != 0,
+                      "kshake: a route's handler must be `kshake::ntstatus (Context&, const "
+                      "P::request&, P::response&) noexcept`, optionally with a fourth "
+                      "`std::uint32_t version` parameter");
+        return false;
+    } else {
+        return true;
+    }
+}
+
+template <class Context, class R>
+consteval bool check_route() noexcept {
+    if constexpr (!route_like<R>) {
+        static_assert(route_like<R>,
+                      "kshake: a responder's routes must be kshake::route<Protocol, handler>: "
+                      "responder<Context, route<P1, h1>, route<P2, h2>, ...>");
+        return false;
+    } else if constexpr (!check_protocol<typename R::protocol>()) {
+        return false;
+    } else if constexpr (!check_codec<typename R::protocol>()) {
+        return false;
+    } else {
+        return check_handler<std::remove_const_t<decltype(R::handler)>, Context,
+                             typename R::protocol>();
+    }
+}
+
+// Always false; named in the static_assert when two routes share an id, so that both
+// protocols show in the error itself on every compiler.
+template <class First, class Second>
+inline constexpr bool protocol_ids_differ = false;
+
+template <class First, class Second>
+consteval bool duplicate_protocol_id() noexcept {
+    static_assert(protocol_ids_differ<First, Second>,
+                  "kshake: two routes of one responder serve the same protocol id (the two "
+                  "protocols are the arguments of protocol_ids_differ<...>): serve each id "
+                  "once; one route covers a version range [min_version, version]");
+    return false;
+}
+
+// A braced list rather than a fold expression: clang caps fold expressions at 256 operands
+// and a responder may hold 1024 routes.
+template <std::size_t N>
+consteval bool all_of(const bool (&values)[N]) noexcept {
+    for (const bool v : values) {
+        if (!v) {
+            return false;
+        }
+    }
+    return true;
+}
+
+// Checked when the responder class is instantiated, before its member declarations would
+// fail on a Context& that cannot be formed or on a table of zero routes.
+template <class Context, std::size_t RouteCount>
+consteval bool check_responder_shape() noexcept {
+    if constexpr (!std::is_object_v<Context> || std::is_const_v<Context> ||
+                  std::is_volatile_v<Context>) {
+        static_assert(std::is_object_v<Context> && !std::is_const_v<Context> &&
+                          !std::is_volatile_v<Context>,
+                      "kshake: a responder's Context must be the (non-const) object type the "
+                      "pin's Context points to: responder<my_pin_state, routes...>");
+        return false;
+    } else if constexpr (RouteCount == 0) {
+        static_assert(RouteCount != 0,
+                      "kshake: a responder needs at least one route: responder<Context, "
+                      "route<P, handler>, ...>");
+        return false;
+    } else {
+        return true;
+    }
+}
+
+template <class Context, class... Routes>
+consteval bool check_routes() noexcept {
+    if constexpr (!check_responder_shape<Context, sizeof...(Routes)>()) {
+        return false;
+    } else if constexpr (!all_of({check_route<Context, Routes>()...})) {
+        return false;
+    } else {
+        constexpr guid ids[] = {Routes::protocol::id...};
+        constexpr duplicate_pair dup = find_duplicate_id(ids);
+        if constexpr (dup.first != sizeof...(Routes)) {
+            using first = typename pack_element_t<dup.first, Routes...>::protocol;
+            using second = typename pack_element_t<dup.second, Routes...>::protocol;
+            return duplicate_protocol_id<first, second>();
+        } else {
+            return true;
+        }
+    }
+}
+
+// In and Out may be the platform's KSHANDSHAKE, so they are read and written as bytes, never
+// through a cast pointer; field by field, because g++ 12 copies a whole 32-byte handshake
+// through vector registers and a stack temporary that the hot path then reloads (8
+// instructions a negotiation more than these scalar copies; tools/bench_instructions.py).
+// In is the peer's: it is read once (no double fetch).
+[[nodiscard]] inline handshake read_handshake(const void* from) noexcept {
+    const auto* const bytes = static_cast<const unsigned char*>(from);
+    handshake h;
+    std::memcpy(&h.protocol_id, bytes, sizeof h.protocol_id);
+    std::memcpy(&h.argument1, bytes + offsetof(handshake, argument1), sizeof h.argument1);
+    std::memcpy(&h.argument2, bytes + offsetof(handshake, argument2), sizeof h.argument2);
+    return h;
+}
+
+inline void write_handshake(void* to, const handshake& h) noexcept {
+    auto* const bytes = static_cast<unsigned char*>(to);
+    std::memcpy(bytes, &h.protocol_id, sizeof h.protocol_id);
+    std::memcpy(bytes + offsetof(handshake, argument1), &h.argument1, sizeof h.argument1);
+    std::memcpy(bytes + offsetof(handshake, argument2), &h.argument2, sizeof h.argument2);
+}
+
+// Decodes, runs the handler, and on success writes the response envelope and then Out. At
+// namespace scope rather than a responder member on purpose: a member's symbol spells every
+// route of its responder, so N routes made N symbols of O(N) bytes each (a 105 MB object file
+// for 1024 routes, 4 minutes of g++ -O2); this one's name holds one route.
+// Takes In's two pointers by value (its id is already matched): passing In by reference made
+// every hashed dispatch spill it to the stack for the indirect call (6 instructions).
+template <class Context, class R>
+ntstatus serve_route(Context& context, void* argument1, void* argument2, void* out) noexcept {
+    using P = typename R::protocol;
+    using codec = codec_t<P>;
+    const handshake in{P::id, argument1, argument2};
+    typename codec::template decoded<P> decoded{};
+    ntstatus s = codec::template decode_request<P>(in, out, decoded);
+    if (!nt_success(s)) {
+        return s;
+    }
+    response_t<P> response{};
+    if constexpr (handler_arity<std::remove_const_t<decltype(R::handler)>, Context, P>() == 4) {
+        s = R::handler(context, decoded.request, response, decoded.version);
+    } else {
+        s = R::handler(context, decoded.request, response);
+    }
+    if (!nt_success(s)) {
+        return s;
+    }
+    // Out is written once, straight from the reply, and only now that nothing can fail.
+    // Building the reply in the caller's frame and copying it out afterwards cost 10
+    // instructions a negotiation (tools/bench_instructions.py).
+    handshake reply;
+    codec::template encode_response<P>(decoded, response, reply);
+    write_handshake(out, reply);
+    return status::success;
+}
+
+template <class Context>
+using route_entry = ntstatus (*)(Context&, void*, void*, void*) noexcept;
+
+// One slot of a responder's hashed table: the id that may land there and its route.
+template <class Context>
+struct route_slot {
+    guid id;
+    route_entry<Context> serve;
+};
+
+} // namespace detail
+
+// A responder's routes as a type, for compile-time questions about it (kshake/contract.hpp).
+template <class... Routes>
+struct route_list {
+    static constexpr std::size_t size = sizeof...(Routes);
+};
+
+template <class Context, class... Routes>
+class responder {
+    static_assert(detail::check_responder_shape<Context, sizeof...(Routes)>());
+    static constexpr bool valid = detail::check_routes<Context, Routes...>();
+
+  public:
+    using context_type = Context;
+    using routes = route_list<Routes...>;
+    static constexpr std::size_t route_count = sizeof...(Routes);
+
+    // Serves one handshake for `context`. In and Out are the peer's; on any failure nothing the
+    // caller owns (Out, the request, the response buffer) is written.
+    [[nodiscard]] static ntstatus serve(Context& context, const handshake* in,
+                                        handshake* out) noexcept {
+        if (in == nullptr || out == nullptr) {
+            return status::invalid_parameter;
+        }
+        return dispatch(context, detail::read_handshake(in), out);
+    }
+
+    // The PFNKSPINHANDSHAKE shape: `Status callback(Pin, Handshake* In, Handshake* Out)`, where
+    // Handshake is KSHANDSHAKE (or kshake::handshake) and Status is NTSTATUS (or
+    // kshake::ntstatus). The pin's context must point to a Context.
+    template <class Pin, class Handshake = handshake, class Status = ntstatus>
+    static Status callback(Pin pin, Handshake* in, Handshake* out) noexcept {
+        static_assert(sizeof(Handshake) == sizeof(handshake) &&
+                          std::is_trivially_copyable_v<Handshake>,
+                      "kshake: the callback's handshake type must have KSHANDSHAKE's layout");
+        if (in == nullptr || out == nullptr) {
+            return static_cast<Status>(status::invalid_parameter);
+        }
+        void* const context = pin == nullptr ? nullptr : pin_context(pin);
+        if (context == nullptr) {
+            return static_cast<Status>(status::invalid_device_state);
+        }
+        return static_cast<Status>(
+            dispatch(*static_cast<Context*>(context), detail::read_handshake(in), out));
+    }
+
+  private:
+
+    static constexpr guid ids[sizeof...(Routes)] = {Routes::protocol::id...};
+
+    // Constant-initialised tables (no function-local statics, no dynamic initialisation); a
+    // nested class so they exist only for responders of two routes or more.
+    struct lookup {
+        using table_type = detail::route_table<sizeof...(Routes)>;
+        static constexpr table_type table = detail::build_route_table(ids);
+        static_assert(table.built, "kshake: could not build the route table");
+
+        // The route table's slots resolved to {id, route}, so a lookup reads one slot and
+        // compares once: no slot-to-index read, no bounds check, no second table (5
+        // instructions a negotiation fewer, which the flat-dispatch target needs). An empty
+        // slot holds a copy of route 0: an id equal to route 0's always hashes to route 0's own
+        // slot, so the copy can never match what lands in the empty one.
+        static constexpr detail::route_entry<Context> entries[sizeof...(Routes)] = {
+            &detail::serve_route<Context, Routes>...};
+        struct slot_array {
+            detail::route_slot<Context> at[table_type::slots];
+        };
+        static consteval slot_array make_slots() noexcept {
+            slot_array a{};
+            for (std::size_t i = 0; i < table_type::slots; ++i) {
+                const std::size_t route =
+                    table.route_at[i] == table_type::empty ? 0 : table.route_at[i];
+                a.at[i] = {ids[route], entries[route]};
+            }
+            return a;
+        }
+        static constexpr slot_array slots = make_slots();
+    };
+
+    [[nodiscard]] static ntstatus dispatch(Context& context, const handshake& in,
+                                           void* out) noexcept {
+        if constexpr (!valid) {
+            return status::invalid_device_request;
+        } else if constexpr (sizeof...(Routes) == 1) {
+            if (detail::same_guid(in.protocol_id, ids[0])) {
+                return detail::serve_route<Context, Routes...>(context, in.argument1,
+                                                               in.argument2, out);
+            }
+            return status::invalid_device_request;
+        } else {
+            const detail::route_slot<Context>& slot =
+                lookup::slots.at[lookup::table.slot_of_id(in.protocol_id)];
+            if (detail::same_guid(slot.id, in.protocol_id)) {
+                return slot.serve(context, in.argument1, in.argument2, out);
+            }
+            return status::invalid_device_request;
+        }
+    }
+};
+
+} // namespace kshake
+// ---- end kshake/responder.hpp ------------------------------------------------------------------
+
+// ---- begin kshake/contract.hpp -----------------------------------------------------------------
+// kshake contract checks: will an initiating pin and a responding pin, built in one code base,
+// ever agree on a protocol? Answered at compile time from the offer list and the routes.
+
+namespace kshake {
+
+// An initiator's offer list, in preference order: the protocols it gives negotiate_first, as
+// one type that both the call and the contract check can name.
+//
+//   using source_offers = kshake::offer<kshake::at_version<pool, 3>, kshake::at_version<pool, 2>>;
+//   static_assert(kshake::must_agree<source_offers, sink_responder>);
+//   const auto r = source_offers::negotiate(transport, pool_request{}, pool_request{});
+template <class... Ps>
+struct offer {
+    static constexpr std::size_t size = sizeof...(Ps);
+    // agreed_offer_v's answer when no offer would be agreed; equals first_result<Ps...>::none.
+    static constexpr std::size_t none = sizeof...(Ps);
+
+    // negotiate_first<Ps...>: the offers checked at compile time are the ones sent.
+    template <class Transport>
+    [[nodiscard]] static detail::first_result_t<Ps...>
+    negotiate(Transport&& transport,
+              const detail::request_or_placeholder_t<Ps>&... requests) noexcept {
+        return negotiate_first<Ps...>(std::forward<Transport>(transport), requests...);
+    }
+    // Requests that do not match the offers one for one: negotiate_first's own message.
+    template <class Transport, class... Requests>
+        requires(!detail::offered_requests<Ps...>::template fit<Requests...>())
+    [[nodiscard]] static detail::first_result_t<Ps...>
+    negotiate(Transport&& transport, const Requests&... requests) noexcept {
+        return negotiate_first<Ps...>(std::forward<Transport>(transport), requests...);
+    }
+};
+
+namespace detail {
+
+template <class T>
+inline constexpr bool is_offer = false;
+template <class... Ps>
+inline constexpr bool is_offer<kshake::offer<Ps...>> = true;
+
+template <class T>
+inline constexpr bool is_route_list = false;
+template <class... Rs>
+inline constexpr bool is_route_list<route_list<Rs...>> = true;
+
+// A kshake::responder, or anything else that names its routes and its context the same way.
+template <class R>
+concept has_routes = requires {
+    typename R::routes;
+    typename R::context_type;
+    requires is_route_list<typename R::routes>;
+};
+
+// (Inside kshake::detail, `offer` alone names initiator.hpp's detail::offer function.)
+
+template <std::size_t I, class Offers>
+struct offer_element;
+template <std::size_t I, class... Ps>
+struct offer_element<I, kshake::offer<Ps...>> {
+    using type = pack_element_t<I, Ps...>;
+};
+
+template <class R>
+consteval bool route_has_protocol() noexcept {
+    if constexpr (route_like<R>) {
+        return protocol<typename R::protocol>;
+    } else {
+        return false;
+    }
+}
+
+template <class R>
+consteval guid route_id() noexcept {
+    if constexpr (route_has_protocol<R>()) {
+        return R::protocol::id;
+    } else {
+        return guid{};
+    }
+}
+
+// The parts of agreement beyond the id, one by one, for the diagnostics.
+template <class O, class S>
+inline constexpr bool same_codec = std::is_same_v<codec_t<O>, codec_t<S>>;
+template <class O, class S>
+inline constexpr bool same_payloads = std::is_same_v<request_t<O>, request_t<S>> &&
+                                      std::is_same_v<response_t<O>, response_t<S>>;
+// The raw codec carries no version, so only the envelope's version must lie in the range.
+template <class O, class S>
+inline constexpr bool version_in_range =
+    std::is_same_v<codec_t<O>, raw_codec> ||
+    (version_v<O> >= min_version_v<S> && version_v<O> <= version_v<S>);
+
+// Would a route serving protocol S accept protocol O as the initiator sends it? Same id, same
+// codec, same request and response types, and O's version within S's [min_version, version].
+template <class O, class S>
+consteval bool route_accepts() noexcept {
+    if constexpr (!protocol<O> || !protocol<S>) {
+        return false;
+    } else if constexpr (!(O::id == S::id)) {
+        return false;
+    } else {
+        return same_codec<O, S> && same_payloads<O, S> && version_in_range<O, S>;
+    }
+}
+
+// Where the routes serve protocol O's id: a route index, or sizeof...(Rs).
+template <class O, class... Rs>
+consteval std::size_t route_for() noexcept {
+    if constexpr (sizeof...(Rs) == 0 || !protocol<O>) {
+        return sizeof...(Rs);
+    } else {
+        constexpr guid ids[] = {route_id<Rs>()...};
+        constexpr bool usable[] = {route_has_protocol<Rs>()...};
+        for (std::size_t j = 0; j < sizeof...(Rs); ++j) {
+            if (usable[j] && ids[j] == O::id) {
+                return j;
+            }
+        }
+        return sizeof...(Rs);
+    }
+}
+
+template <class Offers, class Routes>
+struct agreement;
+template <class... Ps, class... Rs>
+struct agreement<kshake::offer<Ps...>, route_list<Rs...>> {
+    template <class O>
+    static consteval bool accepted() noexcept {
+        constexpr std::size_t j = route_for<O, Rs...>();
+        if constexpr (j == sizeof...(Rs)) {
+            return false;
+        } else {
+            return route_accepts<O, typename pack_element_t<j, Rs...>::protocol>();
+        }
+    }
+
+    // The first offer, in preference order, that some route accepts; sizeof...(Ps) if none.
+    static consteval std::size_t first() noexcept {
+        if constexpr (sizeof...(Ps) == 0) {
+            return 0;
+        } else {
+            constexpr bool ok[] = {accepted<Ps>()...};
+            for (std::size_t i = 0; i < sizeof...(Ps); ++i) {
+                if (ok[i]) {
+                    return i;
+                }
+            }
+            return sizeof...(Ps);
+        }
+    }
+
+    // The first offer whose id some route serves (whatever else differs); sizeof...(Ps) if none.
+    static consteval std::size_t first_with_served_id() noexcept {
+        if constexpr (sizeof...(Ps) == 0) {
+            return 0;
+        } else {
+            constexpr bool served[] = {(route_for<Ps, Rs...>() != sizeof...(Rs))...};
+            for (std::size_t i = 0; i < sizeof...(Ps); ++i) {
+                if (served[i]) {
+                    return i;
+                }
+            }
+            return sizeof...(Ps);
+        }
+    }
+};
+
+// Always false; named in the static_asserts below so that the offers, the routes, or the
+// offer and the route protocol in question show in the error itself.
+template <class Offers, class Routes>
+inline constexpr bool responder_serves_an_offered_id = false;
+template <class Offered, class Served>
+inline constexpr bool offer_and_route_use_one_codec = false;
+template <class Offered, class Served>
+inline constexpr bool offer_and_route_use_one_request_and_response = false;
+template <class Offered, class Served>
+inline constexpr bool offered_version_within_route_range = false;
+
+template <class Offers, class Responder, class Routes>
+struct agreement_check;
+template <class... Ps, class Responder, class... Rs>
+struct agreement_check<kshake::offer<Ps...>, Responder, route_list<Rs...>> {
+    using found = agreement<kshake::offer<Ps...>, route_list<Rs...>>;
+
+    // Why no offer is accepted, about the first offer (in preference order) whose id is served.
+    static consteval bool explain() noexcept {
+        constexpr std::size_t i = found::first_with_served_id();
+        if constexpr (i == sizeof...(Ps)) {
+            static_assert(responder_serves_an_offered_id<kshake::offer<Ps...>, route_list<Rs...>>,
+                          "kshake: these pins can never agree: the responder serves none of the "
+                          "offered protocol ids (add a route for one of the offers, or offer a "
+                          "protocol the responder serves)");
+            return false;
+        } else {
+            using O = pack_element_t<i, Ps...>;
+            using S = typename pack_element_t<route_for<O, Rs...>(), Rs...>::protocol;
+            if constexpr (!same_codec<O, S>) {
+                static_assert(offer_and_route_use_one_codec<O, S>,
+                              "kshake: these pins can never agree: an offer and a route share a "
+                              "protocol id but not a codec (envelope_codec on one side, "
+                              "raw_codec on the other): define the protocol once for both pins");
+                return false;
+            } else if constexpr (!same_payloads<O, S>) {
+                static_assert(offer_and_route_use_one_request_and_response<O, S>,
+                              "kshake: these pins can never agree: an offer and a route share a "
+                              "protocol id but not its request and response types: define the "
+                              "protocol once for both pins");
+                return false;
+            } else {
+                static_assert(offered_version_within_route_range<O, S>,
+                              "kshake: these pins can never agree: the responder serves an "
+                              "offered protocol id, but no version offered for it lies within "
+                              "the route's [min_version, version]: offer one that does "
+                              "(kshake::at_version<P, V>) or widen the route's range");
+                return false;
+            }
+        }
+    }
+
+    static consteval bool check() noexcept {
+        if constexpr (!check_offers<Ps...>()) {
+            return false;
+        } else if constexpr (!check_routes<typename Responder::context_type, Rs...>()) {
+            return false;
+        } else if constexpr (found::first() != sizeof...(Ps)) {
+            return true;
+        } else {
+            return explain();
+        }
+    }
+};
+
+template <class Offers, class Responder>
+consteval bool check_agreement() noexcept {
+    if constexpr (!is_offer<Offers>) {
+        static_assert(is_offer<Offers>,
+                      "kshake: the first argument of must_agree/agrees/agreed_offer_v must be "
+                      "kshake::offer<P1, P2, ...>: the protocols given to negotiate_first, in "
+                      "order");
+        return false;
+    } else if constexpr (!has_routes<Responder>) {
+        static_assert(has_routes<Responder>,
+                      "kshake: the second argument of must_agree/agrees/agreed_offer_v must be "
+                      "a kshake::responder<Context, route<P, handler>...>");
+        return false;
+    } else {
+        return agreement_check<Offers, Responder, typename Responder::routes>::check();
+    }
+}
+
+} // namespace detail
+
+// The index in Offers of the offer that negotiate_first would see accepted by Responder (the
+// first one, in preference order, that a route accepts), or Offers::none. An offer is accepted
+// when a route has its id, the same codec, the same request and response types and, for the
+// envelope codec, a [min_version, version] range holding the offered version_v. It assumes every
+// handler succeeds: a handler's run-time refusal is not a compile-time fact.
+template <class Offers, class Responder>
+    requires(detail::is_offer<Offers> && detail::has_routes<Responder>)
+inline constexpr std::size_t agreed_offer_v =
+    detail::agreement<Offers, typename Responder::routes>::first();
+
+// True when some offer would be agreed. A plain concept: usable in if constexpr, in requires
+// clauses and negated in tests. For a check that explains a failure, use must_agree.
+template <class Offers, class Responder>
+concept agrees = detail::is_offer<Offers> && detail::has_routes<Responder> &&
+                 agreed_offer_v<Offers, Responder> != Offers::none;
+
+// For `static_assert(kshake::must_agree<source_offers, sink_responder>);`: true when the pins
+// agree, otherwise a compile error that says why (no shared id, another codec, other payload
+// types, or no offered version in the route's range) and names the protocols concerned. It also
+// runs the offers' and the routes' own checks.
+template <class Offers, class Responder>
+inline constexpr bool must_agree = detail::check_agreement<Offers, Responder>();
+
+// The offer that would be agreed, and the version it would be spoken at.
+template <class Offers, class Responder>
+    requires agrees<Offers, Responder>
+using agreed_protocol_t =
+    typename detail::offer_element<agreed_offer_v<Offers, Responder>, Offers>::type;
+template <class Offers, class Responder>
+    requires agrees<Offers, Responder>
+inline constexpr std::uint32_t agreed_version_v = version_v<agreed_protocol_t<Offers, Responder>>;
+
+} // namespace kshake
+// ---- end kshake/contract.hpp -------------------------------------------------------------------
+
+// ---- end kshake/kshake.hpp ---------------------------------------------------------------------

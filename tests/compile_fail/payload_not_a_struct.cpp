@@ -1,0 +1,21 @@
+// expect: kshake: a payload must be a struct (wrap the value in a struct)
+// A request that is a bare integer.
+#include "fixtures.hpp"
+
+#ifdef KSHAKE_VALID_TWIN
+struct payload {
+    std::uint32_t value;
+};
+#else
+using payload = std::uint32_t;
+#endif
+
+struct status_protocol {
+    static constexpr kshake::guid id = "8C1D2E3F-0A1B-4C5D-8E9F-101112131410"_guid;
+    using response = fx::ping_response;
+    using request = payload;
+};
+
+[[nodiscard]] auto use() {
+    return kshake::negotiate<status_protocol>(fx::loopback{}, payload{});
+}

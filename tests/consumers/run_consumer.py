@@ -1,0 +1,255 @@
+#!/usr/bin/env python3
+"""Build and run tests/consumers/consumer.cpp the way a user of kshake would, in a temp dir.
+
+    run_consumer.py MODE --source-root DIR --version X.Y.Z [--cxx 'COMPILER...']
+
+MODE is one of
+  single     copy single_include/kshake/kshake.hpp alone next to consumer.cpp and compile it
+  subproject a Meson project with the kshake tree copied to subprojects/kshake
+  pkgconfig  meson install kshake into a temp prefix, then a Meson project finds kshake.pc
+  cmake      meson install kshake into a temp prefix, then a CMake project does find_package
+
+Each mode also checks, from the compiler's own dependency records, that every kshake header
+the consumer read came from where that way of consuming should bring it (the single header,
+the subproject, the temp prefix), so a kshake installed elsewhere on the machine cannot make a
+test pass. Exit 77 (skipped) only when a tool the mode needs is not installed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+SKIP = 77
+
+
+class Failure(Exception):
+    pass
+
+
+def run(cmd: list[str], *, cwd: Path | None = None, env: dict[str, str] | None = None,
+        expect_failure: bool = False) -> str:
+    shown = " ".join(shlex.quote(str(c)) for c in cmd)
+    print(f"$ {shown}", flush=True)
+    proc = subprocess.run([str(c) for c in cmd], cwd=cwd, env=env, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True)
+    if expect_failure:
+        if proc.returncode == 0:
+            print(proc.stdout)
+            raise Failure(f"expected this to fail, but it succeeded: {shown}")
+        return proc.stdout
+    if proc.returncode != 0:
+        print(proc.stdout)
+        raise Failure(f"exit {proc.returncode}: {shown}")
+    return proc.stdout
+
+
+def need(*tools: str) -> None:
+    missing = [t for t in tools if shutil.which(t) is None]
+    if missing:
+        print(f"SKIP: {', '.join(missing)} not installed (tools/setup.sh installs it)")
+        sys.exit(SKIP)
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    # The consumer must find kshake only where the test put it.
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("PKG_CONFIG_PATH", "CMAKE_PREFIX_PATH", "CPATH", "CPLUS_INCLUDE_PATH")
+           and not k.startswith("MESON")}
+    env.update(extra)
+    return env
+
+
+def kshake_headers_read(deps_text: str) -> list[Path]:
+    """Paths of kshake headers in `ninja -t deps` output or a Make-style depfile."""
+    found = []
+    for token in deps_text.replace("\\\n", " ").split():
+        token = token.rstrip(":")
+        if "/kshake/" in token and token.endswith(".hpp"):
+            found.append(Path(token))
+    return found
+
+
+def check_headers_from(deps_text: str, base: Path, expected_dir: Path) -> None:
+    headers = kshake_headers_read(deps_text)
+    if not headers:
+        raise Failure("the compiler's dependency record names no kshake header at all")
+    expected = expected_dir.resolve()
+    stray = []
+    for header in headers:
+        absolute = (base / header) if not header.is_absolute() else header
+        try:
+            # normpath, not resolve: a subproject reached through a symlink still counts as there
+            Path(os.path.normpath(absolute)).relative_to(Path(os.path.normpath(expected_dir)))
+        except ValueError:
+            try:
+                absolute.resolve().relative_to(expected)
+            except ValueError:
+                stray.append(str(header))
+    if stray:
+        raise Failure(f"the consumer read kshake headers from outside {expected_dir}: {stray}")
+    print(f"ok: all {len(headers)} kshake headers read came from {expected_dir}")
+
+
+def check_output(output: str, version: str) -> None:
+    print(output.rstrip())
+    if f"kshake {version} consumer:" not in output or " OK" not in output:
+        raise Failure(f"the consumer did not report kshake {version} OK")
+
+
+def ninja_deps(build: Path) -> str:
+    return run(["ninja", "-C", build, "-t", "deps"])
+
+
+def meson_consumer(project: Path, build: Path, cxx: list[str], env: dict[str, str],
+                   *setup_args: str) -> None:
+    env = dict(env)
+    if cxx:
+        env["CXX"] = " ".join(shlex.quote(c) for c in cxx)
+    run(["meson", "setup", build, project, *setup_args], env=env)
+    run(["meson", "compile", "-C", build], env=env)
+
+
+def install_kshake(source: Path, tmp: Path, cxx: list[str]) -> Path:
+    prefix = tmp / "prefix"
+    env = clean_env()
+    if cxx:
+        env["CXX"] = " ".join(shlex.quote(c) for c in cxx)
+    build = tmp / "kshake-build"
+    run(["meson", "setup", build, source, f"--prefix={prefix}", "-Dtests=false",
+         "-Dexamples=false"], env=env)
+    run(["meson", "install", "-C", build, "--quiet"], env=env)
+    return prefix
+
+
+def project_copy(name: str, tmp: Path) -> Path:
+    project = tmp / name
+    shutil.copytree(HERE / name, project)
+    shutil.copy2(HERE / "consumer.cpp", project / "consumer.cpp")
+    return project
+
+
+def mode_single(source: Path, tmp: Path, cxx: list[str], version: str) -> None:
+    compiler = cxx or [os.environ.get("CXX", "c++")]
+    need(compiler[-1])
+    project = tmp / "app"
+    project.mkdir()
+    shutil.copy2(HERE / "consumer.cpp", project)
+    shutil.copy2(source / "single_include" / "kshake" / "kshake.hpp", project)
+    exe = tmp / "consumer"
+    depfile = tmp / "consumer.d"
+    run([*compiler, "-std=c++20", "-fno-exceptions", "-fno-rtti", "-Wall", "-Wextra",
+         "-Wpedantic", "-Werror", "-DKSHAKE_CONSUMER_SINGLE_HEADER", "-MD", "-MF", depfile,
+         "consumer.cpp", "-o", exe], cwd=project)
+    deps = depfile.read_text()
+    # kshake_headers_read looks for /kshake/ in a path; the copy sits in app/, so check by name.
+    if f"{project}/kshake.hpp" not in deps and " kshake.hpp" not in deps:
+        raise Failure("the depfile does not name the copied kshake.hpp")
+    if "include/kshake/" in deps:
+        raise Failure("the single-header consumer read a header from include/kshake/")
+    print("ok: the consumer read the copied kshake.hpp and nothing from include/kshake/")
+    check_output(run([exe]), version)
+
+
+def mode_subproject(source: Path, tmp: Path, cxx: list[str], version: str) -> None:
+    need("meson", "ninja")
+    project = project_copy("meson_subproject", tmp)
+    vendored = project / "subprojects" / "kshake"
+    # What a git submodule would hold: the tree without build dirs.
+    shutil.copytree(source, vendored, ignore=lambda d, names: [
+        n for n in names if n in (".git", "__pycache__")
+        or (Path(d) == source and n.startswith("build"))])
+    build = tmp / "build"
+    # --force-fallback-for: use the subproject even on a machine where a kshake.pc is installed.
+    meson_consumer(project, build, cxx, clean_env(), "--force-fallback-for=kshake")
+    info = run(["meson", "introspect", "--projectinfo", build])
+    if '"kshake"' not in info:
+        raise Failure("meson introspect does not list kshake as a subproject")
+    check_headers_from(ninja_deps(build), build, vendored / "include" / "kshake")
+    check_output(run([build / "consumer"]), version)
+
+
+def mode_pkgconfig(source: Path, tmp: Path, cxx: list[str], version: str) -> None:
+    need("meson", "ninja", "pkg-config")
+    prefix = install_kshake(source, tmp, cxx)
+    pc_dir = prefix / "share" / "pkgconfig"
+    env = clean_env(PKG_CONFIG_PATH=str(pc_dir))
+    got = run(["pkg-config", "--modversion", "kshake"], env=env).strip()
+    if got != version:
+        raise Failure(f"pkg-config says kshake {got}, expected {version}")
+    cflags = run(["pkg-config", "--cflags", "kshake"], env=env)
+    if str(prefix / "include") not in cflags:
+        raise Failure(f"pkg-config --cflags kshake does not point into the prefix: {cflags!r}")
+    run(["pkg-config", "--exists", "kshake >= 99"], env=env, expect_failure=True)
+    project = project_copy("pkgconfig", tmp)
+    build = tmp / "build"
+    meson_consumer(project, build, cxx, env)
+    check_headers_from(ninja_deps(build), build, prefix / "include" / "kshake")
+    check_output(run([build / "consumer"]), version)
+
+
+def mode_cmake(source: Path, tmp: Path, cxx: list[str], version: str) -> None:
+    need("meson", "ninja", "cmake")
+    prefix = install_kshake(source, tmp, cxx)
+    project = project_copy("cmake", tmp)
+    args = ["-G", "Ninja", f"-DCMAKE_PREFIX_PATH={prefix}", "-DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF"]
+    if cxx:
+        args.append(f"-DCMAKE_CXX_COMPILER={cxx[-1]}")
+        if len(cxx) > 1:
+            args.append(f"-DCMAKE_CXX_COMPILER_LAUNCHER={';'.join(cxx[:-1])}")
+    env = clean_env()
+    build = tmp / "build"
+    run(["cmake", "-S", project, "-B", build, *args], env=env)
+    cache = (build / "CMakeCache.txt").read_text()
+    expected_dir = prefix / "share" / "cmake" / "kshake"
+    if f"kshake_DIR:PATH={expected_dir}" not in cache:
+        raise Failure(f"find_package(kshake) did not use {expected_dir}")
+    run(["cmake", "--build", build], env=env)
+    check_headers_from(ninja_deps(build), build, prefix / "include" / "kshake")
+    check_output(run([build / "consumer"]), version)
+    # The version file must refuse a version this kshake is not compatible with.
+    out = run(["cmake", "-S", project, "-B", tmp / "build-too-new", *args,
+               "-DKSHAKE_MIN_VERSION=99.0"], env=env, expect_failure=True)
+    if "kshake" not in out or "99.0" not in out:
+        print(out)
+        raise Failure("find_package(kshake 99.0) failed, but not for the version")
+    print("ok: find_package(kshake 99.0) is refused")
+
+
+MODES = {"single": mode_single, "subproject": mode_subproject, "pkgconfig": mode_pkgconfig,
+         "cmake": mode_cmake}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("mode", choices=sorted(MODES))
+    parser.add_argument("--source-root", type=Path, required=True)
+    parser.add_argument("--version", required=True)
+    parser.add_argument("--cxx", default="", help="the compiler command (as for CXX)")
+    args = parser.parse_args()
+    cxx = shlex.split(args.cxx)
+    keep = os.environ.get("KSHAKE_KEEP_CONSUMER_TMP")
+    tmp = Path(tempfile.mkdtemp(prefix=f"kshake-consumer-{args.mode}-"))
+    try:
+        MODES[args.mode](args.source_root.resolve(), tmp, cxx, args.version)
+    except Failure as failure:
+        print(f"FAIL ({args.mode} consumer): {failure}")
+        keep = keep or "1"
+        print(f"(kept {tmp} for a look)")
+        return 1
+    finally:
+        if not keep:
+            shutil.rmtree(tmp, ignore_errors=True)
+    print(f"PASS: {args.mode} consumer")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,349 @@
+// The responder as a foreign driver sees it: hand-built envelopes, byte-for-byte checks.
+#include "test_protocols.hpp"
+
+#include <doctest/doctest.h>
+
+#include <array>
+#include <utility>
+
+using namespace test;
+namespace st = kshake::status;
+
+namespace {
+
+// Request and response buffers the way a C peer lays them out, with guard bytes after the
+// response so that a write past envelope_size would show.
+template <class Req, class Resp>
+struct wire_buffers {
+    alignas(8) unsigned char request[kshake::envelope_size<Req> + 16]{};
+    alignas(8) unsigned char response[kshake::envelope_size<Resp> + 16]{};
+
+    wire_buffers(std::uint32_t request_size, std::uint32_t version, const Req& body,
+                 std::uint32_t response_capacity) {
+        std::memset(response, 0xA5, sizeof response);
+        const kshake::envelope_header rq{request_size, version};
+        std::memcpy(request, &rq, sizeof rq);
+        std::memcpy(request + 8, &body, sizeof body);
+        const kshake::envelope_header rs{response_capacity, 0};
+        std::memcpy(response, &rs, sizeof rs);
+    }
+};
+
+template <class P>
+wire_buffers<typename P::request, typename P::response>
+valid_buffers(const typename P::request& body, std::uint32_t version = kshake::version_v<P>) {
+    return {kshake::envelope_size<typename P::request>, version, body,
+            kshake::envelope_size<typename P::response>};
+}
+
+// Calls serve and checks that on failure nothing the caller owns changed.
+template <class Buffers>
+kshake::ntstatus serve_and_check_untouched(sink_state& state, const kshake::handshake* in,
+                                           kshake::handshake* out, Buffers& buffers) {
+    const auto out_before = out == nullptr ? std::vector<unsigned char>{} : bytes_of(*out);
+    const auto request_before = bytes_of(buffers.request);
+    const auto response_before = bytes_of(buffers.response);
+    const kshake::ntstatus s = sink_responder::serve(state, in, out);
+    if (!kshake::nt_success(s)) {
+        if (out != nullptr) {
+            CHECK(bytes_of(*out) == out_before);
+        }
+        CHECK(bytes_of(buffers.request) == request_before);
+        CHECK(bytes_of(buffers.response) == response_before);
+    }
+    return s;
+}
+
+const kshake::handshake untouched_out{"FFFFFFFF-EEEE-DDDD-CCCC-BBBBBBBBBBBB"_guid,
+                                      reinterpret_cast<void*>(std::uintptr_t{0x1234}),
+                                      reinterpret_cast<void*>(std::uintptr_t{0x5678})};
+
+} // namespace
+
+TEST_CASE("envelope layout: size at 0, version at 4, body at 8") {
+    CHECK(offsetof(kshake::envelope<large>, size) == 0U);
+    CHECK(offsetof(kshake::envelope<large>, version) == 4U);
+    CHECK(offsetof(kshake::envelope<large>, body) == 8U);
+    CHECK(offsetof(kshake::envelope<tiny>, body) == 8U);
+    CHECK(kshake::envelope_size<tiny> == 9U);
+    CHECK(kshake::envelope_size<large> == 2008U);
+    CHECK(kshake::envelope_size<with_padding> == 8U + sizeof(with_padding));
+}
+
+TEST_CASE("a valid request writes exactly the response envelope and Out") {
+    sink_state state{};
+    auto b = valid_buffers<padded>(with_padding{5, 10, 0}, 3);
+    const kshake::handshake in{padded::id, b.request, b.response};
+    kshake::handshake out = untouched_out;
+    const auto request_before = bytes_of(b.request);
+    REQUIRE(sink_responder::serve(state, &in, &out) == st::success);
+    CHECK(out.protocol_id == padded::id);
+    CHECK(out.argument1 == b.response);
+    CHECK(out.argument2 == nullptr);
+    kshake::envelope_header header{};
+    std::memcpy(&header, b.response, sizeof header);
+    CHECK(header.size == kshake::envelope_size<with_padding>);
+    CHECK(header.version == 3U);
+    with_padding body{};
+    std::memcpy(&body, b.response + 8, sizeof body);
+    CHECK(body.flag == 5);
+    CHECK(body.count == 20U);
+    CHECK(body.code == 3);
+    for (std::size_t i = kshake::envelope_size<with_padding>; i < sizeof b.response; ++i) {
+        CHECK(b.response[i] == 0xA5); // nothing written past the envelope
+    }
+    CHECK(bytes_of(b.request) == request_before);
+}
+
+TEST_CASE("the response body's padding is zero, not stack garbage") {
+    sink_state state{};
+    auto b = valid_buffers<padded>(with_padding{5, 10, 0});
+    const kshake::handshake in{padded::id, b.request, b.response};
+    kshake::handshake out{};
+    REQUIRE(sink_responder::serve(state, &in, &out) == st::success);
+    // with_padding: flag at 0, padding 1..3, count at 4, code at 8, padding 10..11
+    CHECK(b.response[8 + 1] == 0);
+    CHECK(b.response[8 + 2] == 0);
+    CHECK(b.response[8 + 3] == 0);
+    CHECK(b.response[8 + 10] == 0);
+    CHECK(b.response[8 + 11] == 0);
+}
+
+TEST_CASE("a request larger than the envelope is accepted; its tail is ignored") {
+    sink_state state{};
+    auto b = valid_buffers<echo_tiny>(tiny{1});
+    const kshake::envelope_header bigger{kshake::envelope_size<tiny> + 8, 1};
+    std::memcpy(b.request, &bigger, sizeof bigger);
+    const kshake::handshake in{echo_tiny::id, b.request, b.response};
+    kshake::handshake out{};
+    CHECK(sink_responder::serve(state, &in, &out) == st::success);
+}
+
+TEST_CASE("every malformed request fails with its status and writes nothing") {
+    sink_state state{};
+    SUBCASE("null In") {
+        auto b = valid_buffers<echo_tiny>(tiny{1});
+        kshake::handshake out = untouched_out;
+        CHECK(serve_and_check_untouched(state, nullptr, &out, b) == st::invalid_parameter);
+    }
+    SUBCASE("null Out") {
+        auto b = valid_buffers<echo_tiny>(tiny{1});
+        const kshake::handshake in{echo_tiny::id, b.request, b.response};
+        CHECK(serve_and_check_untouched(state, &in, nullptr, b) == st::invalid_parameter);
+    }
+    SUBCASE("unknown protocol") {
+        auto b = valid_buffers<echo_tiny>(tiny{1});
+        const kshake::handshake in{unknown::id, b.request, b.response};
+        kshake::handshake out = untouched_out;
+        CHECK(serve_and_check_untouched(state, &in, &out, b) == st::invalid_device_request);
+    }
+    SUBCASE("null request envelope") {
+        auto b = valid_buffers<echo_tiny>(tiny{1});
+        const kshake::handshake in{echo_tiny::id, nullptr, b.response};
+        kshake::handshake out = untouched_out;
+        CHECK(serve_and_check_untouched(state, &in, &out, b) == st::invalid_parameter);
+    }
+    SUBCASE("null response envelope") {
+        auto b = valid_buffers<echo_tiny>(tiny{1});
+        const kshake::handshake in{echo_tiny::id, b.request, nullptr};
+        kshake::handshake out = untouched_out;
+        CHECK(serve_and_check_untouched(state, &in, &out, b) == st::invalid_parameter);
+    }
+    SUBCASE("version below the route's range") {
+        auto b = valid_buffers<padded>(with_padding{}, 1);
+        const kshake::handshake in{padded::id, b.request, b.response};
+        kshake::handshake out = untouched_out;
+        CHECK(serve_and_check_untouched(state, &in, &out, b) == st::revision_mismatch);
+    }
+    SUBCASE("version above the route's range") {
+        auto b = valid_buffers<padded>(with_padding{}, 5);
+        const kshake::handshake in{padded::id, b.request, b.response};
+        kshake::handshake out = untouched_out;
+        CHECK(serve_and_check_untouched(state, &in, &out, b) == st::revision_mismatch);
+    }
+    SUBCASE("version zero") {
+        auto b = valid_buffers<echo_tiny>(tiny{1}, 0);
+        const kshake::handshake in{echo_tiny::id, b.request, b.response};
+        kshake::handshake out = untouched_out;
+        CHECK(serve_and_check_untouched(state, &in, &out, b) == st::revision_mismatch);
+    }
+    SUBCASE("request envelope one byte short") {
+        wire_buffers<with_padding, with_padding> b{kshake::envelope_size<with_padding> - 1, 2,
+                                                   with_padding{},
+                                                   kshake::envelope_size<with_padding>};
+        const kshake::handshake in{padded::id, b.request, b.response};
+        kshake::handshake out = untouched_out;
+        CHECK(serve_and_check_untouched(state, &in, &out, b) == st::invalid_buffer_size);
+    }
+    SUBCASE("request size zero") {
+        wire_buffers<tiny, tiny> b{0, 1, tiny{}, kshake::envelope_size<tiny>};
+        const kshake::handshake in{echo_tiny::id, b.request, b.response};
+        kshake::handshake out = untouched_out;
+        CHECK(serve_and_check_untouched(state, &in, &out, b) == st::invalid_buffer_size);
+    }
+    SUBCASE("response buffer one byte short") {
+        wire_buffers<tiny, large> b{kshake::envelope_size<tiny>, 1, tiny{},
+                                    kshake::envelope_size<large> - 1};
+        const kshake::handshake in{bulk::id, b.request, b.response};
+        kshake::handshake out = untouched_out;
+        CHECK(serve_and_check_untouched(state, &in, &out, b) == st::buffer_too_small);
+    }
+    SUBCASE("response envelope overlapping Out") {
+        auto b = valid_buffers<echo_tiny>(tiny{1});
+        // Out lives inside the response buffer: writing the response would clobber it.
+        alignas(8) unsigned char response_and_out[64]{};
+        const kshake::envelope_header rs{kshake::envelope_size<tiny>, 0};
+        std::memcpy(response_and_out, &rs, sizeof rs);
+        auto* out = reinterpret_cast<kshake::handshake*>(response_and_out + 8);
+        const kshake::handshake in{echo_tiny::id, b.request, response_and_out};
+        const auto before = bytes_of(response_and_out);
+        CHECK(sink_responder::serve(state, &in, out) == st::invalid_parameter);
+        CHECK(bytes_of(response_and_out) == before);
+    }
+    SUBCASE("handler that writes part of its response and then fails") {
+        auto b = valid_buffers<half_written>(tiny{1});
+        const kshake::handshake in{half_written::id, b.request, b.response};
+        kshake::handshake out = untouched_out;
+        CHECK(serve_and_check_untouched(state, &in, &out, b) == refused_by_handler);
+        CHECK(state.served == 1U);
+    }
+    CHECK(state.served <= 1U);
+}
+
+TEST_CASE("Out may alias In: the request is read before anything is written") {
+    sink_state state{};
+    auto b = valid_buffers<echo_tiny>(tiny{6});
+    kshake::handshake both{echo_tiny::id, b.request, b.response};
+    REQUIRE(sink_responder::serve(state, &both, &both) == st::success);
+    CHECK(both.protocol_id == echo_tiny::id);
+    CHECK(both.argument1 == b.response);
+    CHECK(b.response[8] == 7);
+}
+
+TEST_CASE("the request and response envelopes may be one buffer") {
+    sink_state state{};
+    alignas(8) unsigned char shared[32]{};
+    const kshake::envelope_header header{kshake::envelope_size<tiny>, 1};
+    std::memcpy(shared, &header, sizeof header);
+    shared[8] = 20;
+    const kshake::handshake in{echo_tiny::id, shared, shared};
+    kshake::handshake out{};
+    REQUIRE(sink_responder::serve(state, &in, &out) == st::success);
+    CHECK(shared[8] == 21);
+}
+
+namespace {
+// ks.h's KSHANDSHAKE and NTSTATUS (a LONG), spelled for this host.
+struct ks_handshake {
+    struct {
+        std::uint32_t Data1;
+        std::uint16_t Data2;
+        std::uint16_t Data3;
+        unsigned char Data4[8];
+    } ProtocolId;
+    void* Argument1;
+    void* Argument2;
+};
+using NTSTATUS = std::int32_t;
+struct ks_pin {
+    void* Context;
+};
+using pfn_handshake = NTSTATUS (*)(ks_pin*, ks_handshake*, ks_handshake*);
+} // namespace
+
+TEST_CASE("callback has the PFNKSPINHANDSHAKE shape and finds the context in the pin") {
+    constexpr pfn_handshake callback = &sink_responder::callback<ks_pin*, ks_handshake, NTSTATUS>;
+    sink_state state{};
+    ks_pin pin{&state};
+    auto b = valid_buffers<echo_tiny>(tiny{1});
+    ks_handshake in{};
+    const kshake::handshake typed_in{echo_tiny::id, b.request, b.response};
+    std::memcpy(&in, &typed_in, sizeof in);
+    ks_handshake out{};
+    CHECK(callback(&pin, &in, &out) == st::success);
+    CHECK(out.Argument1 == b.response);
+    CHECK(out.ProtocolId.Data1 == echo_tiny::id.data1);
+    CHECK(state.served == 1U);
+
+    SUBCASE("a pin without a context is refused without a write") {
+        ks_pin bare{nullptr};
+        ks_handshake out2{};
+        const auto before = bytes_of(out2);
+        CHECK(callback(&bare, &in, &out2) == st::invalid_device_state);
+        CHECK(callback(nullptr, &in, &out2) == st::invalid_device_state);
+        CHECK(bytes_of(out2) == before);
+    }
+    SUBCASE("null In or Out") {
+        CHECK(callback(&pin, nullptr, &out) == st::invalid_parameter);
+        CHECK(callback(&pin, &in, nullptr) == st::invalid_parameter);
+    }
+}
+
+namespace {
+// A family of distinct protocols for large responders: route K answers K.
+struct index_payload {
+    std::uint32_t value;
+};
+consteval kshake::guid numbered_id(std::uint32_t k) {
+    kshake::guid g = "9A3B0000-5C1D-4E2F-8A7B-000000000000"_guid;
+    g.data1 += k;
+    g.data4[7] = static_cast<std::uint8_t>(k * 7U);
+    return g;
+}
+template <std::uint32_t K>
+struct numbered {
+    static constexpr kshake::guid id = numbered_id(K);
+    using request = index_payload;
+    using response = index_payload;
+};
+template <std::uint32_t K>
+kshake::ntstatus answer_index(sink_state&, const index_payload& in, index_payload& out) noexcept {
+    out.value = K * 1000U + in.value;
+    return kshake::status::success;
+}
+template <std::uint32_t... Ks>
+kshake::responder<sink_state, kshake::route<numbered<Ks>, answer_index<Ks>>...>
+    responder_for(std::integer_sequence<std::uint32_t, Ks...>);
+
+template <std::uint32_t N>
+using numbered_responder = decltype(responder_for(std::make_integer_sequence<std::uint32_t, N>{}));
+
+template <class Responder, std::uint32_t K>
+kshake::ntstatus ask(sink_state& state, std::uint32_t& answer) {
+    auto b = valid_buffers<numbered<K>>(index_payload{5});
+    const kshake::handshake in{numbered<K>::id, b.request, b.response};
+    kshake::handshake out{};
+    const kshake::ntstatus s = Responder::serve(state, &in, &out);
+    std::memcpy(&answer, b.response + 8, sizeof answer);
+    return s;
+}
+
+template <class Responder, std::uint32_t... Ks>
+void ask_all(std::integer_sequence<std::uint32_t, Ks...>) {
+    using asker = kshake::ntstatus (*)(sink_state&, std::uint32_t&);
+    constexpr asker askers[] = {&ask<Responder, Ks>...};
+    sink_state state{};
+    for (std::uint32_t k = 0; k < sizeof...(Ks); ++k) {
+        std::uint32_t answer = 0;
+        CAPTURE(k);
+        CHECK(askers[k](state, answer) == st::success);
+        CHECK(answer == k * 1000U + 5U);
+    }
+}
+} // namespace
+
+TEST_CASE("a responder with many routes dispatches every id to its own handler") {
+    using two = numbered_responder<2>;
+    using many = numbered_responder<300>;
+    ask_all<two>(std::make_integer_sequence<std::uint32_t, 2>{});
+    ask_all<many>(std::make_integer_sequence<std::uint32_t, 300>{});
+    sink_state state{};
+    std::uint32_t answer = 0;
+    // ids just outside the family are unknown
+    CHECK(ask<many, 300>(state, answer) == st::invalid_device_request);
+    CHECK(ask<two, 2>(state, answer) == st::invalid_device_request);
+    auto b = valid_buffers<echo_tiny>(tiny{1});
+    const kshake::handshake in{echo_tiny::id, b.request, b.response};
+    kshake::handshake out{};
+    CHECK(many::serve(state, &in, &out) == st::invalid_device_request);
+}
