@@ -8,9 +8,7 @@ Translation units (written to a temporary directory):
   responder N  an N-route responder whose PFNKSPINHANDSHAKE callback is taken (so the whole
                responder, its compile-time perfect hash included, is instantiated), for N in
                64, 256, 1024 (benchmarks/gen_routes.py --lang responder)
-for g++ and clang++-19, each with -std=c++20 -fno-exceptions -fno-rtti -fsyntax-only (and, for
-clang, -fbracket-depth=2048: kshake's route checks are a fold over every route, and clang
-refuses a fold of more than 256 operands by default).
+for g++ and clang++-19, each with -std=c++20 -fno-exceptions -fno-rtti -fsyntax-only.
 
 Time is the CPU time (user + system) of the compiler and its subprocesses, from wait4(): the
 machine is shared, and CPU time does not count the time spent waiting for a core; wall time is
@@ -97,10 +95,6 @@ def main():
             for name, path in units:
                 cmd = [cxx, "-std=c++20", "-fno-exceptions", "-fno-rtti", "-fsyntax-only",
                        "-I" + os.path.join(ROOT, "include"), path]
-                if "clang" in cxx:
-                    # responder's route checks fold over all routes, and clang stops a fold of
-                    # more than 256 operands (-fbracket-depth, default 256).
-                    cmd.insert(1, "-fbracket-depth=%d" % (2 * max(ROUTES)))
                 results[(cxx, name)] = measure(cmd, args.runs)
 
     print("Compile cost, -fsyntax-only -std=c++20 -fno-exceptions -fno-rtti, median of %d runs"
