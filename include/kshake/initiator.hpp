@@ -98,19 +98,6 @@ consteval bool check_negotiation() noexcept {
     }
 }
 
-template <class P, class T>
-[[nodiscard]] ntstatus offer(T& transport, const request_t<P>& request, response_t<P>& response,
-                             std::uint32_t& version) noexcept {
-    typename codec_t<P>::template exchange<P> exchange{request};
-    const handshake in = exchange.offer();
-    // The peer may write `out` and still fail; only a success lets accept() read anything.
-    handshake out{};
-    const ntstatus s = transport(in, out);
-    if (!nt_success(s)) {
-        return s;
-    }
-    return exchange.accept(out, response, version);
-}
 } // namespace detail
 
 // Offers protocol P once. Success only when the peer accepted *and* its answer obeys the wire
@@ -123,13 +110,17 @@ template <class P, class Transport>
     if constexpr (!detail::check_negotiation<P, Transport>()) {
         return result<response_type>{status::invalid_parameter};
     } else {
-        response_type response{};
-        std::uint32_t version = 0;
-        const ntstatus s = detail::offer<P>(transport, request, response, version);
+        // detail::offer's steps, with the result built by the exchange straight from the
+        // response envelope: going through a local response and version cost 4 instructions a
+        // negotiation (tools/bench_instructions.py).
+        typename codec_t<P>::template exchange<P> exchange{request};
+        // The peer may write `out` and still fail; only a success lets accept() read anything.
+        handshake out{};
+        const ntstatus s = transport(exchange.offer(), out);
         if (!nt_success(s)) {
             return result<response_type>{s};
         }
-        return result<response_type>{response, version};
+        return exchange.accept(out);
     }
 }
 
@@ -201,20 +192,30 @@ template <std::size_t I, class First, class... Rest>
     }
 }
 
-template <std::size_t I, class Transport, class... Ps, class... Requests>
-void offer_from(first_result<Ps...>& outcome, Transport& transport,
-                const Requests&... requests) noexcept {
-    if constexpr (I < sizeof...(Ps)) {
-        using P = nth_t<I, Ps...>;
+// Offers the I-th protocol and, if it is refused, the next. The outcome is built once, by the
+// offer that ends the search: rebuilding it after every refusal cost about 25 instructions an
+// offer (tools/bench_instructions.py, negotiate_first cases).
+template <std::size_t I, class... Ps, class Transport, class... Requests>
+[[nodiscard]] first_result<Ps...> offer_from(std::type_identity<first_result<Ps...>> tag,
+                                             Transport& transport,
+                                             const Requests&... requests) noexcept {
+    using P = nth_t<I, Ps...>;
+    typename codec_t<P>::template exchange<P> exchange{nth_value<I>(requests...)};
+    // The peer may write `out` and still fail; only a success lets accept() read anything.
+    handshake out{};
+    ntstatus s = transport(exchange.offer(), out);
+    if (nt_success(s)) {
         response_t<P> response{};
         std::uint32_t version = 0;
-        const ntstatus s = offer<P>(transport, nth_value<I>(requests...), response, version);
+        s = exchange.accept(out, response, version);
         if (nt_success(s)) {
-            outcome = first_result<Ps...>::template accepted_at<I>(response, version);
-            return;
+            return first_result<Ps...>::template accepted_at<I>(response, version);
         }
-        outcome = first_result<Ps...>{s};
-        offer_from<I + 1>(outcome, transport, requests...);
+    }
+    if constexpr (I + 1 < sizeof...(Ps)) {
+        return offer_from<I + 1>(tag, transport, requests...);
+    } else {
+        return first_result<Ps...>{s};
     }
 }
 } // namespace detail
@@ -226,11 +227,12 @@ template <class... Ps, class Transport>
 [[nodiscard]] detail::first_result_t<Ps...>
 negotiate_first(Transport&& transport,
                 const detail::request_or_placeholder_t<Ps>&... requests) noexcept {
-    detail::first_result_t<Ps...> outcome{status::invalid_parameter};
     if constexpr (detail::check_offers<Ps...>() && detail::check_transport<Transport>()) {
-        detail::offer_from<0>(outcome, transport, requests...);
+        return detail::offer_from<0>(std::type_identity<first_result<Ps...>>{}, transport,
+                                     requests...);
+    } else {
+        return detail::first_result_t<Ps...>{status::invalid_parameter};
     }
-    return outcome;
 }
 
 // Requests that do not match the offers one for one: one message rather than "no matching

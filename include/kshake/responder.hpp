@@ -316,6 +316,71 @@ consteval bool check_routes() noexcept {
     }
 }
 
+// In and Out may be the platform's KSHANDSHAKE, so they are read and written as bytes, never
+// through a cast pointer; field by field, because g++ 12 copies a whole 32-byte handshake
+// through vector registers and a stack temporary that the hot path then reloads (8
+// instructions a negotiation more than these scalar copies; tools/bench_instructions.py).
+// In is the peer's: it is read once (no double fetch).
+[[nodiscard]] inline handshake read_handshake(const void* from) noexcept {
+    const auto* const bytes = static_cast<const unsigned char*>(from);
+    handshake h;
+    std::memcpy(&h.protocol_id, bytes, sizeof h.protocol_id);
+    std::memcpy(&h.argument1, bytes + offsetof(handshake, argument1), sizeof h.argument1);
+    std::memcpy(&h.argument2, bytes + offsetof(handshake, argument2), sizeof h.argument2);
+    return h;
+}
+
+inline void write_handshake(void* to, const handshake& h) noexcept {
+    auto* const bytes = static_cast<unsigned char*>(to);
+    std::memcpy(bytes, &h.protocol_id, sizeof h.protocol_id);
+    std::memcpy(bytes + offsetof(handshake, argument1), &h.argument1, sizeof h.argument1);
+    std::memcpy(bytes + offsetof(handshake, argument2), &h.argument2, sizeof h.argument2);
+}
+
+// Decodes, runs the handler, and on success writes the response envelope and then Out. At
+// namespace scope rather than a responder member on purpose: a member's symbol spells every
+// route of its responder, so N routes made N symbols of O(N) bytes each (a 105 MB object file
+// for 1024 routes, 4 minutes of g++ -O2); this one's name holds one route.
+// Takes In's two pointers by value (its id is already matched): passing In by reference made
+// every hashed dispatch spill it to the stack for the indirect call (6 instructions).
+template <class Context, class R>
+ntstatus serve_route(Context& context, void* argument1, void* argument2, void* out) noexcept {
+    using P = typename R::protocol;
+    using codec = codec_t<P>;
+    const handshake in{P::id, argument1, argument2};
+    typename codec::template decoded<P> decoded{};
+    ntstatus s = codec::template decode_request<P>(in, out, decoded);
+    if (!nt_success(s)) {
+        return s;
+    }
+    response_t<P> response{};
+    if constexpr (handler_arity<std::remove_const_t<decltype(R::handler)>, Context, P>() == 4) {
+        s = R::handler(context, decoded.request, response, decoded.version);
+    } else {
+        s = R::handler(context, decoded.request, response);
+    }
+    if (!nt_success(s)) {
+        return s;
+    }
+    // Out is written once, straight from the reply, and only now that nothing can fail.
+    // Building the reply in the caller's frame and copying it out afterwards cost 10
+    // instructions a negotiation (tools/bench_instructions.py).
+    handshake reply;
+    codec::template encode_response<P>(decoded, response, reply);
+    write_handshake(out, reply);
+    return status::success;
+}
+
+template <class Context>
+using route_entry = ntstatus (*)(Context&, void*, void*, void*) noexcept;
+
+// One slot of a responder's hashed table: the id that may land there and its route.
+template <class Context>
+struct route_slot {
+    guid id;
+    route_entry<Context> serve;
+};
+
 } // namespace detail
 
 // A responder's routes as a type, for compile-time questions about it (kshake/contract.hpp).
@@ -341,7 +406,7 @@ class responder {
         if (in == nullptr || out == nullptr) {
             return status::invalid_parameter;
         }
-        return serve_copied(context, *in, out);
+        return dispatch(context, detail::read_handshake(in), out);
     }
 
     // The PFNKSPINHANDSHAKE shape: `Status callback(Pin, Handshake* In, Handshake* Out)`, where
@@ -359,77 +424,58 @@ class responder {
         if (context == nullptr) {
             return static_cast<Status>(status::invalid_device_state);
         }
-        handshake request{};
-        std::memcpy(&request, in, sizeof request);
-        handshake reply{};
-        const ntstatus s = dispatch(*static_cast<Context*>(context), request, reply, out);
-        if (nt_success(s)) {
-            std::memcpy(out, &reply, sizeof reply);
-        }
-        return static_cast<Status>(s);
+        return static_cast<Status>(
+            dispatch(*static_cast<Context*>(context), detail::read_handshake(in), out));
     }
 
   private:
-    using entry = ntstatus (*)(Context&, const handshake&, handshake&, const void*) noexcept;
 
-    [[nodiscard]] static ntstatus serve_copied(Context& context, const handshake request,
-                                               handshake* out) noexcept {
-        handshake reply{};
-        const ntstatus s = dispatch(context, request, reply, out);
-        if (nt_success(s)) {
-            *out = reply;
-        }
-        return s;
-    }
-
-    template <class R>
-    static ntstatus serve_route(Context& context, const handshake& in, handshake& reply,
-                                const void* out_address) noexcept {
-        using P = typename R::protocol;
-        using codec = codec_t<P>;
-        typename codec::template decoded<P> decoded{};
-        ntstatus s = codec::template decode_request<P>(in, out_address, decoded);
-        if (!nt_success(s)) {
-            return s;
-        }
-        response_t<P> response{};
-        if constexpr (detail::handler_arity<std::remove_const_t<decltype(R::handler)>, Context,
-                                            P>() == 4) {
-            s = R::handler(context, decoded.request, response, decoded.version);
-        } else {
-            s = R::handler(context, decoded.request, response);
-        }
-        if (!nt_success(s)) {
-            return s;
-        }
-        codec::template encode_response<P>(decoded, response, reply);
-        return status::success;
-    }
-
-    static constexpr guid ids[] = {Routes::protocol::id...};
+    static constexpr guid ids[sizeof...(Routes)] = {Routes::protocol::id...};
 
     // Constant-initialised tables (no function-local statics, no dynamic initialisation); a
     // nested class so they exist only for responders of two routes or more.
     struct lookup {
-        static constexpr detail::route_table<sizeof...(Routes)> table =
-            detail::build_route_table(ids);
+        using table_type = detail::route_table<sizeof...(Routes)>;
+        static constexpr table_type table = detail::build_route_table(ids);
         static_assert(table.built, "kshake: could not build the route table");
-        static constexpr entry entries[] = {&serve_route<Routes>...};
+
+        // The route table's slots resolved to {id, route}, so a lookup reads one slot and
+        // compares once: no slot-to-index read, no bounds check, no second table (5
+        // instructions a negotiation fewer, which the flat-dispatch target needs). An empty
+        // slot holds a copy of route 0: an id equal to route 0's always hashes to route 0's own
+        // slot, so the copy can never match what lands in the empty one.
+        static constexpr detail::route_entry<Context> entries[sizeof...(Routes)] = {
+            &detail::serve_route<Context, Routes>...};
+        struct slot_array {
+            detail::route_slot<Context> at[table_type::slots];
+        };
+        static consteval slot_array make_slots() noexcept {
+            slot_array a{};
+            for (std::size_t i = 0; i < table_type::slots; ++i) {
+                const std::size_t route =
+                    table.route_at[i] == table_type::empty ? 0 : table.route_at[i];
+                a.at[i] = {ids[route], entries[route]};
+            }
+            return a;
+        }
+        static constexpr slot_array slots = make_slots();
     };
 
-    [[nodiscard]] static ntstatus dispatch(Context& context, const handshake& in, handshake& reply,
-                                           const void* out_address) noexcept {
+    [[nodiscard]] static ntstatus dispatch(Context& context, const handshake& in,
+                                           void* out) noexcept {
         if constexpr (!valid) {
             return status::invalid_device_request;
         } else if constexpr (sizeof...(Routes) == 1) {
             if (detail::same_guid(in.protocol_id, ids[0])) {
-                return serve_route<Routes...>(context, in, reply, out_address);
+                return detail::serve_route<Context, Routes...>(context, in.argument1,
+                                                               in.argument2, out);
             }
             return status::invalid_device_request;
         } else {
-            const std::size_t index = lookup::table.find(in.protocol_id);
-            if (index < sizeof...(Routes) && detail::same_guid(ids[index], in.protocol_id)) {
-                return lookup::entries[index](context, in, reply, out_address);
+            const detail::route_slot<Context>& slot =
+                lookup::slots.at[lookup::table.slot_of_id(in.protocol_id)];
+            if (detail::same_guid(slot.id, in.protocol_id)) {
+                return slot.serve(context, in.argument1, in.argument2, out);
             }
             return status::invalid_device_request;
         }

@@ -3,8 +3,10 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "detail/same_guid.hpp"
 #include "handshake.hpp"
 #include "protocol.hpp"
+#include "result.hpp"
 #include "status.hpp"
 
 #include <cstddef>
@@ -75,16 +77,29 @@ struct envelope_codec {
         [[nodiscard]] handshake offer() noexcept { return {P::id, &request_, &response_}; }
 
         // Checks what the peer claims to have done; reads only the initiator's own buffer.
+        [[nodiscard]] bool answer_is_valid(const handshake& out) const noexcept {
+            return detail::same_guid(out.protocol_id, P::id) && out.argument1 == &response_ &&
+                   out.argument2 == nullptr && response_.size == envelope_size<response_type> &&
+                   response_.version == version_v<P>;
+        }
+
         [[nodiscard]] ntstatus accept(const handshake& out, response_type& value,
                                       std::uint32_t& version) const noexcept {
-            if (out.protocol_id != P::id || out.argument1 != &response_ ||
-                out.argument2 != nullptr || response_.size != envelope_size<response_type> ||
-                response_.version != version_v<P>) {
+            if (!answer_is_valid(out)) {
                 return status::device_protocol_error;
             }
             value = response_.body;
             version = response_.version;
             return status::success;
+        }
+
+        // The same checks, answering with the result itself: negotiate() returns it as it is,
+        // so the response is copied once, from the envelope into the result.
+        [[nodiscard]] result<response_type> accept(const handshake& out) const noexcept {
+            if (!answer_is_valid(out)) {
+                return result<response_type>{status::device_protocol_error};
+            }
+            return result<response_type>{response_.body, version_v<P>};
         }
 
       private:
@@ -171,12 +186,18 @@ struct raw_codec {
         }
         [[nodiscard]] static ntstatus accept(const handshake& out, raw_arguments& value,
                                              std::uint32_t& version) noexcept {
-            if (out.protocol_id != P::id) {
+            if (!detail::same_guid(out.protocol_id, P::id)) {
                 return status::device_protocol_error;
             }
             value = {out.argument1, out.argument2};
             version = version_v<P>;
             return status::success;
+        }
+        [[nodiscard]] static result<raw_arguments> accept(const handshake& out) noexcept {
+            if (!detail::same_guid(out.protocol_id, P::id)) {
+                return result<raw_arguments>{status::device_protocol_error};
+            }
+            return result<raw_arguments>{raw_arguments{out.argument1, out.argument2}, version_v<P>};
         }
 
       private:

@@ -3,24 +3,13 @@
 #pragma once
 
 #include "../guid.hpp"
+#include "same_guid.hpp"
 
 #include <bit>
 #include <cstddef>
 #include <cstdint>
 
 namespace kshake::detail {
-
-struct guid_halves {
-    std::uint64_t low;
-    std::uint64_t high;
-};
-
-// Two 64-bit compares instead of four field compares: the hot path of every dispatch.
-[[nodiscard]] constexpr bool same_guid(const guid& a, const guid& b) noexcept {
-    const auto x = std::bit_cast<guid_halves>(a);
-    const auto y = std::bit_cast<guid_halves>(b);
-    return ((x.low ^ y.low) | (x.high ^ y.high)) == 0;
-}
 
 [[nodiscard]] constexpr std::uint64_t fold_guid(const guid& g, std::uint64_t multiplier) noexcept {
     const auto h = std::bit_cast<guid_halves>(g);
@@ -69,10 +58,15 @@ struct route_table {
                                          (64U - slot_bits));
     }
 
+    // The only slot where `id` may be: each route's id has a slot of its own.
+    [[nodiscard]] constexpr std::size_t slot_of_id(const guid& id) const noexcept {
+        const std::uint64_t key = fold_guid(id, fold_multiplier);
+        return slot_of(key, displacement[bucket_of(key)]);
+    }
+
     // The index of the route whose id may equal `id`, or N. The caller confirms with same_guid.
     [[nodiscard]] constexpr std::size_t find(const guid& id) const noexcept {
-        const std::uint64_t key = fold_guid(id, fold_multiplier);
-        return route_at[slot_of(key, displacement[bucket_of(key)])];
+        return route_at[slot_of_id(id)];
     }
 };
 
