@@ -21,7 +21,8 @@ struct sink_pin_state {
 };
 
 kshake::ntstatus grant_frame_pool(sink_pin_state& pin, const contoso::frame_pool_request& request,
-                                  contoso::frame_pool_grant& grant, std::uint32_t version) noexcept {
+                                  contoso::frame_pool_grant& grant,
+                                  std::uint32_t version) noexcept {
     if (request.frame_bytes == 0 || request.min_frames > pin.pool_frames) {
         return kshake::status::insufficient_resources;
     }
@@ -61,12 +62,14 @@ std::string_view name_of(const kshake::guid& id) {
 struct narrating_transport {
     kshake::mock::pin* source;
 
-    kshake::ntstatus operator()(const kshake::handshake& in, kshake::handshake& out) const noexcept {
+    kshake::ntstatus operator()(const kshake::handshake& in,
+                                kshake::handshake& out) const noexcept {
         kshake::envelope_header header{};
         std::memcpy(&header, in.argument1, sizeof header); // the request envelope's version
         std::printf("  source -> sink   offer %.*s v%" PRIu32 " %s\n",
-                    static_cast<int>(name_of(in.protocol_id).size()), name_of(in.protocol_id).data(),
-                    header.version, kshake::to_string(in.protocol_id).c_str());
+                    static_cast<int>(name_of(in.protocol_id).size()),
+                    name_of(in.protocol_id).data(), header.version,
+                    kshake::to_string(in.protocol_id).c_str());
         const kshake::ntstatus s = source->handshake(in, out);
         std::printf("  source <- sink   %s\n", kshake::describe(s).c_str());
         if (s == kshake::status::revision_mismatch) {
@@ -108,8 +111,7 @@ int main() {
     using source_offers = kshake::offer<pool_v3, pool_v2, pool_v1>;
     static_assert(kshake::must_agree<source_offers, encoder::handshake_responder>);
     static_assert(kshake::agreed_version_v<source_offers, encoder::handshake_responder> == 2);
-    const auto pool = source_offers::negotiate(
-        narrating_transport{&source}, want, want, want);
+    const auto pool = source_offers::negotiate(narrating_transport{&source}, want, want, want);
     if (!pool) {
         std::printf("  no frame pool: %s\n", kshake::describe(pool.status()).c_str());
         return 1;
@@ -122,7 +124,7 @@ int main() {
 
     std::printf("2. clock (negotiate)\n");
     const auto clock = kshake::negotiate<contoso::shared_clock>(narrating_transport{&source},
-                                                               contoso::clock_request{10});
+                                                                contoso::clock_request{10});
     if (!clock) {
         std::printf("  no clock: %s\n", kshake::describe(clock.status()).c_str());
         return 1;
@@ -134,7 +136,8 @@ int main() {
 
     const bool expected = pool.accepted<pool_v2>() && pool.version() == 2 && grant.frames == 8 &&
                           grant.alignment == 4096 && clock->frequency_hz == 10'000'000;
-    std::printf("%s\n", expected ? "result: agreed on frame-pool v2 and shared-clock v1, as expected"
-                                 : "result: UNEXPECTED agreement");
+    std::printf("%s\n", expected
+                            ? "result: agreed on frame-pool v2 and shared-clock v1, as expected"
+                            : "result: UNEXPECTED agreement");
     return expected ? 0 : 1;
 }

@@ -30,8 +30,7 @@ struct filter_chain {
     kshake::mock::pin sink{&sink_state};
 
     filter_chain() {
-        sink.register_handshake_callback(
-            &sample::sink_responder::callback<kshake::mock::pin*>);
+        sink.register_handshake_callback(&sample::sink_responder::callback<kshake::mock::pin*>);
         connect(source, sink);
     }
 };
@@ -130,8 +129,7 @@ TEST_CASE("a sink with too few frames refuses every frame-pool version but still
 
 TEST_CASE("a frame larger than the sink's buffers is an invalid request") {
     filter_chain chain;
-    const auto agreed =
-        sample::negotiate_with_peer(over_connection(chain.source), frame_bytes + 1);
+    const auto agreed = sample::negotiate_with_peer(over_connection(chain.source), frame_bytes + 1);
     CHECK(agreed.pool_status == st::invalid_parameter);
     CHECK(agreed.pool_version == 0U);
 

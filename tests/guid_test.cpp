@@ -53,8 +53,9 @@ TEST_CASE("the byte layout is that of a Windows GUID on a little-endian target")
     constexpr guid g = "04030201-0605-0807-0910-111213141516"_guid;
     std::array<unsigned char, 16> bytes{};
     std::memcpy(bytes.data(), &g, sizeof g);
-    constexpr std::array<unsigned char, 16> expected{0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08,
-                                                     0x09, 0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16};
+    constexpr std::array<unsigned char, 16> expected{0x01, 0x02, 0x03, 0x04, 0x05, 0x06,
+                                                     0x07, 0x08, 0x09, 0x10, 0x11, 0x12,
+                                                     0x13, 0x14, 0x15, 0x16};
     CHECK(bytes == expected);
 }
 
@@ -63,7 +64,8 @@ TEST_CASE("parsing works in constant expressions") {
     static_assert(kshake::parse_guid("6994AD04-93EF-11D0-A3CC-00A0C9223196")->data1 == 0x6994AD04U);
     static_assert(!kshake::parse_guid("6994AD04-93EF-11D0-A3CC-00A0C922319").has_value());
     static_assert("6994ad04-93ef-11d0-a3cc-00a0c9223196"_guid.data4[7] == 0x96U);
-    static_assert(kshake::to_string(iid_iunknown).view() == "{00000000-0000-0000-C000-000000000046}");
+    static_assert(kshake::to_string(iid_iunknown).view() ==
+                  "{00000000-0000-0000-C000-000000000046}");
     CHECK(kshake::parse_guid("6994AD04-93EF-11D0-A3CC-00A0C9223196").has_value());
 }
 
@@ -87,8 +89,10 @@ TEST_CASE("every malformed text is rejected and leaves the output untouched") {
         "(00000000-0000-0000-C000-000000000046)"sv,   // wrong brackets
         "}00000000-0000-0000-C000-000000000046{"sv,   // braces reversed
         "{{00000000-0000-0000-C000-000000000046}}"sv, // two pairs
-        "00000000-0000-0000-C000-00000000\0" "046"sv, // embedded NUL
-        "\0" "0000000-0000-0000-C000-000000000046"sv,  // leading NUL
+        "00000000-0000-0000-C000-00000000\0"
+        "046"sv, // embedded NUL
+        "\0"
+        "0000000-0000-0000-C000-000000000046"sv,  // leading NUL
         "00000000-0000-0000-C000-0000000000-6"sv,     // hyphen inside data4
         "+0000000-0000-0000-C000-000000000046"sv,     // sign
         " 00000000-0000-0000-C000-00000000004"sv,     // leading space
@@ -139,12 +143,9 @@ TEST_CASE("formatting writes upper-case hex and refuses a short buffer without w
 
 TEST_CASE("== and <=> form a strict total order over data1, data2, data3, data4") {
     constexpr guid ordered[] = {
-        "00000000-0000-0000-0000-000000000000"_guid,
-        "00000000-0000-0000-0000-000000000001"_guid,
-        "00000000-0000-0000-0100-000000000000"_guid,
-        "00000000-0000-0001-0000-000000000000"_guid,
-        "00000000-0001-0000-0000-000000000000"_guid,
-        "000000FF-0000-0000-0000-000000000000"_guid,
+        "00000000-0000-0000-0000-000000000000"_guid, "00000000-0000-0000-0000-000000000001"_guid,
+        "00000000-0000-0000-0100-000000000000"_guid, "00000000-0000-0001-0000-000000000000"_guid,
+        "00000000-0001-0000-0000-000000000000"_guid, "000000FF-0000-0000-0000-000000000000"_guid,
         "00000100-0000-0000-0000-000000000000"_guid, // data1 compares as a number, not as bytes
         "FFFFFFFF-0000-0000-0000-000000000000"_guid,
     };

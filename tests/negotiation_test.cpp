@@ -109,7 +109,8 @@ TEST_CASE("refusals come back as statuses, with no response") {
 TEST_CASE("version ranges are inclusive at both edges") {
     pair_of_pins pins;
     // padded is served in [2, 4].
-    CHECK(kshake::negotiate<kshake::at_version<padded, 1>>(over_connection(pins.source), with_padding{})
+    CHECK(kshake::negotiate<kshake::at_version<padded, 1>>(over_connection(pins.source),
+                                                           with_padding{})
               .status() == st::revision_mismatch);
     const auto low = kshake::negotiate<kshake::at_version<padded, 2>>(over_connection(pins.source),
                                                                       with_padding{});
@@ -120,7 +121,8 @@ TEST_CASE("version ranges are inclusive at both edges") {
                                                                        with_padding{});
     REQUIRE(high.ok());
     CHECK(high.version() == 4U);
-    CHECK(kshake::negotiate<kshake::at_version<padded, 5>>(over_connection(pins.source), with_padding{})
+    CHECK(kshake::negotiate<kshake::at_version<padded, 5>>(over_connection(pins.source),
+                                                           with_padding{})
               .status() == st::revision_mismatch);
     CHECK(pins.state.served == 2U);
 }
@@ -175,19 +177,26 @@ TEST_CASE("every injected fault is caught by the initiator") {
     };
     const case_t cases[] = {
         {"forced status", {kind::force_status, st::not_supported, {}, 0, 1}, st::not_supported},
-        {"another protocol id", {kind::answer_other_protocol, st::success, padded::id, 0, 1},
+        {"another protocol id",
+         {kind::answer_other_protocol, st::success, padded::id, 0, 1},
          st::device_protocol_error},
-        {"response size too small", {kind::corrupt_response_size, st::success, {}, 8, 1},
+        {"response size too small",
+         {kind::corrupt_response_size, st::success, {}, 8, 1},
          st::device_protocol_error},
-        {"response size too large", {kind::corrupt_response_size, st::success, {}, 4096, 1},
+        {"response size too large",
+         {kind::corrupt_response_size, st::success, {}, 4096, 1},
          st::device_protocol_error},
-        {"response version changed", {kind::corrupt_response_version, st::success, {}, 2, 1},
+        {"response version changed",
+         {kind::corrupt_response_version, st::success, {}, 2, 1},
          st::device_protocol_error},
-        {"response version zero", {kind::corrupt_response_version, st::success, {}, 0, 1},
+        {"response version zero",
+         {kind::corrupt_response_version, st::success, {}, 0, 1},
          st::device_protocol_error},
-        {"Out points to a foreign buffer", {kind::redirect_response, st::success, {}, 0, 1},
+        {"Out points to a foreign buffer",
+         {kind::redirect_response, st::success, {}, 0, 1},
          st::device_protocol_error},
-        {"Out written, then failure", {kind::write_out_then_fail, st::unsuccessful, {}, 0, 1},
+        {"Out written, then failure",
+         {kind::write_out_then_fail, st::unsuccessful, {}, 0, 1},
          st::unsuccessful},
     };
     for (const case_t& c : cases) {
@@ -204,9 +213,10 @@ TEST_CASE("every injected fault is caught by the initiator") {
 
 TEST_CASE("a raw-codec reply with another protocol id is caught") {
     pair_of_pins pins;
-    pins.sink.inject({kshake::mock::fault::kind::answer_other_protocol, st::success, echo_tiny::id, 0, 1});
-    const auto r = kshake::negotiate<pool_interface>(over_connection(pins.source),
-                                                     kshake::raw_arguments{});
+    pins.sink.inject(
+        {kshake::mock::fault::kind::answer_other_protocol, st::success, echo_tiny::id, 0, 1});
+    const auto r =
+        kshake::negotiate<pool_interface>(over_connection(pins.source), kshake::raw_arguments{});
     CHECK(r.status() == st::device_protocol_error);
 }
 

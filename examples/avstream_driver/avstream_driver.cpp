@@ -33,14 +33,12 @@ namespace {
 // AVStream calls every one of these at PASSIVE_LEVEL. mingw-w64's driverspecs.h/sal.h define
 // the SAL macros as nothing; under the WDK, Code Analysis reads them.
 
-_IRQL_requires_max_(PASSIVE_LEVEL)
-NTSTATUS SourcePinCreate(_In_ PKSPIN Pin, _In_ PIRP Irp);
+_IRQL_requires_max_(PASSIVE_LEVEL) NTSTATUS SourcePinCreate(_In_ PKSPIN Pin, _In_ PIRP Irp);
 
-_IRQL_requires_max_(PASSIVE_LEVEL)
-NTSTATUS SourcePinSetDeviceState(_In_ PKSPIN Pin, _In_ KSSTATE ToState, _In_ KSSTATE FromState);
+_IRQL_requires_max_(PASSIVE_LEVEL) NTSTATUS
+    SourcePinSetDeviceState(_In_ PKSPIN Pin, _In_ KSSTATE ToState, _In_ KSSTATE FromState);
 
-_IRQL_requires_max_(PASSIVE_LEVEL)
-NTSTATUS SinkPinCreate(_In_ PKSPIN Pin, _In_ PIRP Irp);
+_IRQL_requires_max_(PASSIVE_LEVEL) NTSTATUS SinkPinCreate(_In_ PKSPIN Pin, _In_ PIRP Irp);
 
 // Shows as "kshk" in a pool dump (!poolused, !pool): the tag's bytes in memory order.
 constexpr ULONG pool_tag = ULONG{'k'} | ULONG{'s'} << 8 | ULONG{'h'} << 16 | ULONG{'k'} << 24;
@@ -56,8 +54,8 @@ constexpr ULONG frame_bytes = 1920 * 1080 * 2;
 // zeroes); mingw-w64 10's wdm.h does not declare it, so the sample uses ExAllocatePoolWithTag and
 // constructs the object in place.
 template <class Context>
-_IRQL_requires_max_(PASSIVE_LEVEL)
-NTSTATUS AttachPinContext(_Inout_ PKSPIN Pin, const Context& initial) {
+_IRQL_requires_max_(PASSIVE_LEVEL) NTSTATUS
+    AttachPinContext(_Inout_ PKSPIN Pin, const Context& initial) {
     void* const memory = ExAllocatePoolWithTag(NonPagedPoolNx, sizeof(Context), pool_tag);
     if (memory == nullptr) {
         return STATUS_INSUFFICIENT_RESOURCES;
@@ -87,8 +85,7 @@ struct source_pin_context {
     sample::source_agreement agreed;
 };
 
-_Use_decl_annotations_
-NTSTATUS SourcePinCreate(PKSPIN Pin, PIRP Irp) {
+_Use_decl_annotations_ NTSTATUS SourcePinCreate(PKSPIN Pin, PIRP Irp) {
     PAGED_CODE();
     UNREFERENCED_PARAMETER(Irp);
     return AttachPinContext(Pin, source_pin_context{});
@@ -103,8 +100,8 @@ NTSTATUS SourcePinCreate(PKSPIN Pin, PIRP Irp) {
 // the agreement is forgotten. (KSPIN_DISPATCH's Connect is called on the *sink* of a connection,
 // not on the pin that initiates; and nothing documents that the peer can already answer a
 // handshake when SetDataFormat runs at pin creation.)
-_Use_decl_annotations_
-NTSTATUS SourcePinSetDeviceState(PKSPIN Pin, KSSTATE ToState, KSSTATE FromState) {
+_Use_decl_annotations_ NTSTATUS SourcePinSetDeviceState(PKSPIN Pin, KSSTATE ToState,
+                                                        KSSTATE FromState) {
     PAGED_CODE();
     auto* const context = static_cast<source_pin_context*>(Pin->Context);
 
@@ -138,15 +135,14 @@ NTSTATUS SourcePinSetDeviceState(PKSPIN Pin, KSSTATE ToState, KSSTATE FromState)
 // The sink pin serves the protocols from the moment it exists: its context first (the handshake
 // callback reads Pin->Context), then the callback, "as soon as possible" as the
 // KsPinRegisterHandshakeCallback page asks.
-_Use_decl_annotations_
-NTSTATUS SinkPinCreate(PKSPIN Pin, PIRP Irp) {
+_Use_decl_annotations_ NTSTATUS SinkPinCreate(PKSPIN Pin, PIRP Irp) {
     PAGED_CODE();
     UNREFERENCED_PARAMETER(Irp);
     const sample::sink_pin_state initial{
-        0,           // pool_address: no hardware here; a real sink names its frame pool
-        8,           // pool_frames
+        0, // pool_address: no hardware here; a real sink names its frame pool
+        8, // pool_frames
         frame_bytes, // max_frame_bytes
-        10'000'000,  // clock_frequency_hz: the 100 ns units of KeQueryInterruptTime
+        10'000'000, // clock_frequency_hz: the 100 ns units of KeQueryInterruptTime
     };
     const NTSTATUS status = AttachPinContext(Pin, initial);
     if (!NT_SUCCESS(status)) {
@@ -175,28 +171,28 @@ constexpr GUID platform_guid(const kshake::guid& id) noexcept {
 }
 
 constexpr KSPIN_DISPATCH source_pin_dispatch = {
-    SourcePinCreate,         // Create
-    nullptr,                 // Close: the object bag frees the context
-    nullptr,                 // Process
-    nullptr,                 // Reset
-    nullptr,                 // SetDataFormat
+    SourcePinCreate, // Create
+    nullptr, // Close: the object bag frees the context
+    nullptr, // Process
+    nullptr, // Reset
+    nullptr, // SetDataFormat
     SourcePinSetDeviceState, // SetDeviceState: negotiates on STOP -> ACQUIRE
-    nullptr,                 // Connect
-    nullptr,                 // Disconnect
-    nullptr,                 // Clock
-    nullptr,                 // Allocator
+    nullptr, // Connect
+    nullptr, // Disconnect
+    nullptr, // Clock
+    nullptr, // Allocator
 };
 
 constexpr KSPIN_DISPATCH sink_pin_dispatch = {
     SinkPinCreate, // Create: context, then the handshake callback
-    nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr,
+    nullptr,       nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr,
 };
 
 constinit KSDATARANGE stream_range = {{
     sizeof(KSDATARANGE),
-    0,           // Flags
+    0, // Flags
     frame_bytes, // SampleSize
-    0,           // Reserved
+    0, // Reserved
     platform_guid("E436EB83-524F-11CE-9F53-0020AF0BA770"_guid), // KSDATAFORMAT_TYPE_STREAM
     platform_guid("E436EB8E-524F-11CE-9F53-0020AF0BA770"_guid), // KSDATAFORMAT_SUBTYPE_NONE
     platform_guid("0F6417D6-C318-11D0-A43F-00A0C9223196"_guid), // KSDATAFORMAT_SPECIFIER_NONE
@@ -204,18 +200,20 @@ constinit KSDATARANGE stream_range = {{
 constinit PKSDATARANGE stream_ranges[] = {&stream_range};
 
 constexpr KSPIN_DESCRIPTOR_EX pin_descriptors[] = {
-    {   // 0: source (output). Offers the contoso protocols to the pin it is connected to.
+    {
+        // 0: source (output). Offers the contoso protocols to the pin it is connected to.
         &source_pin_dispatch,
         nullptr, // AutomationTable
         {
             DEFINE_KSPIN_DEFAULT_INTERFACES,
             DEFINE_KSPIN_DEFAULT_MEDIUMS,
-            SIZEOF_ARRAY(stream_ranges), stream_ranges,
+            SIZEOF_ARRAY(stream_ranges),
+            stream_ranges,
             KSPIN_DATAFLOW_OUT,
             KSPIN_COMMUNICATION_BOTH,
             nullptr, // Category
             nullptr, // Name
-            {0},     // Reserved
+            {0}, // Reserved
         },
         0, // Flags
         1, // InstancesPossible
@@ -223,13 +221,15 @@ constexpr KSPIN_DESCRIPTOR_EX pin_descriptors[] = {
         nullptr, // AllocatorFraming
         nullptr, // IntersectHandler: the default (KsPinDataIntersectionEx on the ranges)
     },
-    {   // 1: sink (input). Serves the contoso protocols with a kshake::responder.
+    {
+        // 1: sink (input). Serves the contoso protocols with a kshake::responder.
         &sink_pin_dispatch,
         nullptr,
         {
             DEFINE_KSPIN_DEFAULT_INTERFACES,
             DEFINE_KSPIN_DEFAULT_MEDIUMS,
-            SIZEOF_ARRAY(stream_ranges), stream_ranges,
+            SIZEOF_ARRAY(stream_ranges),
+            stream_ranges,
             KSPIN_DATAFLOW_IN,
             KSPIN_COMMUNICATION_BOTH,
             nullptr,
@@ -252,7 +252,7 @@ constexpr KSFILTER_DESCRIPTOR filter_descriptor = {
     nullptr, // Dispatch
     nullptr, // AutomationTable
     KSFILTER_DESCRIPTOR_VERSION,
-    0,       // Flags
+    0, // Flags
     nullptr, // ReferenceGuid
     DEFINE_KSFILTER_PIN_DESCRIPTORS(pin_descriptors),
     DEFINE_KSFILTER_CATEGORIES(filter_categories),
@@ -283,7 +283,7 @@ static_assert(std::is_same_v<decltype(kshake::avstream::handshake_callback<sampl
 
 // AVStream does the rest: it creates the device, the filter factory and, on request, filters and
 // pins from the descriptors.
-_Use_decl_annotations_
-NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath) {
+_Use_decl_annotations_ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject,
+                                            PUNICODE_STRING RegistryPath) {
     return KsInitializeDriver(DriverObject, RegistryPath, &device_descriptor);
 }

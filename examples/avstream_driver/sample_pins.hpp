@@ -30,9 +30,9 @@ struct sink_pin_state {
 // contoso.frame-pool, versions 1..2: version 2 adds the alignment guarantee. A handler's response
 // starts zero-filled and reaches the peer only if the handler returns a success status.
 [[nodiscard]] inline kshake::ntstatus grant_frame_pool(sink_pin_state& pin,
-                                                      const contoso::frame_pool_request& request,
-                                                      contoso::frame_pool_grant& grant,
-                                                      std::uint32_t version) noexcept {
+                                                       const contoso::frame_pool_request& request,
+                                                       contoso::frame_pool_grant& grant,
+                                                       std::uint32_t version) noexcept {
     if (request.frame_bytes == 0 || request.frame_bytes > pin.max_frame_bytes) {
         return kshake::status::invalid_parameter;
     }
@@ -46,8 +46,8 @@ struct sink_pin_state {
 }
 
 [[nodiscard]] inline kshake::ntstatus describe_clock(sink_pin_state& pin,
-                                                    const contoso::clock_request& request,
-                                                    contoso::clock_info& info) noexcept {
+                                                     const contoso::clock_request& request,
+                                                     contoso::clock_info& info) noexcept {
     info.frequency_hz = pin.clock_frequency_hz;
     info.resolution_100ns = request.resolution_100ns < 1 ? 1U : request.resolution_100ns;
     info.shared = 1;

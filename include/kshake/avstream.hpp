@@ -10,7 +10,8 @@
 #pragma once
 
 #if !defined(_KS_) || !defined(_NTDDK_)
-#error "kshake: avstream.hpp needs the platform's kernel-streaming headers: include <ntddk.h> and then <ks.h> before it (user-mode tests use kshake/mock.hpp instead)"
+#error                                                                                             \
+    "kshake: avstream.hpp needs the platform's kernel-streaming headers: include <ntddk.h> and then <ks.h> before it (user-mode tests use kshake/mock.hpp instead)"
 #endif
 
 #include "detail/kernel_terminate.hpp" // KSHAKE_DEFINE_KERNEL_TERMINATE: std::terminate as a bug check
@@ -92,9 +93,9 @@ class file_object {
         KSHANDSHAKE ks_in = to_ks(in);
         KSHANDSHAKE ks_out = to_ks(out);
         ULONG returned = 0;
-        const NTSTATUS s = KsSynchronousIoControlDevice(
-            file_, KernelMode, IOCTL_KS_HANDSHAKE, &ks_in, sizeof(KSHANDSHAKE), &ks_out,
-            sizeof(KSHANDSHAKE), &returned);
+        const NTSTATUS s = KsSynchronousIoControlDevice(file_, KernelMode, IOCTL_KS_HANDSHAKE,
+                                                        &ks_in, sizeof(KSHANDSHAKE), &ks_out,
+                                                        sizeof(KSHANDSHAKE), &returned);
         if (!NT_SUCCESS(s)) {
             return s;
         }
@@ -121,8 +122,9 @@ inline constexpr PFNKSPINHANDSHAKE handshake_callback =
 // PASSIVE_LEVEL.
 template <class Responder>
 void install(PKSPIN pin) noexcept {
-    static_assert(requires { typename Responder::context_type; },
-                  "kshake: install<R> needs a kshake::responder<Context, routes...>");
+    static_assert(
+        requires { typename Responder::context_type; },
+        "kshake: install<R> needs a kshake::responder<Context, routes...>");
     KsPinRegisterHandshakeCallback(pin, handshake_callback<Responder>);
 }
 

@@ -87,9 +87,9 @@ concept valid_versions = (!requires { P::version; } || declares_version<P>) &&
 // and optionally `static constexpr std::uint32_t version` (default 1) and `min_version`
 // (default: version). Version 0 never appears on the wire.
 template <class P>
-concept protocol = detail::has_id<P> && detail::has_payload_types<P> &&
-                   payload<typename P::request> && payload<typename P::response> &&
-                   detail::valid_versions<P>;
+concept protocol =
+    detail::has_id<P> && detail::has_payload_types<P> && payload<typename P::request> &&
+    payload<typename P::response> && detail::valid_versions<P>;
 
 // The version an initiator speaks, and the lowest one a responder serves.
 template <protocol P>
@@ -180,9 +180,8 @@ consteval bool check_payload() noexcept {
 }
 
 template <class P>
-concept id_is_a_guid = requires {
-    requires std::same_as<std::remove_cvref_t<decltype(P::id)>, guid>;
-};
+concept id_is_a_guid =
+    requires { requires std::same_as<std::remove_cvref_t<decltype(P::id)>, guid>; };
 
 // Request and response are checked by two names so that the instantiation notes say which one
 // is wrong.
@@ -203,9 +202,9 @@ consteval bool check_protocol() noexcept {
                       "kshake::guid id`, `using request = ...;` and `using response = ...;`");
         return false;
     } else if constexpr (!requires { P::id; }) {
-        static_assert(requires { P::id; },
-                      "kshake: a protocol needs `static constexpr kshake::guid id = "
-                      "\"...\"_guid;`");
+        static_assert(
+            requires { P::id; }, "kshake: a protocol needs `static constexpr kshake::guid id = "
+                                 "\"...\"_guid;`");
         return false;
     } else if constexpr (!id_is_a_guid<P>) {
         static_assert(id_is_a_guid<P>,
@@ -218,12 +217,14 @@ consteval bool check_protocol() noexcept {
                       "`static constexpr kshake::guid id = ...;` (route tables are built from it)");
         return false;
     } else if constexpr (!requires { typename P::request; }) {
-        static_assert(requires { typename P::request; },
-                      "kshake: a protocol needs `using request = <payload struct>;`");
+        static_assert(
+            requires { typename P::request; },
+            "kshake: a protocol needs `using request = <payload struct>;`");
         return false;
     } else if constexpr (!requires { typename P::response; }) {
-        static_assert(requires { typename P::response; },
-                      "kshake: a protocol needs `using response = <payload struct>;`");
+        static_assert(
+            requires { typename P::response; },
+            "kshake: a protocol needs `using response = <payload struct>;`");
         return false;
     } else if constexpr (!check_request_payload<P>()) {
         return false;

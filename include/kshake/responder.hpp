@@ -38,9 +38,10 @@ template <class Pin>
     } else if constexpr (requires { pin->context(); }) {
         return pin->context();
     } else {
-        static_assert(requires { pin->context(); },
-                      "kshake: responder::callback needs a pin pointer with a `Context` member "
-                      "(KSPIN) or a `context()` member function (kshake::mock::pin)");
+        static_assert(
+            requires { pin->context(); },
+            "kshake: responder::callback needs a pin pointer with a `Context` member "
+            "(KSPIN) or a `context()` member function (kshake::mock::pin)");
         return nullptr;
     }
 }
@@ -53,7 +54,8 @@ consteval int handler_arity() noexcept {
     using response_type = response_t<P>;
     using three = ntstatus(Context&, const request_type&, response_type&) noexcept;
     using four = ntstatus(Context&, const request_type&, response_type&, std::uint32_t) noexcept;
-    if constexpr (std::is_pointer_v<Handler> && std::is_function_v<std::remove_pointer_t<Handler>>) {
+    if constexpr (std::is_pointer_v<Handler> &&
+                  std::is_function_v<std::remove_pointer_t<Handler>>) {
         using function = std::remove_pointer_t<Handler>;
         return std::is_same_v<function, three> ? 3 : std::is_same_v<function, four> ? 4 : 0;
     } else if constexpr (std::is_class_v<Handler> && requires { &Handler::operator(); }) {
@@ -62,9 +64,9 @@ consteval int handler_arity() noexcept {
             ntstatus (Handler::*)(Context&, const request_type&, response_type&) const noexcept;
         using four_member = ntstatus (Handler::*)(Context&, const request_type&, response_type&,
                                                   std::uint32_t) const noexcept;
-        return std::is_same_v<member, three_member> ? 3
+        return std::is_same_v<member, three_member>  ? 3
                : std::is_same_v<member, four_member> ? 4
-                                                      : 0;
+                                                     : 0;
     } else {
         return 0;
     }
@@ -429,7 +431,6 @@ class responder {
     }
 
   private:
-
     static constexpr guid ids[sizeof...(Routes)] = {Routes::protocol::id...};
 
     // Constant-initialised tables (no function-local statics, no dynamic initialisation); a
@@ -467,8 +468,8 @@ class responder {
             return status::invalid_device_request;
         } else if constexpr (sizeof...(Routes) == 1) {
             if (detail::same_guid(in.protocol_id, ids[0])) {
-                return detail::serve_route<Context, Routes...>(context, in.argument1,
-                                                               in.argument2, out);
+                return detail::serve_route<Context, Routes...>(context, in.argument1, in.argument2,
+                                                               out);
             }
             return status::invalid_device_request;
         } else {

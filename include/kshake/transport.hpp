@@ -24,20 +24,21 @@ template <class T>
 consteval bool check_transport() noexcept {
     using type = std::remove_reference_t<T>;
     if constexpr (!requires(type& t, const handshake& in, handshake& out) { t(in, out); }) {
-        static_assert(requires(type& t, const handshake& in, handshake& out) { t(in, out); },
-                      "kshake: not a transport: it must be callable as "
-                      "`kshake::ntstatus t(const kshake::handshake& in, kshake::handshake& out) "
-                      "noexcept` (e.g. kshake::mock::over_connection(pin) or "
-                      "kshake::avstream::connected_pin(pin))");
+        static_assert(
+            requires(type& t, const handshake& in, handshake& out) { t(in, out); },
+            "kshake: not a transport: it must be callable as "
+            "`kshake::ntstatus t(const kshake::handshake& in, kshake::handshake& out) "
+            "noexcept` (e.g. kshake::mock::over_connection(pin) or "
+            "kshake::avstream::connected_pin(pin))");
         return false;
     } else if constexpr (!requires(type& t, const handshake& in, handshake& out) {
                              { t(in, out) } -> std::same_as<ntstatus>;
                          }) {
-        static_assert(requires(type& t, const handshake& in, handshake& out) {
-                          { t(in, out) } -> std::same_as<ntstatus>;
-                      },
-                      "kshake: a transport must return kshake::ntstatus (the NTSTATUS of the "
-                      "handshake), not another type");
+        static_assert(
+            requires(type& t, const handshake& in, handshake& out) {
+                { t(in, out) } -> std::same_as<ntstatus>;
+            }, "kshake: a transport must return kshake::ntstatus (the NTSTATUS of the "
+               "handshake), not another type");
         return false;
     } else if constexpr (!transport<type>) {
         static_assert(transport<type>,

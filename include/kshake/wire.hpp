@@ -33,7 +33,8 @@ struct envelope {
 inline constexpr std::size_t envelope_body_offset = sizeof(envelope_header);
 
 template <payload T>
-inline constexpr std::uint32_t envelope_size = static_cast<std::uint32_t>(envelope_body_offset + sizeof(T));
+inline constexpr std::uint32_t envelope_size =
+    static_cast<std::uint32_t>(envelope_body_offset + sizeof(T));
 
 namespace detail {
 template <payload T>
@@ -144,8 +145,8 @@ struct envelope_codec {
                                     sizeof(handshake))) {
             return status::invalid_parameter;
         }
-        std::memcpy(&d.request, static_cast<const unsigned char*>(in.argument1) +
-                                    envelope_body_offset,
+        std::memcpy(&d.request,
+                    static_cast<const unsigned char*>(in.argument1) + envelope_body_offset,
                     sizeof(request_type));
         d.version = request_header.version;
         d.response_envelope = in.argument2;

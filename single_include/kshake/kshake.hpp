@@ -500,9 +500,9 @@ concept valid_versions = (!requires { P::version; } || declares_version<P>) &&
 // and optionally `static constexpr std::uint32_t version` (default 1) and `min_version`
 // (default: version). Version 0 never appears on the wire.
 template <class P>
-concept protocol = detail::has_id<P> && detail::has_payload_types<P> &&
-                   payload<typename P::request> && payload<typename P::response> &&
-                   detail::valid_versions<P>;
+concept protocol =
+    detail::has_id<P> && detail::has_payload_types<P> && payload<typename P::request> &&
+    payload<typename P::response> && detail::valid_versions<P>;
 
 // The version an initiator speaks, and the lowest one a responder serves.
 template <protocol P>
@@ -593,9 +593,8 @@ consteval bool check_payload() noexcept {
 }
 
 template <class P>
-concept id_is_a_guid = requires {
-    requires std::same_as<std::remove_cvref_t<decltype(P::id)>, guid>;
-};
+concept id_is_a_guid =
+    requires { requires std::same_as<std::remove_cvref_t<decltype(P::id)>, guid>; };
 
 // Request and response are checked by two names so that the instantiation notes say which one
 // is wrong.
@@ -616,9 +615,9 @@ consteval bool check_protocol() noexcept {
                       "kshake::guid id`, `using request = ...;` and `using response = ...;`");
         return false;
     } else if constexpr (!requires { P::id; }) {
-        static_assert(requires { P::id; },
-                      "kshake: a protocol needs `static constexpr kshake::guid id = "
-                      "\"...\"_guid;`");
+        static_assert(
+            requires { P::id; }, "kshake: a protocol needs `static constexpr kshake::guid id = "
+                                 "\"...\"_guid;`");
         return false;
     } else if constexpr (!id_is_a_guid<P>) {
         static_assert(id_is_a_guid<P>,
@@ -631,12 +630,14 @@ consteval bool check_protocol() noexcept {
                       "`static constexpr kshake::guid id = ...;` (route tables are built from it)");
         return false;
     } else if constexpr (!requires { typename P::request; }) {
-        static_assert(requires { typename P::request; },
-                      "kshake: a protocol needs `using request = <payload struct>;`");
+        static_assert(
+            requires { typename P::request; },
+            "kshake: a protocol needs `using request = <payload struct>;`");
         return false;
     } else if constexpr (!requires { typename P::response; }) {
-        static_assert(requires { typename P::response; },
-                      "kshake: a protocol needs `using response = <payload struct>;`");
+        static_assert(
+            requires { typename P::response; },
+            "kshake: a protocol needs `using response = <payload struct>;`");
         return false;
     } else if constexpr (!check_request_payload<P>()) {
         return false;
@@ -861,7 +862,8 @@ struct envelope {
 inline constexpr std::size_t envelope_body_offset = sizeof(envelope_header);
 
 template <payload T>
-inline constexpr std::uint32_t envelope_size = static_cast<std::uint32_t>(envelope_body_offset + sizeof(T));
+inline constexpr std::uint32_t envelope_size =
+    static_cast<std::uint32_t>(envelope_body_offset + sizeof(T));
 
 namespace detail {
 template <payload T>
@@ -972,8 +974,8 @@ struct envelope_codec {
                                     sizeof(handshake))) {
             return status::invalid_parameter;
         }
-        std::memcpy(&d.request, static_cast<const unsigned char*>(in.argument1) +
-                                    envelope_body_offset,
+        std::memcpy(&d.request,
+                    static_cast<const unsigned char*>(in.argument1) + envelope_body_offset,
                     sizeof(request_type));
         d.version = request_header.version;
         d.response_envelope = in.argument2;
@@ -1111,20 +1113,21 @@ template <class T>
 consteval bool check_transport() noexcept {
     using type = std::remove_reference_t<T>;
     if constexpr (!requires(type& t, const handshake& in, handshake& out) { t(in, out); }) {
-        static_assert(requires(type& t, const handshake& in, handshake& out) { t(in, out); },
-                      "kshake: not a transport: it must be callable as "
-                      "`kshake::ntstatus t(const kshake::handshake& in, kshake::handshake& out) "
-                      "noexcept` (e.g. kshake::mock::over_connection(pin) or "
-                      "kshake::avstream::connected_pin(pin))");
+        static_assert(
+            requires(type& t, const handshake& in, handshake& out) { t(in, out); },
+            "kshake: not a transport: it must be callable as "
+            "`kshake::ntstatus t(const kshake::handshake& in, kshake::handshake& out) "
+            "noexcept` (e.g. kshake::mock::over_connection(pin) or "
+            "kshake::avstream::connected_pin(pin))");
         return false;
     } else if constexpr (!requires(type& t, const handshake& in, handshake& out) {
                              { t(in, out) } -> std::same_as<ntstatus>;
                          }) {
-        static_assert(requires(type& t, const handshake& in, handshake& out) {
-                          { t(in, out) } -> std::same_as<ntstatus>;
-                      },
-                      "kshake: a transport must return kshake::ntstatus (the NTSTATUS of the "
-                      "handshake), not another type");
+        static_assert(
+            requires(type& t, const handshake& in, handshake& out) {
+                { t(in, out) } -> std::same_as<ntstatus>;
+            }, "kshake: a transport must return kshake::ntstatus (the NTSTATUS of the "
+               "handshake), not another type");
         return false;
     } else if constexpr (!transport<type>) {
         static_assert(transport<type>,
@@ -1408,8 +1411,8 @@ namespace kshake::detail {
 
 inline constexpr std::uint64_t bucket_multiplier = 0x9E3779B97F4A7C15ULL;
 inline constexpr std::uint64_t slot_multiplier = 0xC2B2AE3D27D4EB4FULL;
-inline constexpr std::uint64_t fold_multipliers[] = {
-    0xFF51AFD7ED558CCDULL, 0xC4CEB9FE1A85EC53ULL, 0x94D049BB133111EBULL, 0xBF58476D1CE4E5B9ULL};
+inline constexpr std::uint64_t fold_multipliers[] = {0xFF51AFD7ED558CCDULL, 0xC4CEB9FE1A85EC53ULL,
+                                                     0x94D049BB133111EBULL, 0xBF58476D1CE4E5B9ULL};
 
 // Hash and displace (the two-level scheme of CHD and of the `frozen` library): a key's bucket
 // picks a displacement that sends every key of that bucket to its own slot. A lookup is a fold,
@@ -1437,7 +1440,7 @@ struct route_table {
     [[nodiscard]] static constexpr std::size_t slot_of(std::uint64_t key,
                                                        std::uint64_t displacement) noexcept {
         return static_cast<std::size_t>(((key ^ displacement) * slot_multiplier) >>
-                                         (64U - slot_bits));
+                                        (64U - slot_bits));
     }
 
     // The only slot where `id` may be: each route's id has a slot of its own.
@@ -1466,7 +1469,8 @@ template <std::size_t N>
     bool used[set_size]{};
     for (std::size_t i = 0; i < N; ++i) {
         const std::uint64_t key = fold_guid(ids[i], fold_multipliers[0]);
-        std::size_t at = static_cast<std::size_t>((key * bucket_multiplier) >> 32U) & (set_size - 1);
+        std::size_t at =
+            static_cast<std::size_t>((key * bucket_multiplier) >> 32U) & (set_size - 1);
         while (used[at]) {
             if (same_guid(ids[owner[at]], ids[i])) {
                 return {owner[at], i};
@@ -1581,9 +1585,10 @@ template <class Pin>
     } else if constexpr (requires { pin->context(); }) {
         return pin->context();
     } else {
-        static_assert(requires { pin->context(); },
-                      "kshake: responder::callback needs a pin pointer with a `Context` member "
-                      "(KSPIN) or a `context()` member function (kshake::mock::pin)");
+        static_assert(
+            requires { pin->context(); },
+            "kshake: responder::callback needs a pin pointer with a `Context` member "
+            "(KSPIN) or a `context()` member function (kshake::mock::pin)");
         return nullptr;
     }
 }
@@ -1596,7 +1601,8 @@ consteval int handler_arity() noexcept {
     using response_type = response_t<P>;
     using three = ntstatus(Context&, const request_type&, response_type&) noexcept;
     using four = ntstatus(Context&, const request_type&, response_type&, std::uint32_t) noexcept;
-    if constexpr (std::is_pointer_v<Handler> && std::is_function_v<std::remove_pointer_t<Handler>>) {
+    if constexpr (std::is_pointer_v<Handler> &&
+                  std::is_function_v<std::remove_pointer_t<Handler>>) {
         using function = std::remove_pointer_t<Handler>;
         return std::is_same_v<function, three> ? 3 : std::is_same_v<function, four> ? 4 : 0;
     } else if constexpr (std::is_class_v<Handler> && requires { &Handler::operator(); }) {
@@ -1605,9 +1611,9 @@ consteval int handler_arity() noexcept {
             ntstatus (Handler::*)(Context&, const request_type&, response_type&) const noexcept;
         using four_member = ntstatus (Handler::*)(Context&, const request_type&, response_type&,
                                                   std::uint32_t) const noexcept;
-        return std::is_same_v<member, three_member> ? 3
+        return std::is_same_v<member, three_member>  ? 3
                : std::is_same_v<member, four_member> ? 4
-                                                      : 0;
+                                                     : 0;
     } else {
         return 0;
     }
@@ -1972,7 +1978,6 @@ class responder {
     }
 
   private:
-
     static constexpr guid ids[sizeof...(Routes)] = {Routes::protocol::id...};
 
     // Constant-initialised tables (no function-local statics, no dynamic initialisation); a
@@ -2010,8 +2015,8 @@ class responder {
             return status::invalid_device_request;
         } else if constexpr (sizeof...(Routes) == 1) {
             if (detail::same_guid(in.protocol_id, ids[0])) {
-                return detail::serve_route<Context, Routes...>(context, in.argument1,
-                                                               in.argument2, out);
+                return detail::serve_route<Context, Routes...>(context, in.argument1, in.argument2,
+                                                               out);
             }
             return status::invalid_device_request;
         } else {
@@ -2113,8 +2118,8 @@ consteval guid route_id() noexcept {
 template <class O, class S>
 inline constexpr bool same_codec = std::is_same_v<codec_t<O>, codec_t<S>>;
 template <class O, class S>
-inline constexpr bool same_payloads = std::is_same_v<request_t<O>, request_t<S>> &&
-                                      std::is_same_v<response_t<O>, response_t<S>>;
+inline constexpr bool same_payloads =
+    std::is_same_v<request_t<O>, request_t<S>> && std::is_same_v<response_t<O>, response_t<S>>;
 // The raw codec carries no version, so only the envelope's version must lie in the range.
 template <class O, class S>
 inline constexpr bool version_in_range =

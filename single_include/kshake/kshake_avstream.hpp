@@ -24,7 +24,8 @@
 // past a call: the envelopes a negotiation sends live in the initiator's frame for one call.
 
 #if !defined(_KS_) || !defined(_NTDDK_)
-#error "kshake: avstream.hpp needs the platform's kernel-streaming headers: include <ntddk.h> and then <ks.h> before it (user-mode tests use kshake/mock.hpp instead)"
+#error                                                                                             \
+    "kshake: avstream.hpp needs the platform's kernel-streaming headers: include <ntddk.h> and then <ks.h> before it (user-mode tests use kshake/mock.hpp instead)"
 #endif
 
 // ---- begin kshake/detail/kernel_terminate.hpp --------------------------------------------------
@@ -45,7 +46,8 @@
 #include <exception>
 
 #if !KSHAKE_KERNEL_MODE
-#error "kshake/detail/kernel_terminate.hpp is for kernel-mode builds (define _KERNEL_MODE or KSHAKE_KERNEL_MODE=1)"
+#error                                                                                             \
+    "kshake/detail/kernel_terminate.hpp is for kernel-mode builds (define _KERNEL_MODE or KSHAKE_KERNEL_MODE=1)"
 #endif
 #if !defined(_WDMDDK_) && !defined(_NTDDK_) && !defined(_WDM_)
 #error "kshake: include <ntddk.h> (or <wdm.h>) before kshake's kernel headers"
@@ -158,9 +160,9 @@ class file_object {
         KSHANDSHAKE ks_in = to_ks(in);
         KSHANDSHAKE ks_out = to_ks(out);
         ULONG returned = 0;
-        const NTSTATUS s = KsSynchronousIoControlDevice(
-            file_, KernelMode, IOCTL_KS_HANDSHAKE, &ks_in, sizeof(KSHANDSHAKE), &ks_out,
-            sizeof(KSHANDSHAKE), &returned);
+        const NTSTATUS s = KsSynchronousIoControlDevice(file_, KernelMode, IOCTL_KS_HANDSHAKE,
+                                                        &ks_in, sizeof(KSHANDSHAKE), &ks_out,
+                                                        sizeof(KSHANDSHAKE), &returned);
         if (!NT_SUCCESS(s)) {
             return s;
         }
@@ -187,8 +189,9 @@ inline constexpr PFNKSPINHANDSHAKE handshake_callback =
 // PASSIVE_LEVEL.
 template <class Responder>
 void install(PKSPIN pin) noexcept {
-    static_assert(requires { typename Responder::context_type; },
-                  "kshake: install<R> needs a kshake::responder<Context, routes...>");
+    static_assert(
+        requires { typename Responder::context_type; },
+        "kshake: install<R> needs a kshake::responder<Context, routes...>");
     KsPinRegisterHandshakeCallback(pin, handshake_callback<Responder>);
 }
 

@@ -45,10 +45,10 @@ struct fault {
         force_status,           // answer `status` without running the callback; Out untouched
         answer_other_protocol,  // run the callback, then set Out.ProtocolId = `protocol`
         corrupt_response_size,  // run the callback, then write `value` into the response
-                                // envelope's size field (the one In.Argument2 points to)
+                               // envelope's size field (the one In.Argument2 points to)
         corrupt_response_version, // ... into its version field
-        redirect_response,      // run the callback, then point Out.Argument1 elsewhere
-        write_out_then_fail,    // fill Out with plausible bytes, then return `status`
+        redirect_response, // run the callback, then point Out.Argument1 elsewhere
+        write_out_then_fail, // fill Out with plausible bytes, then return `status`
     };
     kind what{kind::none};
     ntstatus status{status::unsuccessful};
@@ -108,8 +108,8 @@ class pin {
     [[nodiscard]] ntstatus handshake(const kshake::handshake& in, kshake::handshake& out) noexcept {
         pin* const peer = peer_;
         kshake::handshake request = in; // PFNKSPINHANDSHAKE takes a non-const In
-        const ntstatus s = peer == nullptr ? status::device_not_connected
-                                           : peer->answer(request, out);
+        const ntstatus s =
+            peer == nullptr ? status::device_not_connected : peer->answer(request, out);
         record(log_entry::path::connected, in.protocol_id, s, out);
         return s;
     }
@@ -253,15 +253,15 @@ class connected_transport {
 // sizeof(KSHANDSHAKE), and the returned byte count checked.
 class file_object_transport {
   public:
-    explicit file_object_transport(pin& target, processor_mode mode = processor_mode::kernel) noexcept
+    explicit file_object_transport(pin& target,
+                                   processor_mode mode = processor_mode::kernel) noexcept
         : target_{&target}, mode_{mode} {}
     ntstatus operator()(const handshake& in, handshake& out) const noexcept {
         handshake request = in;
         handshake reply = out;
         std::uint32_t returned = 0;
-        const ntstatus s =
-            target_->io_control(mode_, ioctl_ks_handshake, &request, sizeof request, &reply,
-                                sizeof reply, &returned);
+        const ntstatus s = target_->io_control(mode_, ioctl_ks_handshake, &request, sizeof request,
+                                               &reply, sizeof reply, &returned);
         if (!nt_success(s)) {
             return s;
         }
@@ -277,8 +277,8 @@ class file_object_transport {
     processor_mode mode_;
 };
 
-[[nodiscard]] inline file_object_transport over_file_object(pin& target,
-                                                            processor_mode mode = processor_mode::kernel) noexcept {
+[[nodiscard]] inline file_object_transport
+over_file_object(pin& target, processor_mode mode = processor_mode::kernel) noexcept {
     return file_object_transport{target, mode};
 }
 

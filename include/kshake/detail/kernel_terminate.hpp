@@ -17,7 +17,8 @@
 #include <exception> // the declaration (noreturn, noexcept) the definition below must match
 
 #if !KSHAKE_KERNEL_MODE
-#error "kshake/detail/kernel_terminate.hpp is for kernel-mode builds (define _KERNEL_MODE or KSHAKE_KERNEL_MODE=1)"
+#error                                                                                             \
+    "kshake/detail/kernel_terminate.hpp is for kernel-mode builds (define _KERNEL_MODE or KSHAKE_KERNEL_MODE=1)"
 #endif
 #if !defined(_WDMDDK_) && !defined(_NTDDK_) && !defined(_WDM_)
 #error "kshake: include <ntddk.h> (or <wdm.h>) before kshake's kernel headers"
