@@ -1,6 +1,6 @@
 // kshake/contract.hpp: what the compile-time contract check predicts, and the proof that a real
 // negotiate_first over mock pins agrees with the prediction.
-#include "test_protocols.hpp"
+#include "mock_pins.hpp"
 
 #include <kshake/contract.hpp>
 #include <kshake/mock.hpp>
@@ -37,17 +37,6 @@ using preferred_padded =
 using nothing_served = offer<unknown>;
 using versions_above = offer<at_version<padded, 5>, at_version<padded, 6>>;
 using versions_below = offer<at_version<padded, 1>>;
-
-struct pair_of_pins {
-    sink_state state{};
-    kshake::mock::pin source;
-    kshake::mock::pin sink{&state};
-
-    pair_of_pins() {
-        connect(source, sink);
-        sink.register_handshake_callback(&sink_responder::callback<kshake::mock::pin*>);
-    }
-};
 
 } // namespace
 

@@ -1,5 +1,5 @@
 // Typed negotiation end to end: negotiate / negotiate_first over mock AVStream pins.
-#include "test_protocols.hpp"
+#include "mock_pins.hpp"
 
 #include <kshake/mock.hpp>
 
@@ -8,21 +8,6 @@
 using namespace test;
 namespace st = kshake::status;
 using kshake::mock::over_connection;
-
-namespace {
-
-struct pair_of_pins {
-    sink_state state{};
-    kshake::mock::pin source;
-    kshake::mock::pin sink{&state};
-
-    pair_of_pins() {
-        connect(source, sink);
-        sink.register_handshake_callback(&sink_responder::callback<kshake::mock::pin*>);
-    }
-};
-
-} // namespace
 
 TEST_CASE("a tiny payload round-trips") {
     pair_of_pins pins;
