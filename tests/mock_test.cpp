@@ -18,7 +18,8 @@ kshake::ntstatus accept_all(pin*, kshake::handshake* in, kshake::handshake* out)
 kshake::ntstatus refuse_all(pin*, kshake::handshake*, kshake::handshake*) noexcept {
     return kshake::status::invalid_device_request;
 }
-pin* last_called = nullptr;
+// A PFNKSPINHANDSHAKE-shaped callback has no state of its own: it reports through this.
+pin* last_called = nullptr; // NOLINT(cppcoreguidelines-avoid-non-const-global-variables)
 kshake::ntstatus remember_pin(pin* p, kshake::handshake*, kshake::handshake*) noexcept {
     last_called = p;
     return kshake::status::success;

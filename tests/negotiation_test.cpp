@@ -156,9 +156,9 @@ TEST_CASE("every injected fault is caught by the initiator") {
     using kind = kshake::mock::fault::kind;
     pair_of_pins pins;
     struct case_t {
-        const char* what;
-        kshake::mock::fault fault;
-        kshake::ntstatus expected;
+        const char* what{};
+        kshake::mock::fault fault{};
+        kshake::ntstatus expected{};
     };
     const case_t cases[] = {
         {"forced status", {kind::force_status, st::not_supported, {}, 0, 1}, st::not_supported},

@@ -327,7 +327,7 @@ void ask_all(std::integer_sequence<std::uint32_t, Ks...>) {
         std::uint32_t answer = 0;
         CAPTURE(k);
         CHECK(askers[k](state, answer) == st::success);
-        CHECK(answer == k * 1000U + 5U);
+        CHECK(answer == (k * 1000U) + 5U);
     }
 }
 } // namespace
