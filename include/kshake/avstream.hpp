@@ -17,7 +17,6 @@
 #include "detail/kernel_terminate.hpp" // KSHAKE_DEFINE_KERNEL_TERMINATE: std::terminate as a bug check
 #include "kshake.hpp"
 
-#include <bit>
 #include <cstddef>
 #include <type_traits>
 
@@ -52,10 +51,12 @@ static_assert(kshake::status::not_found == STATUS_NOT_FOUND);
 namespace kshake::avstream {
 
 [[nodiscard]] inline KSHANDSHAKE to_ks(const handshake& h) noexcept {
-    return std::bit_cast<KSHANDSHAKE>(h);
+    KSHANDSHAKE ks; // NOLINT(cppcoreguidelines-pro-type-member-init): every field is copied
+    detail::write_handshake(&ks, h);
+    return ks;
 }
 [[nodiscard]] inline handshake from_ks(const KSHANDSHAKE& h) noexcept {
-    return std::bit_cast<handshake>(h);
+    return detail::read_handshake(&h);
 }
 
 // A transport over a connected pin: KsPinHandshake hands In to the connected pin's handshake

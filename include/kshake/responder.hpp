@@ -319,31 +319,6 @@ consteval bool check_routes() noexcept {
     }
 }
 
-// In and Out may be the platform's KSHANDSHAKE, so they are read and written as bytes, never
-// through a cast pointer; field by field, because g++ 12 copies a whole 32-byte handshake
-// through vector registers and a stack temporary that the hot path then reloads (8
-// instructions a negotiation more than these scalar copies; tools/bench_instructions.py).
-// In is the peer's: it is read once (no double fetch).
-[[nodiscard]] inline handshake read_handshake(const void* from) noexcept {
-    const auto* const bytes = static_cast<const unsigned char*>(from);
-    handshake h; // NOLINT(cppcoreguidelines-pro-type-member-init): every field is copied below
-    std::memcpy(&h.protocol_id, bytes, sizeof h.protocol_id);
-    std::memcpy(static_cast<void*>(&h.argument1), bytes + offsetof(handshake, argument1),
-                sizeof h.argument1);
-    std::memcpy(static_cast<void*>(&h.argument2), bytes + offsetof(handshake, argument2),
-                sizeof h.argument2);
-    return h;
-}
-
-inline void write_handshake(void* to, const handshake& h) noexcept {
-    auto* const bytes = static_cast<unsigned char*>(to);
-    std::memcpy(bytes, &h.protocol_id, sizeof h.protocol_id);
-    std::memcpy(bytes + offsetof(handshake, argument1), static_cast<const void*>(&h.argument1),
-                sizeof h.argument1);
-    std::memcpy(bytes + offsetof(handshake, argument2), static_cast<const void*>(&h.argument2),
-                sizeof h.argument2);
-}
-
 // Decodes, runs the handler, and on success writes the response envelope and then Out. At
 // namespace scope rather than a responder member on purpose: a member's symbol spells every
 // route of its responder, so N routes made N symbols of O(N) bytes each (a 105 MB object file

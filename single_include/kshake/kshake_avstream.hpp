@@ -119,10 +119,12 @@ static_assert(kshake::status::not_found == STATUS_NOT_FOUND);
 namespace kshake::avstream {
 
 [[nodiscard]] inline KSHANDSHAKE to_ks(const handshake& h) noexcept {
-    return std::bit_cast<KSHANDSHAKE>(h);
+    KSHANDSHAKE ks; // NOLINT(cppcoreguidelines-pro-type-member-init): every field is copied
+    detail::write_handshake(&ks, h);
+    return ks;
 }
 [[nodiscard]] inline handshake from_ks(const KSHANDSHAKE& h) noexcept {
-    return std::bit_cast<handshake>(h);
+    return detail::read_handshake(&h);
 }
 
 // A transport over a connected pin: KsPinHandshake hands In to the connected pin's handshake
