@@ -163,3 +163,63 @@ TEST_CASE("threads negotiating at once over shared mock pins all get exactly the
     MESSAGE("negotiations: ", negotiations, ", offers: ", offers,
             ", refused by injected faults: ", refused_by_fault.load());
 }
+
+TEST_CASE("handshakes racing connect and disconnect see either the peer or no peer") {
+    // AVStream serialises a pin's connection changes with its own state; a test that drives
+    // mock pins from several threads must still get a defined answer from each handshake.
+    sink_state state;
+    kshake::mock::pin source;
+    kshake::mock::pin sink_pin{&state};
+    sink_pin.register_handshake_callback(&sink::callback<kshake::mock::pin*>);
+    connect(source, sink_pin);
+
+    constexpr std::uint32_t racing_threads = 4;
+    constexpr std::uint32_t racing_rounds = 5000;
+    std::atomic<std::uint64_t> wrong{0};
+    std::atomic<std::uint64_t> successes{0};
+    std::atomic<std::uint64_t> not_connected{0};
+    std::atomic<bool> stop{false};
+    std::atomic<std::uint64_t> toggles{0};
+
+    std::vector<std::thread> threads;
+    threads.reserve(racing_threads);
+    for (std::uint32_t t = 0; t < racing_threads; ++t) {
+        threads.emplace_back([&, t] {
+            for (std::uint32_t i = 0; i < racing_rounds; ++i) {
+                const ticket request{t, i};
+                const auto r =
+                    kshake::negotiate<counter>(kshake::mock::over_connection(source), request);
+                if (r.status() == status::device_not_connected) {
+                    not_connected.fetch_add(1);
+                    continue;
+                }
+                const bool right = r.ok() && r->thread == t && r->sequence == i &&
+                                   r->check == check_of(request, 2) && r.version() == 2;
+                (right ? successes : wrong).fetch_add(1);
+            }
+        });
+    }
+    std::thread plug{[&] {
+        while (!stop.load()) {
+            if ((toggles.fetch_add(1) % 2) == 0) {
+                sink_pin.disconnect();
+            } else {
+                connect(sink_pin, source); // from the other side, as a reconnecting peer would
+            }
+            std::this_thread::yield();
+        }
+    }};
+    for (std::thread& th : threads) {
+        th.join();
+    }
+    stop.store(true);
+    plug.join();
+
+    CHECK(wrong.load() == 0);
+    CHECK(successes.load() + not_connected.load() ==
+          std::uint64_t{racing_threads} * racing_rounds);
+    CHECK(state.served.load() == successes.load());
+    CHECK(source.log().size() == std::uint64_t{racing_threads} * racing_rounds);
+    MESSAGE("handshakes: ", racing_threads * racing_rounds, ", answered: ", successes.load(),
+            ", not connected: ", not_connected.load(), ", connection changes: ", toggles.load());
+}
