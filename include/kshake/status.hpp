@@ -7,11 +7,18 @@
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
+#include <type_traits>
 
 namespace kshake {
 
 // NTSTATUS is a LONG: 32 bits, signed, on every Windows target.
 using ntstatus = std::int32_t;
+
+// What a handler may return for a status: kshake::ntstatus, or the Windows headers' NTSTATUS,
+// which is `long` (also 32 bits where Windows code is compiled, but not std::int32_t's type).
+template <class T>
+concept status_type = (std::is_same_v<T, int> || std::is_same_v<T, long>) &&
+                      sizeof(T) == sizeof(ntstatus);
 
 namespace detail {
 [[nodiscard]] constexpr ntstatus make_status(std::uint32_t bits) noexcept {

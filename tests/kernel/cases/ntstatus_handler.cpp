@@ -1,0 +1,67 @@
+// Not a defect: handlers written the WDK way, returning NTSTATUS (`long`, 32 bits here) rather
+// than kshake::ntstatus (std::int32_t, an `int`), one a function and one a lambda. The responder
+// must accept both, and its callback must be a PFNKSPINHANDSHAKE the checker accepts.
+// SPDX-License-Identifier: MIT
+#include "minimal_driver.hpp"
+
+#include <kshake/avstream.hpp>
+
+#include <cstdint>
+#include <type_traits>
+
+KSHAKE_DEFINE_KERNEL_TERMINATE();
+
+namespace {
+
+using namespace kshake::literals;
+
+struct pin_state {
+    ULONG frames;
+};
+struct pool_request {
+    ULONG min_frames;
+};
+struct pool_grant {
+    ULONG frames;
+};
+struct frame_pool {
+    static constexpr kshake::guid id = "5A0E6C2B-7D41-4F93-8E1A-2B3C4D5E6F70"_guid;
+    using request = pool_request;
+    using response = pool_grant;
+};
+struct clock_request {
+    ULONG resolution_100ns;
+};
+struct clock_info {
+    ULONGLONG frequency_hz;
+};
+struct shared_clock {
+    static constexpr kshake::guid id = "5A0E6C2B-7D41-4F93-8E1A-2B3C4D5E6F71"_guid;
+    using request = clock_request;
+    using response = clock_info;
+};
+
+static_assert(!std::is_same_v<NTSTATUS, kshake::ntstatus>,
+              "this case is about NTSTATUS being another type than kshake::ntstatus");
+
+NTSTATUS grant_pool(pin_state& pin, const pool_request& request, pool_grant& grant) noexcept {
+    if (request.min_frames > pin.frames) {
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
+    grant.frames = pin.frames;
+    return STATUS_SUCCESS;
+}
+
+constexpr auto describe_clock = [](pin_state&, const clock_request&,
+                                   clock_info& info) noexcept -> NTSTATUS {
+    info.frequency_hz = 10'000'000;
+    return STATUS_SUCCESS;
+};
+
+using responder = kshake::responder<pin_state, kshake::route<frame_pool, grant_pool>,
+                                    kshake::route<shared_clock, describe_clock>>;
+
+} // namespace
+
+KSHAKE_MINIMAL_DRIVER_ENTRY(KsPinRegisterHandshakeCallback(
+    reinterpret_cast<PKSPIN>(DriverObject), kshake::avstream::handshake_callback<responder>));
