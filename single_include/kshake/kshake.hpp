@@ -287,6 +287,12 @@ namespace kshake {
 // NTSTATUS is a LONG: 32 bits, signed, on every Windows target.
 using ntstatus = std::int32_t;
 
+// What a handler may return for a status: kshake::ntstatus, or the Windows headers' NTSTATUS,
+// which is `long` (also 32 bits where Windows code is compiled, but not std::int32_t's type).
+template <class T>
+concept status_type = (std::is_same_v<T, int> || std::is_same_v<T, long>) &&
+                      sizeof(T) == sizeof(ntstatus);
+
 namespace detail {
 [[nodiscard]] constexpr ntstatus make_status(std::uint32_t bits) noexcept {
     return static_cast<ntstatus>(bits);
@@ -1597,7 +1603,7 @@ namespace kshake {
 // Binds protocol P to a handler: a function, or a stateless function object, of the form
 //   ntstatus handler(Context& context, const P::request& request, P::response& response) noexcept
 // or with a fourth parameter `std::uint32_t version` (the version the initiator spoke, within
-// [min_version, version]). The response starts zero-filled; it reaches the peer only if the
+// [min_version, version]). It may return NTSTATUS instead of kshake::ntstatus (status_type). The response starts zero-filled; it reaches the peer only if the
 // handler succeeds.
 template <class P, auto Handler>
 struct route {
@@ -1623,30 +1629,6 @@ template <class Pin>
 }
 
 namespace detail {
-
-template <class Handler, class Context, class P>
-consteval int handler_arity() noexcept {
-    using request_type = request_t<P>;
-    using response_type = response_t<P>;
-    using three = ntstatus(Context&, const request_type&, response_type&) noexcept;
-    using four = ntstatus(Context&, const request_type&, response_type&, std::uint32_t) noexcept;
-    if constexpr (std::is_pointer_v<Handler> &&
-                  std::is_function_v<std::remove_pointer_t<Handler>>) {
-        using function = std::remove_pointer_t<Handler>;
-        return std::is_same_v<function, three> ? 3 : std::is_same_v<function, four> ? 4 : 0;
-    } else if constexpr (std::is_class_v<Handler> && requires { &Handler::operator(); }) {
-        using member = decltype(&Handler::operator());
-        using three_member =
-            ntstatus (Handler::*)(Context&, const request_type&, response_type&) const noexcept;
-        using four_member = ntstatus (Handler::*)(Context&, const request_type&, response_type&,
-                                                  std::uint32_t) const noexcept;
-        return std::is_same_v<member, three_member>  ? 3
-               : std::is_same_v<member, four_member> ? 4
-                                                     : 0;
-    } else {
-        return 0;
-    }
-}
 
 template <class R>
 concept route_like = requires {
@@ -1729,8 +1711,8 @@ struct parameter<0, type_list<First, Rest...>> {
 template <std::size_t I, class Signature>
 using parameter_t = typename parameter<I, typename Signature::parameters>::type;
 
-// The same rule as handler_arity, one part at a time, each with its own message. The chain
-// stops at the first mismatch, so one mistake gives one error.
+// The handler rule of `route`, one part at a time, each with its own message. The chain stops
+// at the first mismatch, so one mistake gives one error.
 template <class Handler, class Context, class P>
 consteval bool check_handler() noexcept {
     using signature = typename handler_signature_of<Handler>::type;
@@ -1788,23 +1770,16 @@ consteval bool check_handler() noexcept {
                       "kshake: a route handler's fourth parameter, when it has one, must be "
                       "`std::uint32_t version` (the version the initiator spoke)");
         return false;
-    } else if constexpr (!std::is_same_v<typename signature::result, ntstatus>) {
-        static_assert(std::is_same_v<typename signature::result, ntstatus>,
-                      "kshake: a route's handler must return kshake::ntstatus: success lets the "
-                      "response reach the peer, any failure status is the peer's answer (NTSTATUS "
-                      "is `long` in the Windows headers, kshake::ntstatus is std::int32_t: "
-                      "declare the handler as returning kshake::ntstatus)");
+    } else if constexpr (!status_type<typename signature::result>) {
+        static_assert(status_type<typename signature::result>,
+                      "kshake: a route's handler must return kshake::ntstatus (or NTSTATUS, a "
+                      "32-bit `long`): success lets the response reach the peer, any failure "
+                      "status is the peer's answer");
         return false;
     } else if constexpr (!signature::is_noexcept) {
         static_assert(signature::is_noexcept,
                       "kshake: a route's handler must be noexcept: nothing may throw across the "
                       "handshake callback");
-        return false;
-    } else if constexpr (handler_arity<Handler, Context, P>() == 0) {
-        static_assert(handler_arity<Handler, Context, P>() != 0,
-                      "kshake: a route's handler must be `kshake::ntstatus (Context&, const "
-                      "P::request&, P::response&) noexcept`, optionally with a fourth "
-                      "`std::uint32_t version` parameter");
         return false;
     } else {
         return true;
@@ -1912,10 +1887,11 @@ ntstatus serve_route(Context& context, void* argument1, void* argument2, void* o
         return s;
     }
     response_t<P> response{};
-    if constexpr (handler_arity<std::remove_const_t<decltype(R::handler)>, Context, P>() == 4) {
-        s = R::handler(context, decoded.request, response, decoded.version);
+    if constexpr (handler_signature_of<std::remove_const_t<decltype(R::handler)>>::type::arity ==
+                  4) {
+        s = static_cast<ntstatus>(R::handler(context, decoded.request, response, decoded.version));
     } else {
-        s = R::handler(context, decoded.request, response);
+        s = static_cast<ntstatus>(R::handler(context, decoded.request, response));
     }
     if (!nt_success(s)) {
         return s;

@@ -83,20 +83,25 @@ class pin {
         callback_ = callback;
     }
 
-    // Connects two pins (disconnecting either from a previous peer).
+    // Connects two pins (disconnecting either from a previous peer). Connecting, disconnecting
+    // and the peer lookup of a handshake may run on any threads at once: a handshake in flight
+    // when its pins are disconnected completes with the peer it started with, so a pin must
+    // outlive the handshakes that reach it.
     friend void connect(pin& a, pin& b) noexcept {
-        a.disconnect();
-        b.disconnect();
+        const std::lock_guard lock{connections_mutex_};
+        a.disconnect_locked();
+        b.disconnect_locked();
         a.peer_ = &b;
         b.peer_ = &a;
     }
     void disconnect() noexcept {
-        if (peer_ != nullptr) {
-            peer_->peer_ = nullptr;
-            peer_ = nullptr;
-        }
+        const std::lock_guard lock{connections_mutex_};
+        disconnect_locked();
     }
-    [[nodiscard]] pin* connected_pin() const noexcept { return peer_; }
+    [[nodiscard]] pin* connected_pin() const noexcept {
+        const std::lock_guard lock{connections_mutex_};
+        return peer_;
+    }
 
     // KsPinHandshake(this, In, Out): "the handshake request is passed on to the pin connected
     // to this object" (KsPinHandshake page), which runs its handshake callback with itself as
@@ -106,7 +111,7 @@ class pin {
     //   peer without a callback    -> STATUS_INVALID_DEVICE_REQUEST (what a PFNKSPINHANDSHAKE
     //                                 returns for a protocol it does not support)
     [[nodiscard]] ntstatus handshake(const kshake::handshake& in, kshake::handshake& out) noexcept {
-        pin* const peer = peer_;
+        pin* const peer = connected_pin();
         kshake::handshake request = in; // PFNKSPINHANDSHAKE takes a non-const In
         const ntstatus s =
             peer == nullptr ? status::device_not_connected : peer->answer(request, out);
@@ -167,6 +172,13 @@ class pin {
     }
 
   private:
+    void disconnect_locked() noexcept {
+        if (peer_ != nullptr) {
+            peer_->peer_ = nullptr;
+            peer_ = nullptr;
+        }
+    }
+
     ntstatus answer(kshake::handshake& in, kshake::handshake& out) noexcept {
         handshake_callback callback = nullptr;
         fault f{};
@@ -223,6 +235,10 @@ class pin {
         const std::lock_guard lock{mutex_};
         log_.push_back({via, offered, s, out});
     }
+
+    // One lock for every pin's peer_: a connection changes two pins at once, and one lock
+    // cannot be taken in two orders.
+    static inline std::mutex connections_mutex_;
 
     void* context_;
     pin* peer_{nullptr};
