@@ -215,6 +215,8 @@ def main() -> int:
                         help="x86: build with mingw's cdecl default (to prove the check catches it)")
     parser.add_argument("--drop-flag", action="append", default=[],
                         help="leave out one of the toolchain's flags (negative tests)")
+    parser.add_argument("--extra-flag", action="append", default=[],
+                        help="add a compiler flag (e.g. -fstack-usage, docs/driver.md)")
     parser.add_argument("--link-first", action="append", default=[],
                         help="a library to link before the kernel's (negative tests)")
     parser.add_argument("--callee-pops", action="append", default=[], metavar="NAME=BYTES",
@@ -283,7 +285,7 @@ def main() -> int:
         unknown = dropped - set(cxxflags)
         if unknown:
             raise RuntimeError(f"--drop-flag {' '.join(sorted(unknown))}: not a flag of {args.toolchain}")
-        cxxflags = [f for f in cxxflags if f not in dropped]
+        cxxflags = [f for f in cxxflags if f not in dropped] + args.extra_flag
         includes = [f"-I{p.resolve()}" for p in args.includes]
         obj = out / f"{name}.o"
         run([cxx, *cxxflags, "-isystem", str(ddk), "-isystem", str(gsl_root), *includes,
