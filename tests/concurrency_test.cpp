@@ -216,8 +216,7 @@ TEST_CASE("handshakes racing connect and disconnect see either the peer or no pe
     plug.join();
 
     CHECK(wrong.load() == 0);
-    CHECK(successes.load() + not_connected.load() ==
-          std::uint64_t{racing_threads} * racing_rounds);
+    CHECK(successes.load() + not_connected.load() == std::uint64_t{racing_threads} * racing_rounds);
     CHECK(state.served.load() == successes.load());
     CHECK(source.log().size() == std::uint64_t{racing_threads} * racing_rounds);
     MESSAGE("handshakes: ", racing_threads * racing_rounds, ", answered: ", successes.load(),

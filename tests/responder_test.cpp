@@ -333,15 +333,22 @@ void ask_all(std::integer_sequence<std::uint32_t, Ks...>) {
 } // namespace
 
 TEST_CASE("a responder with many routes dispatches every id to its own handler") {
+    // 2 and 4 routes are dispatched by comparing each id in turn, 5 and 300 by the perfect hash.
     using two = numbered_responder<2>;
+    using four = numbered_responder<4>;
+    using five = numbered_responder<5>;
     using many = numbered_responder<300>;
     ask_all<two>(std::make_integer_sequence<std::uint32_t, 2>{});
+    ask_all<four>(std::make_integer_sequence<std::uint32_t, 4>{});
+    ask_all<five>(std::make_integer_sequence<std::uint32_t, 5>{});
     ask_all<many>(std::make_integer_sequence<std::uint32_t, 300>{});
     sink_state state{};
     std::uint32_t answer = 0;
     // ids just outside the family are unknown
     CHECK(ask<many, 300>(state, answer) == st::invalid_device_request);
     CHECK(ask<two, 2>(state, answer) == st::invalid_device_request);
+    CHECK(ask<four, 4>(state, answer) == st::invalid_device_request);
+    CHECK(ask<five, 5>(state, answer) == st::invalid_device_request);
     auto b = valid_buffers<echo_tiny>(tiny{1});
     const kshake::handshake in{echo_tiny::id, b.request, b.response};
     kshake::handshake out{};

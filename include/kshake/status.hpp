@@ -17,8 +17,8 @@ using ntstatus = std::int32_t;
 // What a handler may return for a status: kshake::ntstatus, or the Windows headers' NTSTATUS,
 // which is `long` (also 32 bits where Windows code is compiled, but not std::int32_t's type).
 template <class T>
-concept status_type = (std::is_same_v<T, int> || std::is_same_v<T, long>) &&
-                      sizeof(T) == sizeof(ntstatus);
+concept status_type =
+    (std::is_same_v<T, int> || std::is_same_v<T, long>) && sizeof(T) == sizeof(ntstatus);
 
 namespace detail {
 [[nodiscard]] constexpr ntstatus make_status(std::uint32_t bits) noexcept {

@@ -202,6 +202,17 @@ constexpr route_info multi_routes[] = {
 using single_responder = kshake::responder<context, kshake::route<p_padded, &handle4<p_padded, 2>>>;
 constexpr route_info single_routes[] = {info<p_padded, 2, true>()};
 
+// Four routes: dispatched by comparing each id in turn (responder.hpp's linear_dispatch_limit),
+// where multi_responder and many_responder go through the perfect hash.
+using few_responder =
+    kshake::responder<context, kshake::route<p_tiny, &handle3<p_tiny, 1>>,
+                      kshake::route<p_max, &handle4<p_max, 4>>, kshake::route<p_raw, &handle_raw>,
+                      kshake::route<p_odd, &handle3<p_odd, 3>>>;
+constexpr route_info few_routes[] = {info<p_tiny, 1, false>(),
+                                     info<p_max, 4, true>(),
+                                     {p_raw::id, 0, 0, 1, 1, true, false, 0},
+                                     info<p_odd, 3, false>()};
+
 constexpr std::size_t numbered_count = 48;
 template <std::size_t... I>
 auto make_many(std::index_sequence<I...>)
@@ -552,8 +563,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     case 0:
         fuzz_one<multi_responder>(in, multi_routes, how);
         break;
-    case 1:
-        fuzz_one<single_responder>(in, single_routes, how);
+    case 1: // the config's otherwise unused high part picks one of the two linear responders
+        if ((config / 9U) % 2U == 0) {
+            fuzz_one<single_responder>(in, single_routes, how);
+        } else {
+            fuzz_one<few_responder>(in, few_routes, how);
+        }
         break;
     default: {
         route_info routes[many_routes.size()];
