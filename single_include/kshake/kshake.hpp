@@ -1973,7 +1973,7 @@ class responder {
     //   negotiate_first, 3 offers  linear 229.0   hash 275.0   C chain 230.0
     // The hash costs ~113-116 whatever N; a linear hit costs about 95 + 7 per route passed, so
     // the average crosses the hash's near 6 routes, and an unknown id already at 3. Four keeps
-    // every hit at or below the C chain where the hash was up to 14% dearer.
+    // every hit within 1% of the C chain, where the hash was up to 14% dearer.
     static constexpr std::size_t linear_dispatch_limit = 4;
 
     // Constant-initialised tables (no function-local statics, no dynamic initialisation); a
