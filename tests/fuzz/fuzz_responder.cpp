@@ -189,6 +189,9 @@ constexpr route_info info() noexcept {
             Tag};
 }
 
+// The raw route: no envelopes, so no sizes or versions on the wire.
+constexpr route_info raw_info{p_raw::id, 0, 0, 1, 1, true, false, 0};
+
 using multi_responder = kshake::responder<
     context, kshake::route<p_tiny, &handle3<p_tiny, 1>>,
     kshake::route<p_padded, &handle4<p_padded, 2>>, kshake::route<p_odd, &handle3<p_odd, 3>>,
@@ -196,7 +199,7 @@ using multi_responder = kshake::responder<
     kshake::route<p_raw, &handle_raw>>;
 constexpr route_info multi_routes[] = {
     info<p_tiny, 1, false>(), info<p_padded, 2, true>(),    info<p_odd, 3, false>(),
-    info<p_max, 4, true>(),   info<p_small_big, 5, true>(), {p_raw::id, 0, 0, 1, 1, true, false, 0},
+    info<p_max, 4, true>(),   info<p_small_big, 5, true>(), raw_info,
 };
 
 using single_responder = kshake::responder<context, kshake::route<p_padded, &handle4<p_padded, 2>>>;
@@ -208,9 +211,7 @@ using few_responder =
     kshake::responder<context, kshake::route<p_tiny, &handle3<p_tiny, 1>>,
                       kshake::route<p_max, &handle4<p_max, 4>>, kshake::route<p_raw, &handle_raw>,
                       kshake::route<p_odd, &handle3<p_odd, 3>>>;
-constexpr route_info few_routes[] = {info<p_tiny, 1, false>(),
-                                     info<p_max, 4, true>(),
-                                     {p_raw::id, 0, 0, 1, 1, true, false, 0},
+constexpr route_info few_routes[] = {info<p_tiny, 1, false>(), info<p_max, 4, true>(), raw_info,
                                      info<p_odd, 3, false>()};
 
 constexpr std::size_t numbered_count = 48;
@@ -221,9 +222,8 @@ auto make_many(std::index_sequence<I...>)
 using many_responder = decltype(make_many(std::make_index_sequence<numbered_count>{}));
 template <std::size_t... I>
 constexpr auto many_info(std::index_sequence<I...>) noexcept {
-    return std::array<route_info, sizeof...(I) + 1>{
-        info<p_numbered<I>, 100 + I, false>()...,
-        route_info{p_raw::id, 0, 0, 1, 1, true, false, 0}};
+    return std::array<route_info, sizeof...(I) + 1>{info<p_numbered<I>, 100 + I, false>()...,
+                                                    raw_info};
 }
 constexpr auto many_routes = many_info(std::make_index_sequence<numbered_count>{});
 

@@ -16,18 +16,11 @@ flags=(-std=c++20 -O1 -g -fno-exceptions -fno-rtti -fsanitize=fuzzer,address,und
 # Each mutant: name @@ target @@ header @@ exact text @@ replacement
 mutants=(
   "response envelope may overlap Out@@responder@@wire.hpp@@if (detail::regions_overlap(@@if (false && detail::regions_overlap("
-  "response written before the handler's status is checked@@responder@@responder.hpp@@    if (!nt_success(s)) {
-        return s;
+  "response written before the handler's status is checked@@responder@@responder.hpp@@        s = static_cast<ntstatus>(R::handler(context, decoded.request, response));
+    }@@        s = static_cast<ntstatus>(R::handler(context, decoded.request, response));
     }
-    // Out is written once, straight from the reply, and only now that nothing can fail.
-    // Building the reply in the caller's frame and copying it out afterwards cost 10
-    // instructions a negotiation (tools/bench_instructions.py).
-    handshake reply; // NOLINT(cppcoreguidelines-pro-type-member-init): encode_response sets it all
-    codec::template encode_response<P>(decoded, response, reply);@@    handshake reply;
-    codec::template encode_response<P>(decoded, response, reply);
-    if (!nt_success(s)) {
-        return s;
-    }"
+    handshake early{};
+    codec::template encode_response<P>(decoded, response, early);"
   "request version above the route's accepted@@responder@@wire.hpp@@ || request_header.version > version_v<P>) {@@) {"
   "request one byte short accepted@@responder@@wire.hpp@@request_header.size < envelope_size<request_type>@@request_header.size + 1 < envelope_size<request_type>"
   "response capacity not checked@@responder@@wire.hpp@@response_header.size < envelope_size<response_type>@@response_header.size < 8"
