@@ -96,8 +96,8 @@ int main() {
     sink.register_handshake_callback(&encoder::handshake_responder::callback<kshake::mock::pin*>);
     connect(source, sink);
     std::printf("sink serves %s v%" PRIu32 "..v%" PRIu32 " and %s v%" PRIu32 "\n\n",
-                contoso::frame_pool::name.data(), kshake::min_version_v<contoso::frame_pool>,
-                kshake::version_v<contoso::frame_pool>, contoso::shared_clock::name.data(),
+                contoso::frame_pool::name, kshake::min_version_v<contoso::frame_pool>,
+                kshake::version_v<contoso::frame_pool>, contoso::shared_clock::name,
                 kshake::version_v<contoso::shared_clock>);
 
     // The source was built against a newer header: it prefers frame-pool v3, then falls back.
@@ -119,7 +119,7 @@ int main() {
     const auto grant = pool.get<pool_v2>();
     std::printf("  agreed: %s v%" PRIu32 ": %" PRIu32 " frames of %" PRIu32
                 " bytes, alignment %" PRIu32 ", pool at 0x%" PRIX64 "\n\n",
-                contoso::frame_pool::name.data(), pool.version(), grant.frames, want.frame_bytes,
+                contoso::frame_pool::name, pool.version(), grant.frames, want.frame_bytes,
                 grant.alignment, grant.pool_address);
 
     std::printf("2. clock (negotiate)\n");
@@ -131,7 +131,7 @@ int main() {
     }
     std::printf("  agreed: %s v%" PRIu32 ": %" PRIu64 " Hz, resolution %" PRIu32
                 " x 100 ns, shared %s\n\n",
-                contoso::shared_clock::name.data(), clock.version(), clock->frequency_hz,
+                contoso::shared_clock::name, clock.version(), clock->frequency_hz,
                 clock->resolution_100ns, clock->shared != 0 ? "yes" : "no");
 
     const bool expected = pool.accepted<pool_v2>() && pool.version() == 2 && grant.frames == 8 &&

@@ -2,7 +2,11 @@
 
 #include <doctest/doctest.h>
 
+#include "text_of.hpp"
+
 #include <array>
+#include <memory>
+#include <string>
 #include <cstdint>
 #include <cstring>
 #include <string_view>
@@ -64,7 +68,7 @@ TEST_CASE("parsing works in constant expressions") {
     static_assert(kshake::parse_guid("6994AD04-93EF-11D0-A3CC-00A0C9223196")->data1 == 0x6994AD04U);
     static_assert(!kshake::parse_guid("6994AD04-93EF-11D0-A3CC-00A0C922319").has_value());
     static_assert("6994ad04-93ef-11d0-a3cc-00a0c9223196"_guid.data4[7] == 0x96U);
-    static_assert(kshake::to_string(iid_iunknown).view() ==
+    static_assert(kshake_test::text_of(kshake::to_string(iid_iunknown)) ==
                   "{00000000-0000-0000-C000-000000000046}");
     CHECK(kshake::parse_guid("6994AD04-93EF-11D0-A3CC-00A0C9223196").has_value());
 }
@@ -107,6 +111,40 @@ TEST_CASE("every malformed text is rejected and leaves the output untouched") {
     }
 }
 
+TEST_CASE("text is parsed from a pointer and a length, NUL-terminated, or anything with data() and size()") {
+    constexpr const char* text = "{6994AD04-93EF-11D0-A3CC-00A0C9223196}trailing";
+    constexpr guid expected = "6994AD04-93EF-11D0-A3CC-00A0C9223196"_guid;
+    guid out{};
+    CHECK(kshake::try_parse_guid(text, 38, out));
+    CHECK(out == expected);
+    CHECK(kshake::try_parse_guid(text + 1, 36, out));
+    CHECK_FALSE(kshake::try_parse_guid(text, 46, out)); // the whole text is not a GUID
+    CHECK_FALSE(kshake::try_parse_guid(text, out));     // NUL-terminated: the same
+    CHECK(kshake::try_parse_guid("6994ad04-93ef-11d0-a3cc-00a0c9223196", out));
+    CHECK(out == expected);
+    CHECK(kshake::try_parse_guid(std::string_view{text, 38}, out));
+    CHECK(kshake::try_parse_guid(std::string{text, 38}, out));
+    static_assert(kshake::parse_guid(text, 38) == expected);
+    static_assert(kshake::parse_guid(text, 38).value() == expected);
+    static_assert(kshake::parse_guid(std::string_view{text + 1, 36}).value_or(guid{}) == expected);
+    static_assert(!kshake::parse_guid(text, 37).has_value());
+    static_assert(kshake::parse_guid(text, 37).value_or(iid_iunknown) == iid_iunknown);
+}
+
+TEST_CASE("a null text is refused and NUL-terminated text is read no further than 39 characters") {
+    const guid sentinel = "01234567-89AB-CDEF-0123-456789ABCDEF"_guid;
+    guid out = sentinel;
+    CHECK_FALSE(kshake::try_parse_guid(nullptr, out));
+    CHECK_FALSE(kshake::try_parse_guid(nullptr, 36, out));
+    CHECK_FALSE(kshake::parse_guid(static_cast<const char*>(nullptr)).has_value());
+    CHECK(out == sentinel);
+    // 39 characters and no NUL: refused after reading exactly those (ASan sees any read past).
+    const auto unterminated = std::make_unique<char[]>(kshake::guid_registry_buffer_size);
+    std::memset(unterminated.get(), '0', kshake::guid_registry_buffer_size);
+    CHECK_FALSE(kshake::try_parse_guid(unterminated.get(), out));
+    CHECK(out == sentinel);
+}
+
 TEST_CASE("parse, format and parse again round-trips") {
     constexpr guid samples[] = {
         iid_iunknown,
@@ -124,12 +162,12 @@ TEST_CASE("parse, format and parse again round-trips") {
         CHECK(text[38] == '\0');
         CHECK(kshake::parse_guid(std::string_view{text}) == g);
         CHECK(kshake::parse_guid(std::string_view{text + 1, 36}) == g);
-        CHECK(kshake::to_string(g).view() == std::string_view{text});
+        CHECK(kshake_test::text_of(kshake::to_string(g)) == std::string_view{text});
     }
 }
 
 TEST_CASE("formatting writes upper-case hex and refuses a short buffer without writing") {
-    CHECK(kshake::to_string("a1b2c3d4-e5f6-0718-293a-4b5c6d7e8f90"_guid).view() ==
+    CHECK(kshake_test::text_of(kshake::to_string("a1b2c3d4-e5f6-0718-293a-4b5c6d7e8f90"_guid)) ==
           "{A1B2C3D4-E5F6-0718-293A-4B5C6D7E8F90}");
     std::array<char, kshake::guid_registry_buffer_size> buffer{};
     buffer.fill('#');
@@ -141,7 +179,7 @@ TEST_CASE("formatting writes upper-case hex and refuses a short buffer without w
     CHECK(kshake::format_guid(iid_iunknown, buffer.data(), buffer.size()));
 }
 
-TEST_CASE("== and <=> form a strict total order over data1, data2, data3, data4") {
+TEST_CASE("==, <, >, <=, >= and compare() form a strict total order over data1, data2, data3, data4") {
     constexpr guid ordered[] = {
         "00000000-0000-0000-0000-000000000000"_guid, "00000000-0000-0000-0000-000000000001"_guid,
         "00000000-0000-0000-0100-000000000000"_guid, "00000000-0000-0001-0000-000000000000"_guid,
@@ -157,6 +195,11 @@ TEST_CASE("== and <=> form a strict total order over data1, data2, data3, data4"
             CHECK((ordered[i] < ordered[j]) == (i < j));
             CHECK((ordered[i] == ordered[j]) == (i == j));
             CHECK((ordered[i] > ordered[j]) == (i > j));
+            CHECK((ordered[i] <= ordered[j]) == (i <= j));
+            CHECK((ordered[i] >= ordered[j]) == (i >= j));
+            CHECK((kshake::compare(ordered[i], ordered[j]) < 0) == (i < j));
+            CHECK((kshake::compare(ordered[i], ordered[j]) == 0) == (i == j));
+            CHECK((kshake::compare(ordered[i], ordered[j]) > 0) == (i > j));
             // exactly one of <, ==, > holds (trichotomy), and < is irreflexive and transitive
             const int holds = int{ordered[i] < ordered[j]} + int{ordered[i] == ordered[j]} +
                               int{ordered[i] > ordered[j]};
@@ -168,7 +211,8 @@ TEST_CASE("== and <=> form a strict total order over data1, data2, data3, data4"
             }
         }
     }
-    static_assert((iid_iunknown <=> iid_iunknown) == std::strong_ordering::equal);
+    static_assert(kshake::compare(iid_iunknown, iid_iunknown) == 0);
+    static_assert(!(iid_iunknown < iid_iunknown) && iid_iunknown <= iid_iunknown);
 }
 
 TEST_CASE("conversion to and from a platform GUID copies the bytes") {

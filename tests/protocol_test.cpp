@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <cstdint>
+#include <string_view>
 
 using namespace kshake::literals;
 
@@ -28,7 +29,21 @@ struct ranged {
     using response = small_response;
     static constexpr std::uint32_t version = 3;
     static constexpr std::uint32_t min_version = 2;
-    static constexpr std::string_view name = "ranged";
+    static constexpr const char* name = "ranged";
+};
+
+struct named_by_array {
+    static constexpr kshake::guid id = "11111111-2222-3333-4444-555555555557"_guid;
+    using request = small_request;
+    using response = small_response;
+    static constexpr char name[] = "by-array";
+};
+
+struct named_by_view {
+    static constexpr kshake::guid id = "11111111-2222-3333-4444-555555555558"_guid;
+    using request = small_request;
+    using response = small_response;
+    static constexpr std::string_view name = "by-view";
 };
 
 struct no_id {
@@ -142,6 +157,9 @@ TEST_CASE("at_version speaks exactly one version of the same protocol") {
     CHECK(v2::id == ranged::id);
     CHECK(kshake::version_v<v2> == 2U);
     CHECK(kshake::min_version_v<v2> == 2U);
-    CHECK(kshake::protocol_name<v2>() == "ranged");
-    CHECK(kshake::protocol_name<plain>().empty());
+    CHECK(std::string_view{kshake::protocol_name<v2>()} == "ranged");
+    CHECK(std::string_view{kshake::protocol_name<named_by_array>()} == "by-array");
+    CHECK(std::string_view{kshake::protocol_name<named_by_view>()} == "by-view");
+    REQUIRE(kshake::protocol_name<plain>() != nullptr);
+    CHECK(std::string_view{kshake::protocol_name<plain>()}.empty());
 }

@@ -35,7 +35,7 @@ struct sink_state {
 
 struct echo_tiny {
     static constexpr kshake::guid id = "3D0F2E10-7F6A-4B1C-9B5E-1A2B3C4D5E01"_guid;
-    static constexpr std::string_view name = "echo-tiny";
+    static constexpr const char* name = "echo-tiny";
     using request = tiny;
     using response = tiny;
 };

@@ -19,8 +19,6 @@
 
 #include "sample_pins.hpp"
 
-#include <new>
-
 // GSL reports a broken contract through std::terminate(); a driver has no C++ runtime, so
 // exactly one translation unit of the driver defines it, as a bug check.
 KSHAKE_DEFINE_KERNEL_TERMINATE();
@@ -51,8 +49,9 @@ constexpr ULONG frame_bytes = 1920 * 1080 * 2;
 // ExFreePool when the pin closes. KsAddItemToObjectBag wants the parent filter's control mutex
 // held; AVStream holds it around the pin's Create dispatch, where this is called.
 // ExAllocatePool2(POOL_FLAG_NON_PAGED, ...) is the modern call (Windows 10 2004 and later; it
-// zeroes); mingw-w64 10's wdm.h does not declare it, so the sample uses ExAllocatePoolWithTag and
-// constructs the object in place.
+// zeroes); mingw-w64 10's wdm.h does not declare it, so the sample uses ExAllocatePoolWithTag.
+// The contexts are plain structs, so copying the bytes creates the object (no placement new:
+// <new> is a C++ standard header, which a WDK kernel project does not have).
 template <class Context>
 _IRQL_requires_max_(PASSIVE_LEVEL) NTSTATUS
     AttachPinContext(_Inout_ PKSPIN Pin, const Context& initial) {
@@ -60,7 +59,9 @@ _IRQL_requires_max_(PASSIVE_LEVEL) NTSTATUS
     if (memory == nullptr) {
         return STATUS_INSUFFICIENT_RESOURCES;
     }
-    auto* const state = ::new (memory) Context(initial);
+    static_assert(__is_trivially_copyable(Context), "a pin context here is a plain struct");
+    RtlCopyMemory(memory, &initial, sizeof(Context));
+    auto* const state = static_cast<Context*>(memory);
     const NTSTATUS status = KsAddItemToObjectBag(Pin->Bag, state, nullptr);
     if (!NT_SUCCESS(status)) {
         ExFreePoolWithTag(memory, pool_tag);
@@ -272,8 +273,8 @@ constexpr KSDEVICE_DESCRIPTOR device_descriptor = {
 
 // The responder is exactly a PFNKSPINHANDSHAKE: on x86 that is __stdcall, as ks.sys calls it
 // (the build's -mrtd, the WDK's /Gz); the image check verifies the callback pops its 12 bytes.
-static_assert(std::is_same_v<decltype(kshake::avstream::handshake_callback<sample::sink_responder>),
-                             const PFNKSPINHANDSHAKE>);
+[[maybe_unused]] constexpr PFNKSPINHANDSHAKE sink_handshake =
+    kshake::avstream::handshake_callback<sample::sink_responder>;
 
 } // namespace
 

@@ -11,8 +11,6 @@
 
 #include <kshake/kshake.hpp>
 
-#include <cstdint>
-
 namespace sample {
 
 // ---- The sink (input) pin: serves contoso.frame-pool v1..v2 and contoso.shared-clock ----
@@ -21,10 +19,10 @@ namespace sample {
 // read afterwards, so handlers need no lock: the handshake callback may run while the sink's
 // own filter control mutex is not held (it is the *source's* filter that is in a state change).
 struct sink_pin_state {
-    std::uint64_t pool_address;   // where the frames live, as the two drivers agree to name it
-    std::uint32_t pool_frames;    // frames in the pool
-    std::uint32_t max_frame_bytes; // the largest frame the pool's buffers hold
-    std::uint64_t clock_frequency_hz;
+    kshake::uint64_t pool_address;   // where the frames live, as the two drivers agree to name it
+    kshake::uint32_t pool_frames;    // frames in the pool
+    kshake::uint32_t max_frame_bytes; // the largest frame the pool's buffers hold
+    kshake::uint64_t clock_frequency_hz;
 };
 
 // contoso.frame-pool, versions 1..2: version 2 adds the alignment guarantee. A handler's response
@@ -32,7 +30,7 @@ struct sink_pin_state {
 [[nodiscard]] inline kshake::ntstatus grant_frame_pool(sink_pin_state& pin,
                                                        const contoso::frame_pool_request& request,
                                                        contoso::frame_pool_grant& grant,
-                                                       std::uint32_t version) noexcept {
+                                                       kshake::uint32_t version) noexcept {
     if (request.frame_bytes == 0 || request.frame_bytes > pin.max_frame_bytes) {
         return kshake::status::invalid_parameter;
     }
@@ -72,7 +70,7 @@ using pool_v1 = kshake::at_version<contoso::frame_pool, 1>;
 // agreement is "not negotiated": the pin then streams without the private protocols.
 struct source_agreement {
     kshake::ntstatus pool_status = kshake::status::invalid_device_state; // not negotiated (yet)
-    std::uint32_t pool_version = 0;     // 1 or 2 (3 with a newer sink); 0 when none agreed
+    kshake::uint32_t pool_version = 0;     // 1 or 2 (3 with a newer sink); 0 when none agreed
     contoso::frame_pool_grant pool{};   // valid when has_pool()
     kshake::ntstatus clock_status = kshake::status::invalid_device_state;
     contoso::clock_info clock{};        // valid when has_clock()
@@ -90,8 +88,8 @@ struct source_agreement {
     }
 };
 
-inline constexpr std::uint32_t wanted_min_frames = 4;
-inline constexpr std::uint32_t wanted_clock_resolution_100ns = 10;
+inline constexpr kshake::uint32_t wanted_min_frames = 4;
+inline constexpr kshake::uint32_t wanted_clock_resolution_100ns = 10;
 
 // Offers the private protocols to whatever `peer` reaches (kshake::avstream::connected_pin in
 // the driver, a mock pin in the test) and returns what was agreed. A refusal is not an error:
@@ -107,7 +105,7 @@ static_assert(kshake::must_agree<kshake::offer<contoso::shared_clock>, sink_resp
 
 template <class Transport>
 [[nodiscard]] source_agreement negotiate_with_peer(Transport&& peer,
-                                                   std::uint32_t frame_bytes) noexcept {
+                                                   kshake::uint32_t frame_bytes) noexcept {
     source_agreement agreed{};
     const contoso::frame_pool_request want{frame_bytes, wanted_min_frames};
     const kshake::first_result<pool_v3, pool_v2, pool_v1> pool =

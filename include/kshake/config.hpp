@@ -19,7 +19,25 @@
 #endif
 #endif
 
+// The largest request or response payload a protocol may declare (kshake::max_payload_size).
+// Envelopes live on the stack of the thread that negotiates, and KsPinHandshake runs the peer's
+// handler on that same stack, so kernel mode defaults to a limit that keeps the deepest
+// negotiation within the budget docs/driver.md states for the 12 KiB x86 kernel stack. A driver
+// that knows its stack may define a larger value before including kshake (every translation
+// unit of the image the same: MSVC links a mismatch as an error, see below).
+#if !defined(KSHAKE_MAX_PAYLOAD_SIZE)
+#if KSHAKE_KERNEL_MODE
+#define KSHAKE_MAX_PAYLOAD_SIZE 512
+#else
+#define KSHAKE_MAX_PAYLOAD_SIZE 2048
+#endif
+#endif
+
+#define KSHAKE_DETAIL_STRINGIFY_(x) #x
+#define KSHAKE_DETAIL_STRINGIFY(x) KSHAKE_DETAIL_STRINGIFY_(x)
+
 #if defined(_MSC_VER)
+#pragma detect_mismatch("KSHAKE_MAX_PAYLOAD_SIZE", KSHAKE_DETAIL_STRINGIFY(KSHAKE_MAX_PAYLOAD_SIZE))
 // Mixing kernel and user-mode builds of kshake in one image is an ODR violation; make it a
 // link error instead (the wil technique).
 #if KSHAKE_KERNEL_MODE

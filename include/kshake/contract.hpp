@@ -3,16 +3,12 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "detail/freestanding.hpp"
 #include "guid.hpp"
 #include "initiator.hpp"
 #include "protocol.hpp"
 #include "responder.hpp"
 #include "wire.hpp"
-
-#include <cstddef>
-#include <cstdint>
-#include <type_traits>
-#include <utility>
 
 namespace kshake {
 
@@ -24,23 +20,23 @@ namespace kshake {
 //   const auto r = source_offers::negotiate(transport, pool_request{}, pool_request{});
 template <class... Ps>
 struct offer {
-    static constexpr std::size_t size = sizeof...(Ps);
+    static constexpr size_t size = sizeof...(Ps);
     // agreed_offer_v's answer when no offer would be agreed; equals first_result<Ps...>::none.
-    static constexpr std::size_t none = sizeof...(Ps);
+    static constexpr size_t none = sizeof...(Ps);
 
     // negotiate_first<Ps...>: the offers checked at compile time are the ones sent.
     template <class Transport>
     [[nodiscard]] static detail::first_result_t<Ps...>
     negotiate(Transport&& transport,
               const detail::request_or_placeholder_t<Ps>&... requests) noexcept {
-        return negotiate_first<Ps...>(std::forward<Transport>(transport), requests...);
+        return negotiate_first<Ps...>(static_cast<Transport&&>(transport), requests...);
     }
     // Requests that do not match the offers one for one: negotiate_first's own message.
     template <class Transport, class... Requests>
         requires(!detail::offered_requests<Ps...>::template fit<Requests...>())
     [[nodiscard]] static detail::first_result_t<Ps...>
     negotiate(Transport&& transport, const Requests&... requests) noexcept {
-        return negotiate_first<Ps...>(std::forward<Transport>(transport), requests...);
+        return negotiate_first<Ps...>(static_cast<Transport&&>(transport), requests...);
     }
 };
 
@@ -66,9 +62,9 @@ concept has_routes = requires {
 
 // (Inside kshake::detail, `offer` alone names initiator.hpp's detail::offer function.)
 
-template <std::size_t I, class Offers>
+template <size_t I, class Offers>
 struct offer_element;
-template <std::size_t I, class... Ps>
+template <size_t I, class... Ps>
 struct offer_element<I, kshake::offer<Ps...>> {
     using type = pack_element_t<I, Ps...>;
 };
@@ -93,14 +89,14 @@ consteval guid route_id() noexcept {
 
 // The parts of agreement beyond the id, one by one, for the diagnostics.
 template <class O, class S>
-inline constexpr bool same_codec = std::is_same_v<codec_t<O>, codec_t<S>>;
+inline constexpr bool same_codec = detail::is_same_v<codec_t<O>, codec_t<S>>;
 template <class O, class S>
 inline constexpr bool same_payloads =
-    std::is_same_v<request_t<O>, request_t<S>> && std::is_same_v<response_t<O>, response_t<S>>;
+    detail::is_same_v<request_t<O>, request_t<S>> && detail::is_same_v<response_t<O>, response_t<S>>;
 // The raw codec carries no version, so only the envelope's version must lie in the range.
 template <class O, class S>
 inline constexpr bool version_in_range =
-    std::is_same_v<codec_t<O>, raw_codec> ||
+    detail::is_same_v<codec_t<O>, raw_codec> ||
     (version_v<O> >= min_version_v<S> && version_v<O> <= version_v<S>);
 
 // Would a route serving protocol S accept protocol O as the initiator sends it? Same id, same
@@ -118,13 +114,13 @@ consteval bool route_accepts() noexcept {
 
 // Where the routes serve protocol O's id: a route index, or sizeof...(Rs).
 template <class O, class... Rs>
-consteval std::size_t route_for() noexcept {
+consteval size_t route_for() noexcept {
     if constexpr (sizeof...(Rs) == 0 || !protocol<O>) {
         return sizeof...(Rs);
     } else {
         constexpr guid ids[] = {route_id<Rs>()...};
         constexpr bool usable[] = {route_has_protocol<Rs>()...};
-        for (std::size_t j = 0; j < sizeof...(Rs); ++j) {
+        for (size_t j = 0; j < sizeof...(Rs); ++j) {
             if (usable[j] && ids[j] == O::id) {
                 return j;
             }
@@ -139,7 +135,7 @@ template <class... Ps, class... Rs>
 struct agreement<kshake::offer<Ps...>, route_list<Rs...>> {
     template <class O>
     static consteval bool accepted() noexcept {
-        constexpr std::size_t j = route_for<O, Rs...>();
+        constexpr size_t j = route_for<O, Rs...>();
         if constexpr (j == sizeof...(Rs)) {
             return false;
         } else {
@@ -148,12 +144,12 @@ struct agreement<kshake::offer<Ps...>, route_list<Rs...>> {
     }
 
     // The first offer, in preference order, that some route accepts; sizeof...(Ps) if none.
-    static consteval std::size_t first() noexcept {
+    static consteval size_t first() noexcept {
         if constexpr (sizeof...(Ps) == 0) {
             return 0;
         } else {
             constexpr bool ok[] = {accepted<Ps>()...};
-            for (std::size_t i = 0; i < sizeof...(Ps); ++i) {
+            for (size_t i = 0; i < sizeof...(Ps); ++i) {
                 if (ok[i]) {
                     return i;
                 }
@@ -163,12 +159,12 @@ struct agreement<kshake::offer<Ps...>, route_list<Rs...>> {
     }
 
     // The first offer whose id some route serves (whatever else differs); sizeof...(Ps) if none.
-    static consteval std::size_t first_with_served_id() noexcept {
+    static consteval size_t first_with_served_id() noexcept {
         if constexpr (sizeof...(Ps) == 0) {
             return 0;
         } else {
             constexpr bool served[] = {(route_for<Ps, Rs...>() != sizeof...(Rs))...};
-            for (std::size_t i = 0; i < sizeof...(Ps); ++i) {
+            for (size_t i = 0; i < sizeof...(Ps); ++i) {
                 if (served[i]) {
                     return i;
                 }
@@ -197,7 +193,7 @@ struct agreement_check<kshake::offer<Ps...>, Responder, route_list<Rs...>> {
 
     // Why no offer is accepted, about the first offer (in preference order) whose id is served.
     static consteval bool explain() noexcept {
-        constexpr std::size_t i = found::first_with_served_id();
+        constexpr size_t i = found::first_with_served_id();
         if constexpr (i == sizeof...(Ps)) {
             static_assert(responder_serves_an_offered_id<kshake::offer<Ps...>, route_list<Rs...>>,
                           "kshake: these pins can never agree: the responder serves none of the "
@@ -270,7 +266,7 @@ consteval bool check_agreement() noexcept {
 // handler succeeds: a handler's run-time refusal is not a compile-time fact.
 template <class Offers, class Responder>
     requires(detail::is_offer<Offers> && detail::has_routes<Responder>)
-inline constexpr std::size_t agreed_offer_v =
+inline constexpr size_t agreed_offer_v =
     detail::agreement<Offers, typename Responder::routes>::first();
 
 // True when some offer would be agreed. A plain concept: usable in if constexpr, in requires
@@ -293,6 +289,6 @@ using agreed_protocol_t =
     typename detail::offer_element<agreed_offer_v<Offers, Responder>, Offers>::type;
 template <class Offers, class Responder>
     requires agrees<Offers, Responder>
-inline constexpr std::uint32_t agreed_version_v = version_v<agreed_protocol_t<Offers, Responder>>;
+inline constexpr uint32_t agreed_version_v = version_v<agreed_protocol_t<Offers, Responder>>;
 
 } // namespace kshake

@@ -2,11 +2,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "detail/freestanding.hpp"
 #include "guid.hpp"
-
-#include <cstddef>
-#include <cstring>
-#include <type_traits>
 
 namespace kshake {
 
@@ -19,10 +16,10 @@ struct handshake {
     void* argument2;
 };
 
-static_assert(std::is_trivially_copyable_v<handshake> && std::is_standard_layout_v<handshake>);
-static_assert(offsetof(handshake, protocol_id) == 0, "kshake: ProtocolId is at offset 0");
-static_assert(offsetof(handshake, argument1) == 16, "kshake: Argument1 is at offset 16");
-static_assert(offsetof(handshake, argument2) == 16 + sizeof(void*),
+static_assert(detail::is_trivially_copyable_v<handshake> && detail::is_standard_layout_v<handshake>);
+static_assert(KSHAKE_OFFSETOF(handshake, protocol_id) == 0, "kshake: ProtocolId is at offset 0");
+static_assert(KSHAKE_OFFSETOF(handshake, argument1) == 16, "kshake: Argument1 is at offset 16");
+static_assert(KSHAKE_OFFSETOF(handshake, argument2) == 16 + sizeof(void*),
               "kshake: Argument2 follows Argument1");
 static_assert(sizeof(handshake) == 16 + 2 * sizeof(void*),
               "kshake: handshake is 24 bytes on 32-bit targets, 32 on 64-bit");
@@ -39,20 +36,20 @@ namespace detail {
 [[nodiscard]] inline handshake read_handshake(const void* from) noexcept {
     const auto* const bytes = static_cast<const unsigned char*>(from);
     handshake h; // NOLINT(cppcoreguidelines-pro-type-member-init): every field is copied below
-    std::memcpy(&h.protocol_id, bytes, sizeof h.protocol_id);
-    std::memcpy(static_cast<void*>(&h.argument1), bytes + offsetof(handshake, argument1),
+    copy_bytes(&h.protocol_id, bytes, sizeof h.protocol_id);
+    copy_bytes(static_cast<void*>(&h.argument1), bytes + KSHAKE_OFFSETOF(handshake, argument1),
                 sizeof h.argument1);
-    std::memcpy(static_cast<void*>(&h.argument2), bytes + offsetof(handshake, argument2),
+    copy_bytes(static_cast<void*>(&h.argument2), bytes + KSHAKE_OFFSETOF(handshake, argument2),
                 sizeof h.argument2);
     return h;
 }
 
 inline void write_handshake(void* to, const handshake& h) noexcept {
     auto* const bytes = static_cast<unsigned char*>(to);
-    std::memcpy(bytes, &h.protocol_id, sizeof h.protocol_id);
-    std::memcpy(bytes + offsetof(handshake, argument1), static_cast<const void*>(&h.argument1),
+    copy_bytes(bytes, &h.protocol_id, sizeof h.protocol_id);
+    copy_bytes(bytes + KSHAKE_OFFSETOF(handshake, argument1), static_cast<const void*>(&h.argument1),
                 sizeof h.argument1);
-    std::memcpy(bytes + offsetof(handshake, argument2), static_cast<const void*>(&h.argument2),
+    copy_bytes(bytes + KSHAKE_OFFSETOF(handshake, argument2), static_cast<const void*>(&h.argument2),
                 sizeof h.argument2);
 }
 

@@ -2,15 +2,12 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "detail/freestanding.hpp"
 #include "protocol.hpp"
 #include "result.hpp"
 #include "status.hpp"
 #include "transport.hpp"
 #include "wire.hpp"
-
-#include <cstddef>
-#include <cstdint>
-#include <type_traits>
 
 namespace kshake {
 
@@ -45,7 +42,7 @@ struct response_or_placeholder<P> {
 };
 template <class P>
 using response_or_placeholder_t =
-    std::conditional_t<protocol<P>, typename response_or_placeholder<P>::type,
+    detail::conditional_t<protocol<P>, typename response_or_placeholder<P>::type,
                        not_a_protocol_request>;
 
 // What first_result is instantiated with when the offers are not all protocols, so that
@@ -81,7 +78,7 @@ struct offered_requests {
         if constexpr (sizeof...(Requests) != sizeof...(Ps)) {
             return false;
         } else {
-            return (std::is_convertible_v<const Requests&, request_or_placeholder_t<Ps>> && ...);
+            return (detail::is_convertible_v<const Requests&, request_or_placeholder_t<Ps>> && ...);
         }
     }
 };
@@ -126,7 +123,7 @@ template <class P, class Transport>
 
 // A request of another type than P::request: one message rather than "no matching function".
 template <class P, class Transport, class Request>
-    requires(!std::is_convertible_v<const Request&, detail::request_or_placeholder_t<P>>)
+    requires(!detail::is_convertible_v<const Request&, detail::request_or_placeholder_t<P>>)
 [[nodiscard]] auto negotiate(Transport&&, const Request&) noexcept
     -> result<detail::response_or_placeholder_t<P>> {
     // A broken protocol is the first thing to fix (its request type may be what broke).
@@ -142,9 +139,9 @@ namespace detail {
 template <class... Ps>
 consteval bool offers_are_distinct() noexcept {
     constexpr guid ids[] = {Ps::id...};
-    constexpr std::uint32_t versions[] = {version_v<Ps>...};
-    for (std::size_t i = 0; i < sizeof...(Ps); ++i) {
-        for (std::size_t j = i + 1; j < sizeof...(Ps); ++j) {
+    constexpr uint32_t versions[] = {version_v<Ps>...};
+    for (size_t i = 0; i < sizeof...(Ps); ++i) {
+        for (size_t j = i + 1; j < sizeof...(Ps); ++j) {
             if (ids[i] == ids[j] && versions[i] == versions[j]) {
                 return false;
             }
@@ -183,7 +180,7 @@ consteval bool check_offers() noexcept {
     }
 }
 
-template <std::size_t I, class First, class... Rest>
+template <size_t I, class First, class... Rest>
 [[nodiscard]] constexpr const auto& nth_value(const First& first, const Rest&... rest) noexcept {
     if constexpr (I == 0) {
         return first;
@@ -195,8 +192,8 @@ template <std::size_t I, class First, class... Rest>
 // Offers the I-th protocol and, if it is refused, the next. The outcome is built once, by the
 // offer that ends the search: rebuilding it after every refusal cost about 25 instructions an
 // offer (tools/bench_instructions.py, negotiate_first cases).
-template <std::size_t I, class... Ps, class Transport, class... Requests>
-[[nodiscard]] first_result<Ps...> offer_from(std::type_identity<first_result<Ps...>> tag,
+template <size_t I, class... Ps, class Transport, class... Requests>
+[[nodiscard]] first_result<Ps...> offer_from(detail::type_identity<first_result<Ps...>> tag,
                                              Transport& transport,
                                              const Requests&... requests) noexcept {
     using P = nth_t<I, Ps...>;
@@ -206,7 +203,7 @@ template <std::size_t I, class... Ps, class Transport, class... Requests>
     ntstatus s = transport(exchange.offer(), out);
     if (nt_success(s)) {
         response_t<P> response{};
-        std::uint32_t version = 0;
+        uint32_t version = 0;
         s = exchange.accept(out, response, version);
         if (nt_success(s)) {
             return first_result<Ps...>::template accepted_at<I>(response, version);
@@ -228,7 +225,7 @@ template <class... Ps, class Transport>
 negotiate_first(Transport&& transport,
                 const detail::request_or_placeholder_t<Ps>&... requests) noexcept {
     if constexpr (detail::check_offers<Ps...>() && detail::check_transport<Transport>()) {
-        return detail::offer_from<0>(std::type_identity<first_result<Ps...>>{}, transport,
+        return detail::offer_from<0>(detail::type_identity<first_result<Ps...>>{}, transport,
                                      requests...);
     } else {
         return detail::first_result_t<Ps...>{status::invalid_parameter};

@@ -2,38 +2,35 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "detail/freestanding.hpp"
 #include "guid.hpp"
-
-#include <concepts>
-#include <cstddef>
-#include <cstdint>
-#include <string_view>
-#include <type_traits>
 
 namespace kshake {
 
-// Payloads travel by value inside kernel-stack envelopes (negotiate() holds a request and a
-// response on the caller's stack, and the x86 kernel stack is 12 KiB), so they are bounded.
-inline constexpr std::size_t max_payload_size = 2048;
+// Payloads travel by value inside stack envelopes (negotiate() holds a request and a response on
+// the caller's stack, the responder a copy of each on the same stack, and the x86 kernel stack
+// is 12 KiB), so they are bounded: KSHAKE_MAX_PAYLOAD_SIZE, 512 bytes in kernel mode and 2048
+// in user mode unless the build defines it (config.hpp, docs/driver.md "Stack usage").
+inline constexpr size_t max_payload_size = KSHAKE_MAX_PAYLOAD_SIZE;
 // The envelope puts the body at byte 8 on every target, which holds only for bodies aligned to
 // at most 8 (see docs/wire.md).
-inline constexpr std::size_t max_payload_alignment = 8;
+inline constexpr size_t max_payload_alignment = 8;
 
 // A payload is a plain C struct: copied byte for byte across the wire, zero-filled before a
 // handler sees it (a trivial default constructor is what makes T{} zero its padding, so no
 // kernel stack bytes leak to the peer).
 template <class T>
-concept payload = std::is_class_v<T> && !std::is_const_v<T> && !std::is_volatile_v<T> &&
-                  std::is_trivial_v<T> && std::is_standard_layout_v<T> &&
+concept payload = detail::is_class_v<T> && !detail::is_const_v<T> && !detail::is_volatile_v<T> &&
+                  detail::is_trivial_v<T> && detail::is_standard_layout_v<T> &&
                   sizeof(T) <= max_payload_size && alignof(T) <= max_payload_alignment;
 
 namespace detail {
 
 template <class P>
 concept has_id = requires {
-    requires std::same_as<std::remove_cvref_t<decltype(P::id)>, guid>;
+    requires detail::same_as<detail::remove_cvref_t<decltype(P::id)>, guid>;
     // P::id must be a constant: it is read at compile time to build route tables.
-    typename std::integral_constant<std::uint32_t, P::id.data1>;
+    typename detail::constant<uint32_t, P::id.data1>;
 };
 
 template <class P>
@@ -44,22 +41,22 @@ concept has_payload_types = requires {
 
 template <class P>
 concept declares_version = requires {
-    requires std::convertible_to<decltype(P::version), std::uint32_t>;
-    typename std::integral_constant<std::uint32_t, P::version>;
+    requires detail::convertible_to<decltype(P::version), uint32_t>;
+    typename detail::constant<uint32_t, P::version>;
 };
 
 template <class P>
 concept declares_min_version = requires {
-    requires std::convertible_to<decltype(P::min_version), std::uint32_t>;
-    typename std::integral_constant<std::uint32_t, P::min_version>;
+    requires detail::convertible_to<decltype(P::min_version), uint32_t>;
+    typename detail::constant<uint32_t, P::min_version>;
 };
 
 struct not_a_class {};
 template <class P>
-using class_or_empty_t = std::conditional_t<std::is_class_v<P>, P, not_a_class>;
+using class_or_empty_t = detail::conditional_t<detail::is_class_v<P>, P, not_a_class>;
 
 template <class P>
-consteval std::uint32_t version_of() noexcept {
+consteval uint32_t version_of() noexcept {
     if constexpr (declares_version<P>) {
         return P::version;
     } else {
@@ -68,7 +65,7 @@ consteval std::uint32_t version_of() noexcept {
 }
 
 template <class P>
-consteval std::uint32_t min_version_of() noexcept {
+consteval uint32_t min_version_of() noexcept {
     if constexpr (declares_min_version<P>) {
         return P::min_version;
     } else {
@@ -84,7 +81,7 @@ concept valid_versions = (!requires { P::version; } || declares_version<P>) &&
 } // namespace detail
 
 // A protocol: `static constexpr kshake::guid id`, `using request`, `using response` (payloads),
-// and optionally `static constexpr std::uint32_t version` (default 1) and `min_version`
+// and optionally `static constexpr uint32_t version` (default 1) and `min_version`
 // (default: version). Version 0 never appears on the wire.
 template <class P>
 concept protocol =
@@ -93,9 +90,9 @@ concept protocol =
 
 // The version an initiator speaks, and the lowest one a responder serves.
 template <protocol P>
-inline constexpr std::uint32_t version_v = detail::version_of<P>();
+inline constexpr uint32_t version_v = detail::version_of<P>();
 template <protocol P>
-inline constexpr std::uint32_t min_version_v = detail::min_version_of<P>();
+inline constexpr uint32_t min_version_v = detail::min_version_of<P>();
 
 template <protocol P>
 using request_t = typename P::request;
@@ -107,19 +104,22 @@ using response_t = typename P::response;
 //
 // P is not constrained here, so that a mistake in P reaches check_protocol's message for
 // at_version<P, V> (which inherits it) instead of an anonymous constraint failure.
-template <class P, std::uint32_t V>
+template <class P, uint32_t V>
 struct at_version : detail::class_or_empty_t<P> {
-    static constexpr std::uint32_t version = V;
-    static constexpr std::uint32_t min_version = V;
+    static constexpr uint32_t version = V;
+    static constexpr uint32_t min_version = V;
 };
 
-// A protocol's display name: `static constexpr std::string_view name` when it has one.
+// A protocol's display name: `static constexpr const char* name = "...";` (or a char array, or
+// in user mode a std::string_view naming a string literal) when it has one, else "".
 template <protocol P>
-[[nodiscard]] constexpr std::string_view protocol_name() noexcept {
-    if constexpr (requires { std::string_view{P::name}; }) {
-        return std::string_view{P::name};
+[[nodiscard]] constexpr const char* protocol_name() noexcept {
+    if constexpr (requires { static_cast<const char*>(P::name); }) {
+        return static_cast<const char*>(P::name);
+    } else if constexpr (requires { static_cast<const char*>(P::name.data()); }) {
+        return static_cast<const char*>(P::name.data());
     } else {
-        return {};
+        return "";
     }
 }
 
@@ -129,43 +129,44 @@ namespace detail {
 // act on. Each failing branch stops the chain so that one mistake gives one error.
 template <class T>
 consteval bool check_payload() noexcept {
-    if constexpr (std::is_reference_v<T>) {
-        static_assert(!std::is_reference_v<T>,
+    if constexpr (detail::is_reference_v<T>) {
+        static_assert(!detail::is_reference_v<T>,
                       "kshake: a payload must be a struct type, not a reference: write "
                       "`using request = my_struct;` (kshake passes it by reference itself)");
         return false;
-    } else if constexpr (std::is_pointer_v<T>) {
-        static_assert(!std::is_pointer_v<T>,
+    } else if constexpr (detail::is_pointer_v<T>) {
+        static_assert(!detail::is_pointer_v<T>,
                       "kshake: a payload must be a struct, not a pointer: put the pointer in a "
                       "struct, or use kshake::raw_codec for interface pointers");
         return false;
-    } else if constexpr (!std::is_class_v<T>) {
-        static_assert(std::is_class_v<T>,
+    } else if constexpr (!detail::is_class_v<T>) {
+        static_assert(detail::is_class_v<T>,
                       "kshake: a payload must be a struct (wrap the value in a struct)");
         return false;
-    } else if constexpr (std::is_const_v<T> || std::is_volatile_v<T>) {
-        static_assert(!std::is_const_v<T> && !std::is_volatile_v<T>,
+    } else if constexpr (detail::is_const_v<T> || detail::is_volatile_v<T>) {
+        static_assert(!detail::is_const_v<T> && !detail::is_volatile_v<T>,
                       "kshake: a payload type must not be const or volatile: name the plain "
                       "struct (the handler's signature adds the const)");
         return false;
-    } else if constexpr (!std::is_trivially_copyable_v<T>) {
-        static_assert(std::is_trivially_copyable_v<T>,
+    } else if constexpr (!detail::is_trivially_copyable_v<T>) {
+        static_assert(detail::is_trivially_copyable_v<T>,
                       "kshake: a payload must be trivially copyable (no user-defined copy, move "
                       "or destructor): it is copied byte for byte between drivers");
         return false;
-    } else if constexpr (!std::is_trivial_v<T>) {
-        static_assert(std::is_trivial_v<T>,
+    } else if constexpr (!detail::is_trivial_v<T>) {
+        static_assert(detail::is_trivial_v<T>,
                       "kshake: a payload must be a plain C struct with a trivial default "
                       "constructor (no constructors, no default member initialisers)");
         return false;
-    } else if constexpr (!std::is_standard_layout_v<T>) {
-        static_assert(std::is_standard_layout_v<T>,
+    } else if constexpr (!detail::is_standard_layout_v<T>) {
+        static_assert(detail::is_standard_layout_v<T>,
                       "kshake: a payload must be standard layout (a plain C struct: no virtual "
                       "functions, one access level, no base classes with data)");
         return false;
     } else if constexpr (sizeof(T) > max_payload_size) {
         static_assert(sizeof(T) <= max_payload_size,
-                      "kshake: a payload must be at most kshake::max_payload_size (2048) bytes: "
+                      "kshake: a payload must be at most kshake::max_payload_size bytes "
+                      "(KSHAKE_MAX_PAYLOAD_SIZE: 512 in kernel mode, 2048 in user mode): "
                       "envelopes live on the kernel stack; pass a pointer to a larger buffer in "
                       "the payload instead");
         return false;
@@ -181,7 +182,7 @@ consteval bool check_payload() noexcept {
 
 template <class P>
 concept id_is_a_guid =
-    requires { requires std::same_as<std::remove_cvref_t<decltype(P::id)>, guid>; };
+    requires { requires detail::same_as<detail::remove_cvref_t<decltype(P::id)>, guid>; };
 
 // Request and response are checked by two names so that the instantiation notes say which one
 // is wrong.
@@ -196,8 +197,8 @@ consteval bool check_response_payload() noexcept {
 
 template <class P>
 consteval bool check_protocol() noexcept {
-    if constexpr (!std::is_class_v<P>) {
-        static_assert(std::is_class_v<P>,
+    if constexpr (!detail::is_class_v<P>) {
+        static_assert(detail::is_class_v<P>,
                       "kshake: not a protocol: a protocol is a struct with `static constexpr "
                       "kshake::guid id`, `using request = ...;` and `using response = ...;`");
         return false;

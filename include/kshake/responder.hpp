@@ -3,18 +3,13 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "detail/freestanding.hpp"
 #include "detail/route_table.hpp"
 #include "handshake.hpp"
 #include "protocol.hpp"
 #include "result.hpp"
 #include "status.hpp"
 #include "wire.hpp"
-
-#include <cstddef>
-#include <cstdint>
-#include <cstring>
-#include <type_traits>
-#include <utility>
 
 namespace kshake {
 
@@ -59,19 +54,19 @@ struct type_list {};
 
 // The I-th type of a pack without recursion: a responder may hold 1024 routes, beyond the
 // compilers' default template depth (900 for g++) for a recursive lookup such as nth_t.
-template <std::size_t I, class T>
+template <size_t I, class T>
 struct indexed_type {
     using type = T;
 };
 template <class Sequence, class... Ts>
 struct indexed_types;
-template <std::size_t... Is, class... Ts>
-struct indexed_types<std::index_sequence<Is...>, Ts...> : indexed_type<Is, Ts>... {};
-template <std::size_t I, class T>
+template <size_t... Is, class... Ts>
+struct indexed_types<detail::index_sequence<Is...>, Ts...> : indexed_type<Is, Ts>... {};
+template <size_t I, class T>
 indexed_type<I, T> select_indexed(const indexed_type<I, T>&);
-template <std::size_t I, class... Ts>
+template <size_t I, class... Ts>
 using pack_element_t = typename decltype(select_indexed<I>(
-    std::declval<indexed_types<std::index_sequence_for<Ts...>, Ts...>>()))::type;
+    detail::declval<indexed_types<detail::index_sequence_for<Ts...>, Ts...>>()))::type;
 
 // A handler's signature taken apart, so that check_handler can name the one part that is wrong.
 // `known` is false for anything that is neither a function pointer nor a class with a single,
@@ -85,7 +80,7 @@ struct handler_signature<R (*)(A...) noexcept(NoThrow)> {
     static constexpr bool known = true;
     static constexpr bool is_const = true;
     static constexpr bool is_noexcept = NoThrow;
-    static constexpr std::size_t arity = sizeof...(A);
+    static constexpr size_t arity = sizeof...(A);
     using result = R;
     using parameters = type_list<A...>;
 };
@@ -103,22 +98,22 @@ struct handler_signature_of {
     using type = handler_signature<void>;
 };
 template <class Handler>
-    requires(std::is_pointer_v<Handler> && std::is_function_v<std::remove_pointer_t<Handler>>)
+    requires(detail::is_pointer_v<Handler> && detail::is_function_v<detail::remove_pointer_t<Handler>>)
 struct handler_signature_of<Handler> {
     using type = handler_signature<Handler>;
 };
 template <class Handler>
-    requires(std::is_class_v<Handler> && requires { &Handler::operator(); })
+    requires(detail::is_class_v<Handler> && requires { &Handler::operator(); })
 struct handler_signature_of<Handler> {
     using type = handler_signature<decltype(&Handler::operator())>;
 };
 
 // Parameter I of a handler (void past the end), so that a wrong arity cannot hide a type error.
-template <std::size_t I, class List>
+template <size_t I, class List>
 struct parameter {
     using type = void;
 };
-template <std::size_t I, class First, class... Rest>
+template <size_t I, class First, class... Rest>
 struct parameter<I, type_list<First, Rest...>> {
     using type = typename parameter<I - 1, type_list<Rest...>>::type;
 };
@@ -126,7 +121,7 @@ template <class First, class... Rest>
 struct parameter<0, type_list<First, Rest...>> {
     using type = First;
 };
-template <std::size_t I, class Signature>
+template <size_t I, class Signature>
 using parameter_t = typename parameter<I, typename Signature::parameters>::type;
 
 // The handler rule of `route`, one part at a time, each with its own message. The chain stops
@@ -152,39 +147,39 @@ consteval bool check_handler() noexcept {
                       "kshake: a route's handler takes 3 parameters `(Context&, const "
                       "P::request&, P::response&)` or 4, with `std::uint32_t version` last");
         return false;
-    } else if constexpr (!std::is_same_v<parameter_t<0, signature>, Context&>) {
-        static_assert(std::is_same_v<parameter_t<0, signature>, Context&>,
+    } else if constexpr (!detail::is_same_v<parameter_t<0, signature>, Context&>) {
+        static_assert(detail::is_same_v<parameter_t<0, signature>, Context&>,
                       "kshake: a route handler's first parameter must be `Context&`, a "
                       "reference to the responder's context type (responder<Context, ...>)");
         return false;
-    } else if constexpr (std::is_same_v<std::remove_cvref_t<parameter_t<1, signature>>,
+    } else if constexpr (detail::is_same_v<detail::remove_cvref_t<parameter_t<1, signature>>,
                                         request_type> &&
-                         !std::is_same_v<parameter_t<1, signature>, const request_type&>) {
-        static_assert(std::is_same_v<parameter_t<1, signature>, const request_type&>,
+                         !detail::is_same_v<parameter_t<1, signature>, const request_type&>) {
+        static_assert(detail::is_same_v<parameter_t<1, signature>, const request_type&>,
                       "kshake: a route handler must take the request as `const P::request&`: "
                       "by reference and const (the request belongs to the initiator)");
         return false;
-    } else if constexpr (!std::is_same_v<parameter_t<1, signature>, const request_type&>) {
-        static_assert(std::is_same_v<parameter_t<1, signature>, const request_type&>,
+    } else if constexpr (!detail::is_same_v<parameter_t<1, signature>, const request_type&>) {
+        static_assert(detail::is_same_v<parameter_t<1, signature>, const request_type&>,
                       "kshake: a route handler's second parameter must be `const P::request&`, "
                       "the request type of the route's protocol");
         return false;
-    } else if constexpr (std::is_same_v<std::remove_cvref_t<parameter_t<2, signature>>,
+    } else if constexpr (detail::is_same_v<detail::remove_cvref_t<parameter_t<2, signature>>,
                                         response_type> &&
-                         !std::is_same_v<parameter_t<2, signature>, response_type&>) {
-        static_assert(std::is_same_v<parameter_t<2, signature>, response_type&>,
+                         !detail::is_same_v<parameter_t<2, signature>, response_type&>) {
+        static_assert(detail::is_same_v<parameter_t<2, signature>, response_type&>,
                       "kshake: a route handler must take the response as `P::response&`: by "
                       "non-const reference (the handler fills it in)");
         return false;
-    } else if constexpr (!std::is_same_v<parameter_t<2, signature>, response_type&>) {
-        static_assert(std::is_same_v<parameter_t<2, signature>, response_type&>,
+    } else if constexpr (!detail::is_same_v<parameter_t<2, signature>, response_type&>) {
+        static_assert(detail::is_same_v<parameter_t<2, signature>, response_type&>,
                       "kshake: a route handler's third parameter must be `P::response&`, the "
                       "response type of the route's protocol");
         return false;
     } else if constexpr (signature::arity == 4 &&
-                         !std::is_same_v<parameter_t<3, signature>, std::uint32_t>) {
+                         !detail::is_same_v<parameter_t<3, signature>, uint32_t>) {
         static_assert(signature::arity != 4 ||
-                          std::is_same_v<parameter_t<3, signature>, std::uint32_t>,
+                          detail::is_same_v<parameter_t<3, signature>, uint32_t>,
                       "kshake: a route handler's fourth parameter, when it has one, must be "
                       "`std::uint32_t version` (the version the initiator spoke)");
         return false;
@@ -216,7 +211,7 @@ consteval bool check_route() noexcept {
     } else if constexpr (!check_codec<typename R::protocol>()) {
         return false;
     } else {
-        return check_handler<std::remove_const_t<decltype(R::handler)>, Context,
+        return check_handler<detail::remove_const_t<decltype(R::handler)>, Context,
                              typename R::protocol>();
     }
 }
@@ -237,7 +232,7 @@ consteval bool duplicate_protocol_id() noexcept {
 
 // A braced list rather than a fold expression: clang caps fold expressions at 256 operands
 // and a responder may hold 1024 routes.
-template <std::size_t N>
+template <size_t N>
 consteval bool all_of(const bool (&values)[N]) noexcept {
     // NOLINTNEXTLINE(readability-use-anyofallof): <algorithm> would weigh on every includer
     for (const bool v : values) {
@@ -250,12 +245,12 @@ consteval bool all_of(const bool (&values)[N]) noexcept {
 
 // Checked when the responder class is instantiated, before its member declarations would
 // fail on a Context& that cannot be formed or on a table of zero routes.
-template <class Context, std::size_t RouteCount>
+template <class Context, size_t RouteCount>
 consteval bool check_responder_shape() noexcept {
-    if constexpr (!std::is_object_v<Context> || std::is_const_v<Context> ||
-                  std::is_volatile_v<Context>) {
-        static_assert(std::is_object_v<Context> && !std::is_const_v<Context> &&
-                          !std::is_volatile_v<Context>,
+    if constexpr (!detail::is_object_v<Context> || detail::is_const_v<Context> ||
+                  detail::is_volatile_v<Context>) {
+        static_assert(detail::is_object_v<Context> && !detail::is_const_v<Context> &&
+                          !detail::is_volatile_v<Context>,
                       "kshake: a responder's Context must be the (non-const) object type the "
                       "pin's Context points to: responder<my_pin_state, routes...>");
         return false;
@@ -305,7 +300,7 @@ ntstatus serve_route(Context& context, void* argument1, void* argument2, void* o
         return s;
     }
     response_t<P> response{};
-    if constexpr (handler_signature_of<std::remove_const_t<decltype(R::handler)>>::type::arity ==
+    if constexpr (handler_signature_of<detail::remove_const_t<decltype(R::handler)>>::type::arity ==
                   4) {
         s = static_cast<ntstatus>(R::handler(context, decoded.request, response, decoded.version));
     } else {
@@ -338,7 +333,7 @@ struct route_slot {
 // A responder's routes as a type, for compile-time questions about it (kshake/contract.hpp).
 template <class... Routes>
 struct route_list {
-    static constexpr std::size_t size = sizeof...(Routes);
+    static constexpr size_t size = sizeof...(Routes);
 };
 
 template <class Context, class... Routes>
@@ -349,7 +344,7 @@ class responder {
   public:
     using context_type = Context;
     using routes = route_list<Routes...>;
-    static constexpr std::size_t route_count = sizeof...(Routes);
+    static constexpr size_t route_count = sizeof...(Routes);
 
     // Serves one handshake for `context`. In and Out are the peer's; on any failure nothing the
     // caller owns (Out, the request, the response buffer) is written.
@@ -367,7 +362,7 @@ class responder {
     template <class Pin, class Handshake = handshake, class Status = ntstatus>
     static Status callback(Pin pin, Handshake* in, Handshake* out) noexcept {
         static_assert(sizeof(Handshake) == sizeof(handshake) &&
-                          std::is_trivially_copyable_v<Handshake>,
+                          detail::is_trivially_copyable_v<Handshake>,
                       "kshake: the callback's handshake type must have KSHANDSHAKE's layout");
         if (in == nullptr || out == nullptr) {
             return static_cast<Status>(status::invalid_parameter);
@@ -392,7 +387,7 @@ class responder {
     // The hash costs ~113-116 whatever N; a linear hit costs about 95 + 7 per route passed, so
     // the average crosses the hash's near 6 routes, and an unknown id already at 3. Four keeps
     // every hit within 1% of the C chain, where the hash was up to 14% dearer.
-    static constexpr std::size_t linear_dispatch_limit = 4;
+    static constexpr size_t linear_dispatch_limit = 4;
 
     // Constant-initialised tables (no function-local statics, no dynamic initialisation); a
     // nested class so they exist only for responders of more than linear_dispatch_limit routes.
@@ -413,8 +408,8 @@ class responder {
         };
         static consteval slot_array make_slots() noexcept {
             slot_array a{};
-            for (std::size_t i = 0; i < table_type::slots; ++i) {
-                const std::size_t route =
+            for (size_t i = 0; i < table_type::slots; ++i) {
+                const size_t route =
                     table.route_at[i] == table_type::empty ? 0 : table.route_at[i];
                 a.at[i] = {ids[route], entries[route]};
             }

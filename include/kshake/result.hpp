@@ -2,16 +2,12 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "detail/freestanding.hpp"
 #include "guid.hpp"
 #include "protocol.hpp"
 #include "status.hpp"
 
 #include <gsl/assert>
-
-#include <cstddef>
-#include <cstdint>
-#include <cstring>
-#include <type_traits>
 
 namespace kshake {
 
@@ -22,14 +18,14 @@ class [[nodiscard]] result {
     constexpr explicit result(ntstatus failure) noexcept : status_{failure} {
         Expects(!nt_success(failure));
     }
-    constexpr result(const T& value, std::uint32_t version) noexcept
+    constexpr result(const T& value, uint32_t version) noexcept
         : status_{status::success}, version_{version}, value_{value} {}
 
     [[nodiscard]] constexpr bool ok() const noexcept { return nt_success(status_); }
     constexpr explicit operator bool() const noexcept { return ok(); }
     [[nodiscard]] constexpr ntstatus status() const noexcept { return status_; }
     // The protocol version the peer answered with (0 on failure).
-    [[nodiscard]] constexpr std::uint32_t version() const noexcept { return version_; }
+    [[nodiscard]] constexpr uint32_t version() const noexcept { return version_; }
 
     // The response; reading it from a failed result fails fast (GSL Expects), never UB.
     [[nodiscard]] constexpr const T& value() const noexcept {
@@ -41,18 +37,18 @@ class [[nodiscard]] result {
 
   private:
     ntstatus status_;
-    std::uint32_t version_{0};
+    uint32_t version_{0};
     T value_{};
 };
 
 namespace detail {
 template <class T, class... Ts>
-inline constexpr std::size_t index_of = 0;
+inline constexpr size_t index_of = 0;
 template <class T, class First, class... Rest>
-inline constexpr std::size_t index_of<T, First, Rest...> =
-    std::is_same_v<T, First> ? 0 : 1 + index_of<T, Rest...>;
+inline constexpr size_t index_of<T, First, Rest...> =
+    detail::is_same_v<T, First> ? 0 : 1 + index_of<T, Rest...>;
 
-template <std::size_t I, class First, class... Rest>
+template <size_t I, class First, class... Rest>
 struct nth {
     using type = typename nth<I - 1, Rest...>::type;
 };
@@ -60,15 +56,15 @@ template <class First, class... Rest>
 struct nth<0, First, Rest...> {
     using type = First;
 };
-template <std::size_t I, class... Ts>
+template <size_t I, class... Ts>
 using nth_t = typename nth<I, Ts...>::type;
 
 // What a get() that fails its static_assert returns, so that no second error follows.
 struct no_response {};
 
 template <class... Ts>
-inline constexpr std::size_t max_size_of = [] {
-    std::size_t m = 1;
+inline constexpr size_t max_size_of = [] {
+    size_t m = 1;
     ((m = sizeof(Ts) > m ? sizeof(Ts) : m), ...);
     return m;
 }();
@@ -79,31 +75,31 @@ inline constexpr std::size_t max_size_of = [] {
 template <protocol... Ps>
 class [[nodiscard]] first_result {
   public:
-    static constexpr std::size_t none = sizeof...(Ps);
+    static constexpr size_t none = sizeof...(Ps);
 
     constexpr explicit first_result(ntstatus failure) noexcept : status_{failure} {
         Expects(!nt_success(failure));
     }
-    template <std::size_t I>
+    template <size_t I>
     static first_result accepted_at(const response_t<detail::nth_t<I, Ps...>>& value,
-                                    std::uint32_t version) noexcept {
+                                    uint32_t version) noexcept {
         first_result r{};
         r.index_ = I;
         r.version_ = version;
-        std::memcpy(r.storage_, &value, sizeof value);
+        detail::copy_bytes(r.storage_, &value, sizeof value);
         return r;
     }
 
     [[nodiscard]] constexpr bool ok() const noexcept { return index_ != none; }
     constexpr explicit operator bool() const noexcept { return ok(); }
     [[nodiscard]] constexpr ntstatus status() const noexcept { return status_; }
-    [[nodiscard]] constexpr std::uint32_t version() const noexcept { return version_; }
+    [[nodiscard]] constexpr uint32_t version() const noexcept { return version_; }
     // 0 for P1, 1 for P2, ...; `none` when every offer was refused.
-    [[nodiscard]] constexpr std::size_t index() const noexcept { return index_; }
+    [[nodiscard]] constexpr size_t index() const noexcept { return index_; }
 
     template <class P>
     [[nodiscard]] constexpr bool accepted() const noexcept {
-        static_assert((std::is_same_v<P, Ps> || ...),
+        static_assert((detail::is_same_v<P, Ps> || ...),
                       "kshake: that protocol is not one of this negotiate_first's offers: "
                       "accepted<P>() takes one of the P1, P2, ... given to negotiate_first");
         return index_ == detail::index_of<P, Ps...>;
@@ -112,7 +108,7 @@ class [[nodiscard]] first_result {
     // The accepted offer's response; asking for another offer's fails fast. The return types
     // are deduced so that a wrong index or protocol reaches the static_assert's message instead
     // of failing in the declaration.
-    template <std::size_t I>
+    template <size_t I>
     [[nodiscard]] auto get() const noexcept {
         if constexpr (I >= none) {
             static_assert(I < none,
@@ -122,14 +118,14 @@ class [[nodiscard]] first_result {
         } else {
             Expects(index_ == I);
             response_t<detail::nth_t<I, Ps...>> value{};
-            std::memcpy(&value, storage_, sizeof value);
+            detail::copy_bytes(&value, storage_, sizeof value);
             return value;
         }
     }
     template <class P>
     [[nodiscard]] auto get() const noexcept {
-        if constexpr (!(std::is_same_v<P, Ps> || ...)) {
-            static_assert((std::is_same_v<P, Ps> || ...),
+        if constexpr (!(detail::is_same_v<P, Ps> || ...)) {
+            static_assert((detail::is_same_v<P, Ps> || ...),
                           "kshake: that protocol is not one of this negotiate_first's offers: "
                           "get<P>() takes one of the P1, P2, ... given to negotiate_first");
             return detail::no_response{};
@@ -142,10 +138,12 @@ class [[nodiscard]] first_result {
     constexpr first_result() noexcept = default;
 
     ntstatus status_{status::success};
-    std::size_t index_{none};
-    std::uint32_t version_{0};
-    static constexpr std::size_t storage_size = detail::max_size_of<response_t<Ps>...>;
-    alignas(max_payload_alignment) unsigned char storage_[storage_size]{};
+    size_t index_{none};
+    uint32_t version_{0};
+    static constexpr size_t storage_size = detail::max_size_of<response_t<Ps>...>;
+    // Read and written only by copy_bytes, so its alignment does not matter; an alignas here
+    // would pad the class, which MSVC's /W4 reports (C4324).
+    unsigned char storage_[storage_size]{};
 };
 
 } // namespace kshake

@@ -2,26 +2,21 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "config.hpp"
-
-#include <cstddef>
-#include <cstdint>
-#include <string_view>
-#include <type_traits>
+#include "detail/freestanding.hpp"
 
 namespace kshake {
 
 // NTSTATUS is a LONG: 32 bits, signed, on every Windows target.
-using ntstatus = std::int32_t;
+using ntstatus = int32_t;
 
 // What a handler may return for a status: kshake::ntstatus, or the Windows headers' NTSTATUS,
 // which is `long` (also 32 bits where Windows code is compiled, but not std::int32_t's type).
 template <class T>
 concept status_type =
-    (std::is_same_v<T, int> || std::is_same_v<T, long>) && sizeof(T) == sizeof(ntstatus);
+    (detail::is_same_v<T, int> || detail::is_same_v<T, long>) && sizeof(T) == sizeof(ntstatus);
 
 namespace detail {
-[[nodiscard]] constexpr ntstatus make_status(std::uint32_t bits) noexcept {
+[[nodiscard]] constexpr ntstatus make_status(uint32_t bits) noexcept {
     return static_cast<ntstatus>(bits);
 }
 } // namespace detail
@@ -54,7 +49,7 @@ inline constexpr ntstatus not_found = detail::make_status(0xC0000225U);
 namespace detail {
 struct status_entry {
     ntstatus value;
-    std::string_view name;
+    const char* name;
 };
 
 inline constexpr status_entry status_names[] = {
@@ -77,44 +72,46 @@ inline constexpr status_entry status_names[] = {
 };
 } // namespace detail
 
-// "STATUS_SUCCESS" and so on for the values above; empty for any other value.
-[[nodiscard]] constexpr std::string_view status_name(ntstatus s) noexcept {
+// "STATUS_SUCCESS" and so on for the values above; "" (never null) for any other value.
+[[nodiscard]] constexpr const char* status_name(ntstatus s) noexcept {
     for (const auto& entry : detail::status_names) {
         if (entry.value == s) {
             return entry.name;
         }
     }
-    return {};
+    return "";
 }
 
 // A status for a log line: its name when kshake knows it, else "0xC00000AB". No heap.
+// `std::string_view{d.data(), d.size()}` views it in user mode.
 struct status_string {
     char text[32];
 
     [[nodiscard]] constexpr const char* c_str() const noexcept { return text; }
-    [[nodiscard]] constexpr std::string_view view() const noexcept {
-        std::size_t n = 0;
+    [[nodiscard]] constexpr const char* data() const noexcept { return text; }
+    [[nodiscard]] constexpr size_t size() const noexcept {
+        size_t n = 0;
         while (text[n] != '\0') {
             ++n;
         }
-        return {text, n};
+        return n;
     }
 };
 
 [[nodiscard]] constexpr status_string describe(ntstatus s) noexcept {
     status_string out{};
-    const std::string_view name = status_name(s);
-    if (!name.empty()) {
-        for (std::size_t i = 0; i < name.size(); ++i) {
+    const char* const name = status_name(s);
+    if (name[0] != '\0') {
+        for (size_t i = 0; name[i] != '\0'; ++i) {
             out.text[i] = name[i];
         }
         return out;
     }
     constexpr char digits[] = "0123456789ABCDEF";
-    auto bits = static_cast<std::uint32_t>(s);
+    auto bits = static_cast<uint32_t>(s);
     out.text[0] = '0';
     out.text[1] = 'x';
-    for (std::size_t i = 9; i >= 2; --i) {
+    for (size_t i = 9; i >= 2; --i) {
         out.text[i] = digits[bits & 0xFU];
         bits >>= 4U;
     }

@@ -2,11 +2,9 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "detail/freestanding.hpp"
 #include "handshake.hpp"
 #include "status.hpp"
-
-#include <concepts>
-#include <type_traits>
 
 namespace kshake {
 
@@ -15,14 +13,14 @@ namespace kshake {
 // or send IOCTL_KS_HANDSHAKE; mock.hpp's call a mock pin; a lambda will do in a test.
 template <class T>
 concept transport = requires(T& t, const handshake& in, handshake& out) {
-    { t(in, out) } noexcept -> std::same_as<ntstatus>;
+    { t(in, out) } noexcept -> detail::same_as<ntstatus>;
 };
 
 namespace detail {
 // T as negotiate() received it: a const transport must be callable through a const reference.
 template <class T>
 consteval bool check_transport() noexcept {
-    using type = std::remove_reference_t<T>;
+    using type = detail::remove_reference_t<T>;
     if constexpr (!requires(type& t, const handshake& in, handshake& out) { t(in, out); }) {
         static_assert(
             requires(type& t, const handshake& in, handshake& out) { t(in, out); },
@@ -32,11 +30,11 @@ consteval bool check_transport() noexcept {
             "kshake::avstream::connected_pin(pin))");
         return false;
     } else if constexpr (!requires(type& t, const handshake& in, handshake& out) {
-                             { t(in, out) } -> std::same_as<ntstatus>;
+                             { t(in, out) } -> detail::same_as<ntstatus>;
                          }) {
         static_assert(
             requires(type& t, const handshake& in, handshake& out) {
-                { t(in, out) } -> std::same_as<ntstatus>;
+                { t(in, out) } -> detail::same_as<ntstatus>;
             }, "kshake: a transport must return kshake::ntstatus (the NTSTATUS of the "
                "handshake), not another type");
         return false;

@@ -3,38 +3,34 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "detail/freestanding.hpp"
 #include "detail/same_guid.hpp"
 #include "handshake.hpp"
 #include "protocol.hpp"
 #include "result.hpp"
 #include "status.hpp"
 
-#include <cstddef>
-#include <cstdint>
-#include <cstring>
-#include <type_traits>
-
 namespace kshake {
 
 // An envelope: { u32 size; u32 version; body } with the body at byte 8 on every target.
 // `size` counts header and body: envelope_size<T> = 8 + sizeof(T).
 struct envelope_header {
-    std::uint32_t size;
-    std::uint32_t version;
+    uint32_t size;
+    uint32_t version;
 };
 
 template <payload T>
 struct envelope {
-    std::uint32_t size;
-    std::uint32_t version;
+    uint32_t size;
+    uint32_t version;
     T body;
 };
 
-inline constexpr std::size_t envelope_body_offset = sizeof(envelope_header);
+inline constexpr size_t envelope_body_offset = sizeof(envelope_header);
 
 template <payload T>
-inline constexpr std::uint32_t envelope_size =
-    static_cast<std::uint32_t>(envelope_body_offset + sizeof(T));
+inline constexpr uint32_t envelope_size =
+    static_cast<uint32_t>(envelope_body_offset + sizeof(T));
 
 namespace detail {
 template <payload T>
@@ -44,10 +40,10 @@ consteval bool envelope_layout_holds() noexcept {
            sizeof(envelope<T>) >= envelope_size<T>;
 }
 
-[[nodiscard]] inline bool regions_overlap(const void* a, std::size_t a_size, const void* b,
-                                          std::size_t b_size) noexcept {
-    const auto a0 = reinterpret_cast<std::uintptr_t>(a);
-    const auto b0 = reinterpret_cast<std::uintptr_t>(b);
+[[nodiscard]] inline bool regions_overlap(const void* a, size_t a_size, const void* b,
+                                          size_t b_size) noexcept {
+    const auto a0 = reinterpret_cast<detail::uintptr_t>(a);
+    const auto b0 = reinterpret_cast<detail::uintptr_t>(b);
     return a0 < b0 + b_size && b0 < a0 + a_size;
 }
 } // namespace detail
@@ -85,7 +81,7 @@ struct envelope_codec {
         }
 
         [[nodiscard]] ntstatus accept(const handshake& out, response_type& value,
-                                      std::uint32_t& version) const noexcept {
+                                      uint32_t& version) const noexcept {
             if (!answer_is_valid(out)) {
                 return status::device_protocol_error;
             }
@@ -112,7 +108,7 @@ struct envelope_codec {
     template <protocol P>
     struct decoded {
         request_t<P> request;
-        std::uint32_t version;
+        uint32_t version;
         void* response_envelope;
     };
 
@@ -128,7 +124,7 @@ struct envelope_codec {
         // Headers and body are copied out before use: the peer's buffers may be unaligned and
         // may change under us (a double fetch is a classic kernel bug).
         envelope_header request_header{};
-        std::memcpy(&request_header, in.argument1, sizeof request_header);
+        detail::copy_bytes(&request_header, in.argument1, sizeof request_header);
         if (request_header.version < min_version_v<P> || request_header.version > version_v<P>) {
             return status::revision_mismatch;
         }
@@ -136,7 +132,7 @@ struct envelope_codec {
             return status::invalid_buffer_size;
         }
         envelope_header response_header{};
-        std::memcpy(&response_header, in.argument2, sizeof response_header);
+        detail::copy_bytes(&response_header, in.argument2, sizeof response_header);
         if (response_header.size < envelope_size<response_type>) {
             return status::buffer_too_small;
         }
@@ -145,7 +141,7 @@ struct envelope_codec {
                                     sizeof(handshake))) {
             return status::invalid_parameter;
         }
-        std::memcpy(&d.request,
+        detail::copy_bytes(&d.request,
                     static_cast<const unsigned char*>(in.argument1) + envelope_body_offset,
                     sizeof(request_type));
         d.version = request_header.version;
@@ -158,8 +154,8 @@ struct envelope_codec {
                                 handshake& out) noexcept {
         const envelope_header header{envelope_size<response_t<P>>, d.version};
         auto* bytes = static_cast<unsigned char*>(d.response_envelope);
-        std::memcpy(bytes + envelope_body_offset, &response, sizeof response);
-        std::memcpy(bytes, &header, sizeof header);
+        detail::copy_bytes(bytes + envelope_body_offset, &response, sizeof response);
+        detail::copy_bytes(bytes, &header, sizeof header);
         out = {P::id, d.response_envelope, nullptr};
     }
 };
@@ -186,7 +182,7 @@ struct raw_codec {
             return {P::id, request_.argument1, request_.argument2};
         }
         [[nodiscard]] static ntstatus accept(const handshake& out, raw_arguments& value,
-                                             std::uint32_t& version) noexcept {
+                                             uint32_t& version) noexcept {
             if (!detail::same_guid(out.protocol_id, P::id)) {
                 return status::device_protocol_error;
             }
@@ -208,7 +204,7 @@ struct raw_codec {
     template <protocol P>
     struct decoded {
         raw_arguments request;
-        std::uint32_t version;
+        uint32_t version;
     };
 
     template <protocol P>
@@ -243,16 +239,16 @@ namespace detail {
 template <class P>
 consteval bool check_codec() noexcept {
     using codec = codec_t<P>;
-    if constexpr (!std::is_same_v<codec, envelope_codec> && !std::is_same_v<codec, raw_codec>) {
-        static_assert(std::is_same_v<codec, envelope_codec> || std::is_same_v<codec, raw_codec>,
+    if constexpr (!detail::is_same_v<codec, envelope_codec> && !detail::is_same_v<codec, raw_codec>) {
+        static_assert(detail::is_same_v<codec, envelope_codec> || detail::is_same_v<codec, raw_codec>,
                       "kshake: a protocol's codec must be kshake::envelope_codec or "
                       "kshake::raw_codec");
         return false;
-    } else if constexpr (std::is_same_v<codec, raw_codec> &&
-                         (!std::is_same_v<request_t<P>, raw_arguments> ||
-                          !std::is_same_v<response_t<P>, raw_arguments>)) {
-        static_assert(std::is_same_v<request_t<P>, raw_arguments> &&
-                          std::is_same_v<response_t<P>, raw_arguments>,
+    } else if constexpr (detail::is_same_v<codec, raw_codec> &&
+                         (!detail::is_same_v<request_t<P>, raw_arguments> ||
+                          !detail::is_same_v<response_t<P>, raw_arguments>)) {
+        static_assert(detail::is_same_v<request_t<P>, raw_arguments> &&
+                          detail::is_same_v<response_t<P>, raw_arguments>,
                       "kshake: a raw_codec protocol must use kshake::raw_arguments as both its "
                       "request and its response");
         return false;

@@ -35,7 +35,25 @@
 #endif
 #endif
 
+// The largest request or response payload a protocol may declare (kshake::max_payload_size).
+// Envelopes live on the stack of the thread that negotiates, and KsPinHandshake runs the peer's
+// handler on that same stack, so kernel mode defaults to a limit that keeps the deepest
+// negotiation within the budget docs/driver.md states for the 12 KiB x86 kernel stack. A driver
+// that knows its stack may define a larger value before including kshake (every translation
+// unit of the image the same: MSVC links a mismatch as an error, see below).
+#if !defined(KSHAKE_MAX_PAYLOAD_SIZE)
+#if KSHAKE_KERNEL_MODE
+#define KSHAKE_MAX_PAYLOAD_SIZE 512
+#else
+#define KSHAKE_MAX_PAYLOAD_SIZE 2048
+#endif
+#endif
+
+#define KSHAKE_DETAIL_STRINGIFY_(x) #x
+#define KSHAKE_DETAIL_STRINGIFY(x) KSHAKE_DETAIL_STRINGIFY_(x)
+
 #if defined(_MSC_VER)
+#pragma detect_mismatch("KSHAKE_MAX_PAYLOAD_SIZE", KSHAKE_DETAIL_STRINGIFY(KSHAKE_MAX_PAYLOAD_SIZE))
 // Mixing kernel and user-mode builds of kshake in one image is an ODR violation; make it a
 // link error instead (the wil technique).
 #if KSHAKE_KERNEL_MODE
@@ -53,42 +71,310 @@
 // ---- begin kshake/guid.hpp ---------------------------------------------------------------------
 // kshake::guid — a GUID with the Windows layout, parsed and checked at compile time.
 
-#include <bit>
-#include <compare>
-#include <cstddef>
-#include <cstdint>
-#include <optional>
-#include <string_view>
-#include <type_traits>
+// ---- begin kshake/detail/freestanding.hpp ------------------------------------------------------
+// The little of the C++ standard library kshake needs, from compiler built-ins only.
+
+// A WDK kernel project has no C++ standard library on its include path (Visual C++'s own
+// include folder is not on it), and parts of the library call into a C++ runtime a driver does
+// not link. So kshake includes no standard header in any mode, as wil's wistd_* headers do for
+// the same reason: each name below is a built-in that g++ (12+), clang and MSVC share, or a few
+// lines of templates. One code path for kernel and user mode; user-mode tests check that each
+// name equals its std:: counterpart (tests/freestanding_test.cpp).
+
+namespace kshake::detail {
+
+// The fixed-width integers are the ones <cstdint> names on every target kshake builds for
+// (Windows: ILP32/LLP64; Linux user-mode tests: LP64).
+using size_t = decltype(sizeof(0));
+using uint8_t = unsigned char;
+using uint16_t = unsigned short;
+using uint32_t = unsigned int;
+using int32_t = int;
+#if defined(__UINT64_TYPE__)
+using uint64_t = __UINT64_TYPE__;
+using uintptr_t = __UINTPTR_TYPE__;
+#elif defined(_WIN64)
+using uint64_t = unsigned long long;
+using uintptr_t = unsigned long long;
+#else
+using uint64_t = unsigned long long;
+using uintptr_t = unsigned int;
+#endif
+static_assert(sizeof(uint16_t) == 2 && sizeof(uint32_t) == 4 && sizeof(int32_t) == 4 &&
+              sizeof(uint64_t) == 8 && sizeof(uintptr_t) == sizeof(void*));
+
+template <class T, class U>
+inline constexpr bool is_same_v = false;
+template <class T>
+inline constexpr bool is_same_v<T, T> = true;
+template <class T, class U>
+concept same_as = is_same_v<T, U> && is_same_v<U, T>;
+
+template <class T>
+struct type_identity {
+    using type = T;
+};
+
+template <bool B, class T, class F>
+struct conditional {
+    using type = T;
+};
+template <class T, class F>
+struct conditional<false, T, F> {
+    using type = F;
+};
+template <bool B, class T, class F>
+using conditional_t = typename conditional<B, T, F>::type;
+
+template <class T>
+struct remove_reference {
+    using type = T;
+};
+template <class T>
+struct remove_reference<T&> {
+    using type = T;
+};
+template <class T>
+struct remove_reference<T&&> {
+    using type = T;
+};
+template <class T>
+using remove_reference_t = typename remove_reference<T>::type;
+
+template <class T>
+struct remove_const {
+    using type = T;
+};
+template <class T>
+struct remove_const<const T> {
+    using type = T;
+};
+template <class T>
+using remove_const_t = typename remove_const<T>::type;
+
+template <class T>
+struct remove_volatile {
+    using type = T;
+};
+template <class T>
+struct remove_volatile<volatile T> {
+    using type = T;
+};
+template <class T>
+using remove_cv_t = typename remove_volatile<remove_const_t<T>>::type;
+template <class T>
+using remove_cvref_t = remove_cv_t<remove_reference_t<T>>;
+
+template <class T>
+struct remove_pointer {
+    using type = T;
+};
+template <class T>
+struct remove_pointer<T*> {
+    using type = T;
+};
+template <class T>
+struct remove_pointer<T* const> {
+    using type = T;
+};
+template <class T>
+struct remove_pointer<T* volatile> {
+    using type = T;
+};
+template <class T>
+struct remove_pointer<T* const volatile> {
+    using type = T;
+};
+template <class T>
+using remove_pointer_t = typename remove_pointer<T>::type;
+
+template <class T>
+inline constexpr bool is_const_v = false;
+template <class T>
+inline constexpr bool is_const_v<const T> = true;
+template <class T>
+inline constexpr bool is_volatile_v = false;
+template <class T>
+inline constexpr bool is_volatile_v<volatile T> = true;
+template <class T>
+inline constexpr bool is_reference_v = false;
+template <class T>
+inline constexpr bool is_reference_v<T&> = true;
+template <class T>
+inline constexpr bool is_reference_v<T&&> = true;
+template <class T>
+inline constexpr bool is_pointer_v = false;
+template <class T>
+inline constexpr bool is_pointer_v<T*> = true;
+template <class T>
+inline constexpr bool is_pointer_v<T* const> = true;
+template <class T>
+inline constexpr bool is_pointer_v<T* volatile> = true;
+template <class T>
+inline constexpr bool is_pointer_v<T* const volatile> = true;
+template <class T>
+inline constexpr bool is_void_v = is_same_v<remove_cv_t<T>, void>;
+// Only function and reference types ignore a const added to them.
+template <class T>
+inline constexpr bool is_function_v = !is_const_v<const T> && !is_reference_v<T>;
+template <class T>
+inline constexpr bool is_object_v = !is_function_v<T> && !is_reference_v<T> && !is_void_v<T>;
+
+template <class T>
+inline constexpr bool is_class_v = __is_class(T);
+template <class T>
+inline constexpr bool is_trivially_copyable_v = __is_trivially_copyable(T);
+template <class T>
+inline constexpr bool is_standard_layout_v = __is_standard_layout(T);
+// std::is_trivial, as the MSVC STL spells it: trivially default-constructible and copyable.
+template <class T>
+inline constexpr bool is_trivial_v = __is_trivially_constructible(T) && __is_trivially_copyable(T);
+
+template <class T>
+T&& declval() noexcept;
+
+// Implicit conversion, tested by passing a From to a function taking a To (g++ 12 has no
+// built-in for it). Only for the object and reference types kshake asks about.
+template <class To>
+void accept_implicitly(To) noexcept;
+template <class From, class To>
+inline constexpr bool is_convertible_v =
+    is_void_v<To> ? is_void_v<From> : requires { accept_implicitly<To>(declval<From>()); };
+template <class From, class To>
+concept convertible_to = is_convertible_v<From, To> &&
+                         requires { static_cast<To>(declval<From>()); };
+
+// Forces a value to be a constant expression of type T (a narrowing one is refused):
+// `typename constant<uint32_t, P::version>` in a requires-expression.
+template <class T, T V>
+struct constant {
+    static constexpr T value = V;
+};
+
+template <size_t... Is>
+struct index_sequence {
+    static constexpr size_t size = sizeof...(Is);
+};
+#if defined(__GNUC__) && !defined(__clang__)
+template <size_t N>
+using make_index_sequence = index_sequence<__integer_pack(N)...>;
+#else
+template <class T, T... Is>
+struct integer_sequence_of {
+    using type = index_sequence<Is...>;
+};
+template <size_t N>
+using make_index_sequence = typename __make_integer_seq<integer_sequence_of, size_t, N>::type;
+#endif
+template <class... Ts>
+using index_sequence_for = make_index_sequence<sizeof...(Ts)>;
+
+template <class To, class From>
+    requires(sizeof(To) == sizeof(From) && is_trivially_copyable_v<To> &&
+             is_trivially_copyable_v<From>)
+[[nodiscard]] constexpr To bit_cast(const From& from) noexcept {
+    return __builtin_bit_cast(To, from);
+}
+
+} // namespace kshake::detail
+
+#if defined(_MSC_VER) && !defined(__clang__)
+// cl.exe has no __builtin_memcpy; memcpy is a compiler intrinsic there (and ntoskrnl exports it),
+// declared exactly as the CRT's string.h declares it so either may come first.
+extern "C" void* __cdecl memcpy(void* destination, const void* source,
+                                kshake::detail::size_t count);
+#pragma intrinsic(memcpy)
+#endif
+
+namespace kshake::detail {
+
+// memcpy, which the compilers turn into moves for the small constant sizes kshake copies.
+inline void copy_bytes(void* to, const void* from, size_t count) noexcept {
+#if defined(_MSC_VER) && !defined(__clang__)
+    static_cast<void>(::memcpy(to, from, count));
+#else
+    static_cast<void>(__builtin_memcpy(to, from, count));
+#endif
+}
+
+} // namespace kshake::detail
+
+// offsetof without <cstddef>: the built-in every supported compiler's own offsetof expands to.
+#define KSHAKE_OFFSETOF(type, member) __builtin_offsetof(type, member)
+
+namespace kshake {
+// The fixed-width integers for payloads and protocol headers shared by a driver (no <cstdint>
+// there) and its user-mode tests: the same types as std::uint32_t and the rest on every target.
+using detail::int32_t;
+using detail::size_t;
+using detail::uint16_t;
+using detail::uint32_t;
+using detail::uint64_t;
+using detail::uint8_t;
+} // namespace kshake
+// ---- end kshake/detail/freestanding.hpp --------------------------------------------------------
+
+#include <gsl/assert>
 
 namespace kshake {
 
 // Field for field the Windows GUID (guiddef.h), so a kshake::guid and a GUID are the same 16
-// bytes on every target. The defaulted <=> is the documented total order: data1, then data2,
-// then data3 (each as an unsigned number), then data4 byte by byte. It is therefore *not* the
-// order of memcmp on a little-endian machine, and not the order of the text form for data1–3.
+// bytes on every target. The relational operators are the documented total order: data1, then
+// data2, then data3 (each as an unsigned number), then data4 byte by byte. It is therefore
+// *not* the order of memcmp on a little-endian machine, and not the order of the text form for
+// data1-3. (No <=>: its result types live in <compare>, a standard header; see compare().)
 struct guid {
-    std::uint32_t data1;
-    std::uint16_t data2;
-    std::uint16_t data3;
-    std::uint8_t data4[8];
+    uint32_t data1;
+    uint16_t data2;
+    uint16_t data3;
+    uint8_t data4[8];
 
     friend constexpr bool operator==(const guid&, const guid&) noexcept = default;
-    friend constexpr std::strong_ordering operator<=>(const guid&, const guid&) noexcept = default;
 };
+
+// Negative, zero or positive as a is before, equal to or after b in the order above.
+[[nodiscard]] constexpr int compare(const guid& a, const guid& b) noexcept {
+    if (a.data1 != b.data1) {
+        return a.data1 < b.data1 ? -1 : 1;
+    }
+    if (a.data2 != b.data2) {
+        return a.data2 < b.data2 ? -1 : 1;
+    }
+    if (a.data3 != b.data3) {
+        return a.data3 < b.data3 ? -1 : 1;
+    }
+    for (size_t i = 0; i < 8; ++i) {
+        if (a.data4[i] != b.data4[i]) {
+            return a.data4[i] < b.data4[i] ? -1 : 1;
+        }
+    }
+    return 0;
+}
+[[nodiscard]] constexpr bool operator<(const guid& a, const guid& b) noexcept {
+    return compare(a, b) < 0;
+}
+[[nodiscard]] constexpr bool operator>(const guid& a, const guid& b) noexcept {
+    return compare(a, b) > 0;
+}
+[[nodiscard]] constexpr bool operator<=(const guid& a, const guid& b) noexcept {
+    return compare(a, b) <= 0;
+}
+[[nodiscard]] constexpr bool operator>=(const guid& a, const guid& b) noexcept {
+    return compare(a, b) >= 0;
+}
 
 static_assert(sizeof(guid) == 16, "kshake: guid must be 16 bytes, as GUID is");
 static_assert(alignof(guid) == 4, "kshake: guid must be 4-byte aligned, as GUID is");
-static_assert(offsetof(guid, data1) == 0 && offsetof(guid, data2) == 4 &&
-                  offsetof(guid, data3) == 6 && offsetof(guid, data4) == 8,
+static_assert(KSHAKE_OFFSETOF(guid, data1) == 0 && KSHAKE_OFFSETOF(guid, data2) == 4 &&
+                  KSHAKE_OFFSETOF(guid, data3) == 6 && KSHAKE_OFFSETOF(guid, data4) == 8,
               "kshake: guid fields must sit where GUID's do");
-static_assert(std::is_trivially_copyable_v<guid> && std::is_standard_layout_v<guid>);
+static_assert(detail::is_trivially_copyable_v<guid> && detail::is_standard_layout_v<guid>);
 
 // Length of "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" and of its registry form in braces.
-inline constexpr std::size_t guid_text_length = 36;
-inline constexpr std::size_t guid_registry_length = 38;
+inline constexpr size_t guid_text_length = 36;
+inline constexpr size_t guid_registry_length = 38;
 // A buffer that holds the registry form and its terminating NUL.
-inline constexpr std::size_t guid_registry_buffer_size = guid_registry_length + 1;
+inline constexpr size_t guid_registry_buffer_size = guid_registry_length + 1;
 
 namespace detail {
 
@@ -106,81 +392,152 @@ namespace detail {
 }
 
 // Reads `digits` hex digits starting at `text[at]`; false on any non-hex character.
-[[nodiscard]] constexpr bool read_hex(std::string_view text, std::size_t at, std::size_t digits,
-                                      std::uint32_t& value) noexcept {
-    std::uint32_t v = 0;
-    for (std::size_t i = 0; i < digits; ++i) {
+[[nodiscard]] constexpr bool read_hex(const char* text, size_t at, size_t digits,
+                                      uint32_t& value) noexcept {
+    uint32_t v = 0;
+    for (size_t i = 0; i < digits; ++i) {
         const int d = hex_value(text[at + i]);
         if (d < 0) {
             return false;
         }
-        v = (v << 4U) | static_cast<std::uint32_t>(d);
+        v = (v << 4U) | static_cast<uint32_t>(d);
     }
     value = v;
     return true;
 }
 
+// Text that knows its length: std::string_view, std::string, gsl::span<const char>, ...
+template <class T>
+concept sized_text = requires(const T& t) {
+    { t.data() } -> convertible_to<const char*>;
+    { t.size() } -> convertible_to<size_t>;
+};
+
 } // namespace detail
 
 // Parses "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx", optionally enclosed in one pair of braces, in
-// either hex case. Returns false and leaves `out` untouched on any other text (wrong length, a
-// non-hex digit, a hyphen out of place, an unmatched brace, an embedded NUL, empty text).
-[[nodiscard]] constexpr bool try_parse_guid(std::string_view text, guid& out) noexcept {
-    if (text.size() == guid_registry_length) {
-        if (text.front() != '{' || text.back() != '}') {
+// either hex case, from the `length` characters at `text`. Returns false and leaves `out`
+// untouched on any other text (wrong length, a non-hex digit, a hyphen out of place, an
+// unmatched brace, an embedded NUL, empty text, a null `text`). Reads no character past
+// text[length - 1].
+[[nodiscard]] constexpr bool try_parse_guid(const char* text, size_t length,
+                                            guid& out) noexcept {
+    if (text == nullptr) {
+        return false;
+    }
+    if (length == guid_registry_length) {
+        if (text[0] != '{' || text[guid_registry_length - 1] != '}') {
             return false;
         }
-        text = text.substr(1, guid_text_length);
+        ++text;
+        length = guid_text_length;
     }
-    if (text.size() != guid_text_length) {
+    if (length != guid_text_length) {
         return false;
     }
     if (text[8] != '-' || text[13] != '-' || text[18] != '-' || text[23] != '-') {
         return false;
     }
-    std::uint32_t d1 = 0;
-    std::uint32_t d2 = 0;
-    std::uint32_t d3 = 0;
-    std::uint32_t b = 0;
+    uint32_t d1 = 0;
+    uint32_t d2 = 0;
+    uint32_t d3 = 0;
+    uint32_t b = 0;
     guid g{};
     if (!detail::read_hex(text, 0, 8, d1) || !detail::read_hex(text, 9, 4, d2) ||
         !detail::read_hex(text, 14, 4, d3)) {
         return false;
     }
     g.data1 = d1;
-    g.data2 = static_cast<std::uint16_t>(d2);
-    g.data3 = static_cast<std::uint16_t>(d3);
+    g.data2 = static_cast<uint16_t>(d2);
+    g.data3 = static_cast<uint16_t>(d3);
     // data4: two bytes before the last hyphen, six after it.
-    constexpr std::size_t data4_at[8] = {19, 21, 24, 26, 28, 30, 32, 34};
-    for (std::size_t i = 0; i < 8; ++i) {
+    constexpr size_t data4_at[8] = {19, 21, 24, 26, 28, 30, 32, 34};
+    for (size_t i = 0; i < 8; ++i) {
         if (!detail::read_hex(text, data4_at[i], 2, b)) {
             return false;
         }
-        g.data4[i] = static_cast<std::uint8_t>(b);
+        g.data4[i] = static_cast<uint8_t>(b);
     }
     out = g;
     return true;
 }
 
-[[nodiscard]] constexpr std::optional<guid> parse_guid(std::string_view text) noexcept {
-    guid g{};
-    if (!try_parse_guid(text, g)) {
-        return std::nullopt;
+// The same for NUL-terminated text. Reads at most guid_registry_buffer_size characters, so
+// text without a NUL within them is refused without reading further.
+[[nodiscard]] constexpr bool try_parse_guid(const char* text, guid& out) noexcept {
+    if (text == nullptr) {
+        return false;
     }
-    return g;
+    size_t length = 0;
+    while (length < guid_registry_buffer_size && text[length] != '\0') {
+        ++length;
+    }
+    return length < guid_registry_buffer_size && try_parse_guid(text, length, out);
+}
+
+// The same for text that knows its size (std::string_view, std::string, ...).
+template <detail::sized_text Text>
+[[nodiscard]] constexpr bool try_parse_guid(const Text& text, guid& out) noexcept {
+    return try_parse_guid(static_cast<const char*>(text.data()),
+                          static_cast<size_t>(text.size()), out);
+}
+
+// parse_guid's answer: a guid, or none. Shaped like std::optional<guid>, which kernel code
+// cannot include.
+class parsed_guid {
+  public:
+    constexpr parsed_guid() noexcept = default;
+    constexpr explicit parsed_guid(const guid& g) noexcept : value_{g}, has_value_{true} {}
+
+    [[nodiscard]] constexpr bool has_value() const noexcept { return has_value_; }
+    constexpr explicit operator bool() const noexcept { return has_value_; }
+    // The guid, or `fallback` when the text was not one.
+    [[nodiscard]] constexpr guid value_or(const guid& fallback) const noexcept {
+        return has_value_ ? value_ : fallback;
+    }
+    // The guid; asking an empty one fails fast (GSL Expects), never UB.
+    [[nodiscard]] constexpr const guid& value() const noexcept {
+        Expects(has_value_);
+        return value_;
+    }
+    // The guid without the check: all zeros (never garbage) when the text was not one.
+    [[nodiscard]] constexpr const guid& operator*() const noexcept { return value_; }
+    [[nodiscard]] constexpr const guid* operator->() const noexcept { return &value_; }
+
+    friend constexpr bool operator==(const parsed_guid& p, const guid& g) noexcept {
+        return p.has_value_ && p.value_ == g;
+    }
+
+  private:
+    guid value_{};
+    bool has_value_{false};
+};
+
+[[nodiscard]] constexpr parsed_guid parse_guid(const char* text, size_t length) noexcept {
+    guid g{};
+    return try_parse_guid(text, length, g) ? parsed_guid{g} : parsed_guid{};
+}
+[[nodiscard]] constexpr parsed_guid parse_guid(const char* text) noexcept {
+    guid g{};
+    return try_parse_guid(text, g) ? parsed_guid{g} : parsed_guid{};
+}
+template <detail::sized_text Text>
+[[nodiscard]] constexpr parsed_guid parse_guid(const Text& text) noexcept {
+    guid g{};
+    return try_parse_guid(text, g) ? parsed_guid{g} : parsed_guid{};
 }
 
 // Writes the registry form "{XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX}" (upper-case hex) and a NUL
 // into `buffer`. Needs guid_registry_buffer_size bytes; with fewer (or a null buffer) it
 // writes nothing and returns false.
-constexpr bool format_guid(const guid& g, char* buffer, std::size_t size) noexcept {
+constexpr bool format_guid(const guid& g, char* buffer, size_t size) noexcept {
     if (buffer == nullptr || size < guid_registry_buffer_size) {
         return false;
     }
     constexpr char digits[] = "0123456789ABCDEF";
-    std::size_t at = 0;
-    const auto put_hex = [&](std::uint32_t value, std::size_t count) {
-        for (std::size_t i = count; i > 0; --i) {
+    size_t at = 0;
+    const auto put_hex = [&](uint32_t value, size_t count) {
+        for (size_t i = count; i > 0; --i) {
             buffer[at + i - 1] = digits[value & 0xFU];
             value >>= 4U;
         }
@@ -196,7 +553,7 @@ constexpr bool format_guid(const guid& g, char* buffer, std::size_t size) noexce
     put_hex(g.data4[0], 2);
     put_hex(g.data4[1], 2);
     buffer[at++] = '-';
-    for (std::size_t i = 2; i < 8; ++i) {
+    for (size_t i = 2; i < 8; ++i) {
         put_hex(g.data4[i], 2);
     }
     buffer[at++] = '}';
@@ -205,13 +562,13 @@ constexpr bool format_guid(const guid& g, char* buffer, std::size_t size) noexce
 }
 
 // The registry form by value, for diagnostics: no heap, usable in constant expressions.
+// `std::string_view{s.data(), s.size()}` views it in user mode.
 struct guid_string {
     char text[guid_registry_buffer_size];
 
     [[nodiscard]] constexpr const char* c_str() const noexcept { return text; }
-    [[nodiscard]] constexpr std::string_view view() const noexcept {
-        return {text, guid_registry_length};
-    }
+    [[nodiscard]] constexpr const char* data() const noexcept { return text; }
+    [[nodiscard]] constexpr size_t size() const noexcept { return guid_registry_length; }
 };
 
 [[nodiscard]] constexpr guid_string to_string(const guid& g) noexcept {
@@ -223,40 +580,55 @@ struct guid_string {
 // A platform GUID (guiddef.h's, or any struct shaped like it). Structural rather than named, so
 // the conversions work whatever the include order and can be tested without Windows headers.
 template <class G>
-concept platform_guid = std::is_trivially_copyable_v<G> && sizeof(G) == sizeof(guid) &&
-                        !std::is_same_v<std::remove_cv_t<G>, guid> && requires(const G& g) {
+concept platform_guid = detail::is_trivially_copyable_v<G> && sizeof(G) == sizeof(guid) &&
+                        !detail::is_same_v<detail::remove_cv_t<G>, guid> && requires(const G& g) {
                             g.Data1;
                             g.Data2;
                             g.Data3;
                             g.Data4[0];
                         };
 
-// Conversions copy the bytes (std::bit_cast), never reinterpret a pointer.
+// Conversions copy the bytes (a bit_cast), never reinterpret a pointer.
 template <platform_guid G>
 [[nodiscard]] constexpr guid from_platform(const G& g) noexcept {
-    return std::bit_cast<guid>(g);
+    return detail::bit_cast<guid>(g);
 }
 
 template <platform_guid G>
 [[nodiscard]] constexpr G to_platform(const guid& g) noexcept {
-    return std::bit_cast<G>(g);
+    return detail::bit_cast<G>(g);
 }
 
 namespace detail {
 
 // A string literal as a template argument, so a malformed literal can fail a static_assert
-// with a readable message.
-template <std::size_t N>
+// with a readable message. constexpr rather than consteval: MSVC has rejected consteval
+// constructors and literal operators in contexts other compilers accept (C7595).
+template <size_t N>
 struct guid_literal_text {
     char chars[N]{};
 
-    consteval guid_literal_text(const char (&text)[N]) noexcept {
-        for (std::size_t i = 0; i < N; ++i) {
+    constexpr guid_literal_text(const char (&text)[N]) noexcept {
+        for (size_t i = 0; i < N; ++i) {
             chars[i] = text[i];
         }
     }
-    [[nodiscard]] constexpr std::string_view view() const noexcept { return {chars, N - 1}; }
 };
+
+template <guid_literal_text Text>
+consteval guid checked_guid_literal() noexcept {
+    constexpr parsed_guid parsed = parse_guid(Text.chars, sizeof Text.chars - 1);
+    static_assert(parsed.has_value(),
+                  "kshake: malformed GUID literal: write \"xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx\" "
+                  "(36 hex digits and hyphens, optionally in braces)");
+    return *parsed;
+}
+
+// One constant per literal text. Initialising a constexpr variable is always a constant
+// evaluation, so the parse (and a malformed literal's error) happens at compile time on every
+// compiler without relying on a consteval literal operator.
+template <guid_literal_text Text>
+inline constexpr guid guid_literal_v = checked_guid_literal<Text>();
 
 } // namespace detail
 
@@ -264,14 +636,8 @@ namespace literals {
 
 // "6994AD04-93EF-11D0-A3CC-00A0C9223196"_guid. A malformed literal does not compile.
 template <detail::guid_literal_text Text>
-consteval guid operator""_guid() noexcept {
-    constexpr std::optional<guid> parsed = parse_guid(Text.view());
-    static_assert(parsed.has_value(),
-                  "kshake: malformed GUID literal: write \"xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx\" "
-                  "(36 hex digits and hyphens, optionally in braces)");
-    // value_or, not *parsed: after the static_assert above, a second error about reading an
-    // empty optional would only bury the first.
-    return parsed.value_or(guid{});
+constexpr guid operator""_guid() noexcept {
+    return detail::guid_literal_v<Text>;
 }
 
 } // namespace literals
@@ -285,16 +651,16 @@ consteval guid operator""_guid() noexcept {
 namespace kshake {
 
 // NTSTATUS is a LONG: 32 bits, signed, on every Windows target.
-using ntstatus = std::int32_t;
+using ntstatus = int32_t;
 
 // What a handler may return for a status: kshake::ntstatus, or the Windows headers' NTSTATUS,
 // which is `long` (also 32 bits where Windows code is compiled, but not std::int32_t's type).
 template <class T>
 concept status_type =
-    (std::is_same_v<T, int> || std::is_same_v<T, long>) && sizeof(T) == sizeof(ntstatus);
+    (detail::is_same_v<T, int> || detail::is_same_v<T, long>) && sizeof(T) == sizeof(ntstatus);
 
 namespace detail {
-[[nodiscard]] constexpr ntstatus make_status(std::uint32_t bits) noexcept {
+[[nodiscard]] constexpr ntstatus make_status(uint32_t bits) noexcept {
     return static_cast<ntstatus>(bits);
 }
 } // namespace detail
@@ -327,7 +693,7 @@ inline constexpr ntstatus not_found = detail::make_status(0xC0000225U);
 namespace detail {
 struct status_entry {
     ntstatus value;
-    std::string_view name;
+    const char* name;
 };
 
 inline constexpr status_entry status_names[] = {
@@ -350,44 +716,46 @@ inline constexpr status_entry status_names[] = {
 };
 } // namespace detail
 
-// "STATUS_SUCCESS" and so on for the values above; empty for any other value.
-[[nodiscard]] constexpr std::string_view status_name(ntstatus s) noexcept {
+// "STATUS_SUCCESS" and so on for the values above; "" (never null) for any other value.
+[[nodiscard]] constexpr const char* status_name(ntstatus s) noexcept {
     for (const auto& entry : detail::status_names) {
         if (entry.value == s) {
             return entry.name;
         }
     }
-    return {};
+    return "";
 }
 
 // A status for a log line: its name when kshake knows it, else "0xC00000AB". No heap.
+// `std::string_view{d.data(), d.size()}` views it in user mode.
 struct status_string {
     char text[32];
 
     [[nodiscard]] constexpr const char* c_str() const noexcept { return text; }
-    [[nodiscard]] constexpr std::string_view view() const noexcept {
-        std::size_t n = 0;
+    [[nodiscard]] constexpr const char* data() const noexcept { return text; }
+    [[nodiscard]] constexpr size_t size() const noexcept {
+        size_t n = 0;
         while (text[n] != '\0') {
             ++n;
         }
-        return {text, n};
+        return n;
     }
 };
 
 [[nodiscard]] constexpr status_string describe(ntstatus s) noexcept {
     status_string out{};
-    const std::string_view name = status_name(s);
-    if (!name.empty()) {
-        for (std::size_t i = 0; i < name.size(); ++i) {
+    const char* const name = status_name(s);
+    if (name[0] != '\0') {
+        for (size_t i = 0; name[i] != '\0'; ++i) {
             out.text[i] = name[i];
         }
         return out;
     }
     constexpr char digits[] = "0123456789ABCDEF";
-    auto bits = static_cast<std::uint32_t>(s);
+    auto bits = static_cast<uint32_t>(s);
     out.text[0] = '0';
     out.text[1] = 'x';
-    for (std::size_t i = 9; i >= 2; --i) {
+    for (size_t i = 9; i >= 2; --i) {
         out.text[i] = digits[bits & 0xFU];
         bits >>= 4U;
     }
@@ -400,8 +768,6 @@ struct status_string {
 // ---- begin kshake/handshake.hpp ----------------------------------------------------------------
 // kshake::handshake — KSHANDSHAKE, byte for byte.
 
-#include <cstring>
-
 namespace kshake {
 
 // ks.h: typedef struct { GUID ProtocolId; PVOID Argument1; PVOID Argument2; } KSHANDSHAKE;
@@ -413,10 +779,10 @@ struct handshake {
     void* argument2;
 };
 
-static_assert(std::is_trivially_copyable_v<handshake> && std::is_standard_layout_v<handshake>);
-static_assert(offsetof(handshake, protocol_id) == 0, "kshake: ProtocolId is at offset 0");
-static_assert(offsetof(handshake, argument1) == 16, "kshake: Argument1 is at offset 16");
-static_assert(offsetof(handshake, argument2) == 16 + sizeof(void*),
+static_assert(detail::is_trivially_copyable_v<handshake> && detail::is_standard_layout_v<handshake>);
+static_assert(KSHAKE_OFFSETOF(handshake, protocol_id) == 0, "kshake: ProtocolId is at offset 0");
+static_assert(KSHAKE_OFFSETOF(handshake, argument1) == 16, "kshake: Argument1 is at offset 16");
+static_assert(KSHAKE_OFFSETOF(handshake, argument2) == 16 + sizeof(void*),
               "kshake: Argument2 follows Argument1");
 static_assert(sizeof(handshake) == 16 + 2 * sizeof(void*),
               "kshake: handshake is 24 bytes on 32-bit targets, 32 on 64-bit");
@@ -433,20 +799,20 @@ namespace detail {
 [[nodiscard]] inline handshake read_handshake(const void* from) noexcept {
     const auto* const bytes = static_cast<const unsigned char*>(from);
     handshake h; // NOLINT(cppcoreguidelines-pro-type-member-init): every field is copied below
-    std::memcpy(&h.protocol_id, bytes, sizeof h.protocol_id);
-    std::memcpy(static_cast<void*>(&h.argument1), bytes + offsetof(handshake, argument1),
+    copy_bytes(&h.protocol_id, bytes, sizeof h.protocol_id);
+    copy_bytes(static_cast<void*>(&h.argument1), bytes + KSHAKE_OFFSETOF(handshake, argument1),
                 sizeof h.argument1);
-    std::memcpy(static_cast<void*>(&h.argument2), bytes + offsetof(handshake, argument2),
+    copy_bytes(static_cast<void*>(&h.argument2), bytes + KSHAKE_OFFSETOF(handshake, argument2),
                 sizeof h.argument2);
     return h;
 }
 
 inline void write_handshake(void* to, const handshake& h) noexcept {
     auto* const bytes = static_cast<unsigned char*>(to);
-    std::memcpy(bytes, &h.protocol_id, sizeof h.protocol_id);
-    std::memcpy(bytes + offsetof(handshake, argument1), static_cast<const void*>(&h.argument1),
+    copy_bytes(bytes, &h.protocol_id, sizeof h.protocol_id);
+    copy_bytes(bytes + KSHAKE_OFFSETOF(handshake, argument1), static_cast<const void*>(&h.argument1),
                 sizeof h.argument1);
-    std::memcpy(bytes + offsetof(handshake, argument2), static_cast<const void*>(&h.argument2),
+    copy_bytes(bytes + KSHAKE_OFFSETOF(handshake, argument2), static_cast<const void*>(&h.argument2),
                 sizeof h.argument2);
 }
 
@@ -458,32 +824,32 @@ inline void write_handshake(void* to, const handshake& h) noexcept {
 // ---- begin kshake/protocol.hpp -----------------------------------------------------------------
 // kshake::protocol — what a private pin protocol is, checked at compile time.
 
-#include <concepts>
-
 namespace kshake {
 
-// Payloads travel by value inside kernel-stack envelopes (negotiate() holds a request and a
-// response on the caller's stack, and the x86 kernel stack is 12 KiB), so they are bounded.
-inline constexpr std::size_t max_payload_size = 2048;
+// Payloads travel by value inside stack envelopes (negotiate() holds a request and a response on
+// the caller's stack, the responder a copy of each on the same stack, and the x86 kernel stack
+// is 12 KiB), so they are bounded: KSHAKE_MAX_PAYLOAD_SIZE, 512 bytes in kernel mode and 2048
+// in user mode unless the build defines it (config.hpp, docs/driver.md "Stack usage").
+inline constexpr size_t max_payload_size = KSHAKE_MAX_PAYLOAD_SIZE;
 // The envelope puts the body at byte 8 on every target, which holds only for bodies aligned to
 // at most 8 (see docs/wire.md).
-inline constexpr std::size_t max_payload_alignment = 8;
+inline constexpr size_t max_payload_alignment = 8;
 
 // A payload is a plain C struct: copied byte for byte across the wire, zero-filled before a
 // handler sees it (a trivial default constructor is what makes T{} zero its padding, so no
 // kernel stack bytes leak to the peer).
 template <class T>
-concept payload = std::is_class_v<T> && !std::is_const_v<T> && !std::is_volatile_v<T> &&
-                  std::is_trivial_v<T> && std::is_standard_layout_v<T> &&
+concept payload = detail::is_class_v<T> && !detail::is_const_v<T> && !detail::is_volatile_v<T> &&
+                  detail::is_trivial_v<T> && detail::is_standard_layout_v<T> &&
                   sizeof(T) <= max_payload_size && alignof(T) <= max_payload_alignment;
 
 namespace detail {
 
 template <class P>
 concept has_id = requires {
-    requires std::same_as<std::remove_cvref_t<decltype(P::id)>, guid>;
+    requires detail::same_as<detail::remove_cvref_t<decltype(P::id)>, guid>;
     // P::id must be a constant: it is read at compile time to build route tables.
-    typename std::integral_constant<std::uint32_t, P::id.data1>;
+    typename detail::constant<uint32_t, P::id.data1>;
 };
 
 template <class P>
@@ -494,22 +860,22 @@ concept has_payload_types = requires {
 
 template <class P>
 concept declares_version = requires {
-    requires std::convertible_to<decltype(P::version), std::uint32_t>;
-    typename std::integral_constant<std::uint32_t, P::version>;
+    requires detail::convertible_to<decltype(P::version), uint32_t>;
+    typename detail::constant<uint32_t, P::version>;
 };
 
 template <class P>
 concept declares_min_version = requires {
-    requires std::convertible_to<decltype(P::min_version), std::uint32_t>;
-    typename std::integral_constant<std::uint32_t, P::min_version>;
+    requires detail::convertible_to<decltype(P::min_version), uint32_t>;
+    typename detail::constant<uint32_t, P::min_version>;
 };
 
 struct not_a_class {};
 template <class P>
-using class_or_empty_t = std::conditional_t<std::is_class_v<P>, P, not_a_class>;
+using class_or_empty_t = detail::conditional_t<detail::is_class_v<P>, P, not_a_class>;
 
 template <class P>
-consteval std::uint32_t version_of() noexcept {
+consteval uint32_t version_of() noexcept {
     if constexpr (declares_version<P>) {
         return P::version;
     } else {
@@ -518,7 +884,7 @@ consteval std::uint32_t version_of() noexcept {
 }
 
 template <class P>
-consteval std::uint32_t min_version_of() noexcept {
+consteval uint32_t min_version_of() noexcept {
     if constexpr (declares_min_version<P>) {
         return P::min_version;
     } else {
@@ -534,7 +900,7 @@ concept valid_versions = (!requires { P::version; } || declares_version<P>) &&
 } // namespace detail
 
 // A protocol: `static constexpr kshake::guid id`, `using request`, `using response` (payloads),
-// and optionally `static constexpr std::uint32_t version` (default 1) and `min_version`
+// and optionally `static constexpr uint32_t version` (default 1) and `min_version`
 // (default: version). Version 0 never appears on the wire.
 template <class P>
 concept protocol =
@@ -543,9 +909,9 @@ concept protocol =
 
 // The version an initiator speaks, and the lowest one a responder serves.
 template <protocol P>
-inline constexpr std::uint32_t version_v = detail::version_of<P>();
+inline constexpr uint32_t version_v = detail::version_of<P>();
 template <protocol P>
-inline constexpr std::uint32_t min_version_v = detail::min_version_of<P>();
+inline constexpr uint32_t min_version_v = detail::min_version_of<P>();
 
 template <protocol P>
 using request_t = typename P::request;
@@ -557,19 +923,22 @@ using response_t = typename P::response;
 //
 // P is not constrained here, so that a mistake in P reaches check_protocol's message for
 // at_version<P, V> (which inherits it) instead of an anonymous constraint failure.
-template <class P, std::uint32_t V>
+template <class P, uint32_t V>
 struct at_version : detail::class_or_empty_t<P> {
-    static constexpr std::uint32_t version = V;
-    static constexpr std::uint32_t min_version = V;
+    static constexpr uint32_t version = V;
+    static constexpr uint32_t min_version = V;
 };
 
-// A protocol's display name: `static constexpr std::string_view name` when it has one.
+// A protocol's display name: `static constexpr const char* name = "...";` (or a char array, or
+// in user mode a std::string_view naming a string literal) when it has one, else "".
 template <protocol P>
-[[nodiscard]] constexpr std::string_view protocol_name() noexcept {
-    if constexpr (requires { std::string_view{P::name}; }) {
-        return std::string_view{P::name};
+[[nodiscard]] constexpr const char* protocol_name() noexcept {
+    if constexpr (requires { static_cast<const char*>(P::name); }) {
+        return static_cast<const char*>(P::name);
+    } else if constexpr (requires { static_cast<const char*>(P::name.data()); }) {
+        return static_cast<const char*>(P::name.data());
     } else {
-        return {};
+        return "";
     }
 }
 
@@ -579,43 +948,44 @@ namespace detail {
 // act on. Each failing branch stops the chain so that one mistake gives one error.
 template <class T>
 consteval bool check_payload() noexcept {
-    if constexpr (std::is_reference_v<T>) {
-        static_assert(!std::is_reference_v<T>,
+    if constexpr (detail::is_reference_v<T>) {
+        static_assert(!detail::is_reference_v<T>,
                       "kshake: a payload must be a struct type, not a reference: write "
                       "`using request = my_struct;` (kshake passes it by reference itself)");
         return false;
-    } else if constexpr (std::is_pointer_v<T>) {
-        static_assert(!std::is_pointer_v<T>,
+    } else if constexpr (detail::is_pointer_v<T>) {
+        static_assert(!detail::is_pointer_v<T>,
                       "kshake: a payload must be a struct, not a pointer: put the pointer in a "
                       "struct, or use kshake::raw_codec for interface pointers");
         return false;
-    } else if constexpr (!std::is_class_v<T>) {
-        static_assert(std::is_class_v<T>,
+    } else if constexpr (!detail::is_class_v<T>) {
+        static_assert(detail::is_class_v<T>,
                       "kshake: a payload must be a struct (wrap the value in a struct)");
         return false;
-    } else if constexpr (std::is_const_v<T> || std::is_volatile_v<T>) {
-        static_assert(!std::is_const_v<T> && !std::is_volatile_v<T>,
+    } else if constexpr (detail::is_const_v<T> || detail::is_volatile_v<T>) {
+        static_assert(!detail::is_const_v<T> && !detail::is_volatile_v<T>,
                       "kshake: a payload type must not be const or volatile: name the plain "
                       "struct (the handler's signature adds the const)");
         return false;
-    } else if constexpr (!std::is_trivially_copyable_v<T>) {
-        static_assert(std::is_trivially_copyable_v<T>,
+    } else if constexpr (!detail::is_trivially_copyable_v<T>) {
+        static_assert(detail::is_trivially_copyable_v<T>,
                       "kshake: a payload must be trivially copyable (no user-defined copy, move "
                       "or destructor): it is copied byte for byte between drivers");
         return false;
-    } else if constexpr (!std::is_trivial_v<T>) {
-        static_assert(std::is_trivial_v<T>,
+    } else if constexpr (!detail::is_trivial_v<T>) {
+        static_assert(detail::is_trivial_v<T>,
                       "kshake: a payload must be a plain C struct with a trivial default "
                       "constructor (no constructors, no default member initialisers)");
         return false;
-    } else if constexpr (!std::is_standard_layout_v<T>) {
-        static_assert(std::is_standard_layout_v<T>,
+    } else if constexpr (!detail::is_standard_layout_v<T>) {
+        static_assert(detail::is_standard_layout_v<T>,
                       "kshake: a payload must be standard layout (a plain C struct: no virtual "
                       "functions, one access level, no base classes with data)");
         return false;
     } else if constexpr (sizeof(T) > max_payload_size) {
         static_assert(sizeof(T) <= max_payload_size,
-                      "kshake: a payload must be at most kshake::max_payload_size (2048) bytes: "
+                      "kshake: a payload must be at most kshake::max_payload_size bytes "
+                      "(KSHAKE_MAX_PAYLOAD_SIZE: 512 in kernel mode, 2048 in user mode): "
                       "envelopes live on the kernel stack; pass a pointer to a larger buffer in "
                       "the payload instead");
         return false;
@@ -631,7 +1001,7 @@ consteval bool check_payload() noexcept {
 
 template <class P>
 concept id_is_a_guid =
-    requires { requires std::same_as<std::remove_cvref_t<decltype(P::id)>, guid>; };
+    requires { requires detail::same_as<detail::remove_cvref_t<decltype(P::id)>, guid>; };
 
 // Request and response are checked by two names so that the instantiation notes say which one
 // is wrong.
@@ -646,8 +1016,8 @@ consteval bool check_response_payload() noexcept {
 
 template <class P>
 consteval bool check_protocol() noexcept {
-    if constexpr (!std::is_class_v<P>) {
-        static_assert(std::is_class_v<P>,
+    if constexpr (!detail::is_class_v<P>) {
+        static_assert(detail::is_class_v<P>,
                       "kshake: not a protocol: a protocol is a struct with `static constexpr "
                       "kshake::guid id`, `using request = ...;` and `using response = ...;`");
         return false;
@@ -719,16 +1089,16 @@ consteval bool check_protocol() noexcept {
 namespace kshake::detail {
 
 struct guid_halves {
-    std::uint64_t low;
-    std::uint64_t high;
+    uint64_t low;
+    uint64_t high;
 };
 
 // Two 64-bit compares instead of the defaulted ==, which g++ 12 -O2 compiles to three field
 // compares and a byte-by-byte loop over data4 (about 45 instructions against 6; measured by
 // tools/bench_instructions.py). Every negotiation compares ids on both sides.
 [[nodiscard]] constexpr bool same_guid(const guid& a, const guid& b) noexcept {
-    const auto x = std::bit_cast<guid_halves>(a);
-    const auto y = std::bit_cast<guid_halves>(b);
+    const auto x = detail::bit_cast<guid_halves>(a);
+    const auto y = detail::bit_cast<guid_halves>(b);
     return ((x.low ^ y.low) | (x.high ^ y.high)) == 0;
 }
 
@@ -737,8 +1107,6 @@ struct guid_halves {
 
 // ---- begin kshake/result.hpp -------------------------------------------------------------------
 // kshake::result — a status or a typed response; never throws, never hands out garbage.
-
-#include <gsl/assert>
 
 namespace kshake {
 
@@ -749,14 +1117,14 @@ class [[nodiscard]] result {
     constexpr explicit result(ntstatus failure) noexcept : status_{failure} {
         Expects(!nt_success(failure));
     }
-    constexpr result(const T& value, std::uint32_t version) noexcept
+    constexpr result(const T& value, uint32_t version) noexcept
         : status_{status::success}, version_{version}, value_{value} {}
 
     [[nodiscard]] constexpr bool ok() const noexcept { return nt_success(status_); }
     constexpr explicit operator bool() const noexcept { return ok(); }
     [[nodiscard]] constexpr ntstatus status() const noexcept { return status_; }
     // The protocol version the peer answered with (0 on failure).
-    [[nodiscard]] constexpr std::uint32_t version() const noexcept { return version_; }
+    [[nodiscard]] constexpr uint32_t version() const noexcept { return version_; }
 
     // The response; reading it from a failed result fails fast (GSL Expects), never UB.
     [[nodiscard]] constexpr const T& value() const noexcept {
@@ -768,18 +1136,18 @@ class [[nodiscard]] result {
 
   private:
     ntstatus status_;
-    std::uint32_t version_{0};
+    uint32_t version_{0};
     T value_{};
 };
 
 namespace detail {
 template <class T, class... Ts>
-inline constexpr std::size_t index_of = 0;
+inline constexpr size_t index_of = 0;
 template <class T, class First, class... Rest>
-inline constexpr std::size_t index_of<T, First, Rest...> =
-    std::is_same_v<T, First> ? 0 : 1 + index_of<T, Rest...>;
+inline constexpr size_t index_of<T, First, Rest...> =
+    detail::is_same_v<T, First> ? 0 : 1 + index_of<T, Rest...>;
 
-template <std::size_t I, class First, class... Rest>
+template <size_t I, class First, class... Rest>
 struct nth {
     using type = typename nth<I - 1, Rest...>::type;
 };
@@ -787,15 +1155,15 @@ template <class First, class... Rest>
 struct nth<0, First, Rest...> {
     using type = First;
 };
-template <std::size_t I, class... Ts>
+template <size_t I, class... Ts>
 using nth_t = typename nth<I, Ts...>::type;
 
 // What a get() that fails its static_assert returns, so that no second error follows.
 struct no_response {};
 
 template <class... Ts>
-inline constexpr std::size_t max_size_of = [] {
-    std::size_t m = 1;
+inline constexpr size_t max_size_of = [] {
+    size_t m = 1;
     ((m = sizeof(Ts) > m ? sizeof(Ts) : m), ...);
     return m;
 }();
@@ -806,31 +1174,31 @@ inline constexpr std::size_t max_size_of = [] {
 template <protocol... Ps>
 class [[nodiscard]] first_result {
   public:
-    static constexpr std::size_t none = sizeof...(Ps);
+    static constexpr size_t none = sizeof...(Ps);
 
     constexpr explicit first_result(ntstatus failure) noexcept : status_{failure} {
         Expects(!nt_success(failure));
     }
-    template <std::size_t I>
+    template <size_t I>
     static first_result accepted_at(const response_t<detail::nth_t<I, Ps...>>& value,
-                                    std::uint32_t version) noexcept {
+                                    uint32_t version) noexcept {
         first_result r{};
         r.index_ = I;
         r.version_ = version;
-        std::memcpy(r.storage_, &value, sizeof value);
+        detail::copy_bytes(r.storage_, &value, sizeof value);
         return r;
     }
 
     [[nodiscard]] constexpr bool ok() const noexcept { return index_ != none; }
     constexpr explicit operator bool() const noexcept { return ok(); }
     [[nodiscard]] constexpr ntstatus status() const noexcept { return status_; }
-    [[nodiscard]] constexpr std::uint32_t version() const noexcept { return version_; }
+    [[nodiscard]] constexpr uint32_t version() const noexcept { return version_; }
     // 0 for P1, 1 for P2, ...; `none` when every offer was refused.
-    [[nodiscard]] constexpr std::size_t index() const noexcept { return index_; }
+    [[nodiscard]] constexpr size_t index() const noexcept { return index_; }
 
     template <class P>
     [[nodiscard]] constexpr bool accepted() const noexcept {
-        static_assert((std::is_same_v<P, Ps> || ...),
+        static_assert((detail::is_same_v<P, Ps> || ...),
                       "kshake: that protocol is not one of this negotiate_first's offers: "
                       "accepted<P>() takes one of the P1, P2, ... given to negotiate_first");
         return index_ == detail::index_of<P, Ps...>;
@@ -839,7 +1207,7 @@ class [[nodiscard]] first_result {
     // The accepted offer's response; asking for another offer's fails fast. The return types
     // are deduced so that a wrong index or protocol reaches the static_assert's message instead
     // of failing in the declaration.
-    template <std::size_t I>
+    template <size_t I>
     [[nodiscard]] auto get() const noexcept {
         if constexpr (I >= none) {
             static_assert(I < none,
@@ -849,14 +1217,14 @@ class [[nodiscard]] first_result {
         } else {
             Expects(index_ == I);
             response_t<detail::nth_t<I, Ps...>> value{};
-            std::memcpy(&value, storage_, sizeof value);
+            detail::copy_bytes(&value, storage_, sizeof value);
             return value;
         }
     }
     template <class P>
     [[nodiscard]] auto get() const noexcept {
-        if constexpr (!(std::is_same_v<P, Ps> || ...)) {
-            static_assert((std::is_same_v<P, Ps> || ...),
+        if constexpr (!(detail::is_same_v<P, Ps> || ...)) {
+            static_assert((detail::is_same_v<P, Ps> || ...),
                           "kshake: that protocol is not one of this negotiate_first's offers: "
                           "get<P>() takes one of the P1, P2, ... given to negotiate_first");
             return detail::no_response{};
@@ -869,10 +1237,12 @@ class [[nodiscard]] first_result {
     constexpr first_result() noexcept = default;
 
     ntstatus status_{status::success};
-    std::size_t index_{none};
-    std::uint32_t version_{0};
-    static constexpr std::size_t storage_size = detail::max_size_of<response_t<Ps>...>;
-    alignas(max_payload_alignment) unsigned char storage_[storage_size]{};
+    size_t index_{none};
+    uint32_t version_{0};
+    static constexpr size_t storage_size = detail::max_size_of<response_t<Ps>...>;
+    // Read and written only by copy_bytes, so its alignment does not matter; an alignas here
+    // would pad the class, which MSVC's /W4 reports (C4324).
+    unsigned char storage_[storage_size]{};
 };
 
 } // namespace kshake
@@ -883,22 +1253,22 @@ namespace kshake {
 // An envelope: { u32 size; u32 version; body } with the body at byte 8 on every target.
 // `size` counts header and body: envelope_size<T> = 8 + sizeof(T).
 struct envelope_header {
-    std::uint32_t size;
-    std::uint32_t version;
+    uint32_t size;
+    uint32_t version;
 };
 
 template <payload T>
 struct envelope {
-    std::uint32_t size;
-    std::uint32_t version;
+    uint32_t size;
+    uint32_t version;
     T body;
 };
 
-inline constexpr std::size_t envelope_body_offset = sizeof(envelope_header);
+inline constexpr size_t envelope_body_offset = sizeof(envelope_header);
 
 template <payload T>
-inline constexpr std::uint32_t envelope_size =
-    static_cast<std::uint32_t>(envelope_body_offset + sizeof(T));
+inline constexpr uint32_t envelope_size =
+    static_cast<uint32_t>(envelope_body_offset + sizeof(T));
 
 namespace detail {
 template <payload T>
@@ -908,10 +1278,10 @@ consteval bool envelope_layout_holds() noexcept {
            sizeof(envelope<T>) >= envelope_size<T>;
 }
 
-[[nodiscard]] inline bool regions_overlap(const void* a, std::size_t a_size, const void* b,
-                                          std::size_t b_size) noexcept {
-    const auto a0 = reinterpret_cast<std::uintptr_t>(a);
-    const auto b0 = reinterpret_cast<std::uintptr_t>(b);
+[[nodiscard]] inline bool regions_overlap(const void* a, size_t a_size, const void* b,
+                                          size_t b_size) noexcept {
+    const auto a0 = reinterpret_cast<detail::uintptr_t>(a);
+    const auto b0 = reinterpret_cast<detail::uintptr_t>(b);
     return a0 < b0 + b_size && b0 < a0 + a_size;
 }
 } // namespace detail
@@ -949,7 +1319,7 @@ struct envelope_codec {
         }
 
         [[nodiscard]] ntstatus accept(const handshake& out, response_type& value,
-                                      std::uint32_t& version) const noexcept {
+                                      uint32_t& version) const noexcept {
             if (!answer_is_valid(out)) {
                 return status::device_protocol_error;
             }
@@ -976,7 +1346,7 @@ struct envelope_codec {
     template <protocol P>
     struct decoded {
         request_t<P> request;
-        std::uint32_t version;
+        uint32_t version;
         void* response_envelope;
     };
 
@@ -992,7 +1362,7 @@ struct envelope_codec {
         // Headers and body are copied out before use: the peer's buffers may be unaligned and
         // may change under us (a double fetch is a classic kernel bug).
         envelope_header request_header{};
-        std::memcpy(&request_header, in.argument1, sizeof request_header);
+        detail::copy_bytes(&request_header, in.argument1, sizeof request_header);
         if (request_header.version < min_version_v<P> || request_header.version > version_v<P>) {
             return status::revision_mismatch;
         }
@@ -1000,7 +1370,7 @@ struct envelope_codec {
             return status::invalid_buffer_size;
         }
         envelope_header response_header{};
-        std::memcpy(&response_header, in.argument2, sizeof response_header);
+        detail::copy_bytes(&response_header, in.argument2, sizeof response_header);
         if (response_header.size < envelope_size<response_type>) {
             return status::buffer_too_small;
         }
@@ -1009,7 +1379,7 @@ struct envelope_codec {
                                     sizeof(handshake))) {
             return status::invalid_parameter;
         }
-        std::memcpy(&d.request,
+        detail::copy_bytes(&d.request,
                     static_cast<const unsigned char*>(in.argument1) + envelope_body_offset,
                     sizeof(request_type));
         d.version = request_header.version;
@@ -1022,8 +1392,8 @@ struct envelope_codec {
                                 handshake& out) noexcept {
         const envelope_header header{envelope_size<response_t<P>>, d.version};
         auto* bytes = static_cast<unsigned char*>(d.response_envelope);
-        std::memcpy(bytes + envelope_body_offset, &response, sizeof response);
-        std::memcpy(bytes, &header, sizeof header);
+        detail::copy_bytes(bytes + envelope_body_offset, &response, sizeof response);
+        detail::copy_bytes(bytes, &header, sizeof header);
         out = {P::id, d.response_envelope, nullptr};
     }
 };
@@ -1050,7 +1420,7 @@ struct raw_codec {
             return {P::id, request_.argument1, request_.argument2};
         }
         [[nodiscard]] static ntstatus accept(const handshake& out, raw_arguments& value,
-                                             std::uint32_t& version) noexcept {
+                                             uint32_t& version) noexcept {
             if (!detail::same_guid(out.protocol_id, P::id)) {
                 return status::device_protocol_error;
             }
@@ -1072,7 +1442,7 @@ struct raw_codec {
     template <protocol P>
     struct decoded {
         raw_arguments request;
-        std::uint32_t version;
+        uint32_t version;
     };
 
     template <protocol P>
@@ -1107,16 +1477,16 @@ namespace detail {
 template <class P>
 consteval bool check_codec() noexcept {
     using codec = codec_t<P>;
-    if constexpr (!std::is_same_v<codec, envelope_codec> && !std::is_same_v<codec, raw_codec>) {
-        static_assert(std::is_same_v<codec, envelope_codec> || std::is_same_v<codec, raw_codec>,
+    if constexpr (!detail::is_same_v<codec, envelope_codec> && !detail::is_same_v<codec, raw_codec>) {
+        static_assert(detail::is_same_v<codec, envelope_codec> || detail::is_same_v<codec, raw_codec>,
                       "kshake: a protocol's codec must be kshake::envelope_codec or "
                       "kshake::raw_codec");
         return false;
-    } else if constexpr (std::is_same_v<codec, raw_codec> &&
-                         (!std::is_same_v<request_t<P>, raw_arguments> ||
-                          !std::is_same_v<response_t<P>, raw_arguments>)) {
-        static_assert(std::is_same_v<request_t<P>, raw_arguments> &&
-                          std::is_same_v<response_t<P>, raw_arguments>,
+    } else if constexpr (detail::is_same_v<codec, raw_codec> &&
+                         (!detail::is_same_v<request_t<P>, raw_arguments> ||
+                          !detail::is_same_v<response_t<P>, raw_arguments>)) {
+        static_assert(detail::is_same_v<request_t<P>, raw_arguments> &&
+                          detail::is_same_v<response_t<P>, raw_arguments>,
                       "kshake: a raw_codec protocol must use kshake::raw_arguments as both its "
                       "request and its response");
         return false;
@@ -1139,14 +1509,14 @@ namespace kshake {
 // or send IOCTL_KS_HANDSHAKE; mock.hpp's call a mock pin; a lambda will do in a test.
 template <class T>
 concept transport = requires(T& t, const handshake& in, handshake& out) {
-    { t(in, out) } noexcept -> std::same_as<ntstatus>;
+    { t(in, out) } noexcept -> detail::same_as<ntstatus>;
 };
 
 namespace detail {
 // T as negotiate() received it: a const transport must be callable through a const reference.
 template <class T>
 consteval bool check_transport() noexcept {
-    using type = std::remove_reference_t<T>;
+    using type = detail::remove_reference_t<T>;
     if constexpr (!requires(type& t, const handshake& in, handshake& out) { t(in, out); }) {
         static_assert(
             requires(type& t, const handshake& in, handshake& out) { t(in, out); },
@@ -1156,11 +1526,11 @@ consteval bool check_transport() noexcept {
             "kshake::avstream::connected_pin(pin))");
         return false;
     } else if constexpr (!requires(type& t, const handshake& in, handshake& out) {
-                             { t(in, out) } -> std::same_as<ntstatus>;
+                             { t(in, out) } -> detail::same_as<ntstatus>;
                          }) {
         static_assert(
             requires(type& t, const handshake& in, handshake& out) {
-                { t(in, out) } -> std::same_as<ntstatus>;
+                { t(in, out) } -> detail::same_as<ntstatus>;
             }, "kshake: a transport must return kshake::ntstatus (the NTSTATUS of the "
                "handshake), not another type");
         return false;
@@ -1214,7 +1584,7 @@ struct response_or_placeholder<P> {
 };
 template <class P>
 using response_or_placeholder_t =
-    std::conditional_t<protocol<P>, typename response_or_placeholder<P>::type,
+    detail::conditional_t<protocol<P>, typename response_or_placeholder<P>::type,
                        not_a_protocol_request>;
 
 // What first_result is instantiated with when the offers are not all protocols, so that
@@ -1250,7 +1620,7 @@ struct offered_requests {
         if constexpr (sizeof...(Requests) != sizeof...(Ps)) {
             return false;
         } else {
-            return (std::is_convertible_v<const Requests&, request_or_placeholder_t<Ps>> && ...);
+            return (detail::is_convertible_v<const Requests&, request_or_placeholder_t<Ps>> && ...);
         }
     }
 };
@@ -1295,7 +1665,7 @@ template <class P, class Transport>
 
 // A request of another type than P::request: one message rather than "no matching function".
 template <class P, class Transport, class Request>
-    requires(!std::is_convertible_v<const Request&, detail::request_or_placeholder_t<P>>)
+    requires(!detail::is_convertible_v<const Request&, detail::request_or_placeholder_t<P>>)
 [[nodiscard]] auto negotiate(Transport&&, const Request&) noexcept
     -> result<detail::response_or_placeholder_t<P>> {
     // A broken protocol is the first thing to fix (its request type may be what broke).
@@ -1311,9 +1681,9 @@ namespace detail {
 template <class... Ps>
 consteval bool offers_are_distinct() noexcept {
     constexpr guid ids[] = {Ps::id...};
-    constexpr std::uint32_t versions[] = {version_v<Ps>...};
-    for (std::size_t i = 0; i < sizeof...(Ps); ++i) {
-        for (std::size_t j = i + 1; j < sizeof...(Ps); ++j) {
+    constexpr uint32_t versions[] = {version_v<Ps>...};
+    for (size_t i = 0; i < sizeof...(Ps); ++i) {
+        for (size_t j = i + 1; j < sizeof...(Ps); ++j) {
             if (ids[i] == ids[j] && versions[i] == versions[j]) {
                 return false;
             }
@@ -1352,7 +1722,7 @@ consteval bool check_offers() noexcept {
     }
 }
 
-template <std::size_t I, class First, class... Rest>
+template <size_t I, class First, class... Rest>
 [[nodiscard]] constexpr const auto& nth_value(const First& first, const Rest&... rest) noexcept {
     if constexpr (I == 0) {
         return first;
@@ -1364,8 +1734,8 @@ template <std::size_t I, class First, class... Rest>
 // Offers the I-th protocol and, if it is refused, the next. The outcome is built once, by the
 // offer that ends the search: rebuilding it after every refusal cost about 25 instructions an
 // offer (tools/bench_instructions.py, negotiate_first cases).
-template <std::size_t I, class... Ps, class Transport, class... Requests>
-[[nodiscard]] first_result<Ps...> offer_from(std::type_identity<first_result<Ps...>> tag,
+template <size_t I, class... Ps, class Transport, class... Requests>
+[[nodiscard]] first_result<Ps...> offer_from(detail::type_identity<first_result<Ps...>> tag,
                                              Transport& transport,
                                              const Requests&... requests) noexcept {
     using P = nth_t<I, Ps...>;
@@ -1375,7 +1745,7 @@ template <std::size_t I, class... Ps, class Transport, class... Requests>
     ntstatus s = transport(exchange.offer(), out);
     if (nt_success(s)) {
         response_t<P> response{};
-        std::uint32_t version = 0;
+        uint32_t version = 0;
         s = exchange.accept(out, response, version);
         if (nt_success(s)) {
             return first_result<Ps...>::template accepted_at<I>(response, version);
@@ -1397,7 +1767,7 @@ template <class... Ps, class Transport>
 negotiate_first(Transport&& transport,
                 const detail::request_or_placeholder_t<Ps>&... requests) noexcept {
     if constexpr (detail::check_offers<Ps...>() && detail::check_transport<Transport>()) {
-        return detail::offer_from<0>(std::type_identity<first_result<Ps...>>{}, transport,
+        return detail::offer_from<0>(detail::type_identity<first_result<Ps...>>{}, transport,
                                      requests...);
     } else {
         return detail::first_result_t<Ps...>{status::invalid_parameter};
@@ -1431,22 +1801,22 @@ template <class... Ps, class Transport, class... Requests>
 
 namespace kshake::detail {
 
-[[nodiscard]] constexpr std::uint64_t fold_guid(const guid& g, std::uint64_t multiplier) noexcept {
-    const auto h = std::bit_cast<guid_halves>(g);
+[[nodiscard]] constexpr uint64_t fold_guid(const guid& g, uint64_t multiplier) noexcept {
+    const auto h = detail::bit_cast<guid_halves>(g);
     return h.low ^ (h.high * multiplier);
 }
 
-[[nodiscard]] constexpr unsigned bits_for(std::size_t n) noexcept {
+[[nodiscard]] constexpr unsigned bits_for(size_t n) noexcept {
     unsigned bits = 1;
-    while ((std::size_t{1} << bits) < n) {
+    while ((size_t{1} << bits) < n) {
         ++bits;
     }
     return bits;
 }
 
-inline constexpr std::uint64_t bucket_multiplier = 0x9E3779B97F4A7C15ULL;
-inline constexpr std::uint64_t slot_multiplier = 0xC2B2AE3D27D4EB4FULL;
-inline constexpr std::uint64_t fold_multipliers[] = {0xFF51AFD7ED558CCDULL, 0xC4CEB9FE1A85EC53ULL,
+inline constexpr uint64_t bucket_multiplier = 0x9E3779B97F4A7C15ULL;
+inline constexpr uint64_t slot_multiplier = 0xC2B2AE3D27D4EB4FULL;
+inline constexpr uint64_t fold_multipliers[] = {0xFF51AFD7ED558CCDULL, 0xC4CEB9FE1A85EC53ULL,
                                                      0x94D049BB133111EBULL, 0xBF58476D1CE4E5B9ULL};
 
 // Hash and displace (the two-level scheme of CHD and of the `frozen` library): a key's bucket
@@ -1455,57 +1825,57 @@ inline constexpr std::uint64_t fold_multipliers[] = {0xFF51AFD7ED558CCDULL, 0xC4
 // table would cost log2(N) compares (10 at N = 1024), which the flat-dispatch target forbids.
 // Tables hold 2 slots per route (load 1/2), so every bucket finds a displacement quickly at
 // compile time.
-template <std::size_t N>
+template <size_t N>
 struct route_table {
     static_assert(N >= 2 && N < 65535, "kshake: a responder holds 1 to 65534 routes");
     static constexpr unsigned bucket_bits = bits_for(N);
     static constexpr unsigned slot_bits = bucket_bits + 1;
-    static constexpr std::size_t buckets = std::size_t{1} << bucket_bits;
-    static constexpr std::size_t slots = std::size_t{1} << slot_bits;
-    static constexpr std::uint16_t empty = static_cast<std::uint16_t>(N);
+    static constexpr size_t buckets = size_t{1} << bucket_bits;
+    static constexpr size_t slots = size_t{1} << slot_bits;
+    static constexpr uint16_t empty = static_cast<uint16_t>(N);
 
-    std::uint64_t fold_multiplier{};
-    std::uint64_t displacement[buckets]{};
-    std::uint16_t route_at[slots]{};
+    uint64_t fold_multiplier{};
+    uint64_t displacement[buckets]{};
+    uint16_t route_at[slots]{};
     bool built{false};
 
-    [[nodiscard]] static constexpr std::size_t bucket_of(std::uint64_t key) noexcept {
-        return static_cast<std::size_t>((key * bucket_multiplier) >> (64U - bucket_bits));
+    [[nodiscard]] static constexpr size_t bucket_of(uint64_t key) noexcept {
+        return static_cast<size_t>((key * bucket_multiplier) >> (64U - bucket_bits));
     }
-    [[nodiscard]] static constexpr std::size_t slot_of(std::uint64_t key,
-                                                       std::uint64_t displacement) noexcept {
-        return static_cast<std::size_t>(((key ^ displacement) * slot_multiplier) >>
+    [[nodiscard]] static constexpr size_t slot_of(uint64_t key,
+                                                       uint64_t displacement) noexcept {
+        return static_cast<size_t>(((key ^ displacement) * slot_multiplier) >>
                                         (64U - slot_bits));
     }
 
     // The only slot where `id` may be: each route's id has a slot of its own.
-    [[nodiscard]] constexpr std::size_t slot_of_id(const guid& id) const noexcept {
-        const std::uint64_t key = fold_guid(id, fold_multiplier);
+    [[nodiscard]] constexpr size_t slot_of_id(const guid& id) const noexcept {
+        const uint64_t key = fold_guid(id, fold_multiplier);
         return slot_of(key, displacement[bucket_of(key)]);
     }
 
     // The index of the route whose id may equal `id`, or N. The caller confirms with same_guid.
-    [[nodiscard]] constexpr std::size_t find(const guid& id) const noexcept {
+    [[nodiscard]] constexpr size_t find(const guid& id) const noexcept {
         return route_at[slot_of_id(id)];
     }
 };
 
 // Where two ids are equal: first < second < N, or first == N when all differ.
 struct duplicate_pair {
-    std::size_t first;
-    std::size_t second;
+    size_t first;
+    size_t second;
 };
 
-template <std::size_t N>
+template <size_t N>
 [[nodiscard]] consteval duplicate_pair find_duplicate_id(const guid (&ids)[N]) noexcept {
     // Equal ids have equal folds; an open-addressed set of folds finds them in O(N).
-    constexpr std::size_t set_size = std::size_t{1} << (bits_for(N) + 1);
-    std::size_t owner[set_size]{};
+    constexpr size_t set_size = size_t{1} << (bits_for(N) + 1);
+    size_t owner[set_size]{};
     bool used[set_size]{};
-    for (std::size_t i = 0; i < N; ++i) {
-        const std::uint64_t key = fold_guid(ids[i], fold_multipliers[0]);
-        std::size_t at =
-            static_cast<std::size_t>((key * bucket_multiplier) >> 32U) & (set_size - 1);
+    for (size_t i = 0; i < N; ++i) {
+        const uint64_t key = fold_guid(ids[i], fold_multipliers[0]);
+        size_t at =
+            static_cast<size_t>((key * bucket_multiplier) >> 32U) & (set_size - 1);
         while (used[at]) {
             if (same_guid(ids[owner[at]], ids[i])) {
                 return {owner[at], i};
@@ -1520,52 +1890,52 @@ template <std::size_t N>
 
 // Builds the table for distinct ids; `built` is false only if no fold multiplier separates
 // them (two different ids with equal 64-bit folds under all four: astronomically unlikely).
-template <std::size_t N>
+template <size_t N>
 // NOLINTNEXTLINE(readability-function-cognitive-complexity): compile-time only; one CHD pass
 [[nodiscard]] consteval route_table<N> build_route_table(const guid (&ids)[N]) noexcept {
     using table = route_table<N>;
-    for (const std::uint64_t multiplier : fold_multipliers) {
+    for (const uint64_t multiplier : fold_multipliers) {
         table t{};
         t.fold_multiplier = multiplier;
-        std::uint64_t keys[N]{};
-        for (std::size_t i = 0; i < N; ++i) {
+        uint64_t keys[N]{};
+        for (size_t i = 0; i < N; ++i) {
             keys[i] = fold_guid(ids[i], multiplier);
         }
         // Counting sort of the routes by bucket.
-        std::size_t start[table::buckets + 1]{};
-        for (std::size_t i = 0; i < N; ++i) {
+        size_t start[table::buckets + 1]{};
+        for (size_t i = 0; i < N; ++i) {
             ++start[table::bucket_of(keys[i]) + 1];
         }
-        std::size_t largest = 0;
-        for (std::size_t b = 0; b < table::buckets; ++b) {
+        size_t largest = 0;
+        for (size_t b = 0; b < table::buckets; ++b) {
             largest = start[b + 1] > largest ? start[b + 1] : largest;
             start[b + 1] += start[b];
         }
-        std::size_t order[N]{};
-        std::size_t fill[table::buckets]{};
-        for (std::size_t i = 0; i < N; ++i) {
-            const std::size_t b = table::bucket_of(keys[i]);
+        size_t order[N]{};
+        size_t fill[table::buckets]{};
+        for (size_t i = 0; i < N; ++i) {
+            const size_t b = table::bucket_of(keys[i]);
             order[start[b] + fill[b]++] = i;
         }
-        for (std::size_t s = 0; s < table::slots; ++s) {
+        for (size_t s = 0; s < table::slots; ++s) {
             t.route_at[s] = table::empty;
         }
         bool ok = true;
         // Fullest buckets first, while the table is emptiest.
-        for (std::size_t size = largest; size > 0 && ok; --size) {
-            for (std::size_t b = 0; b < table::buckets && ok; ++b) {
+        for (size_t size = largest; size > 0 && ok; --size) {
+            for (size_t b = 0; b < table::buckets && ok; ++b) {
                 if (start[b + 1] - start[b] != size) {
                     continue;
                 }
                 bool placed = false;
-                for (std::uint64_t seed = 0; seed < 100000 && !placed; ++seed) {
-                    const std::uint64_t d = seed * 0xD6E8FEB86659FD93ULL;
-                    std::size_t chosen[N > 64 ? 64 : N]{};
+                for (uint64_t seed = 0; seed < 100000 && !placed; ++seed) {
+                    const uint64_t d = seed * 0xD6E8FEB86659FD93ULL;
+                    size_t chosen[N > 64 ? 64 : N]{};
                     bool fits = true;
-                    for (std::size_t k = 0; k < size && fits; ++k) {
-                        const std::size_t slot = table::slot_of(keys[order[start[b] + k]], d);
+                    for (size_t k = 0; k < size && fits; ++k) {
+                        const size_t slot = table::slot_of(keys[order[start[b] + k]], d);
                         fits = t.route_at[slot] == table::empty;
-                        for (std::size_t j = 0; j < k && fits; ++j) {
+                        for (size_t j = 0; j < k && fits; ++j) {
                             fits = chosen[j] != slot;
                         }
                         if (k < 64) {
@@ -1576,8 +1946,8 @@ template <std::size_t N>
                     }
                     if (fits) {
                         t.displacement[b] = d;
-                        for (std::size_t k = 0; k < size; ++k) {
-                            t.route_at[chosen[k]] = static_cast<std::uint16_t>(order[start[b] + k]);
+                        for (size_t k = 0; k < size; ++k) {
+                            t.route_at[chosen[k]] = static_cast<uint16_t>(order[start[b] + k]);
                         }
                         placed = true;
                     }
@@ -1595,8 +1965,6 @@ template <std::size_t N>
 
 } // namespace kshake::detail
 // ---- end kshake/detail/route_table.hpp ---------------------------------------------------------
-
-#include <utility>
 
 namespace kshake {
 
@@ -1641,19 +2009,19 @@ struct type_list {};
 
 // The I-th type of a pack without recursion: a responder may hold 1024 routes, beyond the
 // compilers' default template depth (900 for g++) for a recursive lookup such as nth_t.
-template <std::size_t I, class T>
+template <size_t I, class T>
 struct indexed_type {
     using type = T;
 };
 template <class Sequence, class... Ts>
 struct indexed_types;
-template <std::size_t... Is, class... Ts>
-struct indexed_types<std::index_sequence<Is...>, Ts...> : indexed_type<Is, Ts>... {};
-template <std::size_t I, class T>
+template <size_t... Is, class... Ts>
+struct indexed_types<detail::index_sequence<Is...>, Ts...> : indexed_type<Is, Ts>... {};
+template <size_t I, class T>
 indexed_type<I, T> select_indexed(const indexed_type<I, T>&);
-template <std::size_t I, class... Ts>
+template <size_t I, class... Ts>
 using pack_element_t = typename decltype(select_indexed<I>(
-    std::declval<indexed_types<std::index_sequence_for<Ts...>, Ts...>>()))::type;
+    detail::declval<indexed_types<detail::index_sequence_for<Ts...>, Ts...>>()))::type;
 
 // A handler's signature taken apart, so that check_handler can name the one part that is wrong.
 // `known` is false for anything that is neither a function pointer nor a class with a single,
@@ -1667,7 +2035,7 @@ struct handler_signature<R (*)(A...) noexcept(NoThrow)> {
     static constexpr bool known = true;
     static constexpr bool is_const = true;
     static constexpr bool is_noexcept = NoThrow;
-    static constexpr std::size_t arity = sizeof...(A);
+    static constexpr size_t arity = sizeof...(A);
     using result = R;
     using parameters = type_list<A...>;
 };
@@ -1685,22 +2053,22 @@ struct handler_signature_of {
     using type = handler_signature<void>;
 };
 template <class Handler>
-    requires(std::is_pointer_v<Handler> && std::is_function_v<std::remove_pointer_t<Handler>>)
+    requires(detail::is_pointer_v<Handler> && detail::is_function_v<detail::remove_pointer_t<Handler>>)
 struct handler_signature_of<Handler> {
     using type = handler_signature<Handler>;
 };
 template <class Handler>
-    requires(std::is_class_v<Handler> && requires { &Handler::operator(); })
+    requires(detail::is_class_v<Handler> && requires { &Handler::operator(); })
 struct handler_signature_of<Handler> {
     using type = handler_signature<decltype(&Handler::operator())>;
 };
 
 // Parameter I of a handler (void past the end), so that a wrong arity cannot hide a type error.
-template <std::size_t I, class List>
+template <size_t I, class List>
 struct parameter {
     using type = void;
 };
-template <std::size_t I, class First, class... Rest>
+template <size_t I, class First, class... Rest>
 struct parameter<I, type_list<First, Rest...>> {
     using type = typename parameter<I - 1, type_list<Rest...>>::type;
 };
@@ -1708,7 +2076,7 @@ template <class First, class... Rest>
 struct parameter<0, type_list<First, Rest...>> {
     using type = First;
 };
-template <std::size_t I, class Signature>
+template <size_t I, class Signature>
 using parameter_t = typename parameter<I, typename Signature::parameters>::type;
 
 // The handler rule of `route`, one part at a time, each with its own message. The chain stops
@@ -1734,39 +2102,39 @@ consteval bool check_handler() noexcept {
                       "kshake: a route's handler takes 3 parameters `(Context&, const "
                       "P::request&, P::response&)` or 4, with `std::uint32_t version` last");
         return false;
-    } else if constexpr (!std::is_same_v<parameter_t<0, signature>, Context&>) {
-        static_assert(std::is_same_v<parameter_t<0, signature>, Context&>,
+    } else if constexpr (!detail::is_same_v<parameter_t<0, signature>, Context&>) {
+        static_assert(detail::is_same_v<parameter_t<0, signature>, Context&>,
                       "kshake: a route handler's first parameter must be `Context&`, a "
                       "reference to the responder's context type (responder<Context, ...>)");
         return false;
-    } else if constexpr (std::is_same_v<std::remove_cvref_t<parameter_t<1, signature>>,
+    } else if constexpr (detail::is_same_v<detail::remove_cvref_t<parameter_t<1, signature>>,
                                         request_type> &&
-                         !std::is_same_v<parameter_t<1, signature>, const request_type&>) {
-        static_assert(std::is_same_v<parameter_t<1, signature>, const request_type&>,
+                         !detail::is_same_v<parameter_t<1, signature>, const request_type&>) {
+        static_assert(detail::is_same_v<parameter_t<1, signature>, const request_type&>,
                       "kshake: a route handler must take the request as `const P::request&`: "
                       "by reference and const (the request belongs to the initiator)");
         return false;
-    } else if constexpr (!std::is_same_v<parameter_t<1, signature>, const request_type&>) {
-        static_assert(std::is_same_v<parameter_t<1, signature>, const request_type&>,
+    } else if constexpr (!detail::is_same_v<parameter_t<1, signature>, const request_type&>) {
+        static_assert(detail::is_same_v<parameter_t<1, signature>, const request_type&>,
                       "kshake: a route handler's second parameter must be `const P::request&`, "
                       "the request type of the route's protocol");
         return false;
-    } else if constexpr (std::is_same_v<std::remove_cvref_t<parameter_t<2, signature>>,
+    } else if constexpr (detail::is_same_v<detail::remove_cvref_t<parameter_t<2, signature>>,
                                         response_type> &&
-                         !std::is_same_v<parameter_t<2, signature>, response_type&>) {
-        static_assert(std::is_same_v<parameter_t<2, signature>, response_type&>,
+                         !detail::is_same_v<parameter_t<2, signature>, response_type&>) {
+        static_assert(detail::is_same_v<parameter_t<2, signature>, response_type&>,
                       "kshake: a route handler must take the response as `P::response&`: by "
                       "non-const reference (the handler fills it in)");
         return false;
-    } else if constexpr (!std::is_same_v<parameter_t<2, signature>, response_type&>) {
-        static_assert(std::is_same_v<parameter_t<2, signature>, response_type&>,
+    } else if constexpr (!detail::is_same_v<parameter_t<2, signature>, response_type&>) {
+        static_assert(detail::is_same_v<parameter_t<2, signature>, response_type&>,
                       "kshake: a route handler's third parameter must be `P::response&`, the "
                       "response type of the route's protocol");
         return false;
     } else if constexpr (signature::arity == 4 &&
-                         !std::is_same_v<parameter_t<3, signature>, std::uint32_t>) {
+                         !detail::is_same_v<parameter_t<3, signature>, uint32_t>) {
         static_assert(signature::arity != 4 ||
-                          std::is_same_v<parameter_t<3, signature>, std::uint32_t>,
+                          detail::is_same_v<parameter_t<3, signature>, uint32_t>,
                       "kshake: a route handler's fourth parameter, when it has one, must be "
                       "`std::uint32_t version` (the version the initiator spoke)");
         return false;
@@ -1798,7 +2166,7 @@ consteval bool check_route() noexcept {
     } else if constexpr (!check_codec<typename R::protocol>()) {
         return false;
     } else {
-        return check_handler<std::remove_const_t<decltype(R::handler)>, Context,
+        return check_handler<detail::remove_const_t<decltype(R::handler)>, Context,
                              typename R::protocol>();
     }
 }
@@ -1819,7 +2187,7 @@ consteval bool duplicate_protocol_id() noexcept {
 
 // A braced list rather than a fold expression: clang caps fold expressions at 256 operands
 // and a responder may hold 1024 routes.
-template <std::size_t N>
+template <size_t N>
 consteval bool all_of(const bool (&values)[N]) noexcept {
     // NOLINTNEXTLINE(readability-use-anyofallof): <algorithm> would weigh on every includer
     for (const bool v : values) {
@@ -1832,12 +2200,12 @@ consteval bool all_of(const bool (&values)[N]) noexcept {
 
 // Checked when the responder class is instantiated, before its member declarations would
 // fail on a Context& that cannot be formed or on a table of zero routes.
-template <class Context, std::size_t RouteCount>
+template <class Context, size_t RouteCount>
 consteval bool check_responder_shape() noexcept {
-    if constexpr (!std::is_object_v<Context> || std::is_const_v<Context> ||
-                  std::is_volatile_v<Context>) {
-        static_assert(std::is_object_v<Context> && !std::is_const_v<Context> &&
-                          !std::is_volatile_v<Context>,
+    if constexpr (!detail::is_object_v<Context> || detail::is_const_v<Context> ||
+                  detail::is_volatile_v<Context>) {
+        static_assert(detail::is_object_v<Context> && !detail::is_const_v<Context> &&
+                          !detail::is_volatile_v<Context>,
                       "kshake: a responder's Context must be the (non-const) object type the "
                       "pin's Context points to: responder<my_pin_state, routes...>");
         return false;
@@ -1887,7 +2255,7 @@ ntstatus serve_route(Context& context, void* argument1, void* argument2, void* o
         return s;
     }
     response_t<P> response{};
-    if constexpr (handler_signature_of<std::remove_const_t<decltype(R::handler)>>::type::arity ==
+    if constexpr (handler_signature_of<detail::remove_const_t<decltype(R::handler)>>::type::arity ==
                   4) {
         s = static_cast<ntstatus>(R::handler(context, decoded.request, response, decoded.version));
     } else {
@@ -1920,7 +2288,7 @@ struct route_slot {
 // A responder's routes as a type, for compile-time questions about it (kshake/contract.hpp).
 template <class... Routes>
 struct route_list {
-    static constexpr std::size_t size = sizeof...(Routes);
+    static constexpr size_t size = sizeof...(Routes);
 };
 
 template <class Context, class... Routes>
@@ -1931,7 +2299,7 @@ class responder {
   public:
     using context_type = Context;
     using routes = route_list<Routes...>;
-    static constexpr std::size_t route_count = sizeof...(Routes);
+    static constexpr size_t route_count = sizeof...(Routes);
 
     // Serves one handshake for `context`. In and Out are the peer's; on any failure nothing the
     // caller owns (Out, the request, the response buffer) is written.
@@ -1949,7 +2317,7 @@ class responder {
     template <class Pin, class Handshake = handshake, class Status = ntstatus>
     static Status callback(Pin pin, Handshake* in, Handshake* out) noexcept {
         static_assert(sizeof(Handshake) == sizeof(handshake) &&
-                          std::is_trivially_copyable_v<Handshake>,
+                          detail::is_trivially_copyable_v<Handshake>,
                       "kshake: the callback's handshake type must have KSHANDSHAKE's layout");
         if (in == nullptr || out == nullptr) {
             return static_cast<Status>(status::invalid_parameter);
@@ -1974,7 +2342,7 @@ class responder {
     // The hash costs ~113-116 whatever N; a linear hit costs about 95 + 7 per route passed, so
     // the average crosses the hash's near 6 routes, and an unknown id already at 3. Four keeps
     // every hit within 1% of the C chain, where the hash was up to 14% dearer.
-    static constexpr std::size_t linear_dispatch_limit = 4;
+    static constexpr size_t linear_dispatch_limit = 4;
 
     // Constant-initialised tables (no function-local statics, no dynamic initialisation); a
     // nested class so they exist only for responders of more than linear_dispatch_limit routes.
@@ -1995,8 +2363,8 @@ class responder {
         };
         static consteval slot_array make_slots() noexcept {
             slot_array a{};
-            for (std::size_t i = 0; i < table_type::slots; ++i) {
-                const std::size_t route =
+            for (size_t i = 0; i < table_type::slots; ++i) {
+                const size_t route =
                     table.route_at[i] == table_type::empty ? 0 : table.route_at[i];
                 a.at[i] = {ids[route], entries[route]};
             }
@@ -2047,23 +2415,23 @@ namespace kshake {
 //   const auto r = source_offers::negotiate(transport, pool_request{}, pool_request{});
 template <class... Ps>
 struct offer {
-    static constexpr std::size_t size = sizeof...(Ps);
+    static constexpr size_t size = sizeof...(Ps);
     // agreed_offer_v's answer when no offer would be agreed; equals first_result<Ps...>::none.
-    static constexpr std::size_t none = sizeof...(Ps);
+    static constexpr size_t none = sizeof...(Ps);
 
     // negotiate_first<Ps...>: the offers checked at compile time are the ones sent.
     template <class Transport>
     [[nodiscard]] static detail::first_result_t<Ps...>
     negotiate(Transport&& transport,
               const detail::request_or_placeholder_t<Ps>&... requests) noexcept {
-        return negotiate_first<Ps...>(std::forward<Transport>(transport), requests...);
+        return negotiate_first<Ps...>(static_cast<Transport&&>(transport), requests...);
     }
     // Requests that do not match the offers one for one: negotiate_first's own message.
     template <class Transport, class... Requests>
         requires(!detail::offered_requests<Ps...>::template fit<Requests...>())
     [[nodiscard]] static detail::first_result_t<Ps...>
     negotiate(Transport&& transport, const Requests&... requests) noexcept {
-        return negotiate_first<Ps...>(std::forward<Transport>(transport), requests...);
+        return negotiate_first<Ps...>(static_cast<Transport&&>(transport), requests...);
     }
 };
 
@@ -2089,9 +2457,9 @@ concept has_routes = requires {
 
 // (Inside kshake::detail, `offer` alone names initiator.hpp's detail::offer function.)
 
-template <std::size_t I, class Offers>
+template <size_t I, class Offers>
 struct offer_element;
-template <std::size_t I, class... Ps>
+template <size_t I, class... Ps>
 struct offer_element<I, kshake::offer<Ps...>> {
     using type = pack_element_t<I, Ps...>;
 };
@@ -2116,14 +2484,14 @@ consteval guid route_id() noexcept {
 
 // The parts of agreement beyond the id, one by one, for the diagnostics.
 template <class O, class S>
-inline constexpr bool same_codec = std::is_same_v<codec_t<O>, codec_t<S>>;
+inline constexpr bool same_codec = detail::is_same_v<codec_t<O>, codec_t<S>>;
 template <class O, class S>
 inline constexpr bool same_payloads =
-    std::is_same_v<request_t<O>, request_t<S>> && std::is_same_v<response_t<O>, response_t<S>>;
+    detail::is_same_v<request_t<O>, request_t<S>> && detail::is_same_v<response_t<O>, response_t<S>>;
 // The raw codec carries no version, so only the envelope's version must lie in the range.
 template <class O, class S>
 inline constexpr bool version_in_range =
-    std::is_same_v<codec_t<O>, raw_codec> ||
+    detail::is_same_v<codec_t<O>, raw_codec> ||
     (version_v<O> >= min_version_v<S> && version_v<O> <= version_v<S>);
 
 // Would a route serving protocol S accept protocol O as the initiator sends it? Same id, same
@@ -2141,13 +2509,13 @@ consteval bool route_accepts() noexcept {
 
 // Where the routes serve protocol O's id: a route index, or sizeof...(Rs).
 template <class O, class... Rs>
-consteval std::size_t route_for() noexcept {
+consteval size_t route_for() noexcept {
     if constexpr (sizeof...(Rs) == 0 || !protocol<O>) {
         return sizeof...(Rs);
     } else {
         constexpr guid ids[] = {route_id<Rs>()...};
         constexpr bool usable[] = {route_has_protocol<Rs>()...};
-        for (std::size_t j = 0; j < sizeof...(Rs); ++j) {
+        for (size_t j = 0; j < sizeof...(Rs); ++j) {
             if (usable[j] && ids[j] == O::id) {
                 return j;
             }
@@ -2162,7 +2530,7 @@ template <class... Ps, class... Rs>
 struct agreement<kshake::offer<Ps...>, route_list<Rs...>> {
     template <class O>
     static consteval bool accepted() noexcept {
-        constexpr std::size_t j = route_for<O, Rs...>();
+        constexpr size_t j = route_for<O, Rs...>();
         if constexpr (j == sizeof...(Rs)) {
             return false;
         } else {
@@ -2171,12 +2539,12 @@ struct agreement<kshake::offer<Ps...>, route_list<Rs...>> {
     }
 
     // The first offer, in preference order, that some route accepts; sizeof...(Ps) if none.
-    static consteval std::size_t first() noexcept {
+    static consteval size_t first() noexcept {
         if constexpr (sizeof...(Ps) == 0) {
             return 0;
         } else {
             constexpr bool ok[] = {accepted<Ps>()...};
-            for (std::size_t i = 0; i < sizeof...(Ps); ++i) {
+            for (size_t i = 0; i < sizeof...(Ps); ++i) {
                 if (ok[i]) {
                     return i;
                 }
@@ -2186,12 +2554,12 @@ struct agreement<kshake::offer<Ps...>, route_list<Rs...>> {
     }
 
     // The first offer whose id some route serves (whatever else differs); sizeof...(Ps) if none.
-    static consteval std::size_t first_with_served_id() noexcept {
+    static consteval size_t first_with_served_id() noexcept {
         if constexpr (sizeof...(Ps) == 0) {
             return 0;
         } else {
             constexpr bool served[] = {(route_for<Ps, Rs...>() != sizeof...(Rs))...};
-            for (std::size_t i = 0; i < sizeof...(Ps); ++i) {
+            for (size_t i = 0; i < sizeof...(Ps); ++i) {
                 if (served[i]) {
                     return i;
                 }
@@ -2220,7 +2588,7 @@ struct agreement_check<kshake::offer<Ps...>, Responder, route_list<Rs...>> {
 
     // Why no offer is accepted, about the first offer (in preference order) whose id is served.
     static consteval bool explain() noexcept {
-        constexpr std::size_t i = found::first_with_served_id();
+        constexpr size_t i = found::first_with_served_id();
         if constexpr (i == sizeof...(Ps)) {
             static_assert(responder_serves_an_offered_id<kshake::offer<Ps...>, route_list<Rs...>>,
                           "kshake: these pins can never agree: the responder serves none of the "
@@ -2293,7 +2661,7 @@ consteval bool check_agreement() noexcept {
 // handler succeeds: a handler's run-time refusal is not a compile-time fact.
 template <class Offers, class Responder>
     requires(detail::is_offer<Offers> && detail::has_routes<Responder>)
-inline constexpr std::size_t agreed_offer_v =
+inline constexpr size_t agreed_offer_v =
     detail::agreement<Offers, typename Responder::routes>::first();
 
 // True when some offer would be agreed. A plain concept: usable in if constexpr, in requires
@@ -2316,7 +2684,7 @@ using agreed_protocol_t =
     typename detail::offer_element<agreed_offer_v<Offers, Responder>, Offers>::type;
 template <class Offers, class Responder>
     requires agrees<Offers, Responder>
-inline constexpr std::uint32_t agreed_version_v = version_v<agreed_protocol_t<Offers, Responder>>;
+inline constexpr uint32_t agreed_version_v = version_v<agreed_protocol_t<Offers, Responder>>;
 
 } // namespace kshake
 // ---- end kshake/contract.hpp -------------------------------------------------------------------

@@ -43,8 +43,6 @@
 // at namespace scope in exactly ONE translation unit of the driver (it defines an external
 // function; two definitions are a link error, none is an undefined reference to std::terminate).
 
-#include <exception>
-
 #if !KSHAKE_KERNEL_MODE
 #error                                                                                             \
     "kshake/detail/kernel_terminate.hpp is for kernel-mode builds (define _KERNEL_MODE or KSHAKE_KERNEL_MODE=1)"
@@ -74,8 +72,9 @@ inline constexpr ULONG_PTR kernel_terminate_code = 0;      // GSL's RANGE_CHECKS
 #define KSHAKE_DEFINE_KERNEL_TERMINATE() static_assert(true, "")
 #else
 // Defining std::terminate is what a C++ runtime does; in a driver kshake's header is that
-// runtime. <exception> already declares it noreturn (clang rejects [[noreturn]] on a later
-// declaration). The trailing static_assert only swallows the caller's semicolon.
+// runtime. gsl/assert's <exception> has already declared it noreturn on these compilers (clang
+// rejects [[noreturn]] on a later declaration, so none is written here). The trailing
+// static_assert only swallows the caller's semicolon.
 #define KSHAKE_DEFINE_KERNEL_TERMINATE()                                                           \
     namespace std {                                                                                \
     void terminate() noexcept {                                                                    \
@@ -90,9 +89,9 @@ inline constexpr ULONG_PTR kernel_terminate_code = 0;      // GSL's RANGE_CHECKS
 
 // The platform's types and kshake's must be the same bytes: conversions copy them.
 static_assert(sizeof(KSHANDSHAKE) == sizeof(kshake::handshake) &&
-                  offsetof(KSHANDSHAKE, ProtocolId) == offsetof(kshake::handshake, protocol_id) &&
-                  offsetof(KSHANDSHAKE, Argument1) == offsetof(kshake::handshake, argument1) &&
-                  offsetof(KSHANDSHAKE, Argument2) == offsetof(kshake::handshake, argument2),
+                  KSHAKE_OFFSETOF(KSHANDSHAKE, ProtocolId) == KSHAKE_OFFSETOF(kshake::handshake, protocol_id) &&
+                  KSHAKE_OFFSETOF(KSHANDSHAKE, Argument1) == KSHAKE_OFFSETOF(kshake::handshake, argument1) &&
+                  KSHAKE_OFFSETOF(KSHANDSHAKE, Argument2) == KSHAKE_OFFSETOF(kshake::handshake, argument2),
               "kshake: KSHANDSHAKE and kshake::handshake must have the same layout");
 static_assert(sizeof(GUID) == sizeof(kshake::guid) && kshake::platform_guid<GUID>,
               "kshake: GUID and kshake::guid must have the same layout");

@@ -22,6 +22,8 @@
 #error "kshake: mock.hpp is for user-mode tests; a driver includes kshake/avstream.hpp"
 #endif
 
+#include <cstdint>
+#include <cstring>
 #include <mutex>
 #include <vector>
 

@@ -14,8 +14,6 @@
 
 #include "../config.hpp"
 
-#include <exception> // the declaration (noreturn, noexcept) the definition below must match
-
 #if !KSHAKE_KERNEL_MODE
 #error                                                                                             \
     "kshake/detail/kernel_terminate.hpp is for kernel-mode builds (define _KERNEL_MODE or KSHAKE_KERNEL_MODE=1)"
@@ -45,8 +43,9 @@ inline constexpr ULONG_PTR kernel_terminate_code = 0;      // GSL's RANGE_CHECKS
 #define KSHAKE_DEFINE_KERNEL_TERMINATE() static_assert(true, "")
 #else
 // Defining std::terminate is what a C++ runtime does; in a driver kshake's header is that
-// runtime. <exception> already declares it noreturn (clang rejects [[noreturn]] on a later
-// declaration). The trailing static_assert only swallows the caller's semicolon.
+// runtime. gsl/assert's <exception> has already declared it noreturn on these compilers (clang
+// rejects [[noreturn]] on a later declaration, so none is written here). The trailing
+// static_assert only swallows the caller's semicolon.
 #define KSHAKE_DEFINE_KERNEL_TERMINATE()                                                           \
     namespace std {                                                                                \
     void terminate() noexcept {                                                                    \

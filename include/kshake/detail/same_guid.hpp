@@ -3,23 +3,21 @@
 #pragma once
 
 #include "../guid.hpp"
-
-#include <bit>
-#include <cstdint>
+#include "freestanding.hpp"
 
 namespace kshake::detail {
 
 struct guid_halves {
-    std::uint64_t low;
-    std::uint64_t high;
+    uint64_t low;
+    uint64_t high;
 };
 
 // Two 64-bit compares instead of the defaulted ==, which g++ 12 -O2 compiles to three field
 // compares and a byte-by-byte loop over data4 (about 45 instructions against 6; measured by
 // tools/bench_instructions.py). Every negotiation compares ids on both sides.
 [[nodiscard]] constexpr bool same_guid(const guid& a, const guid& b) noexcept {
-    const auto x = std::bit_cast<guid_halves>(a);
-    const auto y = std::bit_cast<guid_halves>(b);
+    const auto x = detail::bit_cast<guid_halves>(a);
+    const auto y = detail::bit_cast<guid_halves>(b);
     return ((x.low ^ y.low) | (x.high ^ y.high)) == 0;
 }
 
