@@ -23,11 +23,12 @@ few hundred instructions in 600 million whatever else the machine does; CPU time
 machine moves by a quarter between runs, which is why the include target is gated on the count.
 
 Targets (--check exits 1 when one is missed):
-  * including kshake.hpp costs at most half of what including <gsl/gsl> costs, both net of the
+  * including kshake.hpp costs at most 0.15 of what including <gsl/gsl> costs, both net of the
     empty TU (what the include adds to a translation unit; start-up is paid whatever one
-    includes), for each compiler, in instructions. The same ratio in CPU time and in memory is
-    printed ("info"/"over") but not gated: time for the noise above, memory because with clang
-    most of kshake.hpp's memory is <string_view>, which the public API uses;
+    includes), for each compiler, in instructions. kshake includes no standard header of its
+    own (detail/freestanding.hpp); most of what remains is gsl/assert's <exception>. The same
+    ratio in CPU time and in memory is printed ("info"/"over") but not gated: time for the noise
+    above, memory because a compiler's peak memory moves in allocator-sized steps;
   * a 1024-route responder compiles in under 10 s CPU time and under 1 GiB with g++.
 """
 import argparse
@@ -39,6 +40,9 @@ import subprocess
 import sys
 import tempfile
 import time
+
+# Issue 11: kshake.hpp may add at most this share of what <gsl/gsl> adds to a TU.
+INCLUDE_RATIO_LIMIT = 0.15
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bench_doc  # noqa: E402
@@ -175,8 +179,10 @@ def main():
                                          ("CPU", cpu, "s", False),
                                          ("memory", memory, "MiB", False)):
             empty = table[(cxx, "empty")]
-            check("%s: kshake.hpp %s - empty <= 0.5 x (<gsl/gsl> - empty)" % (cxx, what),
-                  table[(cxx, "kshake.hpp")] - empty, 0.5 * (table[(cxx, "<gsl/gsl>")] - empty),
+            check("%s: kshake.hpp %s - empty <= %.2f x (<gsl/gsl> - empty)"
+                  % (cxx, what, INCLUDE_RATIO_LIMIT),
+                  table[(cxx, "kshake.hpp")] - empty,
+                  INCLUDE_RATIO_LIMIT * (table[(cxx, "<gsl/gsl>")] - empty),
                   unit, gated=gated)
     if "g++" in compilers:
         r = results[("g++", "responder 1024")]
