@@ -354,3 +354,16 @@ TEST_CASE("a responder with many routes dispatches every id to its own handler")
     kshake::handshake out{};
     CHECK(many::serve(state, &in, &out) == st::invalid_device_request);
 }
+
+TEST_CASE("a handler's status may be NTSTATUS and its version ULONG where those are 32 bits") {
+    // Windows targets (the kernel cases build this way) have a 32-bit long; LP64 hosts do not,
+    // and there a long status or version would be truncated, so it is refused.
+    constexpr bool long_is_32_bits = sizeof(long) == 4;
+    static_assert(kshake::status_type<int> && kshake::status_type<long> == long_is_32_bits);
+    static_assert(!kshake::status_type<unsigned int> && !kshake::status_type<long long>);
+    static_assert(kshake::detail::version_parameter<unsigned int>);
+    static_assert(kshake::detail::version_parameter<unsigned long> == long_is_32_bits);
+    static_assert(!kshake::detail::version_parameter<int>);
+    static_assert(!kshake::detail::version_parameter<const unsigned int&>);
+    CHECK(kshake::detail::version_parameter<std::uint32_t>);
+}

@@ -16,7 +16,8 @@ namespace kshake {
 // Binds protocol P to a handler: a function, or a stateless function object, of the form
 //   ntstatus handler(Context& context, const P::request& request, P::response& response) noexcept
 // or with a fourth parameter `std::uint32_t version` (the version the initiator spoke, within
-// [min_version, version]). It may return NTSTATUS instead of kshake::ntstatus (status_type). The
+// [min_version, version]; the WDK's ULONG, a 32-bit `unsigned long`, is accepted too:
+// version_parameter). It may return NTSTATUS instead of kshake::ntstatus (status_type). The
 // response starts zero-filled; it reaches the peer only if the handler succeeds.
 template <class P, auto Handler>
 struct route {
@@ -124,6 +125,13 @@ struct parameter<0, type_list<First, Rest...>> {
 template <size_t I, class Signature>
 using parameter_t = typename parameter<I, typename Signature::parameters>::type;
 
+// A handler's version parameter: std::uint32_t, or the WDK's ULONG (`unsigned long`, 32 bits on
+// every Windows target), taken by value.
+template <class T>
+concept version_parameter =
+    (detail::is_same_v<T, unsigned int> || detail::is_same_v<T, unsigned long>) &&
+    sizeof(T) == sizeof(uint32_t);
+
 // The handler rule of `route`, one part at a time, each with its own message. The chain stops
 // at the first mismatch, so one mistake gives one error.
 template <class Handler, class Context, class P>
@@ -176,12 +184,11 @@ consteval bool check_handler() noexcept {
                       "kshake: a route handler's third parameter must be `P::response&`, the "
                       "response type of the route's protocol");
         return false;
-    } else if constexpr (signature::arity == 4 &&
-                         !detail::is_same_v<parameter_t<3, signature>, uint32_t>) {
-        static_assert(signature::arity != 4 ||
-                          detail::is_same_v<parameter_t<3, signature>, uint32_t>,
+    } else if constexpr (signature::arity == 4 && !version_parameter<parameter_t<3, signature>>) {
+        static_assert(signature::arity != 4 || version_parameter<parameter_t<3, signature>>,
                       "kshake: a route handler's fourth parameter, when it has one, must be "
-                      "`std::uint32_t version` (the version the initiator spoke)");
+                      "`std::uint32_t version` (or ULONG, a 32-bit unsigned long: the version "
+                      "the initiator spoke)");
         return false;
     } else if constexpr (!status_type<typename signature::result>) {
         static_assert(status_type<typename signature::result>,

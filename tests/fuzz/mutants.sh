@@ -24,14 +24,14 @@ mutants=(
   "request version above the route's accepted@@responder@@wire.hpp@@ || request_header.version > version_v<P>) {@@) {"
   "request one byte short accepted@@responder@@wire.hpp@@request_header.size < envelope_size<request_type>@@request_header.size + 1 < envelope_size<request_type>"
   "response capacity not checked@@responder@@wire.hpp@@response_header.size < envelope_size<response_type>@@response_header.size < 8"
-  "response not zeroed before the handler@@responder@@responder.hpp@@response_t<P> response{};@@response_t<P> response; std::memset(&response, 0x5A, sizeof response);"
+  "response not zeroed before the handler@@responder@@responder.hpp@@response_t<P> response{};@@response_t<P> response; __builtin_memset(&response, 0x5A, sizeof response);"
   "reply Argument2 not checked@@initiator@@wire.hpp@@out.argument2 == nullptr &&@@true &&"
   "reply protocol id not checked@@initiator@@wire.hpp@@detail::same_guid(out.protocol_id, P::id) && out.argument1@@true && out.argument1"
   "reply Argument1 not checked@@initiator@@wire.hpp@@out.argument1 == &response_ &&@@true &&"
   "reply envelope size not checked@@initiator@@wire.hpp@@response_.size == envelope_size<response_type> &&@@true &&"
   "reply envelope version not checked@@initiator@@wire.hpp@@response_.version == version_v<P>;@@true;"
-  "try_parse writes its output before the last check@@guid@@guid.hpp@@    constexpr std::size_t data4_at[8]@@    out = g;
-    constexpr std::size_t data4_at[8]"
+  "try_parse writes its output before the last check@@guid@@guid.hpp@@    constexpr size_t data4_at[8]@@    out = g;
+    constexpr size_t data4_at[8]"
 )
 
 # What a failing run reported: the harness's invariant, else the sanitizer's or libFuzzer's line.

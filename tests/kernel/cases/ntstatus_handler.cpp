@@ -1,13 +1,11 @@
 // Not a defect: handlers written the WDK way, returning NTSTATUS (`long`, 32 bits here) rather
-// than kshake::ntstatus (std::int32_t, an `int`), one a function and one a lambda. The responder
-// must accept both, and its callback must be a PFNKSPINHANDSHAKE the checker accepts.
+// than kshake::ntstatus (std::int32_t, an `int`), one a function taking its version as ULONG
+// (`unsigned long`) and one a lambda. The responder must accept both, and its callback must be
+// a PFNKSPINHANDSHAKE the checker accepts.
 // SPDX-License-Identifier: MIT
 #include "minimal_driver.hpp"
 
 #include <kshake/avstream.hpp>
-
-#include <cstdint>
-#include <type_traits>
 
 KSHAKE_DEFINE_KERNEL_TERMINATE();
 
@@ -41,11 +39,13 @@ struct shared_clock {
     using response = clock_info;
 };
 
-static_assert(!std::is_same_v<NTSTATUS, kshake::ntstatus>,
-              "this case is about NTSTATUS being another type than kshake::ntstatus");
+static_assert(!kshake::detail::is_same_v<NTSTATUS, kshake::ntstatus> &&
+                  !kshake::detail::is_same_v<ULONG, kshake::uint32_t>,
+              "this case is about NTSTATUS and ULONG being other types than kshake's");
 
-NTSTATUS grant_pool(pin_state& pin, const pool_request& request, pool_grant& grant) noexcept {
-    if (request.min_frames > pin.frames) {
+NTSTATUS grant_pool(pin_state& pin, const pool_request& request, pool_grant& grant,
+                    ULONG version) noexcept {
+    if (version != 1 || request.min_frames > pin.frames) {
         return STATUS_INSUFFICIENT_RESOURCES;
     }
     grant.frames = pin.frames;
