@@ -1,17 +1,26 @@
 #!/usr/bin/env python3
 """Cross-builds one kernel-mode C++20 translation unit into a .sys and checks the image.
 
-    build_driver.py --toolchain {gcc-x86_64,gcc-i686,clang-x86_64} --source FILE.cpp
-                    --out DIR --ks-def ks.def -I include [options]
+    build_driver.py --toolchain TOOLCHAIN --source FILE.cpp --out DIR --ks-def ks.def
+                    -I include [--opt O2|Od] [options]
+
+TOOLCHAIN is one of
+  gcc-x86_64, gcc-i686, clang-x86_64   mingw-w64 (GNU ABI), against Debian's mingw-w64 DDK headers;
+  clang-cl-x64, clang-cl-x86, clang-cl-arm64
+                                       MSVC ABI: clang-cl-19 /kernel with no standard include
+                                       path (/X), against the test-only WDK stand-ins in
+                                       tests/kernel/wdk/, linked by lld-link-19 /DRIVER.
 
 Meson's one native C++ compiler cannot build a Windows driver, so `meson test` runs this
-script once per toolchain. It compiles with warnings as errors, links with no CRT and no C++
+script once per toolchain. It compiles with warnings as errors, checks which files the
+preprocessor opened (the include-graph check, include_graph.py: only kshake's headers,
+<gsl/assert>, the platform headers and compiler intrinsics), links with no CRT and no C++
 runtime, then runs check_image.py on the result.
 
-Exit status: 0 pass; 1 fail (compile, link or image check; or, with --expect-failure, an
-image the checker accepted or rejected for another reason); 77 (Meson's "skipped") when a
-tool or header is missing, printing "skipped: <package> not installed". With --require-tools a
-missing tool is a failure instead (meson -Dkernel_tests=enabled).
+Exit status: 0 pass; 1 fail (compile, include graph, link or image check; or, with
+--expect-failure, a build the checks accepted or rejected for another reason); 77 (Meson's
+"skipped") when a tool or header is missing, printing "skipped: <package> not installed". With
+--require-tools a missing tool is a failure instead (meson -Dkernel_tests=enabled).
 
 The flags are documented in docs/driver.md; keep the two in step.
 """
@@ -28,7 +37,13 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+import include_graph  # noqa: E402  (next to this script)
+
 SKIP = 77
+# The test-only stand-ins for the WDK's km\crt, km and shared folders (tests/kernel/wdk/README.md)
+# and the .def files of the ntoskrnl.exe and hal.dll exports the MSVC-ABI images may import.
+WDK = HERE / "wdk"
 
 COMMON_CXXFLAGS = [
     "-std=c++20", "-O2",
@@ -88,9 +103,54 @@ TOOLCHAINS = {
                     "-Wl,--entry,DriverEntry"],
         "machine": "i386:x86-64",
     },
+    # MSVC ABI. /kernel defines _KERNEL_MODE (kshake's config.hpp: KSHAKE_KERNEL_MODE=1) and turns
+    # off exceptions and RTTI; /X drops every standard include path, as a WDK kernel project has
+    # only km\crt, km and shared on its path (here: tests/kernel/wdk). x86 adds /Gz, the WDK's
+    # x86 default (__stdcall), which ks.h's callback typedefs rely on.
+    "clang-cl-x64": {
+        "kind": "msvc",
+        "target": "x86_64-pc-windows-msvc",
+        "cxxflags": [],
+        "link_machine": "X64",
+        "machine": "i386:x86-64",  # llvm-dlltool -m
+        "image_machine": "x64",  # check_image.py --machine
+    },
+    "clang-cl-x86": {
+        "kind": "msvc",
+        "target": "i686-pc-windows-msvc",
+        "cxxflags": ["/Gz"],
+        "link_machine": "X86",
+        "machine": "i386",
+        "image_machine": "x86",
+    },
+    "clang-cl-arm64": {
+        "kind": "msvc",
+        "target": "aarch64-pc-windows-msvc",
+        "cxxflags": [],
+        "link_machine": "ARM64",
+        "machine": "arm64",
+        "image_machine": "arm64",
+    },
 }
 
 LINK_FLAGS = ["-nostdlib", "-Wl,--subsystem,native"]
+
+# clang-cl-19: the compile flags of every MSVC-ABI build, before the toolchain's own and the
+# optimisation level. /GS-: the /GS security cookie needs the WDK's GS support library (and its
+# GsDriverEntry entry point), which cannot be linked here; a WDK build keeps /GS on.
+MSVC_CXXFLAGS = ["/kernel", "/std:c++20", "/W4", "/WX", "/X", "/GS-"]
+# lld-link-19. /RELEASE writes the PE checksum the loader verifies for drivers. /DEBUG:SYMTAB
+# keeps a COFF symbol table in the image (nothing else of /DEBUG), which check_image.py needs to
+# name functions (x86 callee-pops); /DEBUG would also turn off /OPT:REF,ICF, so they are
+# restated to link what a release build links.
+MSVC_LDFLAGS = ["/DRIVER", "/SUBSYSTEM:NATIVE", "/ENTRY:DriverEntry", "/NODEFAULTLIB", "/RELEASE",
+                "/OPT:REF", "/OPT:ICF", "/DEBUG:SYMTAB"]
+MSVC_TOOLS = {
+    "cxx": ("clang-cl-19", "clang-tools-19"),
+    "link": ("lld-link-19", "lld-19"),
+    "dlltool": ("llvm-dlltool-19", "llvm-19"),
+    "objdump": ("llvm-objdump-19", "llvm-19"),
+}
 
 
 class Skip(Exception):
@@ -111,17 +171,47 @@ def need_file(path: Path, package: str) -> Path:
     return path
 
 
-def run(command: list[str], what: str) -> subprocess.CompletedProcess[str]:
+def run(command: list[str], what: str, quiet=None,
+        cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """Runs a tool and echoes its output; lines for which quiet(line) is true (the include
+    listing) are kept out of the echo. A failure raises RuntimeError."""
     print("+", " ".join(command), flush=True)
-    done = subprocess.run(command, capture_output=True, text=True)
-    sys.stdout.write(done.stdout)
-    sys.stdout.write(done.stderr)
+    done = subprocess.run(command, capture_output=True, text=True, cwd=cwd)
+    for text in (done.stdout, done.stderr):
+        shown = [line for line in text.splitlines() if not (quiet and quiet(line))]
+        if shown:
+            sys.stdout.write("\n".join(shown) + "\n")
     if done.returncode != 0:
         raise RuntimeError(f"{what} failed (exit {done.returncode})")
     # Warnings are errors for compiling; a linker warning (e.g. a stdcall fixup) is one too.
     if done.stderr.strip() and what.startswith("link"):
         raise RuntimeError(f"{what} printed warnings")
     return done
+
+
+class IncludeGraphFailure(Exception):
+    pass
+
+
+def check_include_graph(kind: str, source: Path, listing: str, probe: list[str],
+                        roots: include_graph.Roots, out: Path, cwd: Path) -> None:
+    """The include-graph check (include_graph.py) of one compile: `listing` is what -H or
+    /showIncludes printed; `probe` compiles an empty file with the same flags and -v, for the
+    compiler's include search list. Raises IncludeGraphFailure naming each forbidden header."""
+    entries = (include_graph.parse_msvc if kind == "msvc" else include_graph.parse_gnu)(listing)
+    (out / f"{source.stem}.includes").write_text(
+        "".join(f"{'.' * depth} {path}\n" for depth, path in entries))
+    empty = out / "include_graph_probe.cpp"
+    empty.write_text("")
+    done = subprocess.run([*probe, str(empty)], capture_output=True, text=True, cwd=cwd)
+    roots.search = include_graph.search_directories(done.stdout + done.stderr)
+    if not roots.search:
+        raise RuntimeError(f"no include search list from {' '.join(probe)} -v:\n{done.stderr}")
+    failures = include_graph.check(source, entries, roots, cwd)
+    if failures:
+        raise IncludeGraphFailure("\n".join(failures))
+    print(f"include-graph: {source.name}: OK ({len(entries)} files opened, listed in "
+          f"{out / (source.stem + '.includes')})")
 
 
 def ks_exports(def_file: Path) -> list[str]:
@@ -201,49 +291,268 @@ def undefined_symbols(nm: str, obj: Path) -> set[str]:
     return found
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[1].strip())
     parser.add_argument("--toolchain", required=True, choices=sorted(TOOLCHAINS))
     parser.add_argument("--source", required=True, type=Path)
     parser.add_argument("--out", required=True, type=Path)
     parser.add_argument("--ks-def", required=True, type=Path,
                         help="ks.sys exports, x86-decorated (Name@bytes)")
-    parser.add_argument("-I", dest="includes", action="append", default=[], type=Path)
+    parser.add_argument("-I", dest="includes", action="append", default=[], type=Path,
+                        help="kshake's include folder (repeatable); the include-graph check "
+                             "treats every folder given here as kshake's")
     parser.add_argument("--gsl", type=Path, default=Path("/usr/include/gsl"),
                         help="the GSL header folder (default: /usr/include/gsl)")
+    parser.add_argument("--opt", choices=("O2", "Od"), default="O2",
+                        help="clang-cl toolchains: /O2 (default) or /Od; the mingw toolchains "
+                             "always build at -O2")
     parser.add_argument("--no-rtd", action="store_true",
-                        help="x86: build with mingw's cdecl default (to prove the check catches it)")
+                        help="x86: build with the compiler's cdecl default, without -mrtd or /Gz "
+                             "(to prove the check catches it)")
     parser.add_argument("--drop-flag", action="append", default=[],
                         help="leave out one of the toolchain's flags (negative tests)")
     parser.add_argument("--extra-flag", action="append", default=[],
                         help="add a compiler flag (e.g. -fstack-usage, docs/driver.md)")
     parser.add_argument("--link-first", action="append", default=[],
-                        help="a library to link before the kernel's (negative tests)")
+                        help="mingw: a library to link before the kernel's (negative tests)")
+    parser.add_argument("--import", dest="imports", action="append", default=[],
+                        metavar="DLL=NAME",
+                        help="clang-cl: also link an import library of DLL exporting NAME, "
+                             "before the kernel's (negative tests)")
     parser.add_argument("--callee-pops", action="append", default=[], metavar="NAME=BYTES",
                         help="x86: a function the platform calls __stdcall")
+    parser.add_argument("--no-include-graph", action="store_true",
+                        help="skip the include-graph check (for experiments; the suite keeps it)")
     parser.add_argument("--expect-failure", metavar="TEXT",
-                        help="the image must be rejected, with TEXT in the checker's output")
+                        help="the build must be rejected, by the include-graph check or the "
+                             "image checker, with TEXT in its output")
     parser.add_argument("--require-tools", action="store_true",
                         help="a missing tool fails instead of skipping")
     args = parser.parse_args()
+    msvc = TOOLCHAINS[args.toolchain].get("kind") == "msvc"
+    if args.opt != "O2" and not msvc:
+        parser.error("--opt is for the clang-cl toolchains")
+    if args.imports and not msvc:
+        parser.error("--import is for the clang-cl toolchains (mingw: --link-first)")
+    if args.link_first and msvc:
+        parser.error("--link-first is for the mingw toolchains (clang-cl: --import)")
+    return args
 
-    chain = TOOLCHAINS[args.toolchain]
+
+def link_gsl(out: Path, gsl: Path) -> Path:
+    """A folder holding only a `gsl` symlink: -isystem /usr/include would drag glibc's headers
+    into the translation unit."""
+    gsl_root = out / "include"
+    gsl_root.mkdir(exist_ok=True)
+    link = gsl_root / "gsl"
+    if link.is_symlink() or link.exists():
+        link.unlink()
+    link.symlink_to(gsl.resolve(), target_is_directory=True)
+    return gsl_root
+
+
+def import_library(dlltool: str, machine: str, out: Path, stem: str, dll: str,
+                   exports: list[str], x86: bool) -> Path:
+    """An import library for `dll`. x86: the names keep their stdcall decoration (@bytes) and
+    dlltool -k asks the DLL for the plain name; elsewhere the decoration is stripped (x64 and
+    ARM64 have one calling convention and no decoration)."""
+    names = exports if x86 else [re.sub(r"@\d+$", "", e) for e in exports]
+    def_file = write_def(out / f"{stem}.def", dll, names)
+    library = out / f"{stem}.lib"
+    run([dlltool, *(["-k"] if x86 else []), "-m", machine, "-d", str(def_file),
+         "-l", str(library)], f"dlltool {dll}")
+    return library
+
+
+def def_library(def_file: Path) -> str:
+    for line in def_file.read_text().splitlines():
+        found = re.match(r"^\s*LIBRARY\s+(\S+)", line)
+        if found:
+            return found.group(1)
+    raise RuntimeError(f"{def_file}: no LIBRARY line")
+
+
+def build_msvc(args: argparse.Namespace, chain: dict, out: Path, name: str,
+               tools: dict[str, str]) -> tuple[Path, Path, list[str]]:
+    """clang-cl-19 + lld-link-19: returns (image, object, check_image.py options)."""
+    x86 = chain["link_machine"] == "X86"
+    gsl_root = link_gsl(out, args.gsl)
+    cxxflags = MSVC_CXXFLAGS + [f"/{args.opt}"] + chain["cxxflags"]
+    if args.no_rtd:
+        if not x86:
+            raise RuntimeError("--no-rtd is for x86")
+        cxxflags.remove("/Gz")
+    unknown = set(args.drop_flag) - set(cxxflags)
+    if unknown:
+        raise RuntimeError(f"--drop-flag {' '.join(sorted(unknown))}: not a flag of {args.toolchain}")
+    cxxflags = [f for f in cxxflags if f not in set(args.drop_flag)] + args.extra_flag
+    # In a WDK project the Additional Include Directories (kshake, GSL) come first and the WDK's
+    # own folders last, as here.
+    includes = [f"-I{p.resolve()}" for p in args.includes] + [f"-I{gsl_root}", f"-I{WDK}"]
+    compile_flags = [f"--target={chain['target']}", *cxxflags, *includes]
+    obj = out / f"{name}.obj"
+    # -fshow-skipped-includes also lists a header skipped because its guard is already defined.
+    listed = [] if args.no_include_graph else \
+        ["/showIncludes", "-Xclang", "-fshow-skipped-includes"]
+    # "--": clang-cl would read a path such as /work/x.cpp as an option (/w...).
+    done = run([tools["cxx"], *compile_flags, *listed, "/c", f"/Fo{obj}", "--",
+                str(args.source.resolve())], "compile", quiet=include_graph.is_include_line, cwd=out)
+    if not args.no_include_graph:
+        resource = subprocess.run([tools["cxx"], "-print-resource-dir"], capture_output=True,
+                                  text=True, check=True).stdout.strip()
+        roots = include_graph.Roots(
+            kshake=[str(p.resolve()) for p in args.includes], gsl=[str(gsl_root / "gsl")],
+            platform=[str(WDK)], compiler=[os.path.join(resource, "include")], search=[])
+        check_include_graph("msvc", args.source.resolve(), done.stdout,
+                            [tools["cxx"], *compile_flags, "-v", "/Zs", "--"], roots, out, out)
+
+    libs = [str(import_library(tools["dlltool"], chain["machine"], out, f"import-{i}",
+                               spec.partition("=")[0], [spec.partition("=")[2]], x86))
+            for i, spec in enumerate(args.imports)]
+    libs.append(str(import_library(tools["dlltool"], chain["machine"], out, "ks", "ks.sys",
+                                   ks_exports(args.ks_def), x86)))
+    for def_file in sorted(WDK.glob("*.def")):  # ntoskrnl.def (hal.def when one is needed)
+        libs.append(str(import_library(tools["dlltool"], chain["machine"], out, def_file.stem,
+                                       def_library(def_file), ks_exports(def_file), x86)))
+    image = out / f"{name}.sys"
+    link_map = out / f"{name}.map"
+    run([tools["link"], *MSVC_LDFLAGS, f"/MACHINE:{chain['link_machine']}", f"/MAP:{link_map}",
+         f"/OUT:{image}", str(obj), *libs], "link")
+    return image, obj, ["--machine", chain["image_machine"], "--object", str(obj)]
+
+
+def build_gnu(args: argparse.Namespace, chain: dict, out: Path, name: str,
+              tools: dict[str, str]) -> tuple[Path, Path, list[str]]:
+    """mingw-w64 g++ or clang++: returns (image, object, check_image.py options)."""
+    cxx, dlltool = tools["cxx"], tools["dlltool"]
     triplet = chain["triplet"]
     x86 = chain["machine"] == "i386"
     rtd = x86 and not args.no_rtd
-    try:
-        cxx = need_tool(chain["cxx"])
-        dlltool = need_tool(chain["dlltool"])
-        objdump = need_tool(chain["objdump"])
-        if "lld" in chain:
-            need_tool(chain["lld"])
-        if args.toolchain.startswith("clang"):
-            # clang uses the mingw g++'s libstdc++ headers and libgcc.
-            need_tool(("x86_64-w64-mingw32-gcc", "gcc-mingw-w64-x86-64-win32"))
-        ddk = need_file(Path(f"/usr/{triplet}/include/ddk/ntddk.h"), chain["dev"]).parent
-        libdir = need_file(Path(f"/usr/{triplet}/lib/libntoskrnl.a"), chain["dev"]).parent
+    ddk, libdir, nm = Path(tools["ddk"]), Path(tools["libdir"]), tools.get("nm")
+    gsl_root = link_gsl(out, args.gsl)
+
+    # ks.sys import library (mingw-w64 10's libks.a lacks KsPinHandshake).
+    exports = ks_exports(args.ks_def)
+    libs = []
+    if x86 and not rtd:
+        ks_def = write_def(out / "ks-stdcall.def", "ks.sys", exports)
+        run([dlltool, "-k", "-m", chain["machine"], "-d", str(ks_def),
+             "-l", str(out / "libks.a")], "dlltool ks.sys")
+        libs += [str(out / "libks.a"), "-lntoskrnl", "-lhal"]
+    else:
+        undecorated = [re.sub(r"@\d+$", "", e) for e in exports]
+        ks_def = write_def(out / "ks.def", "ks.sys", undecorated)
+        run([dlltool, "-m", chain["machine"], "-d", str(ks_def),
+             "-l", str(out / "libks.a")], "dlltool ks.sys")
+        libs.append(str(out / "libks.a"))
+        if not rtd:
+            libs += ["-lntoskrnl", "-lhal"]
+
+    cxxflags = COMMON_CXXFLAGS + chain["cxxflags"]
+    dropped = set(args.drop_flag) | ({"-mrtd"} if x86 and not rtd else set())
+    unknown = dropped - set(cxxflags)
+    if unknown:
+        raise RuntimeError(f"--drop-flag {' '.join(sorted(unknown))}: not a flag of {args.toolchain}")
+    cxxflags = [f for f in cxxflags if f not in dropped] + args.extra_flag
+    includes = [f"-I{p.resolve()}" for p in args.includes]
+    compile_flags = [*cxxflags, "-isystem", str(ddk), "-isystem", str(gsl_root), *includes]
+    clang = args.toolchain.startswith("clang")
+    listed = [] if args.no_include_graph else \
+        ["-H", *(["-Xclang", "-fshow-skipped-includes"] if clang else [])]
+    obj = out / f"{name}.o"
+    done = run([cxx, *compile_flags, *listed, "-c", str(args.source.resolve()), "-o", str(obj)],
+               "compile", quiet=include_graph.is_include_line, cwd=out)
+    if not args.no_include_graph:
+        if clang:
+            resource = subprocess.run([cxx, "-print-resource-dir"], capture_output=True,
+                                      text=True, check=True).stdout.strip()
+            compiler = [os.path.join(resource, "include")]
+        else:
+            compiler = [subprocess.run([cxx, f"-print-file-name={d}"], capture_output=True,
+                                       text=True, check=True).stdout.strip()
+                        for d in ("include", "include-fixed")]
+        roots = include_graph.Roots(
+            kshake=[str(p.resolve()) for p in args.includes], gsl=[str(gsl_root / "gsl")],
+            # Debian links most of /usr/<triplet>/include/*.h to /usr/share/mingw-w64/include.
+            platform=[str(ddk), f"/usr/{triplet}/include", "/usr/share/mingw-w64/include"],
+            compiler=[os.path.normpath(c) for c in compiler], search=[])
+        check_include_graph("gnu", args.source.resolve(), done.stderr,
+                            [cxx, *compile_flags, "-v", "-fsyntax-only", "-x", "c++"],
+                            roots, out, out)
+
+    if rtd:
+        # Undecorated import libraries holding just what the object imports (see
+        # kernel_exports); the whole of ntoskrnl would take dlltool half a minute.
+        wanted = undefined_symbols(nm, obj)
+        for kernel in ("ntoskrnl", "hal"):
+            dll, table = cached_kernel_exports(nm, dlltool, libdir / f"lib{kernel}.a",
+                                               out.parent)
+            lines = sorted(table[s] for s in wanted if s in table)
+            if not lines:
+                continue
+            kdef = write_def(out / f"{kernel}-rtd.def", dll, lines)
+            run([dlltool, "-k", "-m", chain["machine"], "-d", str(kdef),
+                 "-l", str(out / f"lib{kernel}-rtd.a")], f"dlltool {kernel}")
+            libs.append(str(out / f"lib{kernel}-rtd.a"))
+
+    image = out / f"{name}.sys"
+    link_map = out / f"{name}.map"
+    ldflags = LINK_FLAGS + chain["ldflags"]
+    if x86 and not rtd:
+        ldflags = [f.replace("_DriverEntry", "_DriverEntry@8") for f in ldflags]
+    if not clang:
+        ldflags.append(f"-Wl,-Map,{link_map}")
+    run([cxx, *ldflags, "-o", str(image), str(obj), *args.link_first, *libs, "-lgcc"], "link")
+    options = ["--machine", "x86" if x86 else "x64"]
+    if rtd:
+        options += ["--rtd", "--link-map", str(link_map)]
+    return image, obj, options
+
+
+def find_tools(args: argparse.Namespace, chain: dict) -> dict[str, str]:
+    """Every tool and folder the build needs, or Skip naming the Debian package that has it."""
+    if chain.get("kind") == "msvc":
+        tools = {key: need_tool(spec) for key, spec in MSVC_TOOLS.items()}
         need_file(args.gsl / "assert", "libmsgsl-dev")
-        nm = need_tool(chain["nm"]) if rtd else None
+        return tools
+    triplet = chain["triplet"]
+    x86 = chain["machine"] == "i386"
+    tools = {"cxx": need_tool(chain["cxx"]), "dlltool": need_tool(chain["dlltool"]),
+             "objdump": need_tool(chain["objdump"])}
+    if "lld" in chain:
+        need_tool(chain["lld"])
+    if args.toolchain.startswith("clang"):
+        # clang uses the mingw g++'s libstdc++ headers and libgcc.
+        need_tool(("x86_64-w64-mingw32-gcc", "gcc-mingw-w64-x86-64-win32"))
+    tools["ddk"] = str(need_file(Path(f"/usr/{triplet}/include/ddk/ntddk.h"), chain["dev"]).parent)
+    tools["libdir"] = str(need_file(Path(f"/usr/{triplet}/lib/libntoskrnl.a"), chain["dev"]).parent)
+    need_file(args.gsl / "assert", "libmsgsl-dev")
+    if x86 and not args.no_rtd:
+        tools["nm"] = need_tool(chain["nm"])
+    return tools
+
+
+def expected(args: argparse.Namespace, rejected: bool, output: str, what: str) -> int:
+    """The exit status for a build `what` (the include-graph check, the image checker)
+    accepted or rejected, given --expect-failure."""
+    if args.expect_failure is None:
+        return 1 if rejected else 0
+    if rejected and args.expect_failure in output:
+        print(f"build_driver: rejected as expected ({args.expect_failure!r})")
+        return 0
+    if not rejected:
+        print(f"build_driver: the {what} ACCEPTED {args.source.name}, which has a defect it "
+              f"must reject ({args.expect_failure!r})")
+    else:
+        print(f"build_driver: the {what} did not report {args.expect_failure!r}")
+    return 1
+
+
+def main() -> int:
+    args = parse_args()
+    chain = TOOLCHAINS[args.toolchain]
+    try:
+        tools = find_tools(args, chain)
     except Skip as skip:
         if args.require_tools:
             print(f"FAILED: {skip} (kernel tests are required: -Dkernel_tests=enabled)")
@@ -254,90 +563,37 @@ def main() -> int:
     out = args.out.resolve()
     out.mkdir(parents=True, exist_ok=True)
     name = args.source.stem
+    build = build_msvc if chain.get("kind") == "msvc" else build_gnu
     try:
-        # Only the gsl folder: -isystem /usr/include would drag glibc's headers into the TU.
-        gsl_root = out / "include"
-        gsl_root.mkdir(exist_ok=True)
-        link = gsl_root / "gsl"
-        if link.is_symlink() or link.exists():
-            link.unlink()
-        link.symlink_to(args.gsl.resolve(), target_is_directory=True)
-
-        # ks.sys import library (mingw-w64 10's libks.a lacks KsPinHandshake).
-        exports = ks_exports(args.ks_def)
-        libs = []
-        if x86 and not rtd:
-            ks_def = write_def(out / "ks-stdcall.def", "ks.sys", exports)
-            run([dlltool, "-k", "-m", chain["machine"], "-d", str(ks_def),
-                 "-l", str(out / "libks.a")], "dlltool ks.sys")
-            libs += [str(out / "libks.a"), "-lntoskrnl", "-lhal"]
-        else:
-            undecorated = [re.sub(r"@\d+$", "", e) for e in exports]
-            ks_def = write_def(out / "ks.def", "ks.sys", undecorated)
-            run([dlltool, "-m", chain["machine"], "-d", str(ks_def),
-                 "-l", str(out / "libks.a")], "dlltool ks.sys")
-            libs.append(str(out / "libks.a"))
-            if not rtd:
-                libs += ["-lntoskrnl", "-lhal"]
-
-        cxxflags = COMMON_CXXFLAGS + chain["cxxflags"]
-        dropped = set(args.drop_flag) | ({"-mrtd"} if x86 and not rtd else set())
-        unknown = dropped - set(cxxflags)
-        if unknown:
-            raise RuntimeError(f"--drop-flag {' '.join(sorted(unknown))}: not a flag of {args.toolchain}")
-        cxxflags = [f for f in cxxflags if f not in dropped] + args.extra_flag
-        includes = [f"-I{p.resolve()}" for p in args.includes]
-        obj = out / f"{name}.o"
-        run([cxx, *cxxflags, "-isystem", str(ddk), "-isystem", str(gsl_root), *includes,
-             "-c", str(args.source.resolve()), "-o", str(obj)], "compile")
-
-        if rtd:
-            # Undecorated import libraries holding just what the object imports (see
-            # kernel_exports); the whole of ntoskrnl would take dlltool half a minute.
-            wanted = undefined_symbols(nm, obj)
-            for kernel in ("ntoskrnl", "hal"):
-                dll, table = cached_kernel_exports(nm, dlltool, libdir / f"lib{kernel}.a",
-                                                   out.parent)
-                lines = sorted(table[s] for s in wanted if s in table)
-                if not lines:
-                    continue
-                kdef = write_def(out / f"{kernel}-rtd.def", dll, lines)
-                run([dlltool, "-k", "-m", chain["machine"], "-d", str(kdef),
-                     "-l", str(out / f"lib{kernel}-rtd.a")], f"dlltool {kernel}")
-                libs.append(str(out / f"lib{kernel}-rtd.a"))
-
-        image = out / f"{name}.sys"
-        link_map = out / f"{name}.map"
-        ldflags = LINK_FLAGS + chain["ldflags"]
-        if x86 and not rtd:
-            ldflags = [f.replace("_DriverEntry", "_DriverEntry@8") for f in ldflags]
-        if not args.toolchain.startswith("clang"):
-            ldflags.append(f"-Wl,-Map,{link_map}")
-        run([cxx, *ldflags, "-o", str(image), str(obj), *args.link_first, *libs, "-lgcc"], "link")
+        image, _, options = build(args, chain, out, name, tools)
+    except IncludeGraphFailure as failure:
+        message = str(failure)
+        print(message)
+        print(f"build_driver: {args.toolchain}: {name}: the include-graph check failed")
+        if args.expect_failure is not None and not args.expect_failure.startswith("include-graph"):
+            print("build_driver: (the case expects the image checker to reject it, so the "
+                  "include graph must pass)")
+            return 1
+        return expected(args, True, message, "include-graph check")
     except (RuntimeError, OSError, subprocess.CalledProcessError) as error:
         print(f"build_driver: {args.toolchain}: {name}: {error}")
         return 1
 
-    check = [sys.executable, str(HERE / "check_image.py"), "--objdump", objdump, str(image)]
+    check = [sys.executable, str(HERE / "check_image.py"), "--objdump", tools["objdump"],
+             *options, str(image)]
     for spec in args.callee_pops:
         check += ["--callee-pops", spec]
-    if rtd:
-        check += ["--rtd", "--link-map", str(link_map)]
     print("+", " ".join(check), flush=True)
     done = subprocess.run(check, capture_output=True, text=True)
     output = done.stdout + done.stderr
     sys.stdout.write(output)
-    if args.expect_failure is None:
-        return 0 if done.returncode == 0 else 1
-    if done.returncode == 1 and args.expect_failure in output:
-        print(f"build_driver: rejected as expected ({args.expect_failure!r})")
-        return 0
-    if done.returncode == 0:
-        print(f"build_driver: the checker ACCEPTED {image.name}, which has a defect it must "
-              f"reject ({args.expect_failure!r})")
-    else:
-        print(f"build_driver: the checker did not report {args.expect_failure!r}")
-    return 1
+    if done.returncode not in (0, 1):
+        return 1
+    if args.expect_failure is not None and args.expect_failure.startswith("include-graph"):
+        print(f"build_driver: the include-graph check ACCEPTED {args.source.name}, which has a "
+              f"defect it must reject ({args.expect_failure!r})")
+        return 1
+    return expected(args, done.returncode == 1, output, "checker")
 
 
 if __name__ == "__main__":

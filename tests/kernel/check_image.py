@@ -1,10 +1,15 @@
 #!/usr/bin/env python3
 """Checks that a PE image is a loadable, runtime-free Windows kernel driver.
 
-    check_image.py [--objdump TOOL] [--require-import DLL!FUNC]... [--callee-pops NAME=BYTES]...
+    check_image.py [--objdump TOOL] [--machine x86|x64|arm64] [--object OBJ]...
+                   [--require-import DLL!FUNC]... [--callee-pops NAME=BYTES]...
                    [--link-map MAP --rtd] IMAGE.sys
 
+Works on GNU-ABI images (mingw-w64, GNU ld or lld) and MSVC-ABI images (clang-cl + lld-link).
+
 What it verifies, and why a driver needs it:
+  * --machine: the image's machine type is that architecture's (x86 0x14c, x64 0x8664, ARM64
+    0xAA64) with the matching optional header (PE32 for x86, PE32+ otherwise);
   * subsystem is native (1): the kernel loads nothing else as a driver;
   * every --require-import is imported from that DLL (by default KsPinHandshake and
     KsPinRegisterHandshakeCallback from ks.sys: the calls kshake exists for);
@@ -18,6 +23,12 @@ What it verifies, and why a driver needs it:
     .ctors/.dtors/.init_array/.fini_array/.CRT section;
   * no guard variable (_ZGV*): a function-local static with a dynamic initialiser, which is
     not thread-safe under -fno-threadsafe-statics;
+  * --object OBJ (the object files linked into the image; needed for MSVC-ABI images, whose
+    linker merges .CRT$XC* into .rdata and keeps no local symbols): no initialiser or
+    terminator table section (.CRT$XC*/XI*/XL*/XP*/XT*, .ctors, .init_array ...), no
+    thread-local section (.tls, .tls$), no dynamic initialiser (??__E*, ??__F*,
+    _GLOBAL__sub_I_*, __cxx_global_var_init*) or guard variable (?$TSS*, ?$S<n>@*, _ZGV*), no
+    reference to _tls_index, _Init_thread_header or atexit;
   * relocations not stripped: the kernel always relocates a driver;
   * a correct, non-zero PE checksum: the loader verifies it for every driver;
   * no section both writable and executable: HVCI (memory integrity) refuses such a driver;
@@ -56,6 +67,20 @@ INITIALISER_SYMBOL = re.compile(
 )
 GUARD_VARIABLE = re.compile(r"^_?_ZGV")
 INITIALISER_SECTIONS = (".ctors", ".dtors", ".init_array", ".fini_array", ".CRT")
+# The same in an object file. MSVC ABI: ??__E (a variable's dynamic initialiser), ??__F (its
+# destructor, registered with atexit); guard variables ?$TSS<n>@ (thread-safe statics) and
+# ?$S<n>@ (not thread-safe). GNU ABI as above.
+OBJECT_INITIALISER_SYMBOL = re.compile(
+    r"^(?:\?\?__[EF]|_?_GLOBAL__sub_[ID]_|_?_GLOBAL__[ID]_|_?__cxx_global_var_init)")
+OBJECT_GUARD_SYMBOL = re.compile(r"^(?:\?\$TSS\d+@|\?\$S\d+@|_?_ZGV)")
+# MSVC-ABI runtime support a driver does not have: implicit TLS, thread-safe statics, atexit.
+OBJECT_RUNTIME_REFERENCE = {
+    "_tls_index": "thread-local storage (thread_local/__declspec(thread))",
+    "_Init_thread_header": "a thread-safe function-local static with a dynamic initialiser",
+    "atexit": "a destructor registered at start-up",
+}
+# The PE machine types and the optional header each needs (0x10B PE32, 0x20B PE32+).
+MACHINES = {"x86": (0x014C, 0x10B), "x64": (0x8664, 0x20B), "arm64": (0xAA64, 0x20B)}
 # libgcc members an x86 -mrtd image may contain: the stack probes, called from prologues by
 # their own register convention, never as C functions.
 RTD_SAFE_LIBGCC_MEMBERS = re.compile(r"^_?_?(?:chkstk|chkstk_ms|alloca)\.o$")
@@ -236,7 +261,8 @@ def check_callee_pops(objdump: str, image: Path, name: str, pops: int, report: R
     if wrong:
         report.fail(f"{function} returns with 'ret {wrong[0]}' but the platform calls it "
                     f"__stdcall and expects it to pop {pops} bytes: build x86 kernel code with "
-                    f"-mrtd (what the WDK's /Gz does), or the stack is corrupted on every call")
+                    f"/Gz, the WDK's default (GCC: -mrtd), or the stack is corrupted on every "
+                    f"call")
 
 
 CDECL_LIBCALL = re.compile(r"<_*(memcpy|memset|memmove|memcmp|(?:u?div|u?mod|udivmod|divmod)di3)>")
@@ -272,11 +298,66 @@ def check_rtd_link_map(link_map: Path, report: Report) -> None:
                     f"x86 kernel code")
 
 
+def object_sections(section_dump: str) -> list[tuple[str, int]]:
+    """(name, size) of every section in `objdump -h` output (GNU and LLVM alike:
+    "  5 .CRT$XCU      00000008 0000000000000000 DATA")."""
+    found = []
+    for line in section_dump.splitlines():
+        entry = re.match(r"^\s*\d+\s+(\S+)\s+([0-9a-fA-F]+)\s", line)
+        if entry:
+            found.append((entry.group(1), int(entry.group(2), 16)))
+    return found
+
+
+def check_object(objdump: str, obj: Path, report: Report) -> None:
+    """The initialiser and TLS rules on an object file, where the MSVC ABI still shows them:
+    lld-link (like link.exe) merges .CRT$XC* into .rdata and writes no local symbols."""
+    for name, size in object_sections(run(objdump, "-h", str(obj))):
+        if size and re.match(r"^\.CRT\$X[CILPT]", name):
+            kind = "TLS callback" if name.startswith(".CRT$XL") else "static-initialiser"
+            report.fail(f"{obj.name} has a {name} section ({size} bytes): a {kind} table that "
+                        f"nothing runs in a driver")
+        elif size and any(name == s or name.startswith(s + ".") for s in INITIALISER_SECTIONS
+                          if s != ".CRT"):
+            report.fail(f"{obj.name} has a {name} section ({size} bytes): a static-initialiser "
+                        f"table that nothing runs in a driver")
+        elif name == ".tls" or name.startswith(".tls$") or name.startswith(".tls."):
+            report.fail(f"{obj.name} has a {name} section: thread-local data, which drivers do "
+                        f"not get; remove thread_local/__declspec(thread)")
+    table = symbols(run(objdump, "-t", str(obj)))
+    names = {name for _, _, name in table}
+    initialisers = sorted(n for n in names if OBJECT_INITIALISER_SYMBOL.match(n))
+    if initialisers:
+        report.fail(f"{obj.name} has dynamic initialiser(s) {', '.join(initialisers)}: a "
+                    f"namespace-scope object is not constant-initialised, and without a CRT its "
+                    f"constructor never runs (make it constexpr/constinit)")
+    guards = sorted(n for n in names if OBJECT_GUARD_SYMBOL.match(n))
+    if guards:
+        report.fail(f"{obj.name} has guard variable(s) {', '.join(guards)}: a function-local "
+                    f"static with a dynamic initialiser")
+    undefined = {name for section, _, name in table if section == 0}
+    for symbol, meaning in OBJECT_RUNTIME_REFERENCE.items():
+        if symbol in undefined or "_" + symbol in undefined:
+            report.fail(f"{obj.name} refers to {symbol}: {meaning} needs a runtime a driver "
+                        f"does not have")
+
+
 def check(image: Path, objdump: str, required: list[str], callee_pops: list[str],
-          link_map: Path | None, rtd: bool) -> int:
+          link_map: Path | None, rtd: bool, machine: str | None = None,
+          objects: list[Path] | None = None) -> int:
     report = Report(image)
     pe = PeFile(image.read_bytes())
     headers = run(objdump, "-p", str(image))
+
+    if machine is not None:
+        want_machine, want_magic = MACHINES[machine]
+        if pe.machine != want_machine:
+            report.fail(f"machine type is 0x{pe.machine:04x}, not 0x{want_machine:04x} ({machine})")
+        if pe.magic != want_magic:
+            report.fail(f"optional header magic is 0x{pe.magic:x}, not 0x{want_magic:x} for "
+                        f"{machine}")
+    for obj in objects or []:
+        check_object(objdump, obj, report)
 
     subsystem = re.search(r"^\s*Subsystem\s+([0-9a-fA-F]+)", headers, re.MULTILINE)
     if not subsystem:
@@ -365,6 +446,9 @@ def main() -> int:
     parser.add_argument("--callee-pops", action="append", default=[], metavar="NAME=BYTES")
     parser.add_argument("--link-map", type=Path)
     parser.add_argument("--rtd", action="store_true")
+    parser.add_argument("--machine", choices=sorted(MACHINES))
+    parser.add_argument("--object", action="append", default=[], type=Path,
+                        help="an object file linked into the image (initialiser/TLS rules)")
     args = parser.parse_args()
 
     objdump = args.objdump or shutil.which("llvm-objdump-19") or shutil.which("objdump")
@@ -376,7 +460,7 @@ def main() -> int:
         return 2
     try:
         return check(args.image, objdump, args.require_import or list(DEFAULT_REQUIRED),
-                     args.callee_pops, args.link_map, args.rtd)
+                     args.callee_pops, args.link_map, args.rtd, args.machine, args.object)
     except (RuntimeError, ValueError, struct.error) as error:
         print(f"check_image: {args.image}: {error}", file=sys.stderr)
         return 2
