@@ -141,7 +141,8 @@ NTSTATUS describe_clock(sink_state&, const clock_request& request, clock_info& i
     if (request.resolution_100ns == 0) {
         return STATUS_INVALID_PARAMETER;
     }
-    info.frequency_hz = 10'000'000U / request.resolution_100ns; // 32-bit: no 64-bit division helper on x86
+    // A 32-bit division: a 64-bit one is a libgcc helper call on x86, which -mrtd miscalls.
+    info.frequency_hz = 10'000'000U / request.resolution_100ns;
     return STATUS_SUCCESS;
 }
 
@@ -188,7 +189,8 @@ using sink_responder = kshake::responder<
     kshake::route<statistics, read_statistics>, kshake::route<ping, answer_ping>>;
 
 // handshake_callback<R> is exactly a PFNKSPINHANDSHAKE (on x86 __stdcall, as ks.sys calls it).
-[[maybe_unused]] constexpr PFNKSPINHANDSHAKE sink_handshake = kshake::avstream::handshake_callback<sink_responder>;
+[[maybe_unused]] constexpr PFNKSPINHANDSHAKE sink_handshake =
+    kshake::avstream::handshake_callback<sink_responder>;
 
 sink_state sink_context = {0x10000000ULL, 8, 1920 * 1080 * 2, 0, 0, 0};
 
@@ -262,7 +264,7 @@ NTSTATUS negotiate_with(const Transport& transport) noexcept {
         return pool.status();
     }
     agreed.pool = pool.template accepted<pool_v3>() ? pool.template get<pool_v3>()
-                                                   : pool.template get<pool_v2>();
+                                                    : pool.template get<pool_v2>();
     agreed.pool_version = pool.version();
 
     const auto clock = kshake::negotiate<shared_clock>(transport, clock_request{10});

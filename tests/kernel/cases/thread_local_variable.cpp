@@ -9,7 +9,8 @@
 
 extern "C" ULONG _tls_index = 0;
 #if defined(_M_IX86)
-extern "C" ULONG _tls_array = 0x2C; // the TEB offset of the TLS array, an absolute symbol in the CRT
+// The TEB offset of the TLS array: an absolute symbol in the CRT, data here (nothing runs).
+extern "C" ULONG _tls_array = 0x2C;
 #endif
 
 namespace {
