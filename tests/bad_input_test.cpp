@@ -231,7 +231,8 @@ TEST_CASE("responder: each documented failure has its status and changes no call
             unsigned char before[sizeof s.memory];
             std::memcpy(before, &s.memory, sizeof before);
             const ntstatus got = run(s, via_callback);
-            CHECK(kshake_test::text_of(kshake::describe(got)) == kshake_test::text_of(kshake::describe(row.expected)));
+            CHECK(kshake_test::text_of(kshake::describe(got)) ==
+                  kshake_test::text_of(kshake::describe(row.expected)));
             const bool unchanged = std::memcmp(before, &s.memory, sizeof before) == 0;
             CHECK(unchanged);
             // Validation failures never reach the handler; handler failures reach it once.
@@ -362,7 +363,8 @@ TEST_CASE("initiator: each hostile reply fails with its status; the request is u
         const ntstatus got = row.raw
                                  ? offer_to<pointers>(row.peer, kshake::raw_arguments{&here, &here})
                                  : offer_to<frames>(row.peer, request_body{21, 0});
-        CHECK(kshake_test::text_of(kshake::describe(got)) == kshake_test::text_of(kshake::describe(row.expected)));
+        CHECK(kshake_test::text_of(kshake::describe(got)) ==
+              kshake_test::text_of(kshake::describe(row.expected)));
     }
 }
 
@@ -378,7 +380,9 @@ TEST_CASE("initiator: the table's honest peer is accepted (the rows above are re
 }
 
 namespace {
-std::string status_cell(ntstatus s) { return "`" + std::string{kshake_test::text_of(kshake::describe(s))} + "`"; }
+std::string status_cell(ntstatus s) {
+    return "`" + std::string{kshake_test::text_of(kshake::describe(s))} + "`";
+}
 } // namespace
 
 TEST_CASE("docs/error-contract.md prints every row of this table with its status") {

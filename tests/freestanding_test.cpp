@@ -24,10 +24,11 @@ struct with_constructor {
     with_constructor() noexcept : a{1} {}
     int a;
 };
-struct with_copy {
+// Exists only to have a user-provided copy constructor (not trivially copyable).
+struct with_copy { // NOLINT(cppcoreguidelines-special-member-functions)
     with_copy() = default;
-    with_copy(const with_copy&) noexcept {}
-    int a;
+    with_copy(const with_copy& other) noexcept : a{other.a} {}
+    int a{};
 };
 class mixed_access {
   public:

@@ -111,7 +111,8 @@ TEST_CASE("every malformed text is rejected and leaves the output untouched") {
     }
 }
 
-TEST_CASE("text is parsed from a pointer and a length, NUL-terminated, or anything with data() and size()") {
+TEST_CASE("text is parsed from a pointer and a length, NUL-terminated, or anything with data() and "
+          "size()") {
     constexpr const char* text = "{6994AD04-93EF-11D0-A3CC-00A0C9223196}trailing";
     constexpr guid expected = "6994AD04-93EF-11D0-A3CC-00A0C9223196"_guid;
     guid out{};
@@ -179,7 +180,8 @@ TEST_CASE("formatting writes upper-case hex and refuses a short buffer without w
     CHECK(kshake::format_guid(iid_iunknown, buffer.data(), buffer.size()));
 }
 
-TEST_CASE("==, <, >, <=, >= and compare() form a strict total order over data1, data2, data3, data4") {
+TEST_CASE(
+    "==, <, >, <=, >= and compare() form a strict total order over data1, data2, data3, data4") {
     constexpr guid ordered[] = {
         "00000000-0000-0000-0000-000000000000"_guid, "00000000-0000-0000-0000-000000000001"_guid,
         "00000000-0000-0000-0100-000000000000"_guid, "00000000-0000-0001-0000-000000000000"_guid,

@@ -35,11 +35,16 @@ TEST_CASE("nt_success accepts success and informational values only") {
 
 TEST_CASE("every named status has its ntstatus.h name, and the names are unique") {
     CHECK(std::string_view{kshake::status_name(st::success)} == "STATUS_SUCCESS");
-    CHECK(std::string_view{kshake::status_name(st::invalid_device_request)} == "STATUS_INVALID_DEVICE_REQUEST");
-    CHECK(std::string_view{kshake::status_name(st::invalid_buffer_size)} == "STATUS_INVALID_BUFFER_SIZE");
-    CHECK(std::string_view{kshake::status_name(st::revision_mismatch)} == "STATUS_REVISION_MISMATCH");
-    CHECK(std::string_view{kshake::status_name(st::device_not_connected)} == "STATUS_DEVICE_NOT_CONNECTED");
-    CHECK(std::string_view{kshake::status_name(st::device_protocol_error)} == "STATUS_DEVICE_PROTOCOL_ERROR");
+    CHECK(std::string_view{kshake::status_name(st::invalid_device_request)} ==
+          "STATUS_INVALID_DEVICE_REQUEST");
+    CHECK(std::string_view{kshake::status_name(st::invalid_buffer_size)} ==
+          "STATUS_INVALID_BUFFER_SIZE");
+    CHECK(std::string_view{kshake::status_name(st::revision_mismatch)} ==
+          "STATUS_REVISION_MISMATCH");
+    CHECK(std::string_view{kshake::status_name(st::device_not_connected)} ==
+          "STATUS_DEVICE_NOT_CONNECTED");
+    CHECK(std::string_view{kshake::status_name(st::device_protocol_error)} ==
+          "STATUS_DEVICE_PROTOCOL_ERROR");
     for (const auto& a : kshake::detail::status_names) {
         CHECK(std::string_view{a.name}.starts_with("STATUS_"));
         CHECK(kshake_test::text_of(kshake::describe(a.value)) == a.name);
@@ -55,8 +60,10 @@ TEST_CASE("every named status has its ntstatus.h name, and the names are unique"
 }
 
 TEST_CASE("an unknown status still prints, as hex") {
-    CHECK(std::string_view{kshake::status_name(static_cast<kshake::ntstatus>(0xC00000ABU))}.empty());
-    CHECK(kshake_test::text_of(kshake::describe(static_cast<kshake::ntstatus>(0xC00000ABU))) == "0xC00000AB");
+    CHECK(
+        std::string_view{kshake::status_name(static_cast<kshake::ntstatus>(0xC00000ABU))}.empty());
+    CHECK(kshake_test::text_of(kshake::describe(static_cast<kshake::ntstatus>(0xC00000ABU))) ==
+          "0xC00000AB");
     CHECK(kshake_test::text_of(kshake::describe(0x42)) == "0x00000042");
     static_assert(kshake_test::text_of(kshake::describe(st::not_found)) == "STATUS_NOT_FOUND");
 }

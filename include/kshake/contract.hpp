@@ -91,8 +91,8 @@ consteval guid route_id() noexcept {
 template <class O, class S>
 inline constexpr bool same_codec = detail::is_same_v<codec_t<O>, codec_t<S>>;
 template <class O, class S>
-inline constexpr bool same_payloads =
-    detail::is_same_v<request_t<O>, request_t<S>> && detail::is_same_v<response_t<O>, response_t<S>>;
+inline constexpr bool same_payloads = detail::is_same_v<request_t<O>, request_t<S>> &&
+                                      detail::is_same_v<response_t<O>, response_t<S>>;
 // The raw codec carries no version, so only the envelope's version must lie in the range.
 template <class O, class S>
 inline constexpr bool version_in_range =

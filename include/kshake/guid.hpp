@@ -110,8 +110,7 @@ concept sized_text = requires(const T& t) {
 // untouched on any other text (wrong length, a non-hex digit, a hyphen out of place, an
 // unmatched brace, an embedded NUL, empty text, a null `text`). Reads no character past
 // text[length - 1].
-[[nodiscard]] constexpr bool try_parse_guid(const char* text, size_t length,
-                                            guid& out) noexcept {
+[[nodiscard]] constexpr bool try_parse_guid(const char* text, size_t length, guid& out) noexcept {
     if (text == nullptr) {
         return false;
     }
@@ -168,8 +167,8 @@ concept sized_text = requires(const T& t) {
 // The same for text that knows its size (std::string_view, std::string, ...).
 template <detail::sized_text Text>
 [[nodiscard]] constexpr bool try_parse_guid(const Text& text, guid& out) noexcept {
-    return try_parse_guid(static_cast<const char*>(text.data()),
-                          static_cast<size_t>(text.size()), out);
+    return try_parse_guid(static_cast<const char*>(text.data()), static_cast<size_t>(text.size()),
+                          out);
 }
 
 // parse_guid's answer: a guid, or none. Shaped like std::optional<guid>, which kernel code
@@ -258,7 +257,7 @@ struct guid_string {
 
     [[nodiscard]] constexpr const char* c_str() const noexcept { return text; }
     [[nodiscard]] constexpr const char* data() const noexcept { return text; }
-    [[nodiscard]] constexpr size_t size() const noexcept { return guid_registry_length; }
+    [[nodiscard]] static constexpr size_t size() noexcept { return guid_registry_length; }
 };
 
 [[nodiscard]] constexpr guid_string to_string(const guid& g) noexcept {

@@ -16,7 +16,8 @@ struct handshake {
     void* argument2;
 };
 
-static_assert(detail::is_trivially_copyable_v<handshake> && detail::is_standard_layout_v<handshake>);
+static_assert(detail::is_trivially_copyable_v<handshake> &&
+              detail::is_standard_layout_v<handshake>);
 static_assert(KSHAKE_OFFSETOF(handshake, protocol_id) == 0, "kshake: ProtocolId is at offset 0");
 static_assert(KSHAKE_OFFSETOF(handshake, argument1) == 16, "kshake: Argument1 is at offset 16");
 static_assert(KSHAKE_OFFSETOF(handshake, argument2) == 16 + sizeof(void*),
@@ -38,19 +39,19 @@ namespace detail {
     handshake h; // NOLINT(cppcoreguidelines-pro-type-member-init): every field is copied below
     copy_bytes(&h.protocol_id, bytes, sizeof h.protocol_id);
     copy_bytes(static_cast<void*>(&h.argument1), bytes + KSHAKE_OFFSETOF(handshake, argument1),
-                sizeof h.argument1);
+               sizeof h.argument1);
     copy_bytes(static_cast<void*>(&h.argument2), bytes + KSHAKE_OFFSETOF(handshake, argument2),
-                sizeof h.argument2);
+               sizeof h.argument2);
     return h;
 }
 
 inline void write_handshake(void* to, const handshake& h) noexcept {
     auto* const bytes = static_cast<unsigned char*>(to);
     copy_bytes(bytes, &h.protocol_id, sizeof h.protocol_id);
-    copy_bytes(bytes + KSHAKE_OFFSETOF(handshake, argument1), static_cast<const void*>(&h.argument1),
-                sizeof h.argument1);
-    copy_bytes(bytes + KSHAKE_OFFSETOF(handshake, argument2), static_cast<const void*>(&h.argument2),
-                sizeof h.argument2);
+    copy_bytes(bytes + KSHAKE_OFFSETOF(handshake, argument1),
+               static_cast<const void*>(&h.argument1), sizeof h.argument1);
+    copy_bytes(bytes + KSHAKE_OFFSETOF(handshake, argument2),
+               static_cast<const void*>(&h.argument2), sizeof h.argument2);
 }
 
 } // namespace detail

@@ -43,7 +43,7 @@ struct response_or_placeholder<P> {
 template <class P>
 using response_or_placeholder_t =
     detail::conditional_t<protocol<P>, typename response_or_placeholder<P>::type,
-                       not_a_protocol_request>;
+                          not_a_protocol_request>;
 
 // What first_result is instantiated with when the offers are not all protocols, so that
 // negotiate_first's return type does not fail before check_offers can say why.

@@ -112,11 +112,18 @@ struct at_version : detail::class_or_empty_t<P> {
 
 // A protocol's display name: `static constexpr const char* name = "...";` (or a char array, or
 // in user mode a std::string_view naming a string literal) when it has one, else "".
+namespace detail {
+template <class P>
+concept named_by_text = requires { static_cast<const char*>(P::name); };
+template <class P>
+concept named_by_view = requires { static_cast<const char*>(P::name.data()); };
+} // namespace detail
+
 template <protocol P>
 [[nodiscard]] constexpr const char* protocol_name() noexcept {
-    if constexpr (requires { static_cast<const char*>(P::name); }) {
+    if constexpr (detail::named_by_text<P>) {
         return static_cast<const char*>(P::name);
-    } else if constexpr (requires { static_cast<const char*>(P::name.data()); }) {
+    } else if constexpr (detail::named_by_view<P>) {
         return static_cast<const char*>(P::name.data());
     } else {
         return "";

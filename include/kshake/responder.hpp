@@ -99,7 +99,8 @@ struct handler_signature_of {
     using type = handler_signature<void>;
 };
 template <class Handler>
-    requires(detail::is_pointer_v<Handler> && detail::is_function_v<detail::remove_pointer_t<Handler>>)
+    requires(detail::is_pointer_v<Handler> &&
+             detail::is_function_v<detail::remove_pointer_t<Handler>>)
 struct handler_signature_of<Handler> {
     using type = handler_signature<Handler>;
 };
@@ -161,7 +162,7 @@ consteval bool check_handler() noexcept {
                       "reference to the responder's context type (responder<Context, ...>)");
         return false;
     } else if constexpr (detail::is_same_v<detail::remove_cvref_t<parameter_t<1, signature>>,
-                                        request_type> &&
+                                           request_type> &&
                          !detail::is_same_v<parameter_t<1, signature>, const request_type&>) {
         static_assert(detail::is_same_v<parameter_t<1, signature>, const request_type&>,
                       "kshake: a route handler must take the request as `const P::request&`: "
@@ -173,7 +174,7 @@ consteval bool check_handler() noexcept {
                       "the request type of the route's protocol");
         return false;
     } else if constexpr (detail::is_same_v<detail::remove_cvref_t<parameter_t<2, signature>>,
-                                        response_type> &&
+                                           response_type> &&
                          !detail::is_same_v<parameter_t<2, signature>, response_type&>) {
         static_assert(detail::is_same_v<parameter_t<2, signature>, response_type&>,
                       "kshake: a route handler must take the response as `P::response&`: by "
@@ -416,8 +417,7 @@ class responder {
         static consteval slot_array make_slots() noexcept {
             slot_array a{};
             for (size_t i = 0; i < table_type::slots; ++i) {
-                const size_t route =
-                    table.route_at[i] == table_type::empty ? 0 : table.route_at[i];
+                const size_t route = table.route_at[i] == table_type::empty ? 0 : table.route_at[i];
                 a.at[i] = {ids[route], entries[route]};
             }
             return a;

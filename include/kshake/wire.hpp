@@ -29,8 +29,7 @@ struct envelope {
 inline constexpr size_t envelope_body_offset = sizeof(envelope_header);
 
 template <payload T>
-inline constexpr uint32_t envelope_size =
-    static_cast<uint32_t>(envelope_body_offset + sizeof(T));
+inline constexpr uint32_t envelope_size = static_cast<uint32_t>(envelope_body_offset + sizeof(T));
 
 namespace detail {
 template <payload T>
@@ -142,8 +141,8 @@ struct envelope_codec {
             return status::invalid_parameter;
         }
         detail::copy_bytes(&d.request,
-                    static_cast<const unsigned char*>(in.argument1) + envelope_body_offset,
-                    sizeof(request_type));
+                           static_cast<const unsigned char*>(in.argument1) + envelope_body_offset,
+                           sizeof(request_type));
         d.version = request_header.version;
         d.response_envelope = in.argument2;
         return status::success;
@@ -239,8 +238,10 @@ namespace detail {
 template <class P>
 consteval bool check_codec() noexcept {
     using codec = codec_t<P>;
-    if constexpr (!detail::is_same_v<codec, envelope_codec> && !detail::is_same_v<codec, raw_codec>) {
-        static_assert(detail::is_same_v<codec, envelope_codec> || detail::is_same_v<codec, raw_codec>,
+    if constexpr (!detail::is_same_v<codec, envelope_codec> &&
+                  !detail::is_same_v<codec, raw_codec>) {
+        static_assert(detail::is_same_v<codec, envelope_codec> ||
+                          detail::is_same_v<codec, raw_codec>,
                       "kshake: a protocol's codec must be kshake::envelope_codec or "
                       "kshake::raw_codec");
         return false;

@@ -241,8 +241,8 @@ template <class From, class To>
 inline constexpr bool is_convertible_v =
     is_void_v<To> ? is_void_v<From> : requires { accept_implicitly<To>(declval<From>()); };
 template <class From, class To>
-concept convertible_to = is_convertible_v<From, To> &&
-                         requires { static_cast<To>(declval<From>()); };
+concept convertible_to =
+    is_convertible_v<From, To> && requires { static_cast<To>(declval<From>()); };
 
 // Forces a value to be a constant expression of type T (a narrowing one is refused):
 // `typename constant<uint32_t, P::version>` in a requires-expression.
@@ -420,8 +420,7 @@ concept sized_text = requires(const T& t) {
 // untouched on any other text (wrong length, a non-hex digit, a hyphen out of place, an
 // unmatched brace, an embedded NUL, empty text, a null `text`). Reads no character past
 // text[length - 1].
-[[nodiscard]] constexpr bool try_parse_guid(const char* text, size_t length,
-                                            guid& out) noexcept {
+[[nodiscard]] constexpr bool try_parse_guid(const char* text, size_t length, guid& out) noexcept {
     if (text == nullptr) {
         return false;
     }
@@ -478,8 +477,8 @@ concept sized_text = requires(const T& t) {
 // The same for text that knows its size (std::string_view, std::string, ...).
 template <detail::sized_text Text>
 [[nodiscard]] constexpr bool try_parse_guid(const Text& text, guid& out) noexcept {
-    return try_parse_guid(static_cast<const char*>(text.data()),
-                          static_cast<size_t>(text.size()), out);
+    return try_parse_guid(static_cast<const char*>(text.data()), static_cast<size_t>(text.size()),
+                          out);
 }
 
 // parse_guid's answer: a guid, or none. Shaped like std::optional<guid>, which kernel code
@@ -568,7 +567,7 @@ struct guid_string {
 
     [[nodiscard]] constexpr const char* c_str() const noexcept { return text; }
     [[nodiscard]] constexpr const char* data() const noexcept { return text; }
-    [[nodiscard]] constexpr size_t size() const noexcept { return guid_registry_length; }
+    [[nodiscard]] static constexpr size_t size() noexcept { return guid_registry_length; }
 };
 
 [[nodiscard]] constexpr guid_string to_string(const guid& g) noexcept {
@@ -779,7 +778,8 @@ struct handshake {
     void* argument2;
 };
 
-static_assert(detail::is_trivially_copyable_v<handshake> && detail::is_standard_layout_v<handshake>);
+static_assert(detail::is_trivially_copyable_v<handshake> &&
+              detail::is_standard_layout_v<handshake>);
 static_assert(KSHAKE_OFFSETOF(handshake, protocol_id) == 0, "kshake: ProtocolId is at offset 0");
 static_assert(KSHAKE_OFFSETOF(handshake, argument1) == 16, "kshake: Argument1 is at offset 16");
 static_assert(KSHAKE_OFFSETOF(handshake, argument2) == 16 + sizeof(void*),
@@ -801,19 +801,19 @@ namespace detail {
     handshake h; // NOLINT(cppcoreguidelines-pro-type-member-init): every field is copied below
     copy_bytes(&h.protocol_id, bytes, sizeof h.protocol_id);
     copy_bytes(static_cast<void*>(&h.argument1), bytes + KSHAKE_OFFSETOF(handshake, argument1),
-                sizeof h.argument1);
+               sizeof h.argument1);
     copy_bytes(static_cast<void*>(&h.argument2), bytes + KSHAKE_OFFSETOF(handshake, argument2),
-                sizeof h.argument2);
+               sizeof h.argument2);
     return h;
 }
 
 inline void write_handshake(void* to, const handshake& h) noexcept {
     auto* const bytes = static_cast<unsigned char*>(to);
     copy_bytes(bytes, &h.protocol_id, sizeof h.protocol_id);
-    copy_bytes(bytes + KSHAKE_OFFSETOF(handshake, argument1), static_cast<const void*>(&h.argument1),
-                sizeof h.argument1);
-    copy_bytes(bytes + KSHAKE_OFFSETOF(handshake, argument2), static_cast<const void*>(&h.argument2),
-                sizeof h.argument2);
+    copy_bytes(bytes + KSHAKE_OFFSETOF(handshake, argument1),
+               static_cast<const void*>(&h.argument1), sizeof h.argument1);
+    copy_bytes(bytes + KSHAKE_OFFSETOF(handshake, argument2),
+               static_cast<const void*>(&h.argument2), sizeof h.argument2);
 }
 
 } // namespace detail
@@ -931,11 +931,18 @@ struct at_version : detail::class_or_empty_t<P> {
 
 // A protocol's display name: `static constexpr const char* name = "...";` (or a char array, or
 // in user mode a std::string_view naming a string literal) when it has one, else "".
+namespace detail {
+template <class P>
+concept named_by_text = requires { static_cast<const char*>(P::name); };
+template <class P>
+concept named_by_view = requires { static_cast<const char*>(P::name.data()); };
+} // namespace detail
+
 template <protocol P>
 [[nodiscard]] constexpr const char* protocol_name() noexcept {
-    if constexpr (requires { static_cast<const char*>(P::name); }) {
+    if constexpr (detail::named_by_text<P>) {
         return static_cast<const char*>(P::name);
-    } else if constexpr (requires { static_cast<const char*>(P::name.data()); }) {
+    } else if constexpr (detail::named_by_view<P>) {
         return static_cast<const char*>(P::name.data());
     } else {
         return "";
@@ -1267,8 +1274,7 @@ struct envelope {
 inline constexpr size_t envelope_body_offset = sizeof(envelope_header);
 
 template <payload T>
-inline constexpr uint32_t envelope_size =
-    static_cast<uint32_t>(envelope_body_offset + sizeof(T));
+inline constexpr uint32_t envelope_size = static_cast<uint32_t>(envelope_body_offset + sizeof(T));
 
 namespace detail {
 template <payload T>
@@ -1380,8 +1386,8 @@ struct envelope_codec {
             return status::invalid_parameter;
         }
         detail::copy_bytes(&d.request,
-                    static_cast<const unsigned char*>(in.argument1) + envelope_body_offset,
-                    sizeof(request_type));
+                           static_cast<const unsigned char*>(in.argument1) + envelope_body_offset,
+                           sizeof(request_type));
         d.version = request_header.version;
         d.response_envelope = in.argument2;
         return status::success;
@@ -1477,8 +1483,10 @@ namespace detail {
 template <class P>
 consteval bool check_codec() noexcept {
     using codec = codec_t<P>;
-    if constexpr (!detail::is_same_v<codec, envelope_codec> && !detail::is_same_v<codec, raw_codec>) {
-        static_assert(detail::is_same_v<codec, envelope_codec> || detail::is_same_v<codec, raw_codec>,
+    if constexpr (!detail::is_same_v<codec, envelope_codec> &&
+                  !detail::is_same_v<codec, raw_codec>) {
+        static_assert(detail::is_same_v<codec, envelope_codec> ||
+                          detail::is_same_v<codec, raw_codec>,
                       "kshake: a protocol's codec must be kshake::envelope_codec or "
                       "kshake::raw_codec");
         return false;
@@ -1585,7 +1593,7 @@ struct response_or_placeholder<P> {
 template <class P>
 using response_or_placeholder_t =
     detail::conditional_t<protocol<P>, typename response_or_placeholder<P>::type,
-                       not_a_protocol_request>;
+                          not_a_protocol_request>;
 
 // What first_result is instantiated with when the offers are not all protocols, so that
 // negotiate_first's return type does not fail before check_offers can say why.
@@ -1817,7 +1825,7 @@ namespace kshake::detail {
 inline constexpr uint64_t bucket_multiplier = 0x9E3779B97F4A7C15ULL;
 inline constexpr uint64_t slot_multiplier = 0xC2B2AE3D27D4EB4FULL;
 inline constexpr uint64_t fold_multipliers[] = {0xFF51AFD7ED558CCDULL, 0xC4CEB9FE1A85EC53ULL,
-                                                     0x94D049BB133111EBULL, 0xBF58476D1CE4E5B9ULL};
+                                                0x94D049BB133111EBULL, 0xBF58476D1CE4E5B9ULL};
 
 // Hash and displace (the two-level scheme of CHD and of the `frozen` library): a key's bucket
 // picks a displacement that sends every key of that bucket to its own slot. A lookup is a fold,
@@ -1842,10 +1850,8 @@ struct route_table {
     [[nodiscard]] static constexpr size_t bucket_of(uint64_t key) noexcept {
         return static_cast<size_t>((key * bucket_multiplier) >> (64U - bucket_bits));
     }
-    [[nodiscard]] static constexpr size_t slot_of(uint64_t key,
-                                                       uint64_t displacement) noexcept {
-        return static_cast<size_t>(((key ^ displacement) * slot_multiplier) >>
-                                        (64U - slot_bits));
+    [[nodiscard]] static constexpr size_t slot_of(uint64_t key, uint64_t displacement) noexcept {
+        return static_cast<size_t>(((key ^ displacement) * slot_multiplier) >> (64U - slot_bits));
     }
 
     // The only slot where `id` may be: each route's id has a slot of its own.
@@ -1874,8 +1880,7 @@ template <size_t N>
     bool used[set_size]{};
     for (size_t i = 0; i < N; ++i) {
         const uint64_t key = fold_guid(ids[i], fold_multipliers[0]);
-        size_t at =
-            static_cast<size_t>((key * bucket_multiplier) >> 32U) & (set_size - 1);
+        size_t at = static_cast<size_t>((key * bucket_multiplier) >> 32U) & (set_size - 1);
         while (used[at]) {
             if (same_guid(ids[owner[at]], ids[i])) {
                 return {owner[at], i};
@@ -2054,7 +2059,8 @@ struct handler_signature_of {
     using type = handler_signature<void>;
 };
 template <class Handler>
-    requires(detail::is_pointer_v<Handler> && detail::is_function_v<detail::remove_pointer_t<Handler>>)
+    requires(detail::is_pointer_v<Handler> &&
+             detail::is_function_v<detail::remove_pointer_t<Handler>>)
 struct handler_signature_of<Handler> {
     using type = handler_signature<Handler>;
 };
@@ -2116,7 +2122,7 @@ consteval bool check_handler() noexcept {
                       "reference to the responder's context type (responder<Context, ...>)");
         return false;
     } else if constexpr (detail::is_same_v<detail::remove_cvref_t<parameter_t<1, signature>>,
-                                        request_type> &&
+                                           request_type> &&
                          !detail::is_same_v<parameter_t<1, signature>, const request_type&>) {
         static_assert(detail::is_same_v<parameter_t<1, signature>, const request_type&>,
                       "kshake: a route handler must take the request as `const P::request&`: "
@@ -2128,7 +2134,7 @@ consteval bool check_handler() noexcept {
                       "the request type of the route's protocol");
         return false;
     } else if constexpr (detail::is_same_v<detail::remove_cvref_t<parameter_t<2, signature>>,
-                                        response_type> &&
+                                           response_type> &&
                          !detail::is_same_v<parameter_t<2, signature>, response_type&>) {
         static_assert(detail::is_same_v<parameter_t<2, signature>, response_type&>,
                       "kshake: a route handler must take the response as `P::response&`: by "
@@ -2371,8 +2377,7 @@ class responder {
         static consteval slot_array make_slots() noexcept {
             slot_array a{};
             for (size_t i = 0; i < table_type::slots; ++i) {
-                const size_t route =
-                    table.route_at[i] == table_type::empty ? 0 : table.route_at[i];
+                const size_t route = table.route_at[i] == table_type::empty ? 0 : table.route_at[i];
                 a.at[i] = {ids[route], entries[route]};
             }
             return a;
@@ -2493,8 +2498,8 @@ consteval guid route_id() noexcept {
 template <class O, class S>
 inline constexpr bool same_codec = detail::is_same_v<codec_t<O>, codec_t<S>>;
 template <class O, class S>
-inline constexpr bool same_payloads =
-    detail::is_same_v<request_t<O>, request_t<S>> && detail::is_same_v<response_t<O>, response_t<S>>;
+inline constexpr bool same_payloads = detail::is_same_v<request_t<O>, request_t<S>> &&
+                                      detail::is_same_v<response_t<O>, response_t<S>>;
 // The raw codec carries no version, so only the envelope's version must lie in the range.
 template <class O, class S>
 inline constexpr bool version_in_range =

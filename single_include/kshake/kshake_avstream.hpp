@@ -89,9 +89,12 @@ inline constexpr ULONG_PTR kernel_terminate_code = 0;      // GSL's RANGE_CHECKS
 
 // The platform's types and kshake's must be the same bytes: conversions copy them.
 static_assert(sizeof(KSHANDSHAKE) == sizeof(kshake::handshake) &&
-                  KSHAKE_OFFSETOF(KSHANDSHAKE, ProtocolId) == KSHAKE_OFFSETOF(kshake::handshake, protocol_id) &&
-                  KSHAKE_OFFSETOF(KSHANDSHAKE, Argument1) == KSHAKE_OFFSETOF(kshake::handshake, argument1) &&
-                  KSHAKE_OFFSETOF(KSHANDSHAKE, Argument2) == KSHAKE_OFFSETOF(kshake::handshake, argument2),
+                  KSHAKE_OFFSETOF(KSHANDSHAKE, ProtocolId) ==
+                      KSHAKE_OFFSETOF(kshake::handshake, protocol_id) &&
+                  KSHAKE_OFFSETOF(KSHANDSHAKE, Argument1) ==
+                      KSHAKE_OFFSETOF(kshake::handshake, argument1) &&
+                  KSHAKE_OFFSETOF(KSHANDSHAKE, Argument2) ==
+                      KSHAKE_OFFSETOF(kshake::handshake, argument2),
               "kshake: KSHANDSHAKE and kshake::handshake must have the same layout");
 static_assert(sizeof(GUID) == sizeof(kshake::guid) && kshake::platform_guid<GUID>,
               "kshake: GUID and kshake::guid must have the same layout");

@@ -171,8 +171,8 @@ template <class From, class To>
 inline constexpr bool is_convertible_v =
     is_void_v<To> ? is_void_v<From> : requires { accept_implicitly<To>(declval<From>()); };
 template <class From, class To>
-concept convertible_to = is_convertible_v<From, To> &&
-                         requires { static_cast<To>(declval<From>()); };
+concept convertible_to =
+    is_convertible_v<From, To> && requires { static_cast<To>(declval<From>()); };
 
 // Forces a value to be a constant expression of type T (a narrowing one is refused):
 // `typename constant<uint32_t, P::version>` in a requires-expression.

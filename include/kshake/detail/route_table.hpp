@@ -24,7 +24,7 @@ namespace kshake::detail {
 inline constexpr uint64_t bucket_multiplier = 0x9E3779B97F4A7C15ULL;
 inline constexpr uint64_t slot_multiplier = 0xC2B2AE3D27D4EB4FULL;
 inline constexpr uint64_t fold_multipliers[] = {0xFF51AFD7ED558CCDULL, 0xC4CEB9FE1A85EC53ULL,
-                                                     0x94D049BB133111EBULL, 0xBF58476D1CE4E5B9ULL};
+                                                0x94D049BB133111EBULL, 0xBF58476D1CE4E5B9ULL};
 
 // Hash and displace (the two-level scheme of CHD and of the `frozen` library): a key's bucket
 // picks a displacement that sends every key of that bucket to its own slot. A lookup is a fold,
@@ -49,10 +49,8 @@ struct route_table {
     [[nodiscard]] static constexpr size_t bucket_of(uint64_t key) noexcept {
         return static_cast<size_t>((key * bucket_multiplier) >> (64U - bucket_bits));
     }
-    [[nodiscard]] static constexpr size_t slot_of(uint64_t key,
-                                                       uint64_t displacement) noexcept {
-        return static_cast<size_t>(((key ^ displacement) * slot_multiplier) >>
-                                        (64U - slot_bits));
+    [[nodiscard]] static constexpr size_t slot_of(uint64_t key, uint64_t displacement) noexcept {
+        return static_cast<size_t>(((key ^ displacement) * slot_multiplier) >> (64U - slot_bits));
     }
 
     // The only slot where `id` may be: each route's id has a slot of its own.
@@ -81,8 +79,7 @@ template <size_t N>
     bool used[set_size]{};
     for (size_t i = 0; i < N; ++i) {
         const uint64_t key = fold_guid(ids[i], fold_multipliers[0]);
-        size_t at =
-            static_cast<size_t>((key * bucket_multiplier) >> 32U) & (set_size - 1);
+        size_t at = static_cast<size_t>((key * bucket_multiplier) >> 32U) & (set_size - 1);
         while (used[at]) {
             if (same_guid(ids[owner[at]], ids[i])) {
                 return {owner[at], i};
