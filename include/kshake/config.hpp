@@ -27,7 +27,7 @@
 // unit of the image the same: MSVC links a mismatch as an error, see below).
 #if !defined(KSHAKE_MAX_PAYLOAD_SIZE)
 #if KSHAKE_KERNEL_MODE
-#define KSHAKE_MAX_PAYLOAD_SIZE 512
+#define KSHAKE_MAX_PAYLOAD_SIZE 256
 #else
 #define KSHAKE_MAX_PAYLOAD_SIZE 2048
 #endif

@@ -189,31 +189,50 @@ template <size_t I, class First, class... Rest>
     }
 }
 
-// Offers the I-th protocol and, if it is refused, the next. The outcome is built once, by the
-// offer that ends the search: rebuilding it after every refusal cost about 25 instructions an
-// offer (tools/bench_instructions.py, negotiate_first cases).
+// Makes the I-th offer and writes its outcome into `outcome`: true when the peer accepted it.
+// Each offer is its own call, so its envelopes are dead before the next offer is made and the
+// stack a negotiate_first needs does not grow with the number of offers (a recursive search
+// kept every refused offer's envelopes alive: 2 payloads of stack more per offer; docs/driver.md,
+// "Stack usage"). A valid envelope answer is copied once, from the envelope into the outcome.
 template <size_t I, class... Ps, class Transport, class... Requests>
-[[nodiscard]] first_result<Ps...> offer_from(detail::type_identity<first_result<Ps...>> tag,
-                                             Transport& transport,
-                                             const Requests&... requests) noexcept {
+[[nodiscard]] bool make_offer(first_result<Ps...>& outcome, Transport& transport,
+                              const Requests&... requests) noexcept {
     using P = nth_t<I, Ps...>;
     typename codec_t<P>::template exchange<P> exchange{nth_value<I>(requests...)};
-    // The peer may write `out` and still fail; only a success lets accept() read anything.
+    // The peer may write `out` and still fail; only a success lets the answer be read.
     handshake out{};
-    ntstatus s = transport(exchange.offer(), out);
-    if (nt_success(s)) {
+    const ntstatus s = transport(exchange.offer(), out);
+    if (!nt_success(s)) {
+        first_result_access::refuse(outcome, s);
+        return false;
+    }
+    if constexpr (is_same_v<codec_t<P>, envelope_codec>) {
+        if (!exchange.answer_is_valid(out)) {
+            first_result_access::refuse(outcome, status::device_protocol_error);
+            return false;
+        }
+        first_result_access::accept<I>(outcome, exchange.response(), version_v<P>);
+        return true;
+    } else {
         response_t<P> response{};
         uint32_t version = 0;
-        s = exchange.accept(out, response, version);
-        if (nt_success(s)) {
-            return first_result<Ps...>::template accepted_at<I>(response, version);
+        const ntstatus accepted = exchange.accept(out, response, version);
+        if (!nt_success(accepted)) {
+            first_result_access::refuse(outcome, accepted);
+            return false;
         }
+        first_result_access::accept<I>(outcome, response, version);
+        return true;
     }
-    if constexpr (I + 1 < sizeof...(Ps)) {
-        return offer_from<I + 1>(tag, transport, requests...);
-    } else {
-        return first_result<Ps...>{s};
-    }
+}
+
+// The offers in order until one is accepted; the outcome holds the last refusal otherwise.
+template <class... Ps, size_t... Is, class Transport, class... Requests>
+[[nodiscard]] first_result<Ps...> offer_in_order(index_sequence<Is...>, Transport& transport,
+                                                 const Requests&... requests) noexcept {
+    first_result<Ps...> outcome{status::not_found}; // every path below overwrites the status
+    static_cast<void>((make_offer<Is>(outcome, transport, requests...) || ...));
+    return outcome;
 }
 } // namespace detail
 
@@ -225,8 +244,8 @@ template <class... Ps, class Transport>
 negotiate_first(Transport&& transport,
                 const detail::request_or_placeholder_t<Ps>&... requests) noexcept {
     if constexpr (detail::check_offers<Ps...>() && detail::check_transport<Transport>()) {
-        return detail::offer_from<0>(detail::type_identity<first_result<Ps...>>{}, transport,
-                                     requests...);
+        return detail::offer_in_order<Ps...>(detail::index_sequence_for<Ps...>{}, transport,
+                                             requests...);
     } else {
         return detail::first_result_t<Ps...>{status::invalid_parameter};
     }

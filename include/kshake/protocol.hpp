@@ -9,7 +9,7 @@ namespace kshake {
 
 // Payloads travel by value inside stack envelopes (negotiate() holds a request and a response on
 // the caller's stack, the responder a copy of each on the same stack, and the x86 kernel stack
-// is 12 KiB), so they are bounded: KSHAKE_MAX_PAYLOAD_SIZE, 512 bytes in kernel mode and 2048
+// is 12 KiB), so they are bounded: KSHAKE_MAX_PAYLOAD_SIZE, 256 bytes in kernel mode and 2048
 // in user mode unless the build defines it (config.hpp, docs/driver.md "Stack usage").
 inline constexpr size_t max_payload_size = KSHAKE_MAX_PAYLOAD_SIZE;
 // The envelope puts the body at byte 8 on every target, which holds only for bodies aligned to
@@ -173,7 +173,7 @@ consteval bool check_payload() noexcept {
     } else if constexpr (sizeof(T) > max_payload_size) {
         static_assert(sizeof(T) <= max_payload_size,
                       "kshake: a payload must be at most kshake::max_payload_size bytes "
-                      "(KSHAKE_MAX_PAYLOAD_SIZE: 512 in kernel mode, 2048 in user mode): "
+                      "(KSHAKE_MAX_PAYLOAD_SIZE: 256 in kernel mode, 2048 in user mode): "
                       "envelopes live on the kernel stack; pass a pointer to a larger buffer in "
                       "the payload instead");
         return false;

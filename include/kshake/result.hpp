@@ -70,6 +70,11 @@ inline constexpr size_t max_size_of = [] {
 }();
 } // namespace detail
 
+namespace detail {
+// negotiate_first's way to write its outcome in place (initiator.hpp).
+struct first_result_access;
+} // namespace detail
+
 // What negotiate_first<P1, P2, ...> returns: which offer the peer accepted and its response,
 // or the status of the last refusal.
 template <protocol... Ps>
@@ -80,16 +85,6 @@ class [[nodiscard]] first_result {
     constexpr explicit first_result(ntstatus failure) noexcept : status_{failure} {
         Expects(!nt_success(failure));
     }
-    template <size_t I>
-    static first_result accepted_at(const response_t<detail::nth_t<I, Ps...>>& value,
-                                    uint32_t version) noexcept {
-        first_result r{};
-        r.index_ = I;
-        r.version_ = version;
-        detail::copy_bytes(r.storage_, &value, sizeof value);
-        return r;
-    }
-
     [[nodiscard]] constexpr bool ok() const noexcept { return index_ != none; }
     constexpr explicit operator bool() const noexcept { return ok(); }
     [[nodiscard]] constexpr ntstatus status() const noexcept { return status_; }
@@ -135,7 +130,7 @@ class [[nodiscard]] first_result {
     }
 
   private:
-    constexpr first_result() noexcept = default;
+    friend struct detail::first_result_access;
 
     ntstatus status_{status::success};
     size_t index_{none};
@@ -145,5 +140,22 @@ class [[nodiscard]] first_result {
     // would pad the class, which MSVC's /W4 reports (C4324).
     unsigned char storage_[storage_size]{};
 };
+
+namespace detail {
+struct first_result_access {
+    template <size_t I, class... Ps>
+    static void accept(first_result<Ps...>& r, const response_t<nth_t<I, Ps...>>& value,
+                       uint32_t version) noexcept {
+        r.status_ = status::success;
+        r.index_ = I;
+        r.version_ = version;
+        copy_bytes(r.storage_, &value, sizeof value);
+    }
+    template <class... Ps>
+    static void refuse(first_result<Ps...>& r, ntstatus failure) noexcept {
+        r.status_ = failure;
+    }
+};
+} // namespace detail
 
 } // namespace kshake

@@ -34,8 +34,8 @@ inline constexpr uint32_t envelope_size = static_cast<uint32_t>(envelope_body_of
 namespace detail {
 template <payload T>
 consteval bool envelope_layout_holds() noexcept {
-    return offsetof(envelope<T>, size) == 0 && offsetof(envelope<T>, version) == 4 &&
-           offsetof(envelope<T>, body) == envelope_body_offset &&
+    return KSHAKE_OFFSETOF(envelope<T>, size) == 0 && KSHAKE_OFFSETOF(envelope<T>, version) == 4 &&
+           KSHAKE_OFFSETOF(envelope<T>, body) == envelope_body_offset &&
            sizeof(envelope<T>) >= envelope_size<T>;
 }
 
@@ -88,6 +88,10 @@ struct envelope_codec {
             version = response_.version;
             return status::success;
         }
+
+        // The response a valid answer carries, read in place (negotiate_first copies it once,
+        // straight into its outcome); call only after answer_is_valid(out).
+        [[nodiscard]] const response_type& response() const noexcept { return response_.body; }
 
         // The same checks, answering with the result itself: negotiate() returns it as it is,
         // so the response is copied once, from the envelope into the result.

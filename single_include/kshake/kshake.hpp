@@ -43,7 +43,7 @@
 // unit of the image the same: MSVC links a mismatch as an error, see below).
 #if !defined(KSHAKE_MAX_PAYLOAD_SIZE)
 #if KSHAKE_KERNEL_MODE
-#define KSHAKE_MAX_PAYLOAD_SIZE 512
+#define KSHAKE_MAX_PAYLOAD_SIZE 256
 #else
 #define KSHAKE_MAX_PAYLOAD_SIZE 2048
 #endif
@@ -828,7 +828,7 @@ namespace kshake {
 
 // Payloads travel by value inside stack envelopes (negotiate() holds a request and a response on
 // the caller's stack, the responder a copy of each on the same stack, and the x86 kernel stack
-// is 12 KiB), so they are bounded: KSHAKE_MAX_PAYLOAD_SIZE, 512 bytes in kernel mode and 2048
+// is 12 KiB), so they are bounded: KSHAKE_MAX_PAYLOAD_SIZE, 256 bytes in kernel mode and 2048
 // in user mode unless the build defines it (config.hpp, docs/driver.md "Stack usage").
 inline constexpr size_t max_payload_size = KSHAKE_MAX_PAYLOAD_SIZE;
 // The envelope puts the body at byte 8 on every target, which holds only for bodies aligned to
@@ -992,7 +992,7 @@ consteval bool check_payload() noexcept {
     } else if constexpr (sizeof(T) > max_payload_size) {
         static_assert(sizeof(T) <= max_payload_size,
                       "kshake: a payload must be at most kshake::max_payload_size bytes "
-                      "(KSHAKE_MAX_PAYLOAD_SIZE: 512 in kernel mode, 2048 in user mode): "
+                      "(KSHAKE_MAX_PAYLOAD_SIZE: 256 in kernel mode, 2048 in user mode): "
                       "envelopes live on the kernel stack; pass a pointer to a larger buffer in "
                       "the payload instead");
         return false;
@@ -1176,6 +1176,11 @@ inline constexpr size_t max_size_of = [] {
 }();
 } // namespace detail
 
+namespace detail {
+// negotiate_first's way to write its outcome in place (initiator.hpp).
+struct first_result_access;
+} // namespace detail
+
 // What negotiate_first<P1, P2, ...> returns: which offer the peer accepted and its response,
 // or the status of the last refusal.
 template <protocol... Ps>
@@ -1186,16 +1191,6 @@ class [[nodiscard]] first_result {
     constexpr explicit first_result(ntstatus failure) noexcept : status_{failure} {
         Expects(!nt_success(failure));
     }
-    template <size_t I>
-    static first_result accepted_at(const response_t<detail::nth_t<I, Ps...>>& value,
-                                    uint32_t version) noexcept {
-        first_result r{};
-        r.index_ = I;
-        r.version_ = version;
-        detail::copy_bytes(r.storage_, &value, sizeof value);
-        return r;
-    }
-
     [[nodiscard]] constexpr bool ok() const noexcept { return index_ != none; }
     constexpr explicit operator bool() const noexcept { return ok(); }
     [[nodiscard]] constexpr ntstatus status() const noexcept { return status_; }
@@ -1241,7 +1236,7 @@ class [[nodiscard]] first_result {
     }
 
   private:
-    constexpr first_result() noexcept = default;
+    friend struct detail::first_result_access;
 
     ntstatus status_{status::success};
     size_t index_{none};
@@ -1251,6 +1246,23 @@ class [[nodiscard]] first_result {
     // would pad the class, which MSVC's /W4 reports (C4324).
     unsigned char storage_[storage_size]{};
 };
+
+namespace detail {
+struct first_result_access {
+    template <size_t I, class... Ps>
+    static void accept(first_result<Ps...>& r, const response_t<nth_t<I, Ps...>>& value,
+                       uint32_t version) noexcept {
+        r.status_ = status::success;
+        r.index_ = I;
+        r.version_ = version;
+        copy_bytes(r.storage_, &value, sizeof value);
+    }
+    template <class... Ps>
+    static void refuse(first_result<Ps...>& r, ntstatus failure) noexcept {
+        r.status_ = failure;
+    }
+};
+} // namespace detail
 
 } // namespace kshake
 // ---- end kshake/result.hpp ---------------------------------------------------------------------
@@ -1279,8 +1291,8 @@ inline constexpr uint32_t envelope_size = static_cast<uint32_t>(envelope_body_of
 namespace detail {
 template <payload T>
 consteval bool envelope_layout_holds() noexcept {
-    return offsetof(envelope<T>, size) == 0 && offsetof(envelope<T>, version) == 4 &&
-           offsetof(envelope<T>, body) == envelope_body_offset &&
+    return KSHAKE_OFFSETOF(envelope<T>, size) == 0 && KSHAKE_OFFSETOF(envelope<T>, version) == 4 &&
+           KSHAKE_OFFSETOF(envelope<T>, body) == envelope_body_offset &&
            sizeof(envelope<T>) >= envelope_size<T>;
 }
 
@@ -1333,6 +1345,10 @@ struct envelope_codec {
             version = response_.version;
             return status::success;
         }
+
+        // The response a valid answer carries, read in place (negotiate_first copies it once,
+        // straight into its outcome); call only after answer_is_valid(out).
+        [[nodiscard]] const response_type& response() const noexcept { return response_.body; }
 
         // The same checks, answering with the result itself: negotiate() returns it as it is,
         // so the response is copied once, from the envelope into the result.
@@ -1739,31 +1755,50 @@ template <size_t I, class First, class... Rest>
     }
 }
 
-// Offers the I-th protocol and, if it is refused, the next. The outcome is built once, by the
-// offer that ends the search: rebuilding it after every refusal cost about 25 instructions an
-// offer (tools/bench_instructions.py, negotiate_first cases).
+// Makes the I-th offer and writes its outcome into `outcome`: true when the peer accepted it.
+// Each offer is its own call, so its envelopes are dead before the next offer is made and the
+// stack a negotiate_first needs does not grow with the number of offers (a recursive search
+// kept every refused offer's envelopes alive: 2 payloads of stack more per offer; docs/driver.md,
+// "Stack usage"). A valid envelope answer is copied once, from the envelope into the outcome.
 template <size_t I, class... Ps, class Transport, class... Requests>
-[[nodiscard]] first_result<Ps...> offer_from(detail::type_identity<first_result<Ps...>> tag,
-                                             Transport& transport,
-                                             const Requests&... requests) noexcept {
+[[nodiscard]] bool make_offer(first_result<Ps...>& outcome, Transport& transport,
+                              const Requests&... requests) noexcept {
     using P = nth_t<I, Ps...>;
     typename codec_t<P>::template exchange<P> exchange{nth_value<I>(requests...)};
-    // The peer may write `out` and still fail; only a success lets accept() read anything.
+    // The peer may write `out` and still fail; only a success lets the answer be read.
     handshake out{};
-    ntstatus s = transport(exchange.offer(), out);
-    if (nt_success(s)) {
+    const ntstatus s = transport(exchange.offer(), out);
+    if (!nt_success(s)) {
+        first_result_access::refuse(outcome, s);
+        return false;
+    }
+    if constexpr (is_same_v<codec_t<P>, envelope_codec>) {
+        if (!exchange.answer_is_valid(out)) {
+            first_result_access::refuse(outcome, status::device_protocol_error);
+            return false;
+        }
+        first_result_access::accept<I>(outcome, exchange.response(), version_v<P>);
+        return true;
+    } else {
         response_t<P> response{};
         uint32_t version = 0;
-        s = exchange.accept(out, response, version);
-        if (nt_success(s)) {
-            return first_result<Ps...>::template accepted_at<I>(response, version);
+        const ntstatus accepted = exchange.accept(out, response, version);
+        if (!nt_success(accepted)) {
+            first_result_access::refuse(outcome, accepted);
+            return false;
         }
+        first_result_access::accept<I>(outcome, response, version);
+        return true;
     }
-    if constexpr (I + 1 < sizeof...(Ps)) {
-        return offer_from<I + 1>(tag, transport, requests...);
-    } else {
-        return first_result<Ps...>{s};
-    }
+}
+
+// The offers in order until one is accepted; the outcome holds the last refusal otherwise.
+template <class... Ps, size_t... Is, class Transport, class... Requests>
+[[nodiscard]] first_result<Ps...> offer_in_order(index_sequence<Is...>, Transport& transport,
+                                                 const Requests&... requests) noexcept {
+    first_result<Ps...> outcome{status::not_found}; // every path below overwrites the status
+    static_cast<void>((make_offer<Is>(outcome, transport, requests...) || ...));
+    return outcome;
 }
 } // namespace detail
 
@@ -1775,8 +1810,8 @@ template <class... Ps, class Transport>
 negotiate_first(Transport&& transport,
                 const detail::request_or_placeholder_t<Ps>&... requests) noexcept {
     if constexpr (detail::check_offers<Ps...>() && detail::check_transport<Transport>()) {
-        return detail::offer_from<0>(detail::type_identity<first_result<Ps...>>{}, transport,
-                                     requests...);
+        return detail::offer_in_order<Ps...>(detail::index_sequence_for<Ps...>{}, transport,
+                                             requests...);
     } else {
         return detail::first_result_t<Ps...>{status::invalid_parameter};
     }

@@ -1,4 +1,4 @@
-// expect: kshake: a payload must be at most kshake::max_payload_size bytes (KSHAKE_MAX_PAYLOAD_SIZE: 512 in kernel mode, 2048 in user mode)
+// expect: kshake: a payload must be at most kshake::max_payload_size bytes (KSHAKE_MAX_PAYLOAD_SIZE: 256 in kernel mode, 2048 in user mode)
 // A response one byte over the size limit.
 #include "fixtures.hpp"
 
