@@ -32,8 +32,8 @@ What it verifies, and why a driver needs it:
   * relocations not stripped: the kernel always relocates a driver;
   * a correct, non-zero PE checksum: the loader verifies it for every driver;
   * no section both writable and executable: HVCI (memory integrity) refuses such a driver;
-  * --callee-pops NAME=BYTES (x86): every `ret` of the function whose name contains NAME pops
-    BYTES, i.e. it is __stdcall as the platform calls it;
+  * --callee-pops NAME=BYTES (x86): every `ret` of the function whose name (demangled, or the
+    symbol itself) contains NAME pops BYTES, i.e. it is __stdcall as the platform calls it;
   * --rtd --link-map MAP (x86 built with -mrtd): GCC 12 calls the helpers it generates calls
     to by itself as if they popped their arguments, which corrupts the stack when they are
     cdecl, as they are: so no libgcc helper other than the stack probe may be linked
@@ -236,17 +236,30 @@ def ctor_list_entries(pe: PeFile, symbol_dump: str) -> int | None:
     return None
 
 
-def check_callee_pops(objdump: str, image: Path, name: str, pops: int, report: Report) -> None:
+def function_labels(objdump: str, image: Path) -> dict[str, str]:
+    """Address -> the function's symbol as the image names it (mangled), from `objdump -d`."""
+    labels = {}
+    for line in run(objdump, "-d", "--no-show-raw-insn", str(image)).splitlines():
+        label = re.match(r"^([0-9a-fA-F]+) <(.*)>:\s*$", line)
+        if label:
+            labels[label.group(1)] = label.group(2)
+    return labels
+
+
+def check_callee_pops(objdump: str, image: Path, name: str, pops: int, report: Report,
+                      mangled: dict[str, str]) -> None:
+    """NAME may be part of the demangled name or of the symbol itself (the MSVC-ABI form, e.g.
+    `callback@PAU_KSPIN@@`, which also works where the demangler gives up)."""
     listing = run(objdump, "-d", "-C", "--no-show-raw-insn", str(image))
     in_function = False
     function = ""
     seen: list[str] = []
     for line in listing.splitlines():
-        label = re.match(r"^[0-9a-fA-F]+ <(.*)>:\s*$", line)
+        label = re.match(r"^([0-9a-fA-F]+) <(.*)>:\s*$", line)
         if label:
-            in_function = name in label.group(1)
+            in_function = name in label.group(2) or name in mangled.get(label.group(1), "")
             if in_function:
-                function = label.group(1)
+                function = label.group(2)
             continue
         if in_function:
             ret = re.search(r"\bret[lq]?\b\s*(\$?0x[0-9a-fA-F]+|\d+)?", line)
@@ -425,9 +438,10 @@ def check(image: Path, objdump: str, required: list[str], callee_pops: list[str]
         report.fail(f"PE checksum 0x{pe.checksum:08x} is wrong (computed "
                     f"0x{pe.computed_checksum():08x})")
 
+    mangled = function_labels(objdump, image) if callee_pops else {}
     for spec in callee_pops:
         name, _, pops = spec.rpartition("=")
-        check_callee_pops(objdump, image, name, int(pops, 0), report)
+        check_callee_pops(objdump, image, name, int(pops, 0), report, mangled)
     if rtd:
         if link_map is None:
             report.fail("--rtd needs --link-map")
