@@ -36,7 +36,8 @@ suite() { # suite NAME CXX [meson args...]
 step "g++ build and meson test" suite gcc g++ -Dkernel_tests=auto
 step "clang-19 build and meson test" suite clang clang++-19 -Dkernel_tests=disabled
 # The whole suite again against the committed single header (single_include/meson.build),
-# including the sample driver's three kernel builds (not the checker's own cases).
+# including the kernel builds of the sample driver (three mingw toolchains) and of the API case
+# (those and the three clang-cl ones), not the checkers' own cases.
 step "g++ single-header build and meson test" suite single g++ -Dsingle_header=true -Dkernel_tests=auto
 # Performance targets of docs/benchmarks.md, as instruction counts (deterministic) and compile cost.
 step "benchmarks: instructions per negotiation" python3 tools/bench_instructions.py --check --no-csv
