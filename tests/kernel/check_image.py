@@ -18,13 +18,15 @@ What it verifies, and why a driver needs it:
   * no TLS directory (and no .tls section): the kernel has no implicit TLS for drivers;
   * no static-initialiser table: nothing runs a driver's .ctors/.init_array/.CRT$XC entries,
     so a namespace-scope object with a dynamic initialiser would silently stay unconstructed;
-    found by the compilers' initialiser symbols (_GLOBAL__sub_I_*, __cxx_global_var_init*),
+    found by the compilers' initialiser symbols (_GLOBAL__sub_I_*, __cxx_global_var_init*,
+    MSVC ABI ??__E*/??__F*),
     by the entries between __CTOR_LIST__ and its terminator (GNU ld), and by any leftover
     .ctors/.dtors/.init_array/.fini_array/.CRT section;
-  * no guard variable (_ZGV*): a function-local static with a dynamic initialiser, which is
-    not thread-safe under -fno-threadsafe-statics;
-  * --object OBJ (the object files linked into the image; needed for MSVC-ABI images, whose
-    linker merges .CRT$XC* into .rdata and keeps no local symbols): no initialiser or
+  * no guard variable (_ZGV*; MSVC ABI ?$TSS<n>@*, ?$S<n>@*): a function-local static with a
+    dynamic initialiser, which is not thread-safe under -fno-threadsafe-statics;
+  * --object OBJ (the object files linked into the image; for MSVC-ABI images, because link.exe
+    writes no COFF symbol table and merges .CRT$XC* into .rdata, so the object file is where an
+    initialiser shows whichever linker made the image): no initialiser or
     terminator table section (.CRT$XC*/XI*/XL*/XP*/XT*, .ctors, .init_array ...), no
     thread-local section (.tls, .tls$), no dynamic initialiser (??__E*, ??__F*,
     _GLOBAL__sub_I_*, __cxx_global_var_init*) or guard variable (?$TSS*, ?$S<n>@*, _ZGV*), no
@@ -62,10 +64,10 @@ DEFAULT_REQUIRED = ("ks.sys!KsPinHandshake", "ks.sys!KsPinRegisterHandshakeCallb
 # The names g++ and clang give the functions that .ctors/.init_array point at, and the
 # helper clang emits per variable. Matched against the image's COFF symbol table.
 INITIALISER_SYMBOL = re.compile(
-    r"^_?(?:_GLOBAL__sub_[ID]_|_GLOBAL__[ID]_|__cxx_global_var_init|"
-    r"_Z41__static_initialization_and_destruction_0|__static_initialization_and_destruction_)"
+    r"^(?:\?\?__[EF]|_?(?:_GLOBAL__sub_[ID]_|_GLOBAL__[ID]_|__cxx_global_var_init|"
+    r"_Z41__static_initialization_and_destruction_0|__static_initialization_and_destruction_))"
 )
-GUARD_VARIABLE = re.compile(r"^_?_ZGV")
+GUARD_VARIABLE = re.compile(r"^(?:_?_ZGV|\?\$TSS\d+@|\?\$S\d+@)")
 INITIALISER_SECTIONS = (".ctors", ".dtors", ".init_array", ".fini_array", ".CRT")
 # The same in an object file. MSVC ABI: ??__E (a variable's dynamic initialiser), ??__F (its
 # destructor, registered with atexit); guard variables ?$TSS<n>@ (thread-safe statics) and
@@ -323,8 +325,9 @@ def object_sections(section_dump: str) -> list[tuple[str, int]]:
 
 
 def check_object(objdump: str, obj: Path, report: Report) -> None:
-    """The initialiser and TLS rules on an object file, where the MSVC ABI still shows them:
-    lld-link (like link.exe) merges .CRT$XC* into .rdata and writes no local symbols."""
+    """The initialiser and TLS rules on an object file, where the MSVC ABI always shows them:
+    link.exe writes no COFF symbol table and merges .CRT$XC* into .rdata. (lld-link keeps a .CRT
+    section and, with /DEBUG:SYMTAB, the symbols, so the image rules catch its images too.)"""
     for name, size in object_sections(run(objdump, "-h", str(obj))):
         if size and re.match(r"^\.CRT\$X[CILPT]", name):
             kind = "TLS callback" if name.startswith(".CRT$XL") else "static-initialiser"
