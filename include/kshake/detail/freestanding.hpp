@@ -206,22 +206,16 @@ template <class To, class From>
     return __builtin_bit_cast(To, from);
 }
 
-} // namespace kshake::detail
-
-#if defined(_MSC_VER) && !defined(__clang__)
-// cl.exe has no __builtin_memcpy; memcpy is a compiler intrinsic there (and ntoskrnl exports it),
-// declared exactly as the CRT's string.h declares it so either may come first.
-extern "C" void* __cdecl memcpy(void* destination, const void* source,
-                                kshake::detail::size_t count);
-#pragma intrinsic(memcpy)
-#endif
-
-namespace kshake::detail {
-
 // memcpy, which the compilers turn into moves for the small constant sizes kshake copies.
+// cl.exe has no __builtin_memcpy, and declaring memcpy here could clash with the CRT's own
+// declaration (dllimport in user mode); its optimiser recognises this loop as a copy instead.
 inline void copy_bytes(void* to, const void* from, size_t count) noexcept {
 #if defined(_MSC_VER) && !defined(__clang__)
-    static_cast<void>(::memcpy(to, from, count));
+    auto* const target = static_cast<unsigned char*>(to);
+    const auto* const source = static_cast<const unsigned char*>(from);
+    for (size_t i = 0; i < count; ++i) {
+        target[i] = source[i];
+    }
 #else
     static_cast<void>(__builtin_memcpy(to, from, count));
 #endif
