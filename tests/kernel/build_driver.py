@@ -15,9 +15,11 @@ Meson's one native C++ compiler cannot build a Windows driver, so `meson test` r
 script once per toolchain. It compiles with warnings as errors, checks which files the
 preprocessor opened (the include-graph check, include_graph.py: only kshake's headers,
 <gsl/assert>, the platform headers and compiler intrinsics), links with no CRT and no C++
-runtime, then runs check_image.py on the result.
+runtime, then runs check_image.py on the result. With --stack-budget BYTES it also compiles
+with -fstack-usage (clang-cl: /clang:-fstack-usage) and checks with stack_usage.py that the
+frames of the translation unit sum to at most BYTES.
 
-Exit status: 0 pass; 1 fail (compile, include graph, link or image check; or, with
+Exit status: 0 pass; 1 fail (compile, include graph, link, image or stack check; or, with
 --expect-failure, a build the checks accepted or rejected for another reason); 77 (Meson's
 "skipped") when a tool or header is missing, printing "skipped: <package> not installed". With
 --require-tools a missing tool is a failure instead (meson -Dkernel_tests=enabled).
@@ -98,6 +100,8 @@ TOOLCHAINS = {
         # silences the #warning of <mm3dnow.h>, which mingw's intrin.h includes.
         "cxxflags": ["--target=x86_64-w64-mingw32",
                      "-D__INTRINSIC_DEFINED___cpuidex", "-D_CLANG_DISABLE_CRT_DEPRECATION_WARNINGS"],
+        # clang's -fstack-usage leaves out the return address (stack_usage.py --return-address).
+        "return_address": 8,
         # -Xlink=-release makes lld write the PE checksum the kernel loader verifies.
         "ldflags": ["--target=x86_64-w64-mingw32", "-fuse-ld=lld-19", "-Wl,-Xlink=-release",
                     "-Wl,--entry,DriverEntry"],
@@ -111,6 +115,7 @@ TOOLCHAINS = {
         "kind": "msvc",
         "target": "x86_64-pc-windows-msvc",
         "cxxflags": [],
+        "return_address": 8,
         "link_machine": "X64",
         "machine": "i386:x86-64",  # llvm-dlltool -m
         "image_machine": "x64",  # check_image.py --machine
@@ -119,6 +124,7 @@ TOOLCHAINS = {
         "kind": "msvc",
         "target": "i686-pc-windows-msvc",
         "cxxflags": ["/Gz"],
+        "return_address": 4,
         "link_machine": "X86",
         "machine": "i386",
         "image_machine": "x86",
@@ -312,7 +318,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--drop-flag", action="append", default=[],
                         help="leave out one of the toolchain's flags (negative tests)")
     parser.add_argument("--extra-flag", action="append", default=[],
-                        help="add a compiler flag (e.g. -fstack-usage, docs/driver.md)")
+                        help="add a compiler flag (e.g. -DKSHAKE_MAX_PAYLOAD_SIZE=512)")
     parser.add_argument("--link-first", action="append", default=[],
                         help="mingw: a library to link before the kernel's (negative tests)")
     parser.add_argument("--import", dest="imports", action="append", default=[],
@@ -323,9 +329,12 @@ def parse_args() -> argparse.Namespace:
                         help="x86: a function the platform calls __stdcall")
     parser.add_argument("--no-include-graph", action="store_true",
                         help="skip the include-graph check (for experiments; the suite keeps it)")
+    parser.add_argument("--stack-budget", type=int, metavar="BYTES",
+                        help="compile with -fstack-usage and fail unless the translation unit's "
+                             "stack frames sum to at most BYTES (stack_usage.py)")
     parser.add_argument("--expect-failure", metavar="TEXT",
-                        help="the build must be rejected, by the include-graph check or the "
-                             "image checker, with TEXT in its output")
+                        help="the build must be rejected, by the include-graph check, the image "
+                             "checker or the stack check, with TEXT in its output")
     parser.add_argument("--require-tools", action="store_true",
                         help="a missing tool fails instead of skipping")
     args = parser.parse_args()
@@ -395,7 +404,9 @@ def build_msvc(args: argparse.Namespace, chain: dict, out: Path, name: str,
     listed = [] if args.no_include_graph else \
         ["/showIncludes", "-Xclang", "-fshow-skipped-includes"]
     # "--": clang-cl would read a path such as /work/x.cpp as an option (/w...).
-    done = run([tools["cxx"], *compile_flags, *listed, "/c", f"/Fo{obj}", "--",
+    stack = ["/clang:-fstack-usage"] if args.stack_budget is not None else []
+    obj.with_suffix(".su").unlink(missing_ok=True)
+    done = run([tools["cxx"], *compile_flags, *stack, *listed, "/c", f"/Fo{obj}", "--",
                 str(args.source.resolve())], "compile", quiet=include_graph.is_include_line, cwd=out)
     if not args.no_include_graph:
         resource = subprocess.run([tools["cxx"], "-print-resource-dir"], capture_output=True,
@@ -460,8 +471,10 @@ def build_gnu(args: argparse.Namespace, chain: dict, out: Path, name: str,
     listed = [] if args.no_include_graph else \
         ["-H", *(["-Xclang", "-fshow-skipped-includes"] if clang else [])]
     obj = out / f"{name}.o"
-    done = run([cxx, *compile_flags, *listed, "-c", str(args.source.resolve()), "-o", str(obj)],
-               "compile", quiet=include_graph.is_include_line, cwd=out)
+    stack = ["-fstack-usage"] if args.stack_budget is not None else []
+    obj.with_suffix(".su").unlink(missing_ok=True)
+    done = run([cxx, *compile_flags, *stack, *listed, "-c", str(args.source.resolve()),
+                "-o", str(obj)], "compile", quiet=include_graph.is_include_line, cwd=out)
     if not args.no_include_graph:
         if clang:
             resource = subprocess.run([cxx, "-print-resource-dir"], capture_output=True,
@@ -533,8 +546,8 @@ def find_tools(args: argparse.Namespace, chain: dict) -> dict[str, str]:
 
 
 def expected(args: argparse.Namespace, rejected: bool, output: str, what: str) -> int:
-    """The exit status for a build `what` (the include-graph check, the image checker)
-    accepted or rejected, given --expect-failure."""
+    """The exit status for a build `what` (the include-graph check, the image checker, the
+    stack check) accepted or rejected, given --expect-failure."""
     if args.expect_failure is None:
         return 1 if rejected else 0
     if rejected and args.expect_failure in output:
@@ -565,7 +578,7 @@ def main() -> int:
     name = args.source.stem
     build = build_msvc if chain.get("kind") == "msvc" else build_gnu
     try:
-        image, _, options = build(args, chain, out, name, tools)
+        image, obj, options = build(args, chain, out, name, tools)
     except IncludeGraphFailure as failure:
         message = str(failure)
         print(message)
@@ -589,11 +602,23 @@ def main() -> int:
     sys.stdout.write(output)
     if done.returncode not in (0, 1):
         return 1
+    rejected, what = done.returncode == 1, "checker"
+    if args.stack_budget is not None:
+        stack = [sys.executable, str(HERE / "stack_usage.py"), "--budget", str(args.stack_budget),
+                 "--return-address", str(chain.get("return_address", 0)),
+                 str(obj.with_suffix(".su"))]
+        print("+", " ".join(stack), flush=True)
+        done = subprocess.run(stack, capture_output=True, text=True)
+        sys.stdout.write(done.stdout + done.stderr)
+        if done.returncode not in (0, 1):
+            return 1
+        output += done.stdout
+        rejected, what = rejected or done.returncode == 1, "checker and the stack check"
     if args.expect_failure is not None and args.expect_failure.startswith("include-graph"):
         print(f"build_driver: the include-graph check ACCEPTED {args.source.name}, which has a "
               f"defect it must reject ({args.expect_failure!r})")
         return 1
-    return expected(args, done.returncode == 1, output, "checker")
+    return expected(args, rejected, output, what)
 
 
 if __name__ == "__main__":
