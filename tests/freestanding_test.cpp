@@ -27,6 +27,7 @@ struct with_constructor {
 // Exists only to have a user-provided copy constructor (not trivially copyable).
 struct with_copy { // NOLINT(cppcoreguidelines-special-member-functions)
     with_copy() = default;
+    // NOLINTNEXTLINE(modernize-use-equals-default): user-provided on purpose
     with_copy(const with_copy& other) noexcept : a{other.a} {}
     int a{};
 };

@@ -409,15 +409,11 @@ concept sized_text = requires(const T& t) {
 
 } // namespace detail
 
-// Parses "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx", optionally enclosed in one pair of braces, in
-// either hex case, from the `length` characters at `text`. Returns false and leaves `out`
-// untouched on any other text (wrong length, a non-hex digit, a hyphen out of place, an
-// unmatched brace, an embedded NUL, empty text, a null `text`). Reads no character past
-// text[length - 1].
-[[nodiscard]] constexpr bool try_parse_guid(const char* text, size_t length, guid& out) noexcept {
-    if (text == nullptr) {
-        return false;
-    }
+namespace detail {
+// try_parse_guid for text known not to be null. The literal operator parses through this one:
+// g++ with -fsanitize=address does not treat a template parameter object's address compared
+// with nullptr as a constant expression.
+[[nodiscard]] constexpr bool parse_guid_text(const char* text, size_t length, guid& out) noexcept {
     if (length == guid_registry_length) {
         if (text[0] != '{' || text[guid_registry_length - 1] != '}') {
             return false;
@@ -453,6 +449,16 @@ concept sized_text = requires(const T& t) {
     }
     out = g;
     return true;
+}
+} // namespace detail
+
+// Parses "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx", optionally enclosed in one pair of braces, in
+// either hex case, from the `length` characters at `text`. Returns false and leaves `out`
+// untouched on any other text (wrong length, a non-hex digit, a hyphen out of place, an
+// unmatched brace, an embedded NUL, empty text, a null `text`). Reads no character past
+// text[length - 1].
+[[nodiscard]] constexpr bool try_parse_guid(const char* text, size_t length, guid& out) noexcept {
+    return text != nullptr && detail::parse_guid_text(text, length, out);
 }
 
 // The same for NUL-terminated text. Reads at most guid_registry_buffer_size characters, so
@@ -610,7 +616,11 @@ struct guid_literal_text {
 
 template <guid_literal_text Text>
 consteval guid checked_guid_literal() noexcept {
-    constexpr parsed_guid parsed = parse_guid(Text.chars, sizeof Text.chars - 1);
+    constexpr parsed_guid parsed = [] {
+        guid g{};
+        return parse_guid_text(Text.chars, sizeof Text.chars - 1, g) ? parsed_guid{g}
+                                                                     : parsed_guid{};
+    }();
     static_assert(parsed.has_value(),
                   "kshake: malformed GUID literal: write \"xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx\" "
                   "(36 hex digits and hyphens, optionally in braces)");
