@@ -140,6 +140,11 @@ TEST_CASE("index sequences, bit_cast and copy_bytes do what their std counterpar
     unsigned char to[7] = {};
     d::copy_bytes(to, from, sizeof from);
     CHECK(std::memcmp(to, from, sizeof from) == 0);
+    // cl.exe's copy_bytes, run here: every byte, none past the count.
+    unsigned char looped[8] = {0, 0, 0, 0, 0, 0, 0, 0xEE};
+    d::copy_bytes_in_a_loop(looped, from, sizeof from);
+    CHECK(std::memcmp(looped, from, sizeof from) == 0);
+    CHECK(looped[7] == 0xEE);
     static_assert(KSHAKE_OFFSETOF(kshake::handshake, argument2) ==
                   offsetof(kshake::handshake, argument2));
 }

@@ -195,9 +195,9 @@ class parsed_guid {
         Expects(has_value_);
         return value_;
     }
-    // The guid without the check: all zeros (never garbage) when the text was not one.
-    [[nodiscard]] constexpr const guid& operator*() const noexcept { return value_; }
-    [[nodiscard]] constexpr const guid* operator->() const noexcept { return &value_; }
+    // As value(), as kshake::result's are.
+    [[nodiscard]] constexpr const guid& operator*() const noexcept { return value(); }
+    [[nodiscard]] constexpr const guid* operator->() const noexcept { return &value(); }
 
     friend constexpr bool operator==(const parsed_guid& p, const guid& g) noexcept {
         return p.has_value_ && p.value_ == g;
@@ -320,7 +320,9 @@ consteval guid checked_guid_literal() noexcept {
     static_assert(parsed.has_value(),
                   "kshake: malformed GUID literal: write \"xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx\" "
                   "(36 hex digits and hyphens, optionally in braces)");
-    return *parsed;
+    // value_or, not *parsed: after the static_assert above, a second error about reading an
+    // empty parsed_guid would only bury the first.
+    return parsed.value_or(guid{});
 }
 
 // One constant per literal text. Initialising a constexpr variable is always a constant

@@ -240,12 +240,14 @@ consteval bool check_protocol() noexcept {
         return false;
     } else if constexpr (requires { P::version; } && !declares_version<P>) {
         static_assert(declares_version<P>,
-                      "kshake: a protocol's version must be a `static constexpr std::uint32_t`");
+                      "kshake: a protocol's version must be a `static constexpr kshake::uint32_t` "
+                      "(std::uint32_t; ULONG in driver code), a non-negative constant");
         return false;
     } else if constexpr (requires { P::min_version; } && !declares_min_version<P>) {
         static_assert(declares_min_version<P>,
                       "kshake: a protocol's min_version must be a `static constexpr "
-                      "std::uint32_t`");
+                      "kshake::uint32_t` (std::uint32_t; ULONG in driver code), a non-negative "
+                      "constant");
         return false;
     } else if constexpr (min_version_of<P>() == 0) {
         static_assert(min_version_of<P>() != 0,

@@ -154,7 +154,7 @@ consteval bool check_handler() noexcept {
     } else if constexpr (signature::arity != 3 && signature::arity != 4) {
         static_assert(signature::arity == 3 || signature::arity == 4,
                       "kshake: a route's handler takes 3 parameters `(Context&, const "
-                      "P::request&, P::response&)` or 4, with `std::uint32_t version` last");
+                      "P::request&, P::response&)` or 4, with `kshake::uint32_t version` last");
         return false;
     } else if constexpr (!detail::is_same_v<parameter_t<0, signature>, Context&>) {
         static_assert(detail::is_same_v<parameter_t<0, signature>, Context&>,
@@ -188,8 +188,8 @@ consteval bool check_handler() noexcept {
     } else if constexpr (signature::arity == 4 && !version_parameter<parameter_t<3, signature>>) {
         static_assert(signature::arity != 4 || version_parameter<parameter_t<3, signature>>,
                       "kshake: a route handler's fourth parameter, when it has one, must be "
-                      "`std::uint32_t version` (or ULONG, a 32-bit unsigned long: the version "
-                      "the initiator spoke)");
+                      "`kshake::uint32_t version` (std::uint32_t; or ULONG, a 32-bit unsigned "
+                      "long: the version the initiator spoke)");
         return false;
     } else if constexpr (!status_type<typename signature::result>) {
         static_assert(status_type<typename signature::result>,

@@ -214,9 +214,17 @@ template <class T>
 inline constexpr bool is_pointer_v<T* const volatile> = true;
 template <class T>
 inline constexpr bool is_void_v = is_same_v<remove_cv_t<T>, void>;
-// Only function and reference types ignore a const added to them.
+// Only function and reference types ignore a const added to them. cl.exe warns (C4180) about
+// that const on a function type, as the MSVC STL, which uses the same test, knows.
+#if defined(_MSC_VER) && !defined(__clang__)
+#pragma warning(push)
+#pragma warning(disable : 4180)
+#endif
 template <class T>
 inline constexpr bool is_function_v = !is_const_v<const T> && !is_reference_v<T>;
+#if defined(_MSC_VER) && !defined(__clang__)
+#pragma warning(pop)
+#endif
 template <class T>
 inline constexpr bool is_object_v = !is_function_v<T> && !is_reference_v<T> && !is_void_v<T>;
 
@@ -276,16 +284,21 @@ template <class To, class From>
     return __builtin_bit_cast(To, from);
 }
 
-// memcpy, which the compilers turn into moves for the small constant sizes kshake copies.
-// cl.exe has no __builtin_memcpy, and declaring memcpy here could clash with the CRT's own
-// declaration (dllimport in user mode); its optimiser recognises this loop as a copy instead.
-inline void copy_bytes(void* to, const void* from, size_t count) noexcept {
-#if defined(_MSC_VER) && !defined(__clang__)
+// copy_bytes under cl.exe, which has no __builtin_memcpy: declaring memcpy here could clash with
+// the CRT's own declaration (dllimport in user mode), and cl's optimiser recognises the loop as
+// a copy. Always defined, so the user-mode tests run it too (no compiler here is cl.exe).
+inline void copy_bytes_in_a_loop(void* to, const void* from, size_t count) noexcept {
     auto* const target = static_cast<unsigned char*>(to);
     const auto* const source = static_cast<const unsigned char*>(from);
     for (size_t i = 0; i < count; ++i) {
         target[i] = source[i];
     }
+}
+
+// memcpy, which the compilers turn into moves for the small constant sizes kshake copies.
+inline void copy_bytes(void* to, const void* from, size_t count) noexcept {
+#if defined(_MSC_VER) && !defined(__clang__)
+    copy_bytes_in_a_loop(to, from, count);
 #else
     static_cast<void>(__builtin_memcpy(to, from, count));
 #endif
@@ -499,9 +512,9 @@ class parsed_guid {
         Expects(has_value_);
         return value_;
     }
-    // The guid without the check: all zeros (never garbage) when the text was not one.
-    [[nodiscard]] constexpr const guid& operator*() const noexcept { return value_; }
-    [[nodiscard]] constexpr const guid* operator->() const noexcept { return &value_; }
+    // As value(), as kshake::result's are.
+    [[nodiscard]] constexpr const guid& operator*() const noexcept { return value(); }
+    [[nodiscard]] constexpr const guid* operator->() const noexcept { return &value(); }
 
     friend constexpr bool operator==(const parsed_guid& p, const guid& g) noexcept {
         return p.has_value_ && p.value_ == g;
@@ -624,7 +637,9 @@ consteval guid checked_guid_literal() noexcept {
     static_assert(parsed.has_value(),
                   "kshake: malformed GUID literal: write \"xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx\" "
                   "(36 hex digits and hyphens, optionally in braces)");
-    return *parsed;
+    // value_or, not *parsed: after the static_assert above, a second error about reading an
+    // empty parsed_guid would only bury the first.
+    return parsed.value_or(guid{});
 }
 
 // One constant per literal text. Initialising a constexpr variable is always a constant
@@ -1063,12 +1078,14 @@ consteval bool check_protocol() noexcept {
         return false;
     } else if constexpr (requires { P::version; } && !declares_version<P>) {
         static_assert(declares_version<P>,
-                      "kshake: a protocol's version must be a `static constexpr std::uint32_t`");
+                      "kshake: a protocol's version must be a `static constexpr kshake::uint32_t` "
+                      "(std::uint32_t; ULONG in driver code), a non-negative constant");
         return false;
     } else if constexpr (requires { P::min_version; } && !declares_min_version<P>) {
         static_assert(declares_min_version<P>,
                       "kshake: a protocol's min_version must be a `static constexpr "
-                      "std::uint32_t`");
+                      "kshake::uint32_t` (std::uint32_t; ULONG in driver code), a non-negative "
+                      "constant");
         return false;
     } else if constexpr (min_version_of<P>() == 0) {
         static_assert(min_version_of<P>() != 0,
@@ -2153,7 +2170,7 @@ consteval bool check_handler() noexcept {
     } else if constexpr (signature::arity != 3 && signature::arity != 4) {
         static_assert(signature::arity == 3 || signature::arity == 4,
                       "kshake: a route's handler takes 3 parameters `(Context&, const "
-                      "P::request&, P::response&)` or 4, with `std::uint32_t version` last");
+                      "P::request&, P::response&)` or 4, with `kshake::uint32_t version` last");
         return false;
     } else if constexpr (!detail::is_same_v<parameter_t<0, signature>, Context&>) {
         static_assert(detail::is_same_v<parameter_t<0, signature>, Context&>,
@@ -2187,8 +2204,8 @@ consteval bool check_handler() noexcept {
     } else if constexpr (signature::arity == 4 && !version_parameter<parameter_t<3, signature>>) {
         static_assert(signature::arity != 4 || version_parameter<parameter_t<3, signature>>,
                       "kshake: a route handler's fourth parameter, when it has one, must be "
-                      "`std::uint32_t version` (or ULONG, a 32-bit unsigned long: the version "
-                      "the initiator spoke)");
+                      "`kshake::uint32_t version` (std::uint32_t; or ULONG, a 32-bit unsigned "
+                      "long: the version the initiator spoke)");
         return false;
     } else if constexpr (!status_type<typename signature::result>) {
         static_assert(status_type<typename signature::result>,

@@ -1,4 +1,4 @@
-// expect: kshake: a route handler's fourth parameter, when it has one, must be `std::uint32_t version`
+// expect: kshake: a route handler's fourth parameter, when it has one, must be `kshake::uint32_t version`
 // A versioned handler whose version parameter is an int.
 #include "fixtures.hpp"
 

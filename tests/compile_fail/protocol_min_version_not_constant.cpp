@@ -1,4 +1,4 @@
-// expect: kshake: a protocol's min_version must be a `static constexpr std::uint32_t`
+// expect: kshake: a protocol's min_version must be a `static constexpr kshake::uint32_t`
 // A min_version of a signed type with a negative value: not a std::uint32_t constant.
 #include "fixtures.hpp"
 

@@ -1,4 +1,4 @@
-// expect: kshake: a protocol's version must be a `static constexpr std::uint32_t`
+// expect: kshake: a protocol's version must be a `static constexpr kshake::uint32_t`
 // A version that is a mutable static variable, not a constant.
 #include "fixtures.hpp"
 
