@@ -116,6 +116,29 @@ TEST_CASE("each type trait answers as <type_traits> does") {
     CHECK(traits_agree<kshake::handshake>());
 }
 
+struct empty_class {};
+struct final_class final {
+    int x;
+};
+struct declared_only;
+
+template <class T>
+constexpr bool class_traits_agree() {
+    return d::is_empty_v<T> == std::is_empty_v<T> && d::is_final_v<T> == std::is_final_v<T>;
+}
+
+TEST_CASE("is_empty_v and is_final_v answer as <type_traits> does; complete_type") {
+    static_assert(class_traits_agree<int>());
+    static_assert(class_traits_agree<plain>());
+    static_assert(class_traits_agree<empty_class>());
+    static_assert(class_traits_agree<final_class>());
+    static_assert(class_traits_agree<a_union>());
+    static_assert(d::complete_type<plain> && d::complete_type<int> && d::complete_type<int*>);
+    static_assert(!d::complete_type<declared_only> && !d::complete_type<void> &&
+                  !d::complete_type<int[]>);
+    CHECK(class_traits_agree<kshake::guid>());
+}
+
 TEST_CASE("conversions answer as std::is_convertible and std::convertible_to do") {
     static_assert(conversions_agree<int, long>());
     static_assert(conversions_agree<int, convertible_from_int>());

@@ -213,3 +213,37 @@ TEST_CASE("a transport that claims success without answering is caught") {
     CHECK(kshake::negotiate<pool_interface>(silent, kshake::raw_arguments{}).status() ==
           st::device_protocol_error);
 }
+
+namespace {
+struct out_by_value {
+    kshake::ntstatus operator()(const kshake::handshake&, kshake::handshake) const noexcept {
+        return st::success;
+    }
+};
+struct out_by_const_ref {
+    kshake::ntstatus operator()(const kshake::handshake&, const kshake::handshake&) const noexcept {
+        return st::success;
+    }
+};
+struct generic_out {
+    template <class Out>
+    kshake::ntstatus operator()(const kshake::handshake&, Out&) const noexcept {
+        return st::success;
+    }
+};
+struct long_status {
+    long operator()(const kshake::handshake&, kshake::handshake&) const noexcept {
+        return st::not_supported;
+    }
+};
+} // namespace
+
+TEST_CASE("a transport takes out by non-const reference and may return a 32-bit long") {
+    // A copy of `out` would lose the peer's answer: such a callable is not a transport.
+    static_assert(!kshake::transport<out_by_value> && !kshake::transport<out_by_const_ref>);
+    static_assert(kshake::transport<generic_out>);
+    // NTSTATUS is a long: a transport may return it where long is 32 bits (Windows targets;
+    // tools: the mingw compilers), never where it is 64 (this LP64 host).
+    static_assert(kshake::transport<long_status> == (sizeof(long) == 4));
+    CHECK(kshake::transport<kshake::mock::connected_transport>);
+}

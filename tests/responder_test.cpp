@@ -367,3 +367,26 @@ TEST_CASE("a handler's status may be NTSTATUS and its version ULONG where those 
     static_assert(!kshake::detail::version_parameter<const unsigned int&>);
     CHECK(kshake::detail::version_parameter<std::uint32_t>);
 }
+
+namespace {
+// A handler that only reads its context may take it as const Context&
+// (docs/compile-time-checks.md).
+kshake::ntstatus read_frames(const sink_state& state, const tiny& request,
+                             tiny& response) noexcept {
+    response.value = static_cast<std::uint8_t>(request.value + state.frames);
+    return st::success;
+}
+using reading_responder = kshake::responder<sink_state, kshake::route<echo_tiny, read_frames>>;
+} // namespace
+
+TEST_CASE("a handler may take its context as const Context&") {
+    sink_state state{};
+    state.frames = 5;
+    auto b = valid_buffers<echo_tiny>(tiny{2});
+    const kshake::handshake in{echo_tiny::id, b.request, b.response};
+    kshake::handshake out{};
+    REQUIRE(reading_responder::serve(state, &in, &out) == st::success);
+    tiny answer{};
+    std::memcpy(&answer, b.response + 8, sizeof answer);
+    CHECK(answer.value == 7);
+}

@@ -49,4 +49,7 @@
 
 #if __cplusplus < 202002L && (!defined(_MSVC_LANG) || _MSVC_LANG < 202002L)
 #error "kshake: C++20 or later is required (-std=c++20, /std:c++20)"
+// g++ and clang go on after #error (g++ with a thousand lines about C++20 syntax); a missing
+// include is fatal, so the message above stays the whole story. (cl.exe stops at #error.)
+#include "kshake: stopping here, C++20 is required"
 #endif

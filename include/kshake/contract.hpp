@@ -26,7 +26,7 @@ struct offer {
 
     // negotiate_first<Ps...>: the offers checked at compile time are the ones sent.
     template <class Transport>
-    [[nodiscard]] static detail::first_result_t<Ps...>
+    KSHAKE_DETAIL_NODISCARD_FIRST_RESULT static detail::first_result_t<Ps...>
     negotiate(Transport&& transport,
               const detail::request_or_placeholder_t<Ps>&... requests) noexcept {
         return negotiate_first<Ps...>(static_cast<Transport&&>(transport), requests...);
@@ -34,7 +34,7 @@ struct offer {
     // Requests that do not match the offers one for one: negotiate_first's own message.
     template <class Transport, class... Requests>
         requires(!detail::offered_requests<Ps...>::template fit<Requests...>())
-    [[nodiscard]] static detail::first_result_t<Ps...>
+    KSHAKE_DETAIL_NODISCARD_FIRST_RESULT static detail::first_result_t<Ps...>
     negotiate(Transport&& transport, const Requests&... requests) noexcept {
         return negotiate_first<Ps...>(static_cast<Transport&&>(transport), requests...);
     }

@@ -298,12 +298,14 @@ namespace detail {
 
 // A string literal as a template argument, so a malformed literal can fail a static_assert
 // with a readable message. constexpr rather than consteval: MSVC has rejected consteval
-// constructors and literal operators in contexts other compilers accept (C7595).
-template <size_t N>
+// constructors and literal operators in contexts other compilers accept (C7595). Any character
+// type is taken, so that L"..."_guid reaches kshake's message rather than "no matching literal
+// operator".
+template <class Char, size_t N>
 struct guid_literal_text {
-    char chars[N]{};
+    Char chars[N]{};
 
-    constexpr guid_literal_text(const char (&text)[N]) noexcept {
+    constexpr guid_literal_text(const Char (&text)[N]) noexcept {
         for (size_t i = 0; i < N; ++i) {
             chars[i] = text[i];
         }
@@ -311,7 +313,7 @@ struct guid_literal_text {
 };
 
 template <guid_literal_text Text>
-consteval guid checked_guid_literal() noexcept {
+consteval guid checked_narrow_guid_literal() noexcept {
     constexpr parsed_guid parsed = [] {
         guid g{};
         return parse_guid_text(Text.chars, sizeof Text.chars - 1, g) ? parsed_guid{g}
@@ -323,6 +325,18 @@ consteval guid checked_guid_literal() noexcept {
     // value_or, not *parsed: after the static_assert above, a second error about reading an
     // empty parsed_guid would only bury the first.
     return parsed.value_or(guid{});
+}
+
+template <guid_literal_text Text>
+consteval guid checked_guid_literal() noexcept {
+    if constexpr (!detail::is_same_v<detail::remove_cvref_t<decltype(Text.chars[0])>, char>) {
+        static_assert(detail::is_same_v<detail::remove_cvref_t<decltype(Text.chars[0])>, char>,
+                      "kshake: a _guid literal is a plain string: write \"xxxxxxxx-xxxx-xxxx-"
+                      "xxxx-xxxxxxxxxxxx\"_guid, without an L, u8, u or U prefix");
+        return guid{};
+    } else {
+        return checked_narrow_guid_literal<Text>();
+    }
 }
 
 // One constant per literal text. Initialising a constexpr variable is always a constant

@@ -100,8 +100,8 @@ consteval bool check_negotiation() noexcept {
 // Offers protocol P once. Success only when the peer accepted *and* its answer obeys the wire
 // rules; a peer that breaks them gives status::device_protocol_error.
 template <class P, class Transport>
-[[nodiscard]] auto negotiate(Transport&& transport,
-                             const detail::request_or_placeholder_t<P>& request) noexcept
+KSHAKE_DETAIL_NODISCARD_RESULT auto
+negotiate(Transport&& transport, const detail::request_or_placeholder_t<P>& request) noexcept
     -> result<detail::response_or_placeholder_t<P>> {
     using response_type = detail::response_or_placeholder_t<P>;
     if constexpr (!detail::check_negotiation<P, Transport>()) {
@@ -113,7 +113,7 @@ template <class P, class Transport>
         typename codec_t<P>::template exchange<P> exchange{request};
         // The peer may write `out` and still fail; only a success lets accept() read anything.
         handshake out{};
-        const ntstatus s = transport(exchange.offer(), out);
+        const auto s = static_cast<ntstatus>(transport(exchange.offer(), out));
         if (!nt_success(s)) {
             return result<response_type>{s};
         }
@@ -124,7 +124,7 @@ template <class P, class Transport>
 // A request of another type than P::request: one message rather than "no matching function".
 template <class P, class Transport, class Request>
     requires(!detail::is_convertible_v<const Request&, detail::request_or_placeholder_t<P>>)
-[[nodiscard]] auto negotiate(Transport&&, const Request&) noexcept
+KSHAKE_DETAIL_NODISCARD_RESULT auto negotiate(Transport&&, const Request&) noexcept
     -> result<detail::response_or_placeholder_t<P>> {
     // A broken protocol is the first thing to fix (its request type may be what broke).
     if constexpr (detail::check_protocol<P>()) {
@@ -201,7 +201,7 @@ template <size_t I, class... Ps, class Transport, class... Requests>
     typename codec_t<P>::template exchange<P> exchange{nth_value<I>(requests...)};
     // The peer may write `out` and still fail; only a success lets the answer be read.
     handshake out{};
-    const ntstatus s = transport(exchange.offer(), out);
+    const auto s = static_cast<ntstatus>(transport(exchange.offer(), out));
     if (!nt_success(s)) {
         first_result_access::refuse(outcome, s);
         return false;
@@ -240,7 +240,7 @@ template <class... Ps, size_t... Is, class Transport, class... Requests>
 // accepts. Every refusal, whatever its status, moves on to the next offer; when all are
 // refused the result carries the last refusal's status.
 template <class... Ps, class Transport>
-[[nodiscard]] detail::first_result_t<Ps...>
+KSHAKE_DETAIL_NODISCARD_FIRST_RESULT detail::first_result_t<Ps...>
 negotiate_first(Transport&& transport,
                 const detail::request_or_placeholder_t<Ps>&... requests) noexcept {
     if constexpr (detail::check_offers<Ps...>() && detail::check_transport<Transport>()) {
@@ -255,8 +255,8 @@ negotiate_first(Transport&& transport,
 // function".
 template <class... Ps, class Transport, class... Requests>
     requires(!detail::offered_requests<Ps...>::template fit<Requests...>())
-[[nodiscard]] detail::first_result_t<Ps...> negotiate_first(Transport&&,
-                                                            const Requests&...) noexcept {
+KSHAKE_DETAIL_NODISCARD_FIRST_RESULT detail::first_result_t<Ps...>
+negotiate_first(Transport&&, const Requests&...) noexcept {
     if constexpr (detail::check_offers<Ps...>()) {
         static_assert(detail::one_request_per_offer_in_order<Ps..., Requests...>,
                       "kshake: negotiate_first<P1, P2, ...>(transport, request1, request2, ...) "

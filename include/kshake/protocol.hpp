@@ -19,15 +19,32 @@ inline constexpr size_t max_payload_alignment = 8;
 // A payload is a plain C struct: copied byte for byte across the wire, zero-filled before a
 // handler sees it (a trivial default constructor is what makes T{} zero its padding, so no
 // kernel stack bytes leak to the peer).
+namespace detail {
+// Copied into and out of envelopes by assignment: a const or reference member deletes it.
 template <class T>
-concept payload = detail::is_class_v<T> && !detail::is_const_v<T> && !detail::is_volatile_v<T> &&
-                  detail::is_trivial_v<T> && detail::is_standard_layout_v<T> &&
+concept copy_assignable = requires(T& to, const T& from) { to = from; };
+} // namespace detail
+
+template <class T>
+concept payload = detail::is_class_v<T> && detail::complete_type<T> && !detail::is_const_v<T> &&
+                  !detail::is_volatile_v<T> && detail::is_trivial_v<T> &&
+                  detail::copy_assignable<T> && detail::is_standard_layout_v<T> &&
                   sizeof(T) <= max_payload_size && alignof(T) <= max_payload_alignment;
 
 namespace detail {
 
+// A static member: &P::m is a plain pointer (a non-static member gives a pointer to member, and
+// reading it as a constant is a hard error in g++ 12 rather than an unsatisfied requirement).
 template <class P>
-concept has_id = requires {
+concept id_is_static = requires { requires detail::is_pointer_v<decltype(&P::id)>; };
+template <class P>
+concept version_is_static = requires { requires detail::is_pointer_v<decltype(&P::version)>; };
+template <class P>
+concept min_version_is_static =
+    requires { requires detail::is_pointer_v<decltype(&P::min_version)>; };
+
+template <class P>
+concept has_id = id_is_static<P> && requires {
     requires detail::same_as<detail::remove_cvref_t<decltype(P::id)>, guid>;
     // P::id must be a constant: it is read at compile time to build route tables.
     typename detail::constant<uint32_t, P::id.data1>;
@@ -40,16 +57,41 @@ concept has_payload_types = requires {
 };
 
 template <class P>
-concept declares_version = requires {
+concept declares_version = version_is_static<P> && requires {
     requires detail::convertible_to<decltype(P::version), uint32_t>;
     typename detail::constant<uint32_t, P::version>;
 };
 
 template <class P>
-concept declares_min_version = requires {
+concept declares_min_version = min_version_is_static<P> && requires {
     requires detail::convertible_to<decltype(P::min_version), uint32_t>;
     typename detail::constant<uint32_t, P::min_version>;
 };
+
+// The names kshake reads from a protocol. Naming one through a class that inherits both P and
+// this struct is ambiguous exactly when P declares that name, whatever its access, so a private
+// member (a protocol declared `class`) is told apart from a missing one.
+struct protocol_member_names {
+    int id, request, response, version, min_version, codec;
+};
+template <class P>
+struct protocol_member_lookup : P, protocol_member_names {};
+template <class P>
+concept can_probe_members = detail::is_class_v<P> && complete_type<P> && !detail::is_final_v<P>;
+
+// P declares one of those names, but not as a public member kshake can read.
+template <class P>
+concept hides_a_member =
+    can_probe_members<P> &&
+    ((!requires { &protocol_member_lookup<P>::id; } && !requires { P::id; }) ||
+     (!requires { &protocol_member_lookup<P>::request; } && !requires { typename P::request; } &&
+      !requires { P::request; }) ||
+     (!requires { &protocol_member_lookup<P>::response; } && !requires { typename P::response; } &&
+      !requires { P::response; }) ||
+     (!requires { &protocol_member_lookup<P>::version; } && !requires { P::version; }) ||
+     (!requires { &protocol_member_lookup<P>::min_version; } && !requires { P::min_version; }) ||
+     (!requires { &protocol_member_lookup<P>::codec; } && !requires { typename P::codec; } &&
+      !requires { P::codec; }));
 
 struct not_a_class {};
 template <class P>
@@ -86,7 +128,7 @@ concept valid_versions = (!requires { P::version; } || declares_version<P>) &&
 template <class P>
 concept protocol =
     detail::has_id<P> && detail::has_payload_types<P> && payload<typename P::request> &&
-    payload<typename P::response> && detail::valid_versions<P>;
+    payload<typename P::response> && detail::valid_versions<P> && !detail::hides_a_member<P>;
 
 // The version an initiator speaks, and the lowest one a responder serves.
 template <protocol P>
@@ -150,6 +192,11 @@ consteval bool check_payload() noexcept {
         static_assert(detail::is_class_v<T>,
                       "kshake: a payload must be a struct (wrap the value in a struct)");
         return false;
+    } else if constexpr (!detail::complete_type<T>) {
+        static_assert(detail::complete_type<T>,
+                      "kshake: a payload must be a complete type: define the struct, not only "
+                      "declare it, before the protocol is used");
+        return false;
     } else if constexpr (detail::is_const_v<T> || detail::is_volatile_v<T>) {
         static_assert(!detail::is_const_v<T> && !detail::is_volatile_v<T>,
                       "kshake: a payload type must not be const or volatile: name the plain "
@@ -159,6 +206,12 @@ consteval bool check_payload() noexcept {
         static_assert(detail::is_trivially_copyable_v<T>,
                       "kshake: a payload must be trivially copyable (no user-defined copy, move "
                       "or destructor): it is copied byte for byte between drivers");
+        return false;
+    } else if constexpr (!detail::copy_assignable<T>) {
+        static_assert(detail::copy_assignable<T>,
+                      "kshake: a payload must be assignable (no const or reference members): it "
+                      "is copied into and out of envelopes; drop the const, or hold a pointer "
+                      "instead of a reference");
         return false;
     } else if constexpr (!detail::is_trivial_v<T>) {
         static_assert(detail::is_trivial_v<T>,
@@ -187,9 +240,26 @@ consteval bool check_payload() noexcept {
     }
 }
 
+// The type of a member from its address (a pointer, or a pointer to member when non-static).
+// Asked through &P::id rather than decltype(P::id): clang 19 crashes on the latter, after its
+// first error, when the id was initialised from a plain string.
+template <class T>
+struct addressed_type {
+    using type = void;
+};
+template <class T>
+struct addressed_type<T*> {
+    using type = T;
+};
+template <class T, class C>
+struct addressed_type<T C::*> {
+    using type = T;
+};
 template <class P>
-concept id_is_a_guid =
-    requires { requires detail::same_as<detail::remove_cvref_t<decltype(P::id)>, guid>; };
+concept id_is_a_guid = requires {
+    requires detail::is_same_v<detail::remove_cv_t<typename addressed_type<decltype(&P::id)>::type>,
+                               guid>;
+};
 
 // Request and response are checked by two names so that the instantiation notes say which one
 // is wrong.
@@ -208,6 +278,17 @@ consteval bool check_protocol() noexcept {
         static_assert(detail::is_class_v<P>,
                       "kshake: not a protocol: a protocol is a struct with `static constexpr "
                       "kshake::guid id`, `using request = ...;` and `using response = ...;`");
+        return false;
+    } else if constexpr (!detail::complete_type<P>) {
+        static_assert(detail::complete_type<P>,
+                      "kshake: a protocol must be a complete type: define the struct, not only "
+                      "declare it, before it is used");
+        return false;
+    } else if constexpr (hides_a_member<P>) {
+        static_assert(!hides_a_member<P>,
+                      "kshake: a protocol's members must be public: kshake cannot read a private "
+                      "id, request, response, version, min_version or codec (declare the protocol "
+                      "as a `struct`, or add `public:`)");
         return false;
     } else if constexpr (!requires { P::id; }) {
         static_assert(

@@ -151,15 +151,23 @@ consteval bool check_handler() noexcept {
                       "kshake: a function-object handler's operator() must be const: handlers "
                       "are stateless (drop `mutable` from the lambda, or add const)");
         return false;
+    } else if constexpr (detail::is_class_v<Handler> && !detail::is_empty_v<Handler>) {
+        static_assert(!detail::is_class_v<Handler> || detail::is_empty_v<Handler>,
+                      "kshake: a function-object handler must be stateless (no captures, no data "
+                      "members): the route holds a compile-time copy, so the state would never "
+                      "be the pin's; keep state in the Context");
+        return false;
     } else if constexpr (signature::arity != 3 && signature::arity != 4) {
         static_assert(signature::arity == 3 || signature::arity == 4,
                       "kshake: a route's handler takes 3 parameters `(Context&, const "
                       "P::request&, P::response&)` or 4, with `kshake::uint32_t version` last");
         return false;
-    } else if constexpr (!detail::is_same_v<parameter_t<0, signature>, Context&>) {
+    } else if constexpr (!detail::is_same_v<parameter_t<0, signature>, Context&> &&
+                         !detail::is_same_v<parameter_t<0, signature>, const Context&>) {
         static_assert(detail::is_same_v<parameter_t<0, signature>, Context&>,
-                      "kshake: a route handler's first parameter must be `Context&`, a "
-                      "reference to the responder's context type (responder<Context, ...>)");
+                      "kshake: a route handler's first parameter must be `Context&` (or `const "
+                      "Context&` for a handler that only reads it), a reference to the "
+                      "responder's context type (responder<Context, ...>)");
         return false;
     } else if constexpr (detail::is_same_v<detail::remove_cvref_t<parameter_t<1, signature>>,
                                            request_type> &&
@@ -206,6 +214,48 @@ consteval bool check_handler() noexcept {
         return true;
     }
 }
+
+// A pin pointer whose context kshake can read: KSPIN's `Context` or a `context()` member.
+template <class Pin>
+concept pin_with_context_member = requires(Pin pin) { static_cast<void*>(pin->Context); };
+template <class Pin>
+concept pin_with_context_function = requires(Pin pin) { static_cast<void*>(pin->context()); };
+template <class Pin>
+concept pin_with_context = pin_with_context_member<Pin> || pin_with_context_function<Pin>;
+
+// responder::callback<Pin, Handshake, Status>, checked in its declaration (its return type), so
+// that a wrong Pin is reported where `&callback<Pin>` is written, before any conversion of the
+// function pointer fails with an unresolved overloaded function type.
+template <class Pin, class Handshake, class Status>
+consteval bool check_callback() noexcept {
+    if constexpr (!detail::is_pointer_v<Pin>) {
+        static_assert(detail::is_pointer_v<Pin>,
+                      "kshake: responder::callback<Pin>: Pin is the pin's pointer type (PKSPIN, "
+                      "kshake::mock::pin*), not the pin itself");
+        return false;
+    } else if constexpr (!pin_with_context<Pin>) {
+        static_assert(pin_with_context<Pin>,
+                      "kshake: responder::callback needs a pin pointer with a `Context` member "
+                      "(KSPIN) or a `context()` member function (kshake::mock::pin)");
+        return false;
+    } else if constexpr (sizeof(Handshake) != sizeof(handshake) ||
+                         !detail::is_trivially_copyable_v<Handshake>) {
+        static_assert(sizeof(Handshake) == sizeof(handshake) &&
+                          detail::is_trivially_copyable_v<Handshake>,
+                      "kshake: the callback's handshake type must have KSHANDSHAKE's layout");
+        return false;
+    } else if constexpr (!status_type<Status>) {
+        static_assert(status_type<Status>,
+                      "kshake: the callback's status type must be NTSTATUS or kshake::ntstatus "
+                      "(a 32-bit signed integer): callback<PKSPIN, KSHANDSHAKE, NTSTATUS>");
+        return false;
+    } else {
+        return true;
+    }
+}
+template <class Pin, class Handshake, class Status>
+using callback_status_t =
+    detail::conditional_t<check_callback<Pin, Handshake, Status>(), Status, Status>;
 
 template <class Context, class R>
 consteval bool check_route() noexcept {
@@ -255,8 +305,20 @@ consteval bool all_of(const bool (&values)[N]) noexcept {
 // fail on a Context& that cannot be formed or on a table of zero routes.
 template <class Context, size_t RouteCount>
 consteval bool check_responder_shape() noexcept {
-    if constexpr (!detail::is_object_v<Context> || detail::is_const_v<Context> ||
-                  detail::is_volatile_v<Context>) {
+    if constexpr (route_like<Context>) {
+        static_assert(!route_like<Context>,
+                      "kshake: a responder's first argument is its Context (the type the pin's "
+                      "Context points to), then its routes: responder<my_pin_state, route<P, "
+                      "handler>, ...>");
+        return false;
+    } else if constexpr (detail::is_pointer_v<Context>) {
+        static_assert(!detail::is_pointer_v<Context>,
+                      "kshake: a responder's Context is the type the pin's Context points to, not "
+                      "a pointer: responder<my_pin_state, ...> for Pin->Context == &state, with "
+                      "handlers taking `my_pin_state&`");
+        return false;
+    } else if constexpr (!detail::is_object_v<Context> || detail::is_const_v<Context> ||
+                         detail::is_volatile_v<Context>) {
         static_assert(detail::is_object_v<Context> && !detail::is_const_v<Context> &&
                           !detail::is_volatile_v<Context>,
                       "kshake: a responder's Context must be the (non-const) object type the "
@@ -356,8 +418,8 @@ class responder {
 
     // Serves one handshake for `context`. In and Out are the peer's; on any failure nothing the
     // caller owns (Out, the request, the response buffer) is written.
-    [[nodiscard]] static ntstatus serve(Context& context, const handshake* in,
-                                        handshake* out) noexcept {
+    [[nodiscard("kshake: serve() returns the status to give the peer")]] static ntstatus
+    serve(Context& context, const handshake* in, handshake* out) noexcept {
         if (in == nullptr || out == nullptr) {
             return status::invalid_parameter;
         }
@@ -367,20 +429,23 @@ class responder {
     // The PFNKSPINHANDSHAKE shape: `Status callback(Pin, Handshake* In, Handshake* Out)`, where
     // Handshake is KSHANDSHAKE (or kshake::handshake) and Status is NTSTATUS (or
     // kshake::ntstatus). The pin's context must point to a Context.
+    // Pin, Handshake and Status are checked where `&callback<...>` is written (its return type).
     template <class Pin, class Handshake = handshake, class Status = ntstatus>
-    static Status callback(Pin pin, Handshake* in, Handshake* out) noexcept {
-        static_assert(sizeof(Handshake) == sizeof(handshake) &&
-                          detail::is_trivially_copyable_v<Handshake>,
-                      "kshake: the callback's handshake type must have KSHANDSHAKE's layout");
-        if (in == nullptr || out == nullptr) {
+    static detail::callback_status_t<Pin, Handshake, Status> callback(Pin pin, Handshake* in,
+                                                                      Handshake* out) noexcept {
+        if constexpr (!detail::check_callback<Pin, Handshake, Status>()) {
             return static_cast<Status>(status::invalid_parameter);
+        } else {
+            if (in == nullptr || out == nullptr) {
+                return static_cast<Status>(status::invalid_parameter);
+            }
+            void* const context = pin == nullptr ? nullptr : pin_context(pin);
+            if (context == nullptr) {
+                return static_cast<Status>(status::invalid_device_state);
+            }
+            return static_cast<Status>(
+                dispatch(*static_cast<Context*>(context), detail::read_handshake(in), out));
         }
-        void* const context = pin == nullptr ? nullptr : pin_context(pin);
-        if (context == nullptr) {
-            return static_cast<Status>(status::invalid_device_state);
-        }
-        return static_cast<Status>(
-            dispatch(*static_cast<Context*>(context), detail::read_handshake(in), out));
     }
 
   private:

@@ -9,10 +9,18 @@
 
 #include <gsl/assert>
 
+// What an ignored negotiation says (the reason is printed with the unused-result warning).
+#define KSHAKE_DETAIL_NODISCARD_RESULT                                                             \
+    [[nodiscard("kshake: check the result: `if (!r) return r.status();`, then `*r` or `r->` is "   \
+                "the peer's response")]]
+#define KSHAKE_DETAIL_NODISCARD_FIRST_RESULT                                                       \
+    [[nodiscard("kshake: check the result: `if (!r) return r.status();`, then "                    \
+                "`r.accepted<P>()` or `r.index()` says which offer the peer took")]]
+
 namespace kshake {
 
 template <payload T>
-class [[nodiscard]] result {
+class KSHAKE_DETAIL_NODISCARD_RESULT result {
   public:
     // A failure. Passing a success status here is a contract violation (fail fast).
     constexpr explicit result(ntstatus failure) noexcept : status_{failure} {
@@ -78,7 +86,7 @@ struct first_result_access;
 // What negotiate_first<P1, P2, ...> returns: which offer the peer accepted and its response,
 // or the status of the last refusal.
 template <protocol... Ps>
-class [[nodiscard]] first_result {
+class KSHAKE_DETAIL_NODISCARD_FIRST_RESULT first_result {
   public:
     static constexpr size_t none = sizeof...(Ps);
 

@@ -65,6 +65,9 @@
 
 #if __cplusplus < 202002L && (!defined(_MSVC_LANG) || _MSVC_LANG < 202002L)
 #error "kshake: C++20 or later is required (-std=c++20, /std:c++20)"
+// g++ and clang go on after #error (g++ with a thousand lines about C++20 syntax); a missing
+// include is fatal, so the message above stays the whole story. (cl.exe stops at #error.)
+#include "kshake: stopping here, C++20 is required"
 #endif
 // ---- end kshake/config.hpp ---------------------------------------------------------------------
 
@@ -230,6 +233,15 @@ inline constexpr bool is_object_v = !is_function_v<T> && !is_reference_v<T> && !
 
 template <class T>
 inline constexpr bool is_class_v = __is_class(T);
+// __is_empty and __is_final need a complete class: ask complete_type first.
+template <class T>
+inline constexpr bool is_empty_v = __is_empty(T);
+template <class T>
+inline constexpr bool is_final_v = __is_final(T);
+// A complete type (sizeof is valid). Like any completeness test, the answer is the one at the
+// first place it is asked for a type; kshake asks it only where it is about to use the type.
+template <class T>
+concept complete_type = requires { sizeof(T); };
 template <class T>
 inline constexpr bool is_trivially_copyable_v = __is_trivially_copyable(T);
 template <class T>
@@ -615,12 +627,14 @@ namespace detail {
 
 // A string literal as a template argument, so a malformed literal can fail a static_assert
 // with a readable message. constexpr rather than consteval: MSVC has rejected consteval
-// constructors and literal operators in contexts other compilers accept (C7595).
-template <size_t N>
+// constructors and literal operators in contexts other compilers accept (C7595). Any character
+// type is taken, so that L"..."_guid reaches kshake's message rather than "no matching literal
+// operator".
+template <class Char, size_t N>
 struct guid_literal_text {
-    char chars[N]{};
+    Char chars[N]{};
 
-    constexpr guid_literal_text(const char (&text)[N]) noexcept {
+    constexpr guid_literal_text(const Char (&text)[N]) noexcept {
         for (size_t i = 0; i < N; ++i) {
             chars[i] = text[i];
         }
@@ -628,7 +642,7 @@ struct guid_literal_text {
 };
 
 template <guid_literal_text Text>
-consteval guid checked_guid_literal() noexcept {
+consteval guid checked_narrow_guid_literal() noexcept {
     constexpr parsed_guid parsed = [] {
         guid g{};
         return parse_guid_text(Text.chars, sizeof Text.chars - 1, g) ? parsed_guid{g}
@@ -640,6 +654,18 @@ consteval guid checked_guid_literal() noexcept {
     // value_or, not *parsed: after the static_assert above, a second error about reading an
     // empty parsed_guid would only bury the first.
     return parsed.value_or(guid{});
+}
+
+template <guid_literal_text Text>
+consteval guid checked_guid_literal() noexcept {
+    if constexpr (!detail::is_same_v<detail::remove_cvref_t<decltype(Text.chars[0])>, char>) {
+        static_assert(detail::is_same_v<detail::remove_cvref_t<decltype(Text.chars[0])>, char>,
+                      "kshake: a _guid literal is a plain string: write \"xxxxxxxx-xxxx-xxxx-"
+                      "xxxx-xxxxxxxxxxxx\"_guid, without an L, u8, u or U prefix");
+        return guid{};
+    } else {
+        return checked_narrow_guid_literal<Text>();
+    }
 }
 
 // One constant per literal text. Initialising a constexpr variable is always a constant
@@ -857,15 +883,32 @@ inline constexpr size_t max_payload_alignment = 8;
 // A payload is a plain C struct: copied byte for byte across the wire, zero-filled before a
 // handler sees it (a trivial default constructor is what makes T{} zero its padding, so no
 // kernel stack bytes leak to the peer).
+namespace detail {
+// Copied into and out of envelopes by assignment: a const or reference member deletes it.
 template <class T>
-concept payload = detail::is_class_v<T> && !detail::is_const_v<T> && !detail::is_volatile_v<T> &&
-                  detail::is_trivial_v<T> && detail::is_standard_layout_v<T> &&
+concept copy_assignable = requires(T& to, const T& from) { to = from; };
+} // namespace detail
+
+template <class T>
+concept payload = detail::is_class_v<T> && detail::complete_type<T> && !detail::is_const_v<T> &&
+                  !detail::is_volatile_v<T> && detail::is_trivial_v<T> &&
+                  detail::copy_assignable<T> && detail::is_standard_layout_v<T> &&
                   sizeof(T) <= max_payload_size && alignof(T) <= max_payload_alignment;
 
 namespace detail {
 
+// A static member: &P::m is a plain pointer (a non-static member gives a pointer to member, and
+// reading it as a constant is a hard error in g++ 12 rather than an unsatisfied requirement).
 template <class P>
-concept has_id = requires {
+concept id_is_static = requires { requires detail::is_pointer_v<decltype(&P::id)>; };
+template <class P>
+concept version_is_static = requires { requires detail::is_pointer_v<decltype(&P::version)>; };
+template <class P>
+concept min_version_is_static =
+    requires { requires detail::is_pointer_v<decltype(&P::min_version)>; };
+
+template <class P>
+concept has_id = id_is_static<P> && requires {
     requires detail::same_as<detail::remove_cvref_t<decltype(P::id)>, guid>;
     // P::id must be a constant: it is read at compile time to build route tables.
     typename detail::constant<uint32_t, P::id.data1>;
@@ -878,16 +921,41 @@ concept has_payload_types = requires {
 };
 
 template <class P>
-concept declares_version = requires {
+concept declares_version = version_is_static<P> && requires {
     requires detail::convertible_to<decltype(P::version), uint32_t>;
     typename detail::constant<uint32_t, P::version>;
 };
 
 template <class P>
-concept declares_min_version = requires {
+concept declares_min_version = min_version_is_static<P> && requires {
     requires detail::convertible_to<decltype(P::min_version), uint32_t>;
     typename detail::constant<uint32_t, P::min_version>;
 };
+
+// The names kshake reads from a protocol. Naming one through a class that inherits both P and
+// this struct is ambiguous exactly when P declares that name, whatever its access, so a private
+// member (a protocol declared `class`) is told apart from a missing one.
+struct protocol_member_names {
+    int id, request, response, version, min_version, codec;
+};
+template <class P>
+struct protocol_member_lookup : P, protocol_member_names {};
+template <class P>
+concept can_probe_members = detail::is_class_v<P> && complete_type<P> && !detail::is_final_v<P>;
+
+// P declares one of those names, but not as a public member kshake can read.
+template <class P>
+concept hides_a_member =
+    can_probe_members<P> &&
+    ((!requires { &protocol_member_lookup<P>::id; } && !requires { P::id; }) ||
+     (!requires { &protocol_member_lookup<P>::request; } && !requires { typename P::request; } &&
+      !requires { P::request; }) ||
+     (!requires { &protocol_member_lookup<P>::response; } && !requires { typename P::response; } &&
+      !requires { P::response; }) ||
+     (!requires { &protocol_member_lookup<P>::version; } && !requires { P::version; }) ||
+     (!requires { &protocol_member_lookup<P>::min_version; } && !requires { P::min_version; }) ||
+     (!requires { &protocol_member_lookup<P>::codec; } && !requires { typename P::codec; } &&
+      !requires { P::codec; }));
 
 struct not_a_class {};
 template <class P>
@@ -924,7 +992,7 @@ concept valid_versions = (!requires { P::version; } || declares_version<P>) &&
 template <class P>
 concept protocol =
     detail::has_id<P> && detail::has_payload_types<P> && payload<typename P::request> &&
-    payload<typename P::response> && detail::valid_versions<P>;
+    payload<typename P::response> && detail::valid_versions<P> && !detail::hides_a_member<P>;
 
 // The version an initiator speaks, and the lowest one a responder serves.
 template <protocol P>
@@ -988,6 +1056,11 @@ consteval bool check_payload() noexcept {
         static_assert(detail::is_class_v<T>,
                       "kshake: a payload must be a struct (wrap the value in a struct)");
         return false;
+    } else if constexpr (!detail::complete_type<T>) {
+        static_assert(detail::complete_type<T>,
+                      "kshake: a payload must be a complete type: define the struct, not only "
+                      "declare it, before the protocol is used");
+        return false;
     } else if constexpr (detail::is_const_v<T> || detail::is_volatile_v<T>) {
         static_assert(!detail::is_const_v<T> && !detail::is_volatile_v<T>,
                       "kshake: a payload type must not be const or volatile: name the plain "
@@ -997,6 +1070,12 @@ consteval bool check_payload() noexcept {
         static_assert(detail::is_trivially_copyable_v<T>,
                       "kshake: a payload must be trivially copyable (no user-defined copy, move "
                       "or destructor): it is copied byte for byte between drivers");
+        return false;
+    } else if constexpr (!detail::copy_assignable<T>) {
+        static_assert(detail::copy_assignable<T>,
+                      "kshake: a payload must be assignable (no const or reference members): it "
+                      "is copied into and out of envelopes; drop the const, or hold a pointer "
+                      "instead of a reference");
         return false;
     } else if constexpr (!detail::is_trivial_v<T>) {
         static_assert(detail::is_trivial_v<T>,
@@ -1025,9 +1104,26 @@ consteval bool check_payload() noexcept {
     }
 }
 
+// The type of a member from its address (a pointer, or a pointer to member when non-static).
+// Asked through &P::id rather than decltype(P::id): clang 19 crashes on the latter, after its
+// first error, when the id was initialised from a plain string.
+template <class T>
+struct addressed_type {
+    using type = void;
+};
+template <class T>
+struct addressed_type<T*> {
+    using type = T;
+};
+template <class T, class C>
+struct addressed_type<T C::*> {
+    using type = T;
+};
 template <class P>
-concept id_is_a_guid =
-    requires { requires detail::same_as<detail::remove_cvref_t<decltype(P::id)>, guid>; };
+concept id_is_a_guid = requires {
+    requires detail::is_same_v<detail::remove_cv_t<typename addressed_type<decltype(&P::id)>::type>,
+                               guid>;
+};
 
 // Request and response are checked by two names so that the instantiation notes say which one
 // is wrong.
@@ -1046,6 +1142,17 @@ consteval bool check_protocol() noexcept {
         static_assert(detail::is_class_v<P>,
                       "kshake: not a protocol: a protocol is a struct with `static constexpr "
                       "kshake::guid id`, `using request = ...;` and `using response = ...;`");
+        return false;
+    } else if constexpr (!detail::complete_type<P>) {
+        static_assert(detail::complete_type<P>,
+                      "kshake: a protocol must be a complete type: define the struct, not only "
+                      "declare it, before it is used");
+        return false;
+    } else if constexpr (hides_a_member<P>) {
+        static_assert(!hides_a_member<P>,
+                      "kshake: a protocol's members must be public: kshake cannot read a private "
+                      "id, request, response, version, min_version or codec (declare the protocol "
+                      "as a `struct`, or add `public:`)");
         return false;
     } else if constexpr (!requires { P::id; }) {
         static_assert(
@@ -1136,10 +1243,18 @@ struct guid_halves {
 // ---- begin kshake/result.hpp -------------------------------------------------------------------
 // kshake::result — a status or a typed response; never throws, never hands out garbage.
 
+// What an ignored negotiation says (the reason is printed with the unused-result warning).
+#define KSHAKE_DETAIL_NODISCARD_RESULT                                                             \
+    [[nodiscard("kshake: check the result: `if (!r) return r.status();`, then `*r` or `r->` is "   \
+                "the peer's response")]]
+#define KSHAKE_DETAIL_NODISCARD_FIRST_RESULT                                                       \
+    [[nodiscard("kshake: check the result: `if (!r) return r.status();`, then "                    \
+                "`r.accepted<P>()` or `r.index()` says which offer the peer took")]]
+
 namespace kshake {
 
 template <payload T>
-class [[nodiscard]] result {
+class KSHAKE_DETAIL_NODISCARD_RESULT result {
   public:
     // A failure. Passing a success status here is a contract violation (fail fast).
     constexpr explicit result(ntstatus failure) noexcept : status_{failure} {
@@ -1205,7 +1320,7 @@ struct first_result_access;
 // What negotiate_first<P1, P2, ...> returns: which offer the peer accepted and its response,
 // or the status of the last refusal.
 template <protocol... Ps>
-class [[nodiscard]] first_result {
+class KSHAKE_DETAIL_NODISCARD_FIRST_RESULT first_result {
   public:
     static constexpr size_t none = sizeof...(Ps);
 
@@ -1549,13 +1664,23 @@ consteval bool check_codec() noexcept {
 
 namespace kshake {
 
+namespace detail {
+// A call operator that also takes a temporary as `out` takes it by value or by const&
+// (or, generic, by forwarding reference): the peer's answer would be written into a copy and
+// lost, and every negotiation would fail with STATUS_DEVICE_PROTOCOL_ERROR.
+template <class T>
+concept takes_out_by_copy = requires(T& t, const handshake& in) { t(in, handshake{}); };
+} // namespace detail
+
 // `ntstatus t(const handshake& in, handshake& out) noexcept`: sends `in` to the peer, which
 // fills `out`; success only if the peer accepted. avstream.hpp's transports call KsPinHandshake
-// or send IOCTL_KS_HANDSHAKE; mock.hpp's call a mock pin; a lambda will do in a test.
+// or send IOCTL_KS_HANDSHAKE; mock.hpp's call a mock pin; a lambda will do in a test. It may
+// return NTSTATUS (a 32-bit `long` on Windows targets) instead of kshake::ntstatus
+// (status_type): the value is the same NTSTATUS either way.
 template <class T>
 concept transport = requires(T& t, const handshake& in, handshake& out) {
-    { t(in, out) } noexcept -> detail::same_as<ntstatus>;
-};
+    { t(in, out) } noexcept -> status_type;
+} && !detail::takes_out_by_copy<T>;
 
 namespace detail {
 // T as negotiate() received it: a const transport must be callable through a const reference.
@@ -1570,14 +1695,20 @@ consteval bool check_transport() noexcept {
             "noexcept` (e.g. kshake::mock::over_connection(pin) or "
             "kshake::avstream::connected_pin(pin))");
         return false;
+    } else if constexpr (takes_out_by_copy<type>) {
+        static_assert(!takes_out_by_copy<type>,
+                      "kshake: a transport must take `out` as `kshake::handshake& out` (not by "
+                      "value, const& or auto&&): the peer's answer is written there, and a copy "
+                      "would lose it");
+        return false;
     } else if constexpr (!requires(type& t, const handshake& in, handshake& out) {
-                             { t(in, out) } -> detail::same_as<ntstatus>;
+                             { t(in, out) } -> status_type;
                          }) {
         static_assert(
             requires(type& t, const handshake& in, handshake& out) {
-                { t(in, out) } -> detail::same_as<ntstatus>;
+                { t(in, out) } -> status_type;
             }, "kshake: a transport must return kshake::ntstatus (the NTSTATUS of the "
-               "handshake), not another type");
+               "handshake; NTSTATUS, a 32-bit long, works too), not another type");
         return false;
     } else if constexpr (!transport<type>) {
         static_assert(transport<type>,
@@ -1687,8 +1818,8 @@ consteval bool check_negotiation() noexcept {
 // Offers protocol P once. Success only when the peer accepted *and* its answer obeys the wire
 // rules; a peer that breaks them gives status::device_protocol_error.
 template <class P, class Transport>
-[[nodiscard]] auto negotiate(Transport&& transport,
-                             const detail::request_or_placeholder_t<P>& request) noexcept
+KSHAKE_DETAIL_NODISCARD_RESULT auto
+negotiate(Transport&& transport, const detail::request_or_placeholder_t<P>& request) noexcept
     -> result<detail::response_or_placeholder_t<P>> {
     using response_type = detail::response_or_placeholder_t<P>;
     if constexpr (!detail::check_negotiation<P, Transport>()) {
@@ -1700,7 +1831,7 @@ template <class P, class Transport>
         typename codec_t<P>::template exchange<P> exchange{request};
         // The peer may write `out` and still fail; only a success lets accept() read anything.
         handshake out{};
-        const ntstatus s = transport(exchange.offer(), out);
+        const auto s = static_cast<ntstatus>(transport(exchange.offer(), out));
         if (!nt_success(s)) {
             return result<response_type>{s};
         }
@@ -1711,7 +1842,7 @@ template <class P, class Transport>
 // A request of another type than P::request: one message rather than "no matching function".
 template <class P, class Transport, class Request>
     requires(!detail::is_convertible_v<const Request&, detail::request_or_placeholder_t<P>>)
-[[nodiscard]] auto negotiate(Transport&&, const Request&) noexcept
+KSHAKE_DETAIL_NODISCARD_RESULT auto negotiate(Transport&&, const Request&) noexcept
     -> result<detail::response_or_placeholder_t<P>> {
     // A broken protocol is the first thing to fix (its request type may be what broke).
     if constexpr (detail::check_protocol<P>()) {
@@ -1788,7 +1919,7 @@ template <size_t I, class... Ps, class Transport, class... Requests>
     typename codec_t<P>::template exchange<P> exchange{nth_value<I>(requests...)};
     // The peer may write `out` and still fail; only a success lets the answer be read.
     handshake out{};
-    const ntstatus s = transport(exchange.offer(), out);
+    const auto s = static_cast<ntstatus>(transport(exchange.offer(), out));
     if (!nt_success(s)) {
         first_result_access::refuse(outcome, s);
         return false;
@@ -1827,7 +1958,7 @@ template <class... Ps, size_t... Is, class Transport, class... Requests>
 // accepts. Every refusal, whatever its status, moves on to the next offer; when all are
 // refused the result carries the last refusal's status.
 template <class... Ps, class Transport>
-[[nodiscard]] detail::first_result_t<Ps...>
+KSHAKE_DETAIL_NODISCARD_FIRST_RESULT detail::first_result_t<Ps...>
 negotiate_first(Transport&& transport,
                 const detail::request_or_placeholder_t<Ps>&... requests) noexcept {
     if constexpr (detail::check_offers<Ps...>() && detail::check_transport<Transport>()) {
@@ -1842,8 +1973,8 @@ negotiate_first(Transport&& transport,
 // function".
 template <class... Ps, class Transport, class... Requests>
     requires(!detail::offered_requests<Ps...>::template fit<Requests...>())
-[[nodiscard]] detail::first_result_t<Ps...> negotiate_first(Transport&&,
-                                                            const Requests&...) noexcept {
+KSHAKE_DETAIL_NODISCARD_FIRST_RESULT detail::first_result_t<Ps...>
+negotiate_first(Transport&&, const Requests&...) noexcept {
     if constexpr (detail::check_offers<Ps...>()) {
         static_assert(detail::one_request_per_offer_in_order<Ps..., Requests...>,
                       "kshake: negotiate_first<P1, P2, ...>(transport, request1, request2, ...) "
@@ -2167,15 +2298,23 @@ consteval bool check_handler() noexcept {
                       "kshake: a function-object handler's operator() must be const: handlers "
                       "are stateless (drop `mutable` from the lambda, or add const)");
         return false;
+    } else if constexpr (detail::is_class_v<Handler> && !detail::is_empty_v<Handler>) {
+        static_assert(!detail::is_class_v<Handler> || detail::is_empty_v<Handler>,
+                      "kshake: a function-object handler must be stateless (no captures, no data "
+                      "members): the route holds a compile-time copy, so the state would never "
+                      "be the pin's; keep state in the Context");
+        return false;
     } else if constexpr (signature::arity != 3 && signature::arity != 4) {
         static_assert(signature::arity == 3 || signature::arity == 4,
                       "kshake: a route's handler takes 3 parameters `(Context&, const "
                       "P::request&, P::response&)` or 4, with `kshake::uint32_t version` last");
         return false;
-    } else if constexpr (!detail::is_same_v<parameter_t<0, signature>, Context&>) {
+    } else if constexpr (!detail::is_same_v<parameter_t<0, signature>, Context&> &&
+                         !detail::is_same_v<parameter_t<0, signature>, const Context&>) {
         static_assert(detail::is_same_v<parameter_t<0, signature>, Context&>,
-                      "kshake: a route handler's first parameter must be `Context&`, a "
-                      "reference to the responder's context type (responder<Context, ...>)");
+                      "kshake: a route handler's first parameter must be `Context&` (or `const "
+                      "Context&` for a handler that only reads it), a reference to the "
+                      "responder's context type (responder<Context, ...>)");
         return false;
     } else if constexpr (detail::is_same_v<detail::remove_cvref_t<parameter_t<1, signature>>,
                                            request_type> &&
@@ -2222,6 +2361,48 @@ consteval bool check_handler() noexcept {
         return true;
     }
 }
+
+// A pin pointer whose context kshake can read: KSPIN's `Context` or a `context()` member.
+template <class Pin>
+concept pin_with_context_member = requires(Pin pin) { static_cast<void*>(pin->Context); };
+template <class Pin>
+concept pin_with_context_function = requires(Pin pin) { static_cast<void*>(pin->context()); };
+template <class Pin>
+concept pin_with_context = pin_with_context_member<Pin> || pin_with_context_function<Pin>;
+
+// responder::callback<Pin, Handshake, Status>, checked in its declaration (its return type), so
+// that a wrong Pin is reported where `&callback<Pin>` is written, before any conversion of the
+// function pointer fails with an unresolved overloaded function type.
+template <class Pin, class Handshake, class Status>
+consteval bool check_callback() noexcept {
+    if constexpr (!detail::is_pointer_v<Pin>) {
+        static_assert(detail::is_pointer_v<Pin>,
+                      "kshake: responder::callback<Pin>: Pin is the pin's pointer type (PKSPIN, "
+                      "kshake::mock::pin*), not the pin itself");
+        return false;
+    } else if constexpr (!pin_with_context<Pin>) {
+        static_assert(pin_with_context<Pin>,
+                      "kshake: responder::callback needs a pin pointer with a `Context` member "
+                      "(KSPIN) or a `context()` member function (kshake::mock::pin)");
+        return false;
+    } else if constexpr (sizeof(Handshake) != sizeof(handshake) ||
+                         !detail::is_trivially_copyable_v<Handshake>) {
+        static_assert(sizeof(Handshake) == sizeof(handshake) &&
+                          detail::is_trivially_copyable_v<Handshake>,
+                      "kshake: the callback's handshake type must have KSHANDSHAKE's layout");
+        return false;
+    } else if constexpr (!status_type<Status>) {
+        static_assert(status_type<Status>,
+                      "kshake: the callback's status type must be NTSTATUS or kshake::ntstatus "
+                      "(a 32-bit signed integer): callback<PKSPIN, KSHANDSHAKE, NTSTATUS>");
+        return false;
+    } else {
+        return true;
+    }
+}
+template <class Pin, class Handshake, class Status>
+using callback_status_t =
+    detail::conditional_t<check_callback<Pin, Handshake, Status>(), Status, Status>;
 
 template <class Context, class R>
 consteval bool check_route() noexcept {
@@ -2271,8 +2452,20 @@ consteval bool all_of(const bool (&values)[N]) noexcept {
 // fail on a Context& that cannot be formed or on a table of zero routes.
 template <class Context, size_t RouteCount>
 consteval bool check_responder_shape() noexcept {
-    if constexpr (!detail::is_object_v<Context> || detail::is_const_v<Context> ||
-                  detail::is_volatile_v<Context>) {
+    if constexpr (route_like<Context>) {
+        static_assert(!route_like<Context>,
+                      "kshake: a responder's first argument is its Context (the type the pin's "
+                      "Context points to), then its routes: responder<my_pin_state, route<P, "
+                      "handler>, ...>");
+        return false;
+    } else if constexpr (detail::is_pointer_v<Context>) {
+        static_assert(!detail::is_pointer_v<Context>,
+                      "kshake: a responder's Context is the type the pin's Context points to, not "
+                      "a pointer: responder<my_pin_state, ...> for Pin->Context == &state, with "
+                      "handlers taking `my_pin_state&`");
+        return false;
+    } else if constexpr (!detail::is_object_v<Context> || detail::is_const_v<Context> ||
+                         detail::is_volatile_v<Context>) {
         static_assert(detail::is_object_v<Context> && !detail::is_const_v<Context> &&
                           !detail::is_volatile_v<Context>,
                       "kshake: a responder's Context must be the (non-const) object type the "
@@ -2372,8 +2565,8 @@ class responder {
 
     // Serves one handshake for `context`. In and Out are the peer's; on any failure nothing the
     // caller owns (Out, the request, the response buffer) is written.
-    [[nodiscard]] static ntstatus serve(Context& context, const handshake* in,
-                                        handshake* out) noexcept {
+    [[nodiscard("kshake: serve() returns the status to give the peer")]] static ntstatus
+    serve(Context& context, const handshake* in, handshake* out) noexcept {
         if (in == nullptr || out == nullptr) {
             return status::invalid_parameter;
         }
@@ -2383,20 +2576,23 @@ class responder {
     // The PFNKSPINHANDSHAKE shape: `Status callback(Pin, Handshake* In, Handshake* Out)`, where
     // Handshake is KSHANDSHAKE (or kshake::handshake) and Status is NTSTATUS (or
     // kshake::ntstatus). The pin's context must point to a Context.
+    // Pin, Handshake and Status are checked where `&callback<...>` is written (its return type).
     template <class Pin, class Handshake = handshake, class Status = ntstatus>
-    static Status callback(Pin pin, Handshake* in, Handshake* out) noexcept {
-        static_assert(sizeof(Handshake) == sizeof(handshake) &&
-                          detail::is_trivially_copyable_v<Handshake>,
-                      "kshake: the callback's handshake type must have KSHANDSHAKE's layout");
-        if (in == nullptr || out == nullptr) {
+    static detail::callback_status_t<Pin, Handshake, Status> callback(Pin pin, Handshake* in,
+                                                                      Handshake* out) noexcept {
+        if constexpr (!detail::check_callback<Pin, Handshake, Status>()) {
             return static_cast<Status>(status::invalid_parameter);
+        } else {
+            if (in == nullptr || out == nullptr) {
+                return static_cast<Status>(status::invalid_parameter);
+            }
+            void* const context = pin == nullptr ? nullptr : pin_context(pin);
+            if (context == nullptr) {
+                return static_cast<Status>(status::invalid_device_state);
+            }
+            return static_cast<Status>(
+                dispatch(*static_cast<Context*>(context), detail::read_handshake(in), out));
         }
-        void* const context = pin == nullptr ? nullptr : pin_context(pin);
-        if (context == nullptr) {
-            return static_cast<Status>(status::invalid_device_state);
-        }
-        return static_cast<Status>(
-            dispatch(*static_cast<Context*>(context), detail::read_handshake(in), out));
     }
 
   private:
@@ -2489,7 +2685,7 @@ struct offer {
 
     // negotiate_first<Ps...>: the offers checked at compile time are the ones sent.
     template <class Transport>
-    [[nodiscard]] static detail::first_result_t<Ps...>
+    KSHAKE_DETAIL_NODISCARD_FIRST_RESULT static detail::first_result_t<Ps...>
     negotiate(Transport&& transport,
               const detail::request_or_placeholder_t<Ps>&... requests) noexcept {
         return negotiate_first<Ps...>(static_cast<Transport&&>(transport), requests...);
@@ -2497,7 +2693,7 @@ struct offer {
     // Requests that do not match the offers one for one: negotiate_first's own message.
     template <class Transport, class... Requests>
         requires(!detail::offered_requests<Ps...>::template fit<Requests...>())
-    [[nodiscard]] static detail::first_result_t<Ps...>
+    KSHAKE_DETAIL_NODISCARD_FIRST_RESULT static detail::first_result_t<Ps...>
     negotiate(Transport&& transport, const Requests&... requests) noexcept {
         return negotiate_first<Ps...>(static_cast<Transport&&>(transport), requests...);
     }

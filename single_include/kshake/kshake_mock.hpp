@@ -84,6 +84,16 @@ class pin {
         const std::lock_guard lock{mutex_};
         callback_ = callback;
     }
+    // Any other function: kshake's message rather than a failed conversion.
+    template <class Callback>
+        requires(!detail::is_convertible_v<Callback, handshake_callback>)
+    void register_handshake_callback(Callback) noexcept {
+        static_assert(detail::is_convertible_v<Callback, handshake_callback>,
+                      "kshake: a mock::pin runs `ntstatus (kshake::mock::pin*, kshake::handshake*, "
+                      "kshake::handshake*) noexcept`: register &Responder::callback<kshake::mock::"
+                      "pin*> (callback<PKSPIN, KSHANDSHAKE, NTSTATUS> is a driver's, for "
+                      "KsPinRegisterHandshakeCallback)");
+    }
 
     // Connects two pins (disconnecting either from a previous peer). Connecting, disconnecting
     // and the peer lookup of a handshake may run on any threads at once: a handshake in flight

@@ -160,6 +160,15 @@ inline constexpr bool is_object_v = !is_function_v<T> && !is_reference_v<T> && !
 
 template <class T>
 inline constexpr bool is_class_v = __is_class(T);
+// __is_empty and __is_final need a complete class: ask complete_type first.
+template <class T>
+inline constexpr bool is_empty_v = __is_empty(T);
+template <class T>
+inline constexpr bool is_final_v = __is_final(T);
+// A complete type (sizeof is valid). Like any completeness test, the answer is the one at the
+// first place it is asked for a type; kshake asks it only where it is about to use the type.
+template <class T>
+concept complete_type = requires { sizeof(T); };
 template <class T>
 inline constexpr bool is_trivially_copyable_v = __is_trivially_copyable(T);
 template <class T>
