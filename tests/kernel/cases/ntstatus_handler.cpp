@@ -1,7 +1,8 @@
-// Not a defect: handlers written the WDK way, returning NTSTATUS (`long`, 32 bits here) rather
-// than kshake::ntstatus (std::int32_t, an `int`), one a function taking its version as ULONG
-// (`unsigned long`) and one a lambda. The responder must accept both, and its callback must be
-// a PFNKSPINHANDSHAKE the checker accepts.
+// Not a defect: code written the WDK way, where `long` is 32 bits. Handlers return NTSTATUS
+// (`long`) rather than kshake::ntstatus (std::int32_t, an `int`): one a function taking its
+// version as ULONG (`unsigned long`), one a lambda that only reads its context (`const
+// pin_state&`). A transport returns NTSTATUS too. The responder and negotiate must accept them
+// all, and the callback must be a PFNKSPINHANDSHAKE the checker accepts.
 // SPDX-License-Identifier: MIT
 #include "minimal_driver.hpp"
 
@@ -52,16 +53,30 @@ NTSTATUS grant_pool(pin_state& pin, const pool_request& request, pool_grant& gra
     return STATUS_SUCCESS;
 }
 
-constexpr auto describe_clock = [](pin_state&, const clock_request&,
+constexpr auto describe_clock = [](const pin_state& pin, const clock_request&,
                                    clock_info& info) noexcept -> NTSTATUS {
-    info.frequency_hz = 10'000'000;
+    info.frequency_hz = 10'000'000ULL * pin.frames;
     return STATUS_SUCCESS;
 };
 
 using responder = kshake::responder<pin_state, kshake::route<frame_pool, grant_pool>,
                                     kshake::route<shared_clock, describe_clock>>;
 
+// A transport written the WDK way: it returns NTSTATUS.
+struct ntstatus_transport {
+    PKSPIN pin;
+    NTSTATUS operator()(const kshake::handshake& in, kshake::handshake& out) const noexcept {
+        return kshake::avstream::connected_pin(pin)(in, out);
+    }
+};
+
+NTSTATUS NegotiateClock(PKSPIN Pin) {
+    const auto clock = kshake::negotiate<shared_clock>(ntstatus_transport{Pin}, clock_request{10});
+    return clock ? STATUS_SUCCESS : clock.status();
+}
+
 } // namespace
 
 KSHAKE_MINIMAL_DRIVER_ENTRY(KsPinRegisterHandshakeCallback(
-    reinterpret_cast<PKSPIN>(DriverObject), kshake::avstream::handshake_callback<responder>));
+    reinterpret_cast<PKSPIN>(DriverObject), kshake::avstream::handshake_callback<responder>);
+                            static_cast<void>(NegotiateClock(reinterpret_cast<PKSPIN>(DriverObject))));
