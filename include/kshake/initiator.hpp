@@ -71,6 +71,13 @@ inline constexpr bool request_type_matches_protocol = false;
 template <class... ProtocolsThenRequests>
 inline constexpr bool one_request_per_offer_in_order = false;
 
+// A request argument is the protocol's own request type, exactly: a struct derived from it
+// would bind to `const P::request&` and lose its extra members on the wire without a word.
+// (The placeholder of a non-protocol takes anything, so that the protocol's message comes.)
+template <class Request, class Expected>
+inline constexpr bool request_fits =
+    is_same_v<Expected, not_a_protocol_request> || is_same_v<remove_cv_t<Request>, Expected>;
+
 template <class... Ps>
 struct offered_requests {
     template <class... Requests>
@@ -78,7 +85,7 @@ struct offered_requests {
         if constexpr (sizeof...(Requests) != sizeof...(Ps)) {
             return false;
         } else {
-            return (detail::is_convertible_v<const Requests&, request_or_placeholder_t<Ps>> && ...);
+            return (request_fits<Requests, request_or_placeholder_t<Ps>> && ...);
         }
     }
 };
@@ -121,9 +128,10 @@ negotiate(Transport&& transport, const detail::request_or_placeholder_t<P>& requ
     }
 }
 
-// A request of another type than P::request: one message rather than "no matching function".
+// A request of another type than P::request (a derived struct included): one message rather
+// than "no matching function" or a silently sliced request.
 template <class P, class Transport, class Request>
-    requires(!detail::is_convertible_v<const Request&, detail::request_or_placeholder_t<P>>)
+    requires(!detail::request_fits<Request, detail::request_or_placeholder_t<P>>)
 KSHAKE_DETAIL_NODISCARD_RESULT auto negotiate(Transport&&, const Request&) noexcept
     -> result<detail::response_or_placeholder_t<P>> {
     // A broken protocol is the first thing to fix (its request type may be what broke).

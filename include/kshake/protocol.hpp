@@ -122,13 +122,38 @@ concept valid_versions = (!requires { P::version; } || declares_version<P>) &&
 
 } // namespace detail
 
+template <class P, uint32_t V>
+struct at_version;
+
+namespace detail {
+// at_version<P, V> replaces P's version and min_version with V, which would hide a broken
+// version in P itself: P's versions must hold too, however deeply it is wrapped.
+template <class P>
+inline constexpr bool wrapped_versions_valid = true;
+template <class P, uint32_t V>
+inline constexpr bool wrapped_versions_valid<at_version<P, V>> =
+    valid_versions<P> && wrapped_versions_valid<P>;
+
+template <class P>
+inline constexpr bool is_at_version = false;
+template <class P, uint32_t V>
+inline constexpr bool is_at_version<at_version<P, V>> = true;
+template <class P>
+struct wrapped_protocol;
+template <class P, uint32_t V>
+struct wrapped_protocol<at_version<P, V>> {
+    using type = P;
+};
+} // namespace detail
+
 // A protocol: `static constexpr kshake::guid id`, `using request`, `using response` (payloads),
 // and optionally `static constexpr uint32_t version` (default 1) and `min_version`
 // (default: version). Version 0 never appears on the wire.
 template <class P>
 concept protocol =
     detail::has_id<P> && detail::has_payload_types<P> && payload<typename P::request> &&
-    payload<typename P::response> && detail::valid_versions<P> && !detail::hides_a_member<P>;
+    payload<typename P::response> && detail::valid_versions<P> && !detail::hides_a_member<P> &&
+    detail::wrapped_versions_valid<P>;
 
 // The version an initiator speaks, and the lowest one a responder serves.
 template <protocol P>
@@ -273,7 +298,7 @@ consteval bool check_response_payload() noexcept {
 }
 
 template <class P>
-consteval bool check_protocol() noexcept {
+consteval bool check_protocol_rules() noexcept {
     if constexpr (!detail::is_class_v<P>) {
         static_assert(detail::is_class_v<P>,
                       "kshake: not a protocol: a protocol is a struct with `static constexpr "
@@ -342,6 +367,21 @@ consteval bool check_protocol() noexcept {
         return false;
     } else {
         return true;
+    }
+}
+
+// The rules above, for P and, through at_version<P, V>, for the protocol it wraps first: a
+// mistake in P is reported with P's own message.
+template <class P>
+consteval bool check_protocol() noexcept {
+    if constexpr (is_at_version<P>) {
+        if constexpr (!check_protocol<typename wrapped_protocol<P>::type>()) {
+            return false;
+        } else {
+            return check_protocol_rules<P>();
+        }
+    } else {
+        return check_protocol_rules<P>();
     }
 }
 

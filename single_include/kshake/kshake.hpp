@@ -986,13 +986,38 @@ concept valid_versions = (!requires { P::version; } || declares_version<P>) &&
 
 } // namespace detail
 
+template <class P, uint32_t V>
+struct at_version;
+
+namespace detail {
+// at_version<P, V> replaces P's version and min_version with V, which would hide a broken
+// version in P itself: P's versions must hold too, however deeply it is wrapped.
+template <class P>
+inline constexpr bool wrapped_versions_valid = true;
+template <class P, uint32_t V>
+inline constexpr bool wrapped_versions_valid<at_version<P, V>> =
+    valid_versions<P> && wrapped_versions_valid<P>;
+
+template <class P>
+inline constexpr bool is_at_version = false;
+template <class P, uint32_t V>
+inline constexpr bool is_at_version<at_version<P, V>> = true;
+template <class P>
+struct wrapped_protocol;
+template <class P, uint32_t V>
+struct wrapped_protocol<at_version<P, V>> {
+    using type = P;
+};
+} // namespace detail
+
 // A protocol: `static constexpr kshake::guid id`, `using request`, `using response` (payloads),
 // and optionally `static constexpr uint32_t version` (default 1) and `min_version`
 // (default: version). Version 0 never appears on the wire.
 template <class P>
 concept protocol =
     detail::has_id<P> && detail::has_payload_types<P> && payload<typename P::request> &&
-    payload<typename P::response> && detail::valid_versions<P> && !detail::hides_a_member<P>;
+    payload<typename P::response> && detail::valid_versions<P> && !detail::hides_a_member<P> &&
+    detail::wrapped_versions_valid<P>;
 
 // The version an initiator speaks, and the lowest one a responder serves.
 template <protocol P>
@@ -1137,7 +1162,7 @@ consteval bool check_response_payload() noexcept {
 }
 
 template <class P>
-consteval bool check_protocol() noexcept {
+consteval bool check_protocol_rules() noexcept {
     if constexpr (!detail::is_class_v<P>) {
         static_assert(detail::is_class_v<P>,
                       "kshake: not a protocol: a protocol is a struct with `static constexpr "
@@ -1206,6 +1231,21 @@ consteval bool check_protocol() noexcept {
         return false;
     } else {
         return true;
+    }
+}
+
+// The rules above, for P and, through at_version<P, V>, for the protocol it wraps first: a
+// mistake in P is reported with P's own message.
+template <class P>
+consteval bool check_protocol() noexcept {
+    if constexpr (is_at_version<P>) {
+        if constexpr (!check_protocol<typename wrapped_protocol<P>::type>()) {
+            return false;
+        } else {
+            return check_protocol_rules<P>();
+        }
+    } else {
+        return check_protocol_rules<P>();
     }
 }
 
@@ -1789,6 +1829,13 @@ inline constexpr bool request_type_matches_protocol = false;
 template <class... ProtocolsThenRequests>
 inline constexpr bool one_request_per_offer_in_order = false;
 
+// A request argument is the protocol's own request type, exactly: a struct derived from it
+// would bind to `const P::request&` and lose its extra members on the wire without a word.
+// (The placeholder of a non-protocol takes anything, so that the protocol's message comes.)
+template <class Request, class Expected>
+inline constexpr bool request_fits =
+    is_same_v<Expected, not_a_protocol_request> || is_same_v<remove_cv_t<Request>, Expected>;
+
 template <class... Ps>
 struct offered_requests {
     template <class... Requests>
@@ -1796,7 +1843,7 @@ struct offered_requests {
         if constexpr (sizeof...(Requests) != sizeof...(Ps)) {
             return false;
         } else {
-            return (detail::is_convertible_v<const Requests&, request_or_placeholder_t<Ps>> && ...);
+            return (request_fits<Requests, request_or_placeholder_t<Ps>> && ...);
         }
     }
 };
@@ -1839,9 +1886,10 @@ negotiate(Transport&& transport, const detail::request_or_placeholder_t<P>& requ
     }
 }
 
-// A request of another type than P::request: one message rather than "no matching function".
+// A request of another type than P::request (a derived struct included): one message rather
+// than "no matching function" or a silently sliced request.
 template <class P, class Transport, class Request>
-    requires(!detail::is_convertible_v<const Request&, detail::request_or_placeholder_t<P>>)
+    requires(!detail::request_fits<Request, detail::request_or_placeholder_t<P>>)
 KSHAKE_DETAIL_NODISCARD_RESULT auto negotiate(Transport&&, const Request&) noexcept
     -> result<detail::response_or_placeholder_t<P>> {
     // A broken protocol is the first thing to fix (its request type may be what broke).
