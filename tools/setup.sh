@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs, from Debian's packages only, what kshake's build, demo and test suite need.
 # Idempotent: packages already present are left alone and nothing is fetched when none is missing.
-#   tools/setup.sh [group...]     groups: core kernel bench fuzz lint all   (default: core)
+#   tools/setup.sh [group...]     groups: core kernel bench fuzz lint m32 all   (default: core)
 set -euo pipefail
 
 declare -A groups=(
@@ -10,17 +10,18 @@ declare -A groups=(
   [bench]="libbenchmark-dev valgrind gnuplot-nox"
   [fuzz]="clang-19 libclang-rt-19-dev"
   [lint]="clang-tidy-19 clang-format-19 cppcheck"
+  [m32]="g++-multilib"
 )
 
 wanted=()
 [ $# -eq 0 ] && set -- core
 for group in "$@"; do
   if [ "$group" = all ]; then
-    for g in core kernel bench fuzz lint; do wanted+=(${groups[$g]}); done
+    for g in core kernel bench fuzz lint m32; do wanted+=(${groups[$g]}); done
   elif [ -n "${groups[$group]+x}" ]; then
     wanted+=(${groups[$group]})
   else
-    echo "setup: unknown group '$group' (core kernel bench fuzz lint all)" >&2
+    echo "setup: unknown group '$group' (core kernel bench fuzz lint m32 all)" >&2
     exit 2
   fi
 done
