@@ -453,7 +453,8 @@ class responder {
 
     // Up to this many routes, dispatch compares the id with each route's in turn, as the C
     // chain does, with every route's code inlined; beyond it, the perfect hash. Measured with
-    // tools/bench_instructions.py (g++ 12 -O2, instructions per round trip) at 4 routes:
+    // tools/bench_instructions.py (g++ 12 -O2, instructions per round trip) at 4 routes, when
+    // the limit was chosen (negotiate_first now costs 226 for 3 offers; docs/benchmarks.md):
     //   hit, average over routes   linear 105.8   hash 113.2   C chain 105.8
     //   unknown id                 linear  73.0   hash  65.0   C chain  63.0
     //   negotiate_first, 3 offers  linear 229.0   hash 275.0   C chain 230.0
