@@ -94,8 +94,8 @@ TEST_CASE("threads negotiating at once over shared mock pins all get exactly the
                 const auto over = [&](const kshake::handshake& in,
                                       kshake::handshake& out) noexcept {
                     (ioctl ? ioctl_offers : connected_offers).fetch_add(1);
-                    return ioctl ? kshake::mock::over_file_object(sink_pin)(in, out)
-                                 : kshake::mock::over_connection(source)(in, out);
+                    return ioctl ? kshake::mock::file_object(sink_pin)(in, out)
+                                 : kshake::mock::connected_pin(source)(in, out);
                 };
                 ntstatus s = status::success;
                 stamp value{};
@@ -188,7 +188,7 @@ TEST_CASE("handshakes racing connect and disconnect see either the peer or no pe
             for (std::uint32_t i = 0; i < racing_rounds; ++i) {
                 const ticket request{t, i};
                 const auto r =
-                    kshake::negotiate<counter>(kshake::mock::over_connection(source), request);
+                    kshake::negotiate<counter>(kshake::mock::connected_pin(source), request);
                 if (r.status() == status::device_not_connected) {
                     not_connected.fetch_add(1);
                     continue;

@@ -12,7 +12,7 @@
 #include <vector>
 
 namespace st = kshake::status;
-using kshake::mock::over_connection;
+using kshake::mock::connected_pin;
 
 namespace {
 
@@ -48,7 +48,7 @@ std::vector<kshake::ntstatus> statuses(const kshake::mock::pin& initiator) {
 TEST_CASE("two sample filters in a chain agree on frame-pool v2 and the shared clock") {
     filter_chain chain;
     const sample::source_agreement agreed =
-        sample::negotiate_with_peer(over_connection(chain.source), frame_bytes);
+        sample::negotiate_with_peer(connected_pin(chain.source), frame_bytes);
 
     CHECK(agreed.has_pool());
     CHECK(agreed.has_clock());
@@ -78,7 +78,7 @@ TEST_CASE("a peer that installed no handshake callback refuses everything; the s
     kshake::mock::pin source;
     kshake::mock::pin plain_sink; // an AVStream pin of another vendor
     connect(source, plain_sink);
-    const auto agreed = sample::negotiate_with_peer(over_connection(source), frame_bytes);
+    const auto agreed = sample::negotiate_with_peer(connected_pin(source), frame_bytes);
 
     CHECK_FALSE(agreed.has_pool());
     CHECK_FALSE(agreed.has_clock());
@@ -106,7 +106,7 @@ TEST_CASE("a source pin that has not negotiated has agreed nothing, and says why
 
 TEST_CASE("an unconnected source pin agrees nothing") {
     kshake::mock::pin source;
-    const auto agreed = sample::negotiate_with_peer(over_connection(source), frame_bytes);
+    const auto agreed = sample::negotiate_with_peer(connected_pin(source), frame_bytes);
     CHECK(agreed.pool_status == st::device_not_connected);
     CHECK(agreed.pool_version == 0U);
     CHECK(agreed.clock_status == st::device_not_connected);
@@ -116,7 +116,7 @@ TEST_CASE("a sink with too few frames refuses every frame-pool version but still
           "clock") {
     filter_chain chain;
     chain.sink_state.pool_frames = sample::wanted_min_frames - 1;
-    const auto agreed = sample::negotiate_with_peer(over_connection(chain.source), frame_bytes);
+    const auto agreed = sample::negotiate_with_peer(connected_pin(chain.source), frame_bytes);
 
     CHECK(agreed.pool_status == st::insufficient_resources); // the last refusal's status
     CHECK(agreed.pool_version == 0U);
@@ -129,11 +129,11 @@ TEST_CASE("a sink with too few frames refuses every frame-pool version but still
 
 TEST_CASE("a frame larger than the sink's buffers is an invalid request") {
     filter_chain chain;
-    const auto agreed = sample::negotiate_with_peer(over_connection(chain.source), frame_bytes + 1);
+    const auto agreed = sample::negotiate_with_peer(connected_pin(chain.source), frame_bytes + 1);
     CHECK(agreed.pool_status == st::invalid_parameter);
     CHECK(agreed.pool_version == 0U);
 
-    const auto empty = sample::negotiate_with_peer(over_connection(chain.source), 0);
+    const auto empty = sample::negotiate_with_peer(connected_pin(chain.source), 0);
     CHECK(empty.pool_status == st::invalid_parameter);
 }
 
@@ -147,7 +147,7 @@ TEST_CASE("a sink built against the first contoso header agrees on v1, without a
     sink.register_handshake_callback(&old_sink::callback<kshake::mock::pin*>);
     connect(source, sink);
 
-    const auto agreed = sample::negotiate_with_peer(over_connection(source), frame_bytes);
+    const auto agreed = sample::negotiate_with_peer(connected_pin(source), frame_bytes);
     CHECK(agreed.pool_status == st::success);
     CHECK(agreed.pool_version == 1U);
     CHECK(agreed.pool.frames == 8U);
@@ -166,7 +166,7 @@ TEST_CASE("a peer that breaks the wire rules is a protocol error, never an agree
     corrupt.times = 3; // every frame-pool offer
     chain.sink.inject(corrupt);
 
-    const auto agreed = sample::negotiate_with_peer(over_connection(chain.source), frame_bytes);
+    const auto agreed = sample::negotiate_with_peer(connected_pin(chain.source), frame_bytes);
     CHECK(agreed.pool_status == st::device_protocol_error);
     CHECK(agreed.pool_version == 0U);
     CHECK(agreed.pool.pool_address == 0U);

@@ -5,6 +5,8 @@
 
 #include <doctest/doctest.h>
 
+#include <type_traits>
+
 using namespace test;
 namespace st = kshake::status;
 using kshake::mock::pin;
@@ -125,7 +127,7 @@ TEST_CASE("the file-object transport refuses a user-mode requestor") {
     pin sink{&state};
     sink.register_handshake_callback(&sink_responder::callback<pin*>);
     const auto r = kshake::negotiate<echo_tiny>(
-        kshake::mock::over_file_object(sink, processor_mode::user), tiny{1});
+        kshake::mock::file_object(sink, processor_mode::user), tiny{1});
     CHECK(r.status() == st::invalid_device_request);
     CHECK(state.served == 0U);
 }
@@ -159,4 +161,18 @@ TEST_CASE("a fault lasts for the number of answers it was given") {
     CHECK(a.handshake(offer, out) == st::not_supported);
     CHECK(a.handshake(offer, out) == st::not_supported);
     CHECK(a.handshake(offer, out) == st::success);
+}
+
+TEST_CASE("the older transport spellings still name the same transports") {
+    static_assert(std::is_same_v<kshake::mock::connected_transport, kshake::mock::connected_pin>);
+    static_assert(std::is_same_v<kshake::mock::file_object_transport, kshake::mock::file_object>);
+    kshake::mock::pin source;
+    kshake::mock::pin sink;
+    connect(source, sink);
+    kshake::handshake out{};
+    // No callback on the sink: both spellings reach it and get the same refusal.
+    CHECK(kshake::mock::over_connection(source)({}, out) ==
+          kshake::mock::connected_pin(source)({}, out));
+    CHECK(kshake::mock::over_file_object(sink)({}, out) ==
+          kshake::mock::file_object(sink)({}, out));
 }

@@ -7,11 +7,11 @@
 
 using namespace test;
 namespace st = kshake::status;
-using kshake::mock::over_connection;
+using kshake::mock::connected_pin;
 
 TEST_CASE("a tiny payload round-trips") {
     pair_of_pins pins;
-    const auto r = kshake::negotiate<echo_tiny>(over_connection(pins.source), tiny{41});
+    const auto r = kshake::negotiate<echo_tiny>(connected_pin(pins.source), tiny{41});
     REQUIRE(r.ok());
     CHECK(r.status() == st::success);
     CHECK(r->value == 42);
@@ -21,7 +21,7 @@ TEST_CASE("a tiny payload round-trips") {
 
 TEST_CASE("a payload with padding round-trips field for field") {
     pair_of_pins pins;
-    const auto r = kshake::negotiate<padded>(over_connection(pins.source), with_padding{7, 100, 0});
+    const auto r = kshake::negotiate<padded>(connected_pin(pins.source), with_padding{7, 100, 0});
     REQUIRE(r.ok());
     CHECK(r->flag == 7);
     CHECK(r->count == 200U);
@@ -31,7 +31,7 @@ TEST_CASE("a payload with padding round-trips field for field") {
 
 TEST_CASE("a 2000-byte response round-trips") {
     pair_of_pins pins;
-    const auto r = kshake::negotiate<bulk>(over_connection(pins.source), tiny{3});
+    const auto r = kshake::negotiate<bulk>(connected_pin(pins.source), tiny{3});
     REQUIRE(r.ok());
     for (std::size_t i = 0; i < std::size(r->words); ++i) {
         CHECK(r->words[i] == static_cast<std::uint32_t>(i) * 3U);
@@ -43,7 +43,7 @@ TEST_CASE("an interface pointer comes back through the raw codec") {
     int pool = 0;
     int cookie = 0;
     pins.state.pool_interface = &pool;
-    const auto r = kshake::negotiate<pool_interface>(over_connection(pins.source),
+    const auto r = kshake::negotiate<pool_interface>(connected_pin(pins.source),
                                                      kshake::raw_arguments{&cookie, nullptr});
     REQUIRE(r.ok());
     CHECK(r->argument1 == &pool);
@@ -54,7 +54,7 @@ TEST_CASE("the same negotiation works over IOCTL_KS_HANDSHAKE to an unconnected 
     sink_state state{};
     kshake::mock::pin sink{&state};
     sink.register_handshake_callback(&sink_responder::callback<kshake::mock::pin*>);
-    const auto r = kshake::negotiate<echo_tiny>(kshake::mock::over_file_object(sink), tiny{9});
+    const auto r = kshake::negotiate<echo_tiny>(kshake::mock::file_object(sink), tiny{9});
     REQUIRE(r.ok());
     CHECK(r->value == 10);
     const auto log = sink.log();
@@ -67,26 +67,26 @@ TEST_CASE("the same negotiation works over IOCTL_KS_HANDSHAKE to an unconnected 
 TEST_CASE("refusals come back as statuses, with no response") {
     pair_of_pins pins;
     SUBCASE("unknown protocol") {
-        const auto r = kshake::negotiate<unknown>(over_connection(pins.source), tiny{1});
+        const auto r = kshake::negotiate<unknown>(connected_pin(pins.source), tiny{1});
         CHECK(r.status() == st::invalid_device_request);
         CHECK_FALSE(r.ok());
         CHECK_FALSE(static_cast<bool>(r));
         CHECK(r.version() == 0U);
     }
     SUBCASE("handler failure passes its status through") {
-        const auto r = kshake::negotiate<half_written>(over_connection(pins.source), tiny{1});
+        const auto r = kshake::negotiate<half_written>(connected_pin(pins.source), tiny{1});
         CHECK(r.status() == refused_by_handler);
         CHECK(pins.state.served == 1U);
     }
     SUBCASE("not connected") {
         pins.source.disconnect();
-        const auto r = kshake::negotiate<echo_tiny>(over_connection(pins.source), tiny{1});
+        const auto r = kshake::negotiate<echo_tiny>(connected_pin(pins.source), tiny{1});
         CHECK(r.status() == st::device_not_connected);
         CHECK(pins.state.served == 0U);
     }
     SUBCASE("peer without a handshake callback") {
         pins.sink.register_handshake_callback(nullptr);
-        const auto r = kshake::negotiate<echo_tiny>(over_connection(pins.source), tiny{1});
+        const auto r = kshake::negotiate<echo_tiny>(connected_pin(pins.source), tiny{1});
         CHECK(r.status() == st::invalid_device_request);
     }
 }
@@ -94,27 +94,27 @@ TEST_CASE("refusals come back as statuses, with no response") {
 TEST_CASE("version ranges are inclusive at both edges") {
     pair_of_pins pins;
     // padded is served in [2, 4].
-    CHECK(kshake::negotiate<kshake::at_version<padded, 1>>(over_connection(pins.source),
-                                                           with_padding{})
-              .status() == st::revision_mismatch);
-    const auto low = kshake::negotiate<kshake::at_version<padded, 2>>(over_connection(pins.source),
+    CHECK(
+        kshake::negotiate<kshake::at_version<padded, 1>>(connected_pin(pins.source), with_padding{})
+            .status() == st::revision_mismatch);
+    const auto low = kshake::negotiate<kshake::at_version<padded, 2>>(connected_pin(pins.source),
                                                                       with_padding{});
     REQUIRE(low.ok());
     CHECK(low.version() == 2U);
     CHECK(low->code == 2);
-    const auto high = kshake::negotiate<kshake::at_version<padded, 4>>(over_connection(pins.source),
+    const auto high = kshake::negotiate<kshake::at_version<padded, 4>>(connected_pin(pins.source),
                                                                        with_padding{});
     REQUIRE(high.ok());
     CHECK(high.version() == 4U);
-    CHECK(kshake::negotiate<kshake::at_version<padded, 5>>(over_connection(pins.source),
-                                                           with_padding{})
-              .status() == st::revision_mismatch);
+    CHECK(
+        kshake::negotiate<kshake::at_version<padded, 5>>(connected_pin(pins.source), with_padding{})
+            .status() == st::revision_mismatch);
     CHECK(pins.state.served == 2U);
 }
 
 TEST_CASE("negotiate_first stops at the first offer the peer accepts") {
     pair_of_pins pins;
-    const auto r = kshake::negotiate_first<echo_tiny, padded>(over_connection(pins.source), tiny{1},
+    const auto r = kshake::negotiate_first<echo_tiny, padded>(connected_pin(pins.source), tiny{1},
                                                               with_padding{1, 2, 3});
     REQUIRE(r.ok());
     CHECK(r.index() == 0U);
@@ -128,7 +128,7 @@ TEST_CASE("negotiate_first falls through refusals in order") {
     pair_of_pins pins;
     const auto r = kshake::negotiate_first<unknown, kshake::at_version<padded, 5>,
                                            kshake::at_version<padded, 3>, echo_tiny>(
-        over_connection(pins.source), tiny{1}, with_padding{}, with_padding{1, 21, 0}, tiny{5});
+        connected_pin(pins.source), tiny{1}, with_padding{}, with_padding{1, 21, 0}, tiny{5});
     REQUIRE(r.ok());
     CHECK(r.index() == 2U);
     CHECK(r.version() == 3U);
@@ -145,7 +145,7 @@ TEST_CASE("negotiate_first falls through refusals in order") {
 TEST_CASE("negotiate_first reports the last refusal when nothing is accepted") {
     pair_of_pins pins;
     const auto r = kshake::negotiate_first<unknown, kshake::at_version<padded, 9>>(
-        over_connection(pins.source), tiny{1}, with_padding{});
+        connected_pin(pins.source), tiny{1}, with_padding{});
     CHECK_FALSE(r.ok());
     CHECK(r.index() == decltype(r)::none);
     CHECK(r.status() == st::revision_mismatch);
@@ -187,11 +187,11 @@ TEST_CASE("every injected fault is caught by the initiator") {
     for (const case_t& c : cases) {
         CAPTURE(c.what);
         pins.sink.inject(c.fault);
-        const auto r = kshake::negotiate<echo_tiny>(over_connection(pins.source), tiny{1});
+        const auto r = kshake::negotiate<echo_tiny>(connected_pin(pins.source), tiny{1});
         CHECK(r.status() == c.expected);
         CHECK_FALSE(r.ok());
         // the fault was one-shot: the next negotiation is clean
-        const auto again = kshake::negotiate<echo_tiny>(over_connection(pins.source), tiny{1});
+        const auto again = kshake::negotiate<echo_tiny>(connected_pin(pins.source), tiny{1});
         CHECK(again.ok());
     }
 }
@@ -201,7 +201,7 @@ TEST_CASE("a raw-codec reply with another protocol id is caught") {
     pins.sink.inject(
         {kshake::mock::fault::kind::answer_other_protocol, st::success, echo_tiny::id, 0, 1});
     const auto r =
-        kshake::negotiate<pool_interface>(over_connection(pins.source), kshake::raw_arguments{});
+        kshake::negotiate<pool_interface>(connected_pin(pins.source), kshake::raw_arguments{});
     CHECK(r.status() == st::device_protocol_error);
 }
 
@@ -245,5 +245,5 @@ TEST_CASE("a transport takes out by non-const reference and may return a 32-bit 
     // NTSTATUS is a long: a transport may return it where long is 32 bits (Windows targets;
     // tools: the mingw compilers), never where it is 64 (this LP64 host).
     static_assert(kshake::transport<long_status> == (sizeof(long) == 4));
-    CHECK(kshake::transport<kshake::mock::connected_transport>);
+    CHECK(kshake::transport<kshake::mock::connected_pin>);
 }

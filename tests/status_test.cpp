@@ -67,3 +67,12 @@ TEST_CASE("an unknown status still prints, as hex") {
     CHECK(kshake_test::text_of(kshake::describe(0x42)) == "0x00000042");
     static_assert(kshake_test::text_of(kshake::describe(st::not_found)) == "STATUS_NOT_FOUND");
 }
+
+TEST_CASE("to_string names a status as describe does, as it names a GUID") {
+    CHECK(kshake_test::text_of(kshake::to_string(st::revision_mismatch)) ==
+          "STATUS_REVISION_MISMATCH");
+    CHECK(kshake_test::text_of(kshake::to_string(static_cast<kshake::ntstatus>(0xC00000ABU))) ==
+          "0xC00000AB");
+    static_assert(kshake_test::text_of(kshake::to_string(st::success)) ==
+                  kshake_test::text_of(kshake::describe(st::success)));
+}

@@ -72,7 +72,7 @@ using responder = kshake::responder<pin_state, kshake::route<frame_pool, grant_p
 struct ntstatus_transport {
     kshake::mock::pin* source;
     NTSTATUS operator()(const kshake::handshake& in, kshake::handshake& out) const noexcept {
-        return kshake::mock::over_connection(*source)(in, out);
+        return kshake::mock::connected_pin(*source)(in, out);
     }
 };
 

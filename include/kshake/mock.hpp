@@ -250,10 +250,14 @@ class pin {
     unsigned char redirect_target_[64]{};
 };
 
+// The mock transports have the names and shapes of kshake::avstream's, so a test reads as the
+// driver does: kshake::mock::connected_pin(source) where the driver writes
+// kshake::avstream::connected_pin(Pin).
+
 // A transport over a connected pin: the initiator calls KsPinHandshake on its own pin.
-class connected_transport {
+class connected_pin {
   public:
-    explicit connected_transport(pin& initiator) noexcept : pin_{&initiator} {}
+    explicit connected_pin(pin& initiator) noexcept : pin_{&initiator} {}
     ntstatus operator()(const handshake& in, handshake& out) const noexcept {
         return pin_->handshake(in, out);
     }
@@ -262,16 +266,17 @@ class connected_transport {
     pin* pin_;
 };
 
-[[nodiscard]] inline connected_transport over_connection(pin& initiator) noexcept {
-    return connected_transport{initiator};
+// Older spellings, kept so that existing tests compile: use connected_pin and file_object.
+using connected_transport = connected_pin;
+[[nodiscard]] inline connected_pin over_connection(pin& initiator) noexcept {
+    return connected_pin{initiator};
 }
 
 // A transport over an unconnected pin's file object: IOCTL_KS_HANDSHAKE, both lengths
 // sizeof(KSHANDSHAKE), and the returned byte count checked.
-class file_object_transport {
+class file_object {
   public:
-    explicit file_object_transport(pin& target,
-                                   processor_mode mode = processor_mode::kernel) noexcept
+    explicit file_object(pin& target, processor_mode mode = processor_mode::kernel) noexcept
         : target_{&target}, mode_{mode} {}
     ntstatus operator()(const handshake& in, handshake& out) const noexcept {
         handshake request = in;
@@ -294,9 +299,11 @@ class file_object_transport {
     processor_mode mode_;
 };
 
-[[nodiscard]] inline file_object_transport
+// Older spellings, kept so that existing tests compile: use file_object.
+using file_object_transport = file_object;
+[[nodiscard]] inline file_object
 over_file_object(pin& target, processor_mode mode = processor_mode::kernel) noexcept {
-    return file_object_transport{target, mode};
+    return file_object{target, mode};
 }
 
 } // namespace kshake::mock

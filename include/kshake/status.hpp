@@ -118,4 +118,8 @@ struct status_string {
     return out;
 }
 
+// The same text under the name kshake::to_string(guid) has: `to_string(s).c_str()` for a log
+// line. (describe is the older name; both stay.)
+[[nodiscard]] constexpr status_string to_string(ntstatus s) noexcept { return describe(s); }
+
 } // namespace kshake

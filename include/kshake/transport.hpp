@@ -36,7 +36,7 @@ consteval bool check_transport() noexcept {
             requires(type& t, const handshake& in, handshake& out) { t(in, out); },
             "kshake: not a transport: it must be callable as "
             "`kshake::ntstatus t(const kshake::handshake& in, kshake::handshake& out) "
-            "noexcept` (e.g. kshake::mock::over_connection(pin) or "
+            "noexcept` (e.g. kshake::mock::connected_pin(pin) or "
             "kshake::avstream::connected_pin(pin))");
         return false;
     } else if constexpr (takes_out_by_copy<type>) {

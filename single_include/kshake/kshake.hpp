@@ -806,6 +806,10 @@ struct status_string {
     return out;
 }
 
+// The same text under the name kshake::to_string(guid) has: `to_string(s).c_str()` for a log
+// line. (describe is the older name; both stay.)
+[[nodiscard]] constexpr status_string to_string(ntstatus s) noexcept { return describe(s); }
+
 } // namespace kshake
 // ---- end kshake/status.hpp ---------------------------------------------------------------------
 
@@ -1732,7 +1736,7 @@ consteval bool check_transport() noexcept {
             requires(type& t, const handshake& in, handshake& out) { t(in, out); },
             "kshake: not a transport: it must be callable as "
             "`kshake::ntstatus t(const kshake::handshake& in, kshake::handshake& out) "
-            "noexcept` (e.g. kshake::mock::over_connection(pin) or "
+            "noexcept` (e.g. kshake::mock::connected_pin(pin) or "
             "kshake::avstream::connected_pin(pin))");
         return false;
     } else if constexpr (takes_out_by_copy<type>) {

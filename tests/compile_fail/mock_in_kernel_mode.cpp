@@ -8,5 +8,5 @@
 #include <kshake/mock.hpp>
 
 [[nodiscard]] auto use(kshake::mock::pin& source) {
-    return kshake::negotiate<fx::ping>(kshake::mock::over_connection(source), fx::ping_request{});
+    return kshake::negotiate<fx::ping>(kshake::mock::connected_pin(source), fx::ping_request{});
 }
