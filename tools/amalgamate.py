@@ -215,6 +215,8 @@ class Amalgamator:
             *extra_note.splitlines(),
             "//",
             "// Needs a C++20 compiler and the Microsoft GSL headers on the include path.",
+            "// Copyright (c) 2026 kshake contributors. MIT licence (LICENSE in kshake's source);",
+            "// keep this notice with every copy of this file.",
             "// SPDX-License-Identifier: MIT",
             "#pragma once",
             "",

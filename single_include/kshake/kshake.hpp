@@ -4,6 +4,8 @@
 // edit those headers and run `python3 tools/amalgamate.py` (CI fails when this is stale).
 //
 // Needs a C++20 compiler and the Microsoft GSL headers on the include path.
+// Copyright (c) 2026 kshake contributors. MIT licence (LICENSE in kshake's source);
+// keep this notice with every copy of this file.
 // SPDX-License-Identifier: MIT
 #pragma once
 

@@ -6,6 +6,8 @@
 // and adds <kshake/mock.hpp> and the parts only it needs.
 //
 // Needs a C++20 compiler and the Microsoft GSL headers on the include path.
+// Copyright (c) 2026 kshake contributors. MIT licence (LICENSE in kshake's source);
+// keep this notice with every copy of this file.
 // SPDX-License-Identifier: MIT
 #pragma once
 
