@@ -8,6 +8,14 @@ MODE is one of
   subproject a Meson project with the kshake tree copied to subprojects/kshake
   pkgconfig  meson install kshake into a temp prefix, then a Meson project finds kshake.pc
   cmake      meson install kshake into a temp prefix, then a CMake project does find_package
+  cmake-subdirectory  a CMake project that add_subdirectory()s kshake's tree (CMakeLists.txt)
+  cmake-fetchcontent  a CMake project that gets the tree with FetchContent (SOURCE_DIR: offline)
+  cmake-install       cmake --install kshake's CMakeLists.txt into a temp prefix, then the same
+                      find_package project as `cmake`
+
+After each install (meson and cmake) the installed tree is checked file by file: the headers,
+the licence, the CMake package files and the kernel tooling in share/kshake/, the same for both
+(only kshake.pc is Meson's alone), and the installed scripts run from there.
 
 Each mode also checks, from the compiler's own dependency records, that every kshake header
 the consumer read came from where that way of consuming should bring it (the single header,
@@ -195,15 +203,84 @@ def mode_pkgconfig(source: Path, tmp: Path, cxx: list[str], version: str) -> Non
     check_output(run([build / "consumer"]), version)
 
 
-def mode_cmake(source: Path, tmp: Path, cxx: list[str], version: str) -> None:
-    need("meson", "ninja", "cmake")
-    prefix = install_kshake(source, tmp, cxx)
-    project = project_copy("cmake", tmp)
-    args = ["-G", "Ninja", f"-DCMAKE_PREFIX_PATH={prefix}", "-DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF"]
+def cmake_args(cxx: list[str]) -> list[str]:
+    args = ["-G", "Ninja", "-DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF"]
     if cxx:
         args.append(f"-DCMAKE_CXX_COMPILER={cxx[-1]}")
         if len(cxx) > 1:
             args.append(f"-DCMAKE_CXX_COMPILER_LAUNCHER={';'.join(cxx[:-1])}")
+    return args
+
+
+def cmake_consumer(project: Path, build: Path, args: list[str], env: dict[str, str],
+                   headers_dir: Path, version: str) -> None:
+    run(["cmake", "-S", project, "-B", build, *args], env=env)
+    run(["cmake", "--build", build], env=env)
+    check_headers_from(ninja_deps(build), build, headers_dir)
+    check_output(run([build / "consumer"]), version)
+
+
+def installed_files(root: Path) -> set[str]:
+    return {str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()}
+
+
+def check_installed_tree(source: Path, prefix: Path, by: str) -> None:
+    """The tree `meson install` and `cmake --install` both make, file by file."""
+    headers = {f"include/{p.relative_to(source / 'include')}"
+               for p in (source / "include" / "kshake").rglob("*") if p.is_file()}
+    tooling = {f"share/kshake/{n}" for n in ("README.md", "ks-x86.def", "ks-x64.def",
+                                             "ks-arm64.def", "ntoskrnl.def",
+                                             "make_import_libs.py", "check_image.py")}
+    cmake = {f"share/cmake/kshake/kshake{n}.cmake" for n in ("Config", "ConfigVersion", "Targets")}
+    expected = headers | tooling | cmake | {"share/doc/kshake/LICENSE"}
+    if by == "meson":
+        expected.add("share/pkgconfig/kshake.pc")
+    got = installed_files(prefix)
+    if got != expected:
+        raise Failure(f"{by} install: missing {sorted(expected - got)}, "
+                      f"unexpected {sorted(got - expected)}")
+    same = {"share/doc/kshake/LICENSE": source / "LICENSE",
+            "share/kshake/ks-x86.def": source / "examples" / "avstream_driver" / "ks.def",
+            "share/kshake/ntoskrnl.def": source / "tests" / "kernel" / "wdk" / "ntoskrnl.def",
+            "share/kshake/check_image.py": source / "tests" / "kernel" / "check_image.py",
+            "share/kshake/make_import_libs.py": source / "tools" / "make_import_libs.py",
+            "share/kshake/README.md": source / "tools" / "packaging" / "kernel-tooling.md"}
+    same.update({h: source / h for h in headers})
+    for installed, original in same.items():
+        if (prefix / installed).read_bytes() != original.read_bytes():
+            raise Failure(f"{by} install: {installed} differs from {original}")
+    # ks-x64.def and ks-arm64.def: byte for byte what make_import_libs.py --write-def writes
+    # (Meson runs the script, CMakeLists.txt writes them itself).
+    for arch in ("x64", "arm64"):
+        reference = prefix.parent / f"ks-{arch}.reference.def"
+        run([sys.executable, source / "tools" / "make_import_libs.py", "--write-def", arch,
+             "-o", reference])
+        if (prefix / f"share/kshake/ks-{arch}.def").read_bytes() != reference.read_bytes():
+            raise Failure(f"{by} install: share/kshake/ks-{arch}.def is not make_import_libs.py's")
+    for script in ("make_import_libs.py", "check_image.py"):
+        if not os.access(prefix / "share" / "kshake" / script, os.X_OK):
+            raise Failure(f"{by} install: share/kshake/{script} is not executable")
+    # The scripts run from the installed tree alone (no import of a sibling of tests/kernel/).
+    workdir = prefix.parent / "tooling-run"
+    workdir.mkdir(exist_ok=True)
+    tooling_dir = prefix / "share" / "kshake"
+    run([sys.executable, tooling_dir / "check_image.py", "--help"], cwd=workdir)
+    if shutil.which("llvm-dlltool-19"):
+        for arch in ("x86", "x64", "arm64"):
+            lib = workdir / f"ks-{arch}.lib"
+            run([sys.executable, tooling_dir / "make_import_libs.py", "--arch", arch, "-o", lib],
+                cwd=workdir)
+            if not lib.read_bytes().startswith(b"!<arch>\n"):
+                raise Failure(f"{lib} is not an import library")
+    else:
+        print("(llvm-dlltool-19 not installed: the installed make_import_libs.py was not run)")
+    print(f"ok: the {by} install holds the headers, LICENSE, the CMake package and the kernel "
+          f"tooling, and its scripts run from {tooling_dir}")
+
+
+def find_package_consumer(prefix: Path, tmp: Path, cxx: list[str], version: str) -> None:
+    project = project_copy("cmake", tmp)
+    args = [*cmake_args(cxx), f"-DCMAKE_PREFIX_PATH={prefix}"]
     env = clean_env()
     build = tmp / "build"
     run(["cmake", "-S", project, "-B", build, *args], env=env)
@@ -223,8 +300,59 @@ def mode_cmake(source: Path, tmp: Path, cxx: list[str], version: str) -> None:
     print("ok: find_package(kshake 99.0) is refused")
 
 
+def mode_cmake(source: Path, tmp: Path, cxx: list[str], version: str) -> None:
+    need("meson", "ninja", "cmake")
+    prefix = install_kshake(source, tmp, cxx)
+    check_installed_tree(source, prefix, "meson")
+    find_package_consumer(prefix, tmp, cxx, version)
+
+
+def mode_cmake_install(source: Path, tmp: Path, cxx: list[str], version: str) -> None:
+    need("ninja", "cmake")
+    prefix = tmp / "prefix"
+    build = tmp / "kshake-build"
+    env = clean_env()
+    run(["cmake", "-S", source, "-B", build, *cmake_args(cxx),
+         f"-DCMAKE_INSTALL_PREFIX={prefix}"], env=env)
+    cache = (build / "CMakeCache.txt").read_text()
+    if f"CMAKE_PROJECT_VERSION:STATIC={version}" not in cache:
+        raise Failure(f"CMakeLists.txt's project version is not {version}")
+    run(["cmake", "--install", build], env=env)
+    check_installed_tree(source, prefix, "cmake")
+    find_package_consumer(prefix, tmp, cxx, version)
+
+
+def check_installs_nothing(build: Path, tmp: Path) -> None:
+    """kshake brought in by a parent project adds nothing to the parent's install."""
+    prefix = tmp / "parent-prefix"
+    run(["cmake", "--install", build, "--prefix", prefix])
+    if prefix.exists() and installed_files(prefix):
+        raise Failure(f"the parent's install installed kshake's files: {sorted(installed_files(prefix))}")
+    print("ok: the parent project's install installs nothing of kshake")
+
+
+def mode_cmake_subdirectory(source: Path, tmp: Path, cxx: list[str], version: str) -> None:
+    need("ninja", "cmake")
+    project = project_copy("cmake_subdirectory", tmp)
+    build = tmp / "build"
+    cmake_consumer(project, build, [*cmake_args(cxx), f"-DKSHAKE_SOURCE_DIR={source}"],
+                   clean_env(), source / "include" / "kshake", version)
+    check_installs_nothing(build, tmp)
+
+
+def mode_cmake_fetchcontent(source: Path, tmp: Path, cxx: list[str], version: str) -> None:
+    need("ninja", "cmake")
+    project = project_copy("cmake_fetchcontent", tmp)
+    build = tmp / "build"
+    cmake_consumer(project, build, [*cmake_args(cxx), f"-DKSHAKE_SOURCE_DIR={source}",
+                                    "-DFETCHCONTENT_FULLY_DISCONNECTED=ON"],
+                   clean_env(), source / "include" / "kshake", version)
+    check_installs_nothing(build, tmp)
+
+
 MODES = {"single": mode_single, "subproject": mode_subproject, "pkgconfig": mode_pkgconfig,
-         "cmake": mode_cmake}
+         "cmake": mode_cmake, "cmake-subdirectory": mode_cmake_subdirectory,
+         "cmake-fetchcontent": mode_cmake_fetchcontent, "cmake-install": mode_cmake_install}
 
 
 def main() -> int:
