@@ -11,9 +11,12 @@ this script, which uses it when no --def is given). What each target needs from 
   --arch x86      MSVC ABI (WDK /Gz, clang-cl /Gz) and mingw-w64 without -mrtd: the decorated
                   names with dlltool -k (--kill-at), so the DLL is asked for the plain name:
                       llvm-dlltool-19 -m i386 -k -d ks.def -l ks.lib
-  --arch x86-rtd  mingw-w64 g++ with -mrtd (docs/driver.md): GCC references the imports
-                  undecorated, so the names are stripped of @n and dlltool gets no -k:
-                      llvm-dlltool-19 -m i386 -d ks-undecorated.def -l libks.a
+  --arch x86-rtd  mingw-w64 g++ with -mrtd (docs/driver.md): GCC references stdcall imports
+                  undecorated, so those names are stripped of @n (fastcall names, @Name@n, keep
+                  theirs, as GCC does) and dlltool -k asks the DLL for the plain name:
+                      llvm-dlltool-19 -m i386 -k -d ks-undecorated.def -l libks.a
+                  For ntoskrnl.exe and hal.dll, give --def a .def of the functions the driver
+                  imports, x86-decorated (mingw's libntoskrnl.a cannot serve an -mrtd object).
   --arch x64      names stripped of @n (x64 has one calling convention and no decoration):
                       llvm-dlltool-19 -m i386:x86-64 -d ks-x64.def -l ks.lib
   --arch arm64    the same names as x64:
@@ -117,8 +120,9 @@ def main() -> int:
         return 2
     command = [dlltool, "-m", MACHINES[args.arch]]
     with tempfile.TemporaryDirectory() as tmp:
-        if args.arch == "x86":
+        if args.arch.startswith("x86"):
             command.append("-k")
+        if args.arch == "x86":
             source = def_file
         else:
             source = Path(tmp) / f"{Path(dll).stem}-{args.arch}.def"
