@@ -12,6 +12,8 @@ MODE is one of
   cmake-fetchcontent  a CMake project that gets the tree with FetchContent (SOURCE_DIR: offline)
   cmake-install       cmake --install kshake's CMakeLists.txt into a temp prefix, then the same
                       find_package project as `cmake`
+  cmake-driver        cmake --install kshake, then a CMake project cross-builds the sample driver
+                      with mingw-w64 x86_64 and links and checks it with share/kshake/ alone
 
 After each install (meson and cmake) the installed tree is checked file by file: the headers,
 the licence, the CMake package files and the kernel tooling in share/kshake/, the same for both
@@ -350,9 +352,45 @@ def mode_cmake_fetchcontent(source: Path, tmp: Path, cxx: list[str], version: st
     check_installs_nothing(build, tmp)
 
 
+def mode_cmake_driver(source: Path, tmp: Path, cxx: list[str], version: str) -> None:
+    need("ninja", "cmake", "x86_64-w64-mingw32-g++", "x86_64-w64-mingw32-dlltool",
+         "x86_64-w64-mingw32-objdump")
+    if not Path("/usr/x86_64-w64-mingw32/include/ddk/ntddk.h").exists():
+        print("SKIP: mingw-w64-x86-64-dev not installed (tools/setup.sh kernel installs it)")
+        sys.exit(SKIP)
+    prefix = tmp / "prefix"
+    env = clean_env()
+    run(["cmake", "-S", source, "-B", tmp / "kshake-build", *cmake_args(cxx),
+         f"-DCMAKE_INSTALL_PREFIX={prefix}"], env=env)
+    run(["cmake", "--install", tmp / "kshake-build"], env=env)
+    # The driver's sources only: nothing else of kshake's tree goes with them.
+    project = tmp / "cmake_driver"
+    shutil.copytree(HERE / "cmake_driver", project)
+    shutil.copytree(source / "examples" / "avstream_driver", project / "driver" / "avstream_driver")
+    shutil.copy2(source / "examples" / "contoso_protocols.hpp", project / "driver")
+    build = tmp / "build"
+    run(["cmake", "-S", project, "-B", build, "-G", "Ninja", "-DCMAKE_SYSTEM_NAME=Windows",
+         "-DCMAKE_CXX_COMPILER=x86_64-w64-mingw32-g++", f"-DCMAKE_PREFIX_PATH={prefix}",
+         "-DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF"], env=env)
+    out = run(["cmake", "--build", build], env=env)
+    print(out.rstrip())
+    if "check_image: " not in out or ": OK" not in out:
+        raise Failure("the installed check_image.py did not pass the driver")
+    deps = ninja_deps(build)
+    check_headers_from(deps, build, prefix / "include" / "kshake")
+    # GSL through the gsl-only link (gcc may record it resolved); nothing else of the host's.
+    hosted = [t for t in deps.split() if (t.startswith("/usr/include/")
+                                          and not t.startswith("/usr/include/gsl/"))
+              or "x86_64-linux-gnu" in t]
+    if hosted:
+        raise Failure(f"the driver read host headers: {hosted[:5]}")
+    print("ok: the driver was built, linked and checked with the installed kshake alone")
+
+
 MODES = {"single": mode_single, "subproject": mode_subproject, "pkgconfig": mode_pkgconfig,
          "cmake": mode_cmake, "cmake-subdirectory": mode_cmake_subdirectory,
-         "cmake-fetchcontent": mode_cmake_fetchcontent, "cmake-install": mode_cmake_install}
+         "cmake-fetchcontent": mode_cmake_fetchcontent, "cmake-install": mode_cmake_install,
+         "cmake-driver": mode_cmake_driver}
 
 
 def main() -> int:
