@@ -176,3 +176,14 @@ TEST_CASE("the older transport spellings still name the same transports") {
     CHECK(kshake::mock::over_file_object(sink)({}, out) ==
           kshake::mock::file_object(sink)({}, out));
 }
+
+TEST_CASE("connect is callable qualified and unqualified") {
+    kshake::mock::pin a;
+    kshake::mock::pin b;
+    kshake::mock::connect(a, b);
+    CHECK(a.connected_pin() == &b);
+    kshake::mock::pin c;
+    connect(a, c);
+    CHECK(a.connected_pin() == &c);
+    CHECK(b.connected_pin() == nullptr);
+}

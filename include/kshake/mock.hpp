@@ -250,6 +250,9 @@ class pin {
     unsigned char redirect_target_[64]{};
 };
 
+// So that `kshake::mock::connect(a, b)` works as well as the unqualified call.
+void connect(pin& a, pin& b) noexcept;
+
 // The mock transports have the names and shapes of kshake::avstream's, so a test reads as the
 // driver does: kshake::mock::connected_pin(source) where the driver writes
 // kshake::avstream::connected_pin(Pin).
