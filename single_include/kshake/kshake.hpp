@@ -1005,15 +1005,13 @@ inline constexpr bool wrapped_versions_valid<at_version<P, V>> =
     valid_versions<P> && wrapped_versions_valid<P>;
 
 template <class P>
-inline constexpr bool is_at_version = false;
-template <class P, uint32_t V>
-inline constexpr bool is_at_version<at_version<P, V>> = true;
-template <class P>
 struct wrapped_protocol;
 template <class P, uint32_t V>
 struct wrapped_protocol<at_version<P, V>> {
     using type = P;
 };
+template <class P>
+concept is_at_version = requires { typename wrapped_protocol<P>::type; };
 } // namespace detail
 
 // A protocol: `static constexpr kshake::guid id`, `using request`, `using response` (payloads),

@@ -40,7 +40,9 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent.parent / "tools"))
 import include_graph  # noqa: E402  (next to this script)
+from make_import_libs import read_def, undecorated  # noqa: E402  (kshake's installed tool)
 
 SKIP = 77
 # The test-only stand-ins for the WDK's km\crt, km and shared folders (tests/kernel/wdk/README.md)
@@ -220,15 +222,6 @@ def check_include_graph(kind: str, source: Path, listing: str, probe: list[str],
           f"{out / (source.stem + '.includes')})")
 
 
-def ks_exports(def_file: Path) -> list[str]:
-    names = []
-    for line in def_file.read_text().splitlines():
-        line = line.split(";")[0].strip()
-        if line and not line.upper().startswith(("LIBRARY", "EXPORTS")):
-            names.append(line)
-    return names
-
-
 def write_def(path: Path, dll: str, names: list[str]) -> Path:
     path.write_text(f"LIBRARY {dll}\nEXPORTS\n" + "".join(f"{n}\n" for n in names))
     return path
@@ -365,20 +358,12 @@ def import_library(dlltool: str, machine: str, out: Path, stem: str, dll: str,
     """An import library for `dll`. x86: the names keep their stdcall decoration (@bytes) and
     dlltool -k asks the DLL for the plain name; elsewhere the decoration is stripped (x64 and
     ARM64 have one calling convention and no decoration)."""
-    names = exports if x86 else [re.sub(r"@\d+$", "", e) for e in exports]
+    names = exports if x86 else undecorated(exports)
     def_file = write_def(out / f"{stem}.def", dll, names)
     library = out / f"{stem}.lib"
     run([dlltool, *(["-k"] if x86 else []), "-m", machine, "-d", str(def_file),
          "-l", str(library)], f"dlltool {dll}")
     return library
-
-
-def def_library(def_file: Path) -> str:
-    for line in def_file.read_text().splitlines():
-        found = re.match(r"^\s*LIBRARY\s+(\S+)", line)
-        if found:
-            return found.group(1)
-    raise RuntimeError(f"{def_file}: no LIBRARY line")
 
 
 def build_msvc(args: argparse.Namespace, chain: dict, out: Path, name: str,
@@ -421,10 +406,11 @@ def build_msvc(args: argparse.Namespace, chain: dict, out: Path, name: str,
                                spec.partition("=")[0], [spec.partition("=")[2]], x86))
             for i, spec in enumerate(args.imports)]
     libs.append(str(import_library(tools["dlltool"], chain["machine"], out, "ks", "ks.sys",
-                                   ks_exports(args.ks_def), x86)))
+                                   read_def(args.ks_def)[1], x86)))
     for def_file in sorted(WDK.glob("*.def")):  # ntoskrnl.def (hal.def when one is needed)
+        dll, exports = read_def(def_file)
         libs.append(str(import_library(tools["dlltool"], chain["machine"], out, def_file.stem,
-                                       def_library(def_file), ks_exports(def_file), x86)))
+                                       dll, exports, x86)))
     image = out / f"{name}.sys"
     link_map = out / f"{name}.map"
     run([tools["link"], *MSVC_LDFLAGS, f"/MACHINE:{chain['link_machine']}", f"/MAP:{link_map}",
@@ -443,7 +429,7 @@ def build_gnu(args: argparse.Namespace, chain: dict, out: Path, name: str,
     gsl_root = link_gsl(out, args.gsl)
 
     # ks.sys import library (mingw-w64 10's libks.a lacks KsPinHandshake).
-    exports = ks_exports(args.ks_def)
+    exports = read_def(args.ks_def)[1]
     libs = []
     if x86 and not rtd:
         ks_def = write_def(out / "ks-stdcall.def", "ks.sys", exports)
@@ -451,8 +437,7 @@ def build_gnu(args: argparse.Namespace, chain: dict, out: Path, name: str,
              "-l", str(out / "libks.a")], "dlltool ks.sys")
         libs += [str(out / "libks.a"), "-lntoskrnl", "-lhal"]
     else:
-        undecorated = [re.sub(r"@\d+$", "", e) for e in exports]
-        ks_def = write_def(out / "ks.def", "ks.sys", undecorated)
+        ks_def = write_def(out / "ks.def", "ks.sys", undecorated(exports))
         run([dlltool, "-m", chain["machine"], "-d", str(ks_def),
              "-l", str(out / "libks.a")], "dlltool ks.sys")
         libs.append(str(out / "libks.a"))
