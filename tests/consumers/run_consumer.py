@@ -1,7 +1,15 @@
 #!/usr/bin/env python3
 """Build and run tests/consumers/consumer.cpp the way a user of kshake would, in a temp dir.
 
-    run_consumer.py MODE --source-root DIR --version X.Y.Z [--cxx 'COMPILER...']
+    run_consumer.py MODE --source-root DIR --version X.Y.Z [--cxx 'COMPILER...' | --cxx-word=W...]
+
+The compiler command is every word of it, as Meson holds it (cmd_array()): a launcher such as
+ccache, the compiler, and the compiler's own arguments (`g++ -m32`). tests/consumers/meson.build
+passes it word by word (--cxx-word=W, once a word); by hand, --cxx takes it as one shell-quoted
+string. Without either, $CXX (or c++) is the compiler, as for a user's own build. Each consumer
+is built with the whole command: the single-header one runs it as is, the Meson ones get a
+native file with it as `cpp`, the CMake ones get CMAKE_CXX_COMPILER (the compiler),
+CMAKE_CXX_COMPILER_ARG1 (its arguments) and CMAKE_CXX_COMPILER_LAUNCHER (ccache and the like).
 
 MODE is one of
   single     copy single_include/kshake/kshake.hpp alone next to consumer.cpp and compile it
@@ -19,10 +27,12 @@ After each install (meson and cmake) the installed tree is checked file by file:
 the licence, the CMake package files and the kernel tooling in share/kshake/, the same for both
 (only kshake.pc is Meson's alone), and the installed scripts run from there.
 
-Each mode also checks, from the compiler's own dependency records, that every kshake header
-the consumer read came from where that way of consuming should bring it (the single header,
-the subproject, the temp prefix), so a kshake installed elsewhere on the machine cannot make a
-test pass. Exit 77 (skipped) only when a tool the mode needs is not installed.
+Each mode checks that the consumer it ran is the kind of binary the compiler command makes (ELF
+class and machine, against a probe built with the same command: a `g++ -m32` consumer must be
+32-bit). Each mode also checks, from the compiler's own dependency records, that every kshake
+header the consumer read came from where that way of consuming should bring it (the single
+header, the subproject, the temp prefix), so a kshake installed elsewhere on the machine cannot
+make a test pass. Exit 77 (skipped) only when a tool the mode needs is not installed.
 """
 
 from __future__ import annotations
@@ -38,6 +48,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 SKIP = 77
+# Words that may come before the compiler in a compiler command (Meson puts ccache/sccache there).
+LAUNCHERS = ("ccache", "sccache", "distcc", "icecc", "buildcache")
 
 
 class Failure(Exception):
@@ -75,6 +87,89 @@ def clean_env(**extra: str) -> dict[str, str]:
            and not k.startswith("MESON")}
     env.update(extra)
     return env
+
+
+def split_compiler(cxx: list[str]) -> tuple[list[str], str, list[str]]:
+    """(launcher words, the compiler, the compiler's own arguments) of a compiler command."""
+    launchers = []
+    for index, word in enumerate(cxx):
+        if Path(word).name not in LAUNCHERS:
+            return launchers, word, cxx[index + 1:]
+        launchers.append(word)
+    raise Failure(f"the compiler command {cxx} names no compiler")
+
+
+def need_compiler(cxx: list[str]) -> None:
+    launchers, compiler, _ = split_compiler(cxx)
+    need(*launchers, compiler)
+
+
+def default_compiler() -> list[str]:
+    """The compiler command a consumer build uses when the test is given none: $CXX or c++."""
+    return shlex.split(os.environ.get("CXX", "")) or ["c++"]
+
+
+def machine_string(text: str) -> str:
+    """A word as a Meson machine file string. Meson doubles every backslash in a machine file
+    before parsing it (for Windows paths), so a backslash is written as is and no escape is
+    left to write a quote with."""
+    if "'" in text:
+        raise Failure(f"a Meson native file cannot hold the compiler word {text!r} (a ')")
+    return "'" + text + "'"
+
+
+def meson_native_file(cxx: list[str], tmp: Path) -> Path:
+    """A Meson native file whose cpp is the whole compiler command, word for word."""
+    native = tmp / "consumer-native.ini"
+    if not native.exists():
+        native.write_text("[binaries]\ncpp = [" + ", ".join(machine_string(w) for w in cxx)
+                          + "]\n")
+        print(f"(native file {native}: cpp = {cxx})")
+    return native
+
+
+def meson_compiler_args(cxx: list[str], tmp: Path, env: dict[str, str]) -> list[str]:
+    """`meson setup` arguments for the compiler command; drops $CXX from env when there is one."""
+    if not cxx:
+        return []
+    env.pop("CXX", None)
+    return ["--native-file", str(meson_native_file(cxx, tmp))]
+
+
+def elf_kind(path: Path) -> tuple[int, int, int] | None:
+    """(class, data encoding, machine) from an ELF header; None if the file is not ELF."""
+    header = path.read_bytes()[:20]
+    if len(header) < 20 or header[:4] != b"\x7fELF":
+        return None
+    order = "little" if header[5] == 1 else "big"
+    return header[4], header[5], int.from_bytes(header[18:20], order)
+
+
+def describe_elf(kind: tuple[int, int, int] | None) -> str:
+    if kind is None:
+        return "not ELF"
+    bits = {1: "32-bit", 2: "64-bit"}.get(kind[0], f"class {kind[0]}")
+    return f"{bits} ELF, machine {kind[2]}"
+
+
+def check_built_by(exe: Path, cxx: list[str], tmp: Path) -> None:
+    """The consumer is what the compiler command makes: same ELF class and machine as a probe."""
+    compiler = cxx or default_compiler()
+    probe_dir = tmp / "compiler-probe"
+    probe_dir.mkdir(exist_ok=True)
+    source = probe_dir / "probe.cpp"
+    source.write_text("int main() { return 0; }\n")
+    probe = probe_dir / "probe"
+    if not probe.exists():
+        run([*compiler, source, "-o", probe])
+    want, got = elf_kind(probe), elf_kind(exe)
+    if want is None:
+        print(f"(the probe built by {compiler} is not ELF: the consumer's kind was not checked)")
+        return
+    if got != want:
+        raise Failure(f"{exe} is {describe_elf(got)}, but {' '.join(compiler)} makes "
+                      f"{describe_elf(want)}: the compiler command did not reach the build")
+    print(f"ok: the consumer is {describe_elf(got)}, as {' '.join(compiler)} makes")
 
 
 def kshake_headers_read(deps_text: str) -> list[Path]:
@@ -119,22 +214,21 @@ def ninja_deps(build: Path) -> str:
 
 
 def meson_consumer(project: Path, build: Path, cxx: list[str], env: dict[str, str],
-                   *setup_args: str) -> None:
+                   tmp: Path, *setup_args: str) -> None:
     env = dict(env)
-    if cxx:
-        env["CXX"] = " ".join(shlex.quote(c) for c in cxx)
-    run(["meson", "setup", build, project, *setup_args], env=env)
+    compiler_args = meson_compiler_args(cxx, tmp, env)
+    run(["meson", "setup", build, project, *compiler_args, *setup_args], env=env)
     run(["meson", "compile", "-C", build], env=env)
+    check_built_by(build / "consumer", cxx, tmp)
 
 
 def install_kshake(source: Path, tmp: Path, cxx: list[str]) -> Path:
     prefix = tmp / "prefix"
     env = clean_env()
-    if cxx:
-        env["CXX"] = " ".join(shlex.quote(c) for c in cxx)
+    compiler_args = meson_compiler_args(cxx, tmp, env)
     build = tmp / "kshake-build"
     run(["meson", "setup", build, source, f"--prefix={prefix}", "-Dtests=false",
-         "-Dexamples=false"], env=env)
+         "-Dexamples=false", *compiler_args], env=env)
     run(["meson", "install", "-C", build, "--quiet"], env=env)
     return prefix
 
@@ -147,8 +241,8 @@ def project_copy(name: str, tmp: Path) -> Path:
 
 
 def mode_single(source: Path, tmp: Path, cxx: list[str], version: str) -> None:
-    compiler = cxx or [os.environ.get("CXX", "c++")]
-    need(compiler[-1])
+    compiler = cxx or default_compiler()
+    need_compiler(compiler)
     project = tmp / "app"
     project.mkdir()
     shutil.copy2(HERE / "consumer.cpp", project)
@@ -165,11 +259,14 @@ def mode_single(source: Path, tmp: Path, cxx: list[str], version: str) -> None:
     if "include/kshake/" in deps:
         raise Failure("the single-header consumer read a header from include/kshake/")
     print("ok: the consumer read the copied kshake.hpp and nothing from include/kshake/")
+    check_built_by(exe, compiler, tmp)
     check_output(run([exe]), version)
 
 
 def mode_subproject(source: Path, tmp: Path, cxx: list[str], version: str) -> None:
     need("meson", "ninja")
+    if cxx:
+        need_compiler(cxx)
     project = project_copy("meson_subproject", tmp)
     vendored = project / "subprojects" / "kshake"
     # What a git submodule would hold: the tree without build dirs.
@@ -178,7 +275,7 @@ def mode_subproject(source: Path, tmp: Path, cxx: list[str], version: str) -> No
         or (Path(d) == source and n.startswith("build"))])
     build = tmp / "build"
     # --force-fallback-for: use the subproject even on a machine where a kshake.pc is installed.
-    meson_consumer(project, build, cxx, clean_env(), "--force-fallback-for=kshake")
+    meson_consumer(project, build, cxx, clean_env(), tmp, "--force-fallback-for=kshake")
     info = run(["meson", "introspect", "--projectinfo", build])
     if '"kshake"' not in info:
         raise Failure("meson introspect does not list kshake as a subproject")
@@ -188,6 +285,8 @@ def mode_subproject(source: Path, tmp: Path, cxx: list[str], version: str) -> No
 
 def mode_pkgconfig(source: Path, tmp: Path, cxx: list[str], version: str) -> None:
     need("meson", "ninja", "pkg-config")
+    if cxx:
+        need_compiler(cxx)
     prefix = install_kshake(source, tmp, cxx)
     pc_dir = prefix / "share" / "pkgconfig"
     env = clean_env(PKG_CONFIG_PATH=str(pc_dir))
@@ -200,25 +299,40 @@ def mode_pkgconfig(source: Path, tmp: Path, cxx: list[str], version: str) -> Non
     run(["pkg-config", "--exists", "kshake >= 99"], env=env, expect_failure=True)
     project = project_copy("pkgconfig", tmp)
     build = tmp / "build"
-    meson_consumer(project, build, cxx, env)
+    meson_consumer(project, build, cxx, env, tmp)
     check_headers_from(ninja_deps(build), build, prefix / "include" / "kshake")
     check_output(run([build / "consumer"]), version)
 
 
 def cmake_args(cxx: list[str]) -> list[str]:
+    """CMake's way to the whole compiler command: the launcher words, the compiler, and the
+    compiler's own arguments as CMAKE_CXX_COMPILER_ARG1, which CMake puts after the compiler in
+    every command it runs with it (compiler identification, try_compile, compile, link), as it
+    does with the arguments in CXX='g++ -m32'."""
     args = ["-G", "Ninja", "-DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF"]
     if cxx:
-        args.append(f"-DCMAKE_CXX_COMPILER={cxx[-1]}")
-        if len(cxx) > 1:
-            args.append(f"-DCMAKE_CXX_COMPILER_LAUNCHER={';'.join(cxx[:-1])}")
+        need_compiler(cxx)
+        launchers, compiler, compiler_args = split_compiler(cxx)
+        args.append(f"-DCMAKE_CXX_COMPILER={compiler}")
+        # ARG1 is one string: CMake splits it at spaces to identify the compiler and splices it
+        # unquoted into the build's command lines, so a word that would need quoting cannot go.
+        awkward = [a for a in compiler_args if shlex.quote(a) != a]
+        if awkward:
+            raise Failure(f"CMake cannot take the compiler arguments {awkward} as part of the "
+                          "compiler (CMAKE_CXX_COMPILER_ARG1 is split at spaces, unquoted)")
+        if compiler_args:
+            args.append(f"-DCMAKE_CXX_COMPILER_ARG1:STRING={' '.join(compiler_args)}")
+        if launchers:
+            args.append(f"-DCMAKE_CXX_COMPILER_LAUNCHER={';'.join(launchers)}")
     return args
 
 
 def cmake_consumer(project: Path, build: Path, args: list[str], env: dict[str, str],
-                   headers_dir: Path, version: str) -> None:
+                   headers_dir: Path, version: str, cxx: list[str], tmp: Path) -> None:
     run(["cmake", "-S", project, "-B", build, *args], env=env)
     run(["cmake", "--build", build], env=env)
     check_headers_from(ninja_deps(build), build, headers_dir)
+    check_built_by(build / "consumer", cxx, tmp)
     check_output(run([build / "consumer"]), version)
 
 
@@ -292,6 +406,7 @@ def find_package_consumer(prefix: Path, tmp: Path, cxx: list[str], version: str)
         raise Failure(f"find_package(kshake) did not use {expected_dir}")
     run(["cmake", "--build", build], env=env)
     check_headers_from(ninja_deps(build), build, prefix / "include" / "kshake")
+    check_built_by(build / "consumer", cxx, tmp)
     check_output(run([build / "consumer"]), version)
     # The version file must refuse a version this kshake is not compatible with.
     out = run(["cmake", "-S", project, "-B", tmp / "build-too-new", *args,
@@ -338,7 +453,7 @@ def mode_cmake_subdirectory(source: Path, tmp: Path, cxx: list[str], version: st
     project = project_copy("cmake_subdirectory", tmp)
     build = tmp / "build"
     cmake_consumer(project, build, [*cmake_args(cxx), f"-DKSHAKE_SOURCE_DIR={source}"],
-                   clean_env(), source / "include" / "kshake", version)
+                   clean_env(), source / "include" / "kshake", version, cxx, tmp)
     check_installs_nothing(build, tmp)
 
 
@@ -348,7 +463,7 @@ def mode_cmake_fetchcontent(source: Path, tmp: Path, cxx: list[str], version: st
     build = tmp / "build"
     cmake_consumer(project, build, [*cmake_args(cxx), f"-DKSHAKE_SOURCE_DIR={source}",
                                     "-DFETCHCONTENT_FULLY_DISCONNECTED=ON"],
-                   clean_env(), source / "include" / "kshake", version)
+                   clean_env(), source / "include" / "kshake", version, cxx, tmp)
     check_installs_nothing(build, tmp)
 
 
@@ -398,9 +513,14 @@ def main() -> int:
     parser.add_argument("mode", choices=sorted(MODES))
     parser.add_argument("--source-root", type=Path, required=True)
     parser.add_argument("--version", required=True)
-    parser.add_argument("--cxx", default="", help="the compiler command (as for CXX)")
+    parser.add_argument("--cxx", default="",
+                        help="the whole compiler command as one shell-quoted string (as for CXX)")
+    parser.add_argument("--cxx-word", action="append", default=[], metavar="WORD",
+                        help="one word of the compiler command, in order (--cxx-word=-m32)")
     args = parser.parse_args()
-    cxx = shlex.split(args.cxx)
+    if args.cxx and args.cxx_word:
+        parser.error("give the compiler command as --cxx or as --cxx-word, not both")
+    cxx = args.cxx_word or shlex.split(args.cxx)
     keep = os.environ.get("KSHAKE_KEEP_CONSUMER_TMP")
     tmp = Path(tempfile.mkdtemp(prefix=f"kshake-consumer-{args.mode}-"))
     try:
