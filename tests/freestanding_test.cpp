@@ -60,6 +60,9 @@ constexpr bool traits_agree() {
            d::is_trivially_copyable_v<T> == std::is_trivially_copyable_v<T> &&
            d::is_standard_layout_v<T> == std::is_standard_layout_v<T> &&
            d::is_trivial_v<T> == std::is_trivial_v<T> && d::is_const_v<T> == std::is_const_v<T> &&
+           (!std::is_object_v<T> || std::is_void_v<T> || std::is_unbounded_array_v<T> ||
+            d::has_unique_object_representations_v<T> ==
+                std::has_unique_object_representations_v<T>) &&
            d::is_volatile_v<T> == std::is_volatile_v<T> &&
            d::is_reference_v<T> == std::is_reference_v<T> &&
            d::is_pointer_v<T> == std::is_pointer_v<T> &&

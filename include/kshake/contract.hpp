@@ -112,7 +112,26 @@ consteval bool route_accepts() noexcept {
     }
 }
 
-// Where the routes serve protocol O's id: a route index, or sizeof...(Rs).
+template <class R>
+consteval uint32_t route_lowest() noexcept {
+    if constexpr (route_has_protocol<R>()) {
+        return route_lowest_version<R>;
+    } else {
+        return 0;
+    }
+}
+template <class R>
+consteval uint32_t route_highest() noexcept {
+    if constexpr (route_has_protocol<R>()) {
+        return route_highest_version<R>;
+    } else {
+        return 0;
+    }
+}
+
+// Where the routes serve protocol O: the route of O's id whose version range holds O's version
+// (a raw-codec route holds every version); failing that, the first route of O's id, whose
+// differences explain the refusal; sizeof...(Rs) if no route has the id.
 template <class O, class... Rs>
 consteval size_t route_for() noexcept {
     if constexpr (sizeof...(Rs) == 0 || !protocol<O>) {
@@ -120,12 +139,18 @@ consteval size_t route_for() noexcept {
     } else {
         constexpr guid ids[] = {route_id<Rs>()...};
         constexpr bool usable[] = {route_has_protocol<Rs>()...};
+        constexpr uint32_t lowest[] = {route_lowest<Rs>()...};
+        constexpr uint32_t highest[] = {route_highest<Rs>()...};
+        size_t first_of_id = sizeof...(Rs);
         for (size_t j = 0; j < sizeof...(Rs); ++j) {
             if (usable[j] && ids[j] == O::id) {
-                return j;
+                if (lowest[j] <= version_v<O> && version_v<O> <= highest[j]) {
+                    return j;
+                }
+                first_of_id = first_of_id == sizeof...(Rs) ? j : first_of_id;
             }
         }
-        return sizeof...(Rs);
+        return first_of_id;
     }
 }
 
@@ -203,24 +228,26 @@ struct agreement_check<kshake::offer<Ps...>, Responder, route_list<Rs...>> {
         } else {
             using O = pack_element_t<i, Ps...>;
             using S = typename pack_element_t<route_for<O, Rs...>(), Rs...>::protocol;
-            if constexpr (!same_codec<O, S>) {
+            // With no route of the id at O's version (typed versions), that is the reason, whatever
+            // the first route of the id holds.
+            if constexpr (same_codec<O, S> && !version_in_range<O, S>) {
+                static_assert(offered_version_within_route_range<O, S>,
+                              "kshake: these pins can never agree: the responder serves an "
+                              "offered protocol id, but no version offered for it lies within "
+                              "the [min_version, version] of a route of that id: offer one that "
+                              "does (kshake::at_version<P, V>) or widen a route's range");
+                return false;
+            } else if constexpr (!same_codec<O, S>) {
                 static_assert(offer_and_route_use_one_codec<O, S>,
                               "kshake: these pins can never agree: an offer and a route share a "
                               "protocol id but not a codec (envelope_codec on one side, "
                               "raw_codec on the other): define the protocol once for both pins");
                 return false;
-            } else if constexpr (!same_payloads<O, S>) {
+            } else {
                 static_assert(offer_and_route_use_one_request_and_response<O, S>,
                               "kshake: these pins can never agree: an offer and a route share a "
                               "protocol id but not its request and response types: define the "
                               "protocol once for both pins");
-                return false;
-            } else {
-                static_assert(offered_version_within_route_range<O, S>,
-                              "kshake: these pins can never agree: the responder serves an "
-                              "offered protocol id, but no version offered for it lies within "
-                              "the route's [min_version, version]: offer one that does "
-                              "(kshake::at_version<P, V>) or widen the route's range");
                 return false;
             }
         }

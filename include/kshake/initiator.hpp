@@ -90,6 +90,14 @@ struct offered_requests {
     }
 };
 
+// What a transport status other than STATUS_SUCCESS makes of an offer: a failure status is the
+// peer's refusal, passed on as it is; any other success code (STATUS_PENDING, an informational
+// 0x4... status) is not an answer a synchronous handshake can give, so the offer ends as a
+// broken answer (docs/wire.md §2.5).
+[[nodiscard]] constexpr ntstatus offer_failure(ntstatus s) noexcept {
+    return nt_success(s) ? status::device_protocol_error : s;
+}
+
 template <class P, class T>
 consteval bool check_negotiation() noexcept {
     // NOLINTNEXTLINE(bugprone-branch-clone): apart, so a bad P never instantiates check_codec
@@ -121,8 +129,8 @@ negotiate(Transport&& transport, const detail::request_or_placeholder_t<P>& requ
         // The peer may write `out` and still fail; only a success lets accept() read anything.
         handshake out{};
         const auto s = static_cast<ntstatus>(transport(exchange.offer(), out));
-        if (!nt_success(s)) {
-            return result<response_type>{s};
+        if (s != status::success) {
+            return result<response_type>{detail::offer_failure(s)};
         }
         return exchange.accept(out);
     }
@@ -197,7 +205,8 @@ template <size_t I, class First, class... Rest>
     }
 }
 
-// Makes the I-th offer and writes its outcome into `outcome`: true when the peer accepted it.
+// Makes the I-th offer and writes its outcome into `outcome`: true when the negotiation ends
+// there, because the peer accepted the offer or broke the wire rules answering it.
 // Each offer is its own call, so its envelopes are dead before the next offer is made and the
 // stack a negotiate_first needs does not grow with the number of offers (a recursive search
 // kept every refused offer's envelopes alive: 2 payloads of stack more per offer; docs/driver.md,
@@ -210,14 +219,16 @@ template <size_t I, class... Ps, class Transport, class... Requests>
     // The peer may write `out` and still fail; only a success lets the answer be read.
     handshake out{};
     const auto s = static_cast<ntstatus>(transport(exchange.offer(), out));
-    if (!nt_success(s)) {
-        first_result_access::refuse(outcome, s);
-        return false;
+    if (s != status::success) {
+        const ntstatus failure = offer_failure(s);
+        first_result_access::refuse(outcome, failure);
+        // A broken answer ends the negotiation: the peer may believe it agreed (docs/wire.md §2.5).
+        return failure == status::device_protocol_error;
     }
     if constexpr (is_same_v<codec_t<P>, envelope_codec>) {
         if (!exchange.answer_is_valid(out)) {
             first_result_access::refuse(outcome, status::device_protocol_error);
-            return false;
+            return true;
         }
         first_result_access::accept<I>(outcome, exchange.response(), version_v<P>);
         return true;
@@ -227,14 +238,15 @@ template <size_t I, class... Ps, class Transport, class... Requests>
         const ntstatus accepted = exchange.accept(out, response, version);
         if (!nt_success(accepted)) {
             first_result_access::refuse(outcome, accepted);
-            return false;
+            return true;
         }
         first_result_access::accept<I>(outcome, response, version);
         return true;
     }
 }
 
-// The offers in order until one is accepted; the outcome holds the last refusal otherwise.
+// The offers in order until one is accepted or answered against the rules; the outcome holds
+// the last refusal otherwise.
 template <class... Ps, size_t... Is, class Transport, class... Requests>
 [[nodiscard]] first_result<Ps...> offer_in_order(index_sequence<Is...>, Transport& transport,
                                                  const Requests&... requests) noexcept {
@@ -245,8 +257,9 @@ template <class... Ps, size_t... Is, class Transport, class... Requests>
 } // namespace detail
 
 // Offers P1, then P2, ... in preference order (as ALPN does) and stops at the first the peer
-// accepts. Every refusal, whatever its status, moves on to the next offer; when all are
-// refused the result carries the last refusal's status.
+// accepts. A refusal moves on to the next offer; when all are refused the result carries the
+// last refusal's status. An offer that ends with STATUS_DEVICE_PROTOCOL_ERROR (a success answer
+// that breaks the wire rules, or a transport reporting one) ends the negotiation there.
 template <class... Ps, class Transport>
 KSHAKE_DETAIL_NODISCARD_FIRST_RESULT detail::first_result_t<Ps...>
 negotiate_first(Transport&& transport,

@@ -16,9 +16,10 @@ inline constexpr size_t max_payload_size = KSHAKE_MAX_PAYLOAD_SIZE;
 // at most 8 (see docs/wire.md).
 inline constexpr size_t max_payload_alignment = 8;
 
-// A payload is a plain C struct: copied byte for byte across the wire, zero-filled before a
-// handler sees it (a trivial default constructor is what makes T{} zero its padding, so no
-// kernel stack bytes leak to the peer).
+// A payload is a plain C struct: copied byte for byte across the wire. It has no implicit
+// padding, so every byte that crosses is a member its sender set (or kshake zeroed), and its
+// layout is the same under every compiler of a target (docs/wire.md §2.6). An empty struct is a
+// payload too: its one byte travels as zero.
 namespace detail {
 // Copied into and out of envelopes by assignment: a const or reference member deletes it.
 template <class T>
@@ -29,6 +30,7 @@ template <class T>
 concept payload = detail::is_class_v<T> && detail::complete_type<T> && !detail::is_const_v<T> &&
                   !detail::is_volatile_v<T> && detail::is_trivial_v<T> &&
                   detail::copy_assignable<T> && detail::is_standard_layout_v<T> &&
+                  (detail::has_unique_object_representations_v<T> || detail::is_empty_v<T>) &&
                   sizeof(T) <= max_payload_size && alignof(T) <= max_payload_alignment;
 
 namespace detail {
@@ -246,6 +248,17 @@ consteval bool check_payload() noexcept {
                       "kshake: a payload must be standard layout (a plain C struct: no virtual "
                       "functions, one access level, no base classes with data)");
         return false;
+    } else if constexpr (!detail::has_unique_object_representations_v<T> &&
+                         !detail::is_empty_v<T>) {
+        static_assert(detail::has_unique_object_representations_v<T> || detail::is_empty_v<T>,
+                      "kshake: a payload must have no implicit padding: every byte of it crosses "
+                      "the wire, so padding would carry whatever the sender's stack held. Add "
+                      "explicit reserved fields where the compiler pads (e.g. `kshake::uint8_t "
+                      "reserved[3];` after a byte before a 32-bit member) and set them to zero. "
+                      "A float or double member is refused too (equal values may differ in "
+                      "bits): carry it as an integer (fixed point) or its bits in a "
+                      "kshake::uint32_t / uint64_t");
+        return false;
     } else if constexpr (sizeof(T) > max_payload_size) {
         static_assert(sizeof(T) <= max_payload_size,
                       "kshake: a payload must be at most kshake::max_payload_size bytes "
@@ -327,6 +340,12 @@ consteval bool check_protocol_rules() noexcept {
         static_assert(has_id<P>,
                       "kshake: a protocol's id must be a compile-time constant: declare it "
                       "`static constexpr kshake::guid id = ...;` (route tables are built from it)");
+        return false;
+    } else if constexpr (P::id == guid{}) {
+        static_assert(!(P::id == guid{}),
+                      "kshake: a protocol's id must not be the nil GUID (GUID_NULL): an initiator "
+                      "starts Out zeroed, so a peer that answers without writing Out would seem "
+                      "to name it; create a GUID of your own (uuidgen)");
         return false;
     } else if constexpr (!requires { typename P::request; }) {
         static_assert(

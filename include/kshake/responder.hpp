@@ -4,6 +4,7 @@
 #pragma once
 
 #include "detail/freestanding.hpp"
+#include "detail/route_groups.hpp"
 #include "detail/route_table.hpp"
 #include "handshake.hpp"
 #include "protocol.hpp"
@@ -274,19 +275,38 @@ consteval bool check_route() noexcept {
     }
 }
 
-// Always false; named in the static_assert when two routes share an id, so that both
+// Always false; named in the static_asserts when two routes of one id overlap, so that both
 // protocols show in the error itself on every compiler.
 template <class First, class Second>
-inline constexpr bool protocol_ids_differ = false;
+inline constexpr bool protocol_version_ranges_disjoint = false;
+template <class First, class Second>
+inline constexpr bool raw_codec_id_served_once = false;
 
 template <class First, class Second>
-consteval bool duplicate_protocol_id() noexcept {
-    static_assert(protocol_ids_differ<First, Second>,
-                  "kshake: two routes of one responder serve the same protocol id (the two "
-                  "protocols are the arguments of protocol_ids_differ<...>): serve each id "
-                  "once; one route covers a version range [min_version, version]");
+consteval bool overlapping_routes() noexcept {
+    if constexpr (is_same_v<codec_t<First>, raw_codec> || is_same_v<codec_t<Second>, raw_codec>) {
+        static_assert(raw_codec_id_served_once<First, Second>,
+                      "kshake: two routes of one responder serve the same protocol id, and one "
+                      "of them uses kshake::raw_codec (the two protocols are the arguments of "
+                      "raw_codec_id_served_once<...>): a raw request carries no version to "
+                      "choose a route by, so serve a raw protocol's id with one route");
+    } else {
+        static_assert(protocol_version_ranges_disjoint<First, Second>,
+                      "kshake: two routes of one responder serve the same protocol id at "
+                      "overlapping versions (the two protocols are the arguments of "
+                      "protocol_version_ranges_disjoint<...>): routes of one id need disjoint "
+                      "[min_version, version] ranges, one per request and response layout "
+                      "(typed versions); or serve the id once");
+    }
     return false;
 }
+
+template <class R>
+inline constexpr uint32_t route_lowest_version =
+    is_same_v<codec_t<typename R::protocol>, raw_codec> ? 0U : min_version_v<typename R::protocol>;
+template <class R>
+inline constexpr uint32_t route_highest_version =
+    is_same_v<codec_t<typename R::protocol>, raw_codec> ? ~0U : version_v<typename R::protocol>;
 
 // A braced list rather than a fold expression: clang caps fold expressions at 256 operands
 // and a responder may hold 1024 routes.
@@ -342,11 +362,14 @@ consteval bool check_routes() noexcept {
         return false;
     } else {
         constexpr guid ids[] = {Routes::protocol::id...};
-        constexpr duplicate_pair dup = find_duplicate_id(ids);
-        if constexpr (dup.first != sizeof...(Routes)) {
-            using first = typename pack_element_t<dup.first, Routes...>::protocol;
-            using second = typename pack_element_t<dup.second, Routes...>::protocol;
-            return duplicate_protocol_id<first, second>();
+        constexpr uint32_t lowest[] = {route_lowest_version<Routes>...};
+        constexpr uint32_t highest[] = {route_highest_version<Routes>...};
+        constexpr route_pair overlap =
+            find_overlapping_versions(group_routes_by_id(ids), lowest, highest);
+        if constexpr (overlap.first != sizeof...(Routes)) {
+            using first = typename pack_element_t<overlap.first, Routes...>::protocol;
+            using second = typename pack_element_t<overlap.second, Routes...>::protocol;
+            return overlapping_routes<first, second>();
         } else {
             return true;
         }
@@ -359,17 +382,17 @@ consteval bool check_routes() noexcept {
 // for 1024 routes, 4 minutes of g++ -O2); this one's name holds one route.
 // Takes In's two pointers by value (its id is already matched): passing In by reference made
 // every hashed dispatch spill it to the stack for the indirect call (6 instructions).
+// What a decoded request becomes: the handler's answer, and on success the response envelope
+// and then Out.
 template <class Context, class R>
-ntstatus serve_route(Context& context, void* argument1, void* argument2, void* out) noexcept {
+ntstatus answer_request(Context& context,
+                        const typename codec_t<typename R::protocol>::template decoded<
+                            typename R::protocol>& decoded,
+                        void* out) noexcept {
     using P = typename R::protocol;
     using codec = codec_t<P>;
-    const handshake in{P::id, argument1, argument2};
-    typename codec::template decoded<P> decoded{};
-    ntstatus s = codec::template decode_request<P>(in, out, decoded);
-    if (!nt_success(s)) {
-        return s;
-    }
     response_t<P> response{};
+    ntstatus s;
     if constexpr (handler_signature_of<detail::remove_const_t<decltype(R::handler)>>::type::arity ==
                   4) {
         s = static_cast<ntstatus>(R::handler(context, decoded.request, response, decoded.version));
@@ -386,6 +409,53 @@ ntstatus serve_route(Context& context, void* argument1, void* argument2, void* o
     codec::template encode_response<P>(decoded, response, reply);
     write_handshake(out, reply);
     return status::success;
+}
+
+template <class Context, class R>
+ntstatus serve_route(Context& context, void* argument1, void* argument2, void* out) noexcept {
+    using P = typename R::protocol;
+    using codec = codec_t<P>;
+    const handshake in{P::id, argument1, argument2};
+    typename codec::template decoded<P> decoded{};
+    const ntstatus s = codec::template decode_request<P>(in, out, decoded);
+    if (!nt_success(s)) {
+        return s;
+    }
+    return answer_request<Context, R>(context, decoded, out);
+}
+
+// One route of an id served by several (envelope codec only), its request header already read.
+template <class Context, class R>
+ntstatus serve_route_with_header(Context& context, const envelope_header& header, void* argument1,
+                                 void* argument2, void* out) noexcept {
+    using P = typename R::protocol;
+    const handshake in{P::id, argument1, argument2};
+    envelope_codec::decoded<P> decoded{};
+    const ntstatus s = envelope_codec::decode_request_with_header<P>(in, header, out, decoded);
+    if (!nt_success(s)) {
+        return s;
+    }
+    return answer_request<Context, R>(context, decoded, out);
+}
+
+// The routes of one id, each for its own version range: the request header is read once, and
+// its version picks the route (typed versions). A version no route serves is refused as a
+// single route refuses one outside its range.
+template <class Context, class... Rs>
+ntstatus serve_versions(Context& context, void* argument1, void* argument2, void* out) noexcept {
+    if (argument1 == nullptr || argument2 == nullptr) {
+        return status::invalid_parameter;
+    }
+    envelope_header header{};
+    detail::copy_bytes(&header, argument1, sizeof header);
+    ntstatus s = status::revision_mismatch;
+    static_cast<void>(
+        (... || (header.version >= min_version_v<typename Rs::protocol> &&
+                 header.version <= version_v<typename Rs::protocol> &&
+                 ((s = serve_route_with_header<Context, Rs>(context, header, argument1, argument2,
+                                                            out)),
+                  true))));
+    return s;
 }
 
 template <class Context>
@@ -451,6 +521,52 @@ class responder {
   private:
     static constexpr guid ids[sizeof...(Routes)] = {Routes::protocol::id...};
 
+    // Routes that share an id (typed versions) are served through one entry per id, which picks
+    // the route by the request's version; with no shared id, every route is its own entry.
+    static constexpr detail::id_groups<sizeof...(Routes)> groups = detail::group_routes_by_id(ids);
+    static constexpr size_t distinct_ids = groups.distinct;
+    static constexpr bool ids_shared = distinct_ids != sizeof...(Routes);
+
+    template <size_t Leader, size_t... Ks>
+    static consteval detail::route_entry<Context>
+    group_entry(detail::index_sequence<Ks...>) noexcept {
+        if constexpr (sizeof...(Ks) == 1) {
+            return &detail::serve_route<Context, detail::pack_element_t<Leader, Routes...>>;
+        } else {
+            return &detail::serve_versions<
+                Context, detail::pack_element_t<groups.member(Leader, Ks), Routes...>...>;
+        }
+    }
+    // What serves the id of route Leader, the first route of its id.
+    template <size_t Leader>
+    static constexpr detail::route_entry<Context> entry_of =
+        group_entry<Leader>(detail::make_index_sequence<groups.size[Leader]>{});
+
+    struct route_entries {
+        static constexpr detail::route_entry<Context> at[sizeof...(Routes)] = {
+            &detail::serve_route<Context, Routes>...};
+    };
+    template <class Sequence>
+    struct group_entries;
+    template <size_t... Ks>
+    struct group_entries<detail::index_sequence<Ks...>> {
+        static constexpr detail::route_entry<Context> at[sizeof...(Ks)] = {
+            entry_of<groups.leaders[Ks]>...};
+    };
+
+    // The linear dispatch when ids are shared: each id's first route tries its id.
+    template <size_t... Is>
+    [[nodiscard]] static ntstatus dispatch_groups(Context& context, const handshake& in, void* out,
+                                                  detail::index_sequence<Is...>) noexcept {
+        ntstatus s = status::invalid_device_request;
+        static_cast<void>((... || (groups.leader_of[Is] == Is &&
+                                   detail::same_guid(in.protocol_id, ids[Is]) &&
+                                   ((s = entry_of<(groups.leader_of[Is] == Is ? Is : 0)>(
+                                         context, in.argument1, in.argument2, out)),
+                                    true))));
+        return s;
+    }
+
     // Up to this many routes, dispatch compares the id with each route's in turn, as the C
     // chain does, with every route's code inlined; beyond it, the perfect hash. Measured with
     // tools/bench_instructions.py (g++ 12 -O2, instructions per round trip) at 4 routes, when
@@ -466,8 +582,19 @@ class responder {
     // Constant-initialised tables (no function-local statics, no dynamic initialisation); a
     // nested class so they exist only for responders of more than linear_dispatch_limit routes.
     struct lookup {
-        using table_type = detail::route_table<sizeof...(Routes)>;
-        static constexpr table_type table = detail::build_route_table(ids);
+        struct key_array {
+            guid at[distinct_ids];
+        };
+        static consteval key_array make_keys() noexcept {
+            key_array k{};
+            for (size_t i = 0; i < distinct_ids; ++i) {
+                k.at[i] = ids[groups.leaders[i]];
+            }
+            return k;
+        }
+        static constexpr key_array keys = make_keys();
+        using table_type = detail::route_table<distinct_ids>;
+        static constexpr table_type table = detail::build_route_table(keys.at);
         static_assert(table.built, "kshake: could not build the route table");
 
         // The route table's slots resolved to {id, route}, so a lookup reads one slot and
@@ -475,8 +602,8 @@ class responder {
         // instructions a negotiation fewer, which the flat-dispatch target needs). An empty
         // slot holds a copy of route 0: an id equal to route 0's always hashes to route 0's own
         // slot, so the copy can never match what lands in the empty one.
-        static constexpr detail::route_entry<Context> entries[sizeof...(Routes)] = {
-            &detail::serve_route<Context, Routes>...};
+        using entries = detail::conditional_t<
+            ids_shared, group_entries<detail::make_index_sequence<distinct_ids>>, route_entries>;
         struct slot_array {
             detail::route_slot<Context> at[table_type::slots];
         };
@@ -484,7 +611,7 @@ class responder {
             slot_array a{};
             for (size_t i = 0; i < table_type::slots; ++i) {
                 const size_t route = table.route_at[i] == table_type::empty ? 0 : table.route_at[i];
-                a.at[i] = {ids[route], entries[route]};
+                a.at[i] = {keys.at[route], entries::at[route]};
             }
             return a;
         }
@@ -495,6 +622,8 @@ class responder {
                                            void* out) noexcept {
         if constexpr (!valid) {
             return status::invalid_device_request;
+        } else if constexpr (ids_shared && distinct_ids <= linear_dispatch_limit) {
+            return dispatch_groups(context, in, out, detail::index_sequence_for<Routes...>{});
         } else if constexpr (sizeof...(Routes) <= linear_dispatch_limit) {
             // The route whose id In carries serves it (ids are distinct, so one at most). Written
             // as one fold rather than a helper taking `s` by reference, which cost 1 to 3

@@ -12,6 +12,11 @@
 
 namespace kshake {
 
+// The version of the wire contract these headers implement (docs/wire.md §7). It is not sent:
+// the contract fixes what every byte means, so two peers agree on it by being built to it.
+inline constexpr uint32_t wire_contract_major = 1;
+inline constexpr uint32_t wire_contract_minor = 0;
+
 // An envelope: { u32 size; u32 version; body } with the body at byte 8 on every target.
 // `size` counts header and body: envelope_size<T> = 8 + sizeof(T).
 struct envelope_header {
@@ -37,6 +42,16 @@ consteval bool envelope_layout_holds() noexcept {
     return KSHAKE_OFFSETOF(envelope<T>, size) == 0 && KSHAKE_OFFSETOF(envelope<T>, version) == 4 &&
            KSHAKE_OFFSETOF(envelope<T>, body) == envelope_body_offset &&
            sizeof(envelope<T>) >= envelope_size<T>;
+}
+
+// A body as it crosses the wire. An empty struct's one byte is padding: it travels as zero.
+template <payload T>
+inline void write_body(void* to, const T& body) noexcept {
+    if constexpr (detail::is_empty_v<T>) {
+        *static_cast<unsigned char*>(to) = 0;
+    } else {
+        copy_bytes(to, &body, sizeof body);
+    }
 }
 
 [[nodiscard]] inline bool regions_overlap(const void* a, size_t a_size, const void* b,
@@ -65,6 +80,13 @@ struct envelope_codec {
               response_{envelope_size<response_type>, 0, {}} {
             static_assert(detail::envelope_layout_holds<request_type>() &&
                           detail::envelope_layout_holds<response_type>());
+            // An empty body's one byte is padding, which `{}` and a copy may leave unset.
+            if constexpr (detail::is_empty_v<request_type>) {
+                detail::write_body(&request_.body, request);
+            }
+            if constexpr (detail::is_empty_v<response_type>) {
+                detail::write_body(&response_.body, response_type{});
+            }
         }
         exchange(const exchange&) = delete;
         exchange& operator=(const exchange&) = delete;
@@ -119,8 +141,6 @@ struct envelope_codec {
     template <protocol P>
     [[nodiscard]] static ntstatus decode_request(const handshake& in, const void* out,
                                                  decoded<P>& d) noexcept {
-        using request_type = request_t<P>;
-        using response_type = response_t<P>;
         if (in.argument1 == nullptr || in.argument2 == nullptr) {
             return status::invalid_parameter;
         }
@@ -128,15 +148,29 @@ struct envelope_codec {
         // may change under us (a double fetch is a classic kernel bug).
         envelope_header request_header{};
         detail::copy_bytes(&request_header, in.argument1, sizeof request_header);
+        return decode_request_with_header(in, request_header, out, d);
+    }
+
+    // The checks that follow the request header, once it has been copied (by decode_request,
+    // or by a responder choosing among the routes of one id by its version).
+    template <protocol P>
+    [[nodiscard]] static ntstatus decode_request_with_header(const handshake& in,
+                                                             const envelope_header& request_header,
+                                                             const void* out,
+                                                             decoded<P>& d) noexcept {
+        using request_type = request_t<P>;
+        using response_type = response_t<P>;
         if (request_header.version < min_version_v<P> || request_header.version > version_v<P>) {
             return status::revision_mismatch;
         }
         if (request_header.size < envelope_size<request_type>) {
             return status::invalid_buffer_size;
         }
-        envelope_header response_header{};
-        detail::copy_bytes(&response_header, in.argument2, sizeof response_header);
-        if (response_header.size < envelope_size<response_type>) {
+        // Only the response header's size (its first 4 bytes) is read: its version is the
+        // initiator's business, and a peer may have mapped no more (docs/wire.md §2.3).
+        uint32_t capacity = 0;
+        detail::copy_bytes(&capacity, in.argument2, sizeof capacity);
+        if (capacity < envelope_size<response_type>) {
             return status::buffer_too_small;
         }
         // Writing the response must not overwrite Out itself.
@@ -157,7 +191,7 @@ struct envelope_codec {
                                 handshake& out) noexcept {
         const envelope_header header{envelope_size<response_t<P>>, d.version};
         auto* bytes = static_cast<unsigned char*>(d.response_envelope);
-        detail::copy_bytes(bytes + envelope_body_offset, &response, sizeof response);
+        detail::write_body(bytes + envelope_body_offset, response);
         detail::copy_bytes(bytes, &header, sizeof header);
         out = {P::id, d.response_envelope, nullptr};
     }

@@ -1,7 +1,7 @@
 // expect: kshake: two routes of one responder serve the same protocol id
-// expect-also: protocol_ids_differ<fx::ping, ping_again>
-// Two routes for one id: a second protocol type that reuses ping's GUID. The error must name
-// both protocols.
+// expect-also: protocol_version_ranges_disjoint<fx::ping, ping_again>
+// Two routes for one id at one version: a second protocol type that reuses ping's GUID. The
+// error must name both protocols.
 #include "fixtures.hpp"
 
 struct ping_again {

@@ -176,6 +176,10 @@ inline constexpr bool is_standard_layout_v = __is_standard_layout(T);
 // std::is_trivial, as the MSVC STL spells it: trivially default-constructible and copyable.
 template <class T>
 inline constexpr bool is_trivial_v = __is_trivially_constructible(T) && __is_trivially_copyable(T);
+// Every bit of a T is part of its value: no padding (and no floating-point member, whose equal
+// values may differ in bits). Needs a complete type.
+template <class T>
+inline constexpr bool has_unique_object_representations_v = __has_unique_object_representations(T);
 
 template <class T>
 T&& declval() noexcept;

@@ -65,33 +65,6 @@ struct route_table {
     }
 };
 
-// Where two ids are equal: first < second < N, or first == N when all differ.
-struct duplicate_pair {
-    size_t first;
-    size_t second;
-};
-
-template <size_t N>
-[[nodiscard]] consteval duplicate_pair find_duplicate_id(const guid (&ids)[N]) noexcept {
-    // Equal ids have equal folds; an open-addressed set of folds finds them in O(N).
-    constexpr size_t set_size = size_t{1} << (bits_for(N) + 1);
-    size_t owner[set_size]{};
-    bool used[set_size]{};
-    for (size_t i = 0; i < N; ++i) {
-        const uint64_t key = fold_guid(ids[i], fold_multipliers[0]);
-        size_t at = static_cast<size_t>((key * bucket_multiplier) >> 32U) & (set_size - 1);
-        while (used[at]) {
-            if (same_guid(ids[owner[at]], ids[i])) {
-                return {owner[at], i};
-            }
-            at = (at + 1) & (set_size - 1);
-        }
-        used[at] = true;
-        owner[at] = i;
-    }
-    return {N, N};
-}
-
 // Builds the table for distinct ids; `built` is false only if no fold multiplier separates
 // them (two different ids with equal 64-bit folds under all four: astronomically unlikely).
 template <size_t N>
