@@ -25,10 +25,16 @@ configure() { # configure BUILDDIR [meson args...]
   fi
 }
 
+# The C compiler of each build is the C++ compiler's own (tests/c_peer builds C11 code).
+cc_of() { # cc_of CXX: gcc for g++, clang-19 for clang++-19
+  case $1 in g++) echo gcc ;; clang++-19) echo clang-19 ;; *) echo "${1/++/}" ;; esac
+}
+
 suite() { # suite NAME CXX [meson args...]
   local dir=build/$1 cxx=$2
   shift 2
-  CXX=$cxx configure "$dir" "$@" && meson compile -C "$dir" && meson test -C "$dir" --print-errorlogs
+  CC=$(cc_of "$cxx") CXX=$cxx configure "$dir" "$@" && meson compile -C "$dir" &&
+    meson test -C "$dir" --print-errorlogs
 }
 
 # The kernel suite (tests/kernel) cross-compiles with its own toolchains whatever the native
@@ -43,7 +49,8 @@ step "g++ single-header build and meson test" suite single g++ -Dsingle_header=t
 # WDK-style NTSTATUS/ULONG code of tests/wdk_style_test.cpp (compiled to nothing where long is
 # 64 bits). The compile-fail, consumer and single-header suites run in the builds above.
 m32() {
-  CXX=g++ configure build/m32 -Dcpp_args=-m32 -Dcpp_link_args=-m32 -Dkernel_tests=disabled &&
+  CC=gcc CXX=g++ configure build/m32 -Dcpp_args=-m32 -Dcpp_link_args=-m32 -Dc_args=-m32 \
+    -Dc_link_args=-m32 -Dkernel_tests=disabled &&
     meson compile -C build/m32 && meson test -C build/m32 --print-errorlogs \
       --no-suite compile_fail --no-suite consumers --no-suite single_header
 }
@@ -55,7 +62,7 @@ step "benchmarks: compile cost" python3 tools/bench_compile.py --check --no-csv 
 sanitized() { # sanitized NAME CXX MESON_SETUP_ARGS...: every test but the timed fuzz suite
   local dir=build/$1 cxx=$2
   shift 2
-  CXX=$cxx configure "$dir" "$@" && meson compile -C "$dir" &&
+  CC=$(cc_of "$cxx") CXX=$cxx configure "$dir" "$@" && meson compile -C "$dir" &&
     meson test -C "$dir" --print-errorlogs --no-suite fuzz --no-suite compile_fail \
       --no-suite consumers --no-suite single_header
 }
