@@ -24,8 +24,13 @@ namespace {
 
 struct request_body {
     std::uint32_t value;
-    std::uint32_t fail; // nonzero: the handler writes half its response, then fails
+    std::uint32_t outcome; // how the handler ends: a handler_outcome
 };
+// What serve_frames returns: success, or after writing half its response a failure, or after
+// writing all of it a warning (a refusal too), an informational status or STATUS_PENDING (both
+// success codes, which deliver the response).
+enum handler_outcome : std::uint32_t { succeeds, fails_half_written, warns, informs, pends };
+constexpr ntstatus informational = static_cast<ntstatus>(0x40000000);
 struct response_body {
     std::uint32_t doubled;
     std::uint32_t version;
@@ -58,11 +63,20 @@ ntstatus serve_frames(context& c, const request_body& request, response_body& re
                       std::uint32_t version) noexcept {
     ++c.calls;
     response.doubled = request.value * 2;
-    if (request.fail != 0) {
+    if (request.outcome == fails_half_written) {
         return status::insufficient_resources;
     }
     response.version = version;
-    return status::success;
+    switch (request.outcome) {
+    case warns:
+        return status::buffer_overflow;
+    case informs:
+        return informational;
+    case pends:
+        return status::pending;
+    default:
+        return status::success;
+    }
 }
 ntstatus serve_other(context& c, const request_body&, response_body&) noexcept {
     ++c.calls;
@@ -98,6 +112,7 @@ struct scene {
     caller_memory memory;
     kshake::handshake* in;
     kshake::handshake* out;
+    bool null_pin; // callback is handed a null Pin
     void* pin_context;
     context served;
 };
@@ -110,6 +125,7 @@ void baseline(scene& s) noexcept {
     std::memset(&s.memory.out, 0x5A, sizeof s.memory.out);
     s.in = &s.memory.in;
     s.out = &s.memory.out;
+    s.null_pin = false;
     s.pin_context = &s.served;
     s.served = {0};
 }
@@ -123,12 +139,14 @@ struct responder_row {
     entry via;
 };
 
-// The responder's failures, in the order it checks them.
+// The responder's failures, in the order it checks them, then what a handler's status does.
 constexpr responder_row responder_rows[] = {
     {"`In` is null", status::invalid_parameter, [](scene& s) noexcept { s.in = nullptr; },
      entry::both},
     {"`Out` is null", status::invalid_parameter, [](scene& s) noexcept { s.out = nullptr; },
      entry::both},
+    {"`Pin` is null", status::invalid_device_state, [](scene& s) noexcept { s.null_pin = true; },
+     entry::callback_only},
     {"the pin has no context (`KSPIN.Context` is null)", status::invalid_device_state,
      [](scene& s) noexcept { s.pin_context = nullptr; }, entry::callback_only},
     {"`In.ProtocolId` is not served", status::invalid_device_request,
@@ -183,10 +201,16 @@ constexpr responder_row responder_rows[] = {
      },
      entry::both},
     {"the handler fails after writing part of its response (its status is returned)",
-     status::insufficient_resources, [](scene& s) noexcept { s.memory.request.body.fail = 1; },
+     status::insufficient_resources,
+     [](scene& s) noexcept { s.memory.request.body.outcome = fails_half_written; }, entry::both},
+    {"the handler returns a warning after writing all of its response (its status is returned)",
+     status::buffer_overflow, [](scene& s) noexcept { s.memory.request.body.outcome = warns; },
      entry::both},
     {"a raw-codec handler fails", status::not_supported,
      [](scene& s) noexcept { s.memory.in = {pointers::id, nullptr, &s.memory.spare}; },
+     entry::both},
+    {"the handler returns an informational status (`0x40000000`): the response is delivered",
+     status::success, [](scene& s) noexcept { s.memory.request.body.outcome = informs; },
      entry::both},
 };
 
@@ -194,9 +218,17 @@ constexpr responder_row responder_rows[] = {
 ntstatus run(scene& s, bool via_callback) noexcept {
     if (via_callback) {
         kshake::mock::pin pin{s.pin_context};
-        return sink::callback<kshake::mock::pin*>(&pin, s.in, s.out);
+        return sink::callback<kshake::mock::pin*>(s.null_pin ? nullptr : &pin, s.in, s.out);
     }
     return sink::serve(s.served, s.in, s.out);
+}
+
+// The caller's memory after the baseline exchange succeeded: the response envelope and Out.
+caller_memory answered(const caller_memory& before, scene& s) noexcept {
+    caller_memory want = before;
+    want.response = {response_size, 3, {42, 3}};
+    want.out = {frames::id, &s.memory.response, nullptr};
+    return want;
 }
 
 } // namespace
@@ -208,9 +240,7 @@ TEST_CASE("bad-input baseline: succeeds, writes only the response envelope and O
         baseline(s);
         const caller_memory before = s.memory;
         REQUIRE(run(s, via_callback) == status::success);
-        caller_memory want = before;
-        want.response = {response_size, 3, {42, 3}};
-        want.out = {frames::id, &s.memory.response, nullptr};
+        const caller_memory want = answered(before, s);
         const bool as_wanted = std::memcmp(&s.memory, &want, sizeof want) == 0;
         CHECK(as_wanted);
         CHECK(s.served.calls == 1);
@@ -228,18 +258,42 @@ TEST_CASE("responder: each documented failure has its status and changes no call
             scene s{};
             baseline(s);
             row.arrange(s);
-            unsigned char before[sizeof s.memory];
-            std::memcpy(before, &s.memory, sizeof before);
+            const caller_memory before = s.memory;
             const ntstatus got = run(s, via_callback);
             CHECK(kshake_test::text_of(kshake::describe(got)) ==
                   kshake_test::text_of(kshake::describe(row.expected)));
-            const bool unchanged = std::memcmp(before, &s.memory, sizeof before) == 0;
-            CHECK(unchanged);
-            // Validation failures never reach the handler; handler failures reach it once.
+            if (row.expected == status::success) {
+                // A handler's success code delivers the response exactly as STATUS_SUCCESS does.
+                const caller_memory want = answered(before, s);
+                const bool as_wanted = std::memcmp(&s.memory, &want, sizeof want) == 0;
+                CHECK(as_wanted);
+            } else {
+                const bool unchanged = std::memcmp(&before, &s.memory, sizeof before) == 0;
+                CHECK(unchanged);
+            }
+            // Validation failures never reach the handler; a handler's status comes from it.
             const bool handler_ran = row.expected == status::insufficient_resources ||
-                                     row.expected == status::not_supported;
+                                     row.expected == status::buffer_overflow ||
+                                     row.expected == status::not_supported ||
+                                     row.expected == status::success;
             CHECK(s.served.calls == (handler_ran ? 1 : 0));
         }
+    }
+}
+
+TEST_CASE("responder: a handler's STATUS_PENDING delivers the response; the answer is "
+          "STATUS_SUCCESS") {
+    for (const bool via_callback : {true, false}) {
+        CAPTURE(via_callback);
+        scene s{};
+        baseline(s);
+        s.memory.request.body.outcome = pends;
+        const caller_memory before = s.memory;
+        CHECK(run(s, via_callback) == status::success);
+        const caller_memory want = answered(before, s);
+        const bool as_wanted = std::memcmp(&s.memory, &want, sizeof want) == 0;
+        CHECK(as_wanted);
+        CHECK(s.served.calls == 1);
     }
 }
 
@@ -249,8 +303,8 @@ TEST_CASE("responder: Out aliasing In succeeds (In is read in full before Out is
     s.out = s.in;
     const caller_memory before = s.memory;
     REQUIRE(run(s, true) == status::success);
-    caller_memory want = before;
-    want.response = {response_size, 3, {42, 3}};
+    caller_memory want = answered(before, s);
+    want.out = before.out;
     want.in = {frames::id, &s.memory.response, nullptr};
     const bool as_wanted = std::memcmp(&s.memory, &want, sizeof want) == 0;
     CHECK(as_wanted);
@@ -283,6 +337,35 @@ constexpr initiator_row initiator_rows[] = {
          return status::unsuccessful;
      },
      false},
+    {"the peer returns a warning after a valid reply (its status is returned as is)",
+     status::buffer_overflow,
+     [](const kshake::handshake& in, kshake::handshake& out) noexcept {
+         static_cast<void>(honest(in, out));
+         return status::buffer_overflow;
+     },
+     false},
+    {"the peer returns `STATUS_PENDING` after a valid reply (a success code other than "
+     "`STATUS_SUCCESS`)",
+     status::device_protocol_error,
+     [](const kshake::handshake& in, kshake::handshake& out) noexcept {
+         static_cast<void>(honest(in, out));
+         return status::pending;
+     },
+     false},
+    {"the peer returns an informational status (`0x40000000`) after a valid reply",
+     status::device_protocol_error,
+     [](const kshake::handshake& in, kshake::handshake& out) noexcept {
+         static_cast<void>(honest(in, out));
+         return informational;
+     },
+     false},
+    {"raw codec: the peer returns `STATUS_PENDING` after a valid reply",
+     status::device_protocol_error,
+     [](const kshake::handshake& in, kshake::handshake& out) noexcept {
+         static_cast<void>(honest(in, out));
+         return status::pending;
+     },
+     true},
     {"the peer succeeds without writing `Out`", status::device_protocol_error,
      [](const kshake::handshake&, kshake::handshake&) noexcept { return status::success; }, false},
     {"reply `Out.ProtocolId` is not the offered id", status::device_protocol_error,
@@ -362,14 +445,60 @@ TEST_CASE("initiator: each hostile reply fails with its status; the request is u
         int here = 0;
         const ntstatus got = row.raw
                                  ? offer_to<pointers>(row.peer, kshake::raw_arguments{&here, &here})
-                                 : offer_to<frames>(row.peer, request_body{21, 0});
+                                 : offer_to<frames>(row.peer, request_body{21, succeeds});
         CHECK(kshake_test::text_of(kshake::describe(got)) ==
               kshake_test::text_of(kshake::describe(row.expected)));
     }
 }
 
+namespace {
+// negotiate_first<P, other>: the row's peer answers the offer of P, the honest peer the offer of
+// `other` (which it accepts) if it is made. Returns how many offers were made.
+template <class P>
+int offer_first(peer_fn first_peer, const kshake::request_t<P>& request, ntstatus expected) {
+    int calls = 0;
+    const auto peer = [&calls, first_peer](const kshake::handshake& in,
+                                           kshake::handshake& out) noexcept {
+        return calls++ == 0 ? first_peer(in, out) : honest(in, out);
+    };
+    const auto r = kshake::negotiate_first<P, other>(peer, request, request_body{1, succeeds});
+    if (expected == status::device_protocol_error) {
+        // A broken answer ends the negotiation: the peer may believe it agreed.
+        CHECK_FALSE(r.ok());
+        CHECK(r.index() == r.none);
+        CHECK(r.version() == 0);
+        CHECK(r.status() == status::device_protocol_error);
+    } else {
+        // Any other refusal moves on to the next offer.
+        REQUIRE(r.ok());
+        CHECK(r.index() == 1U);
+    }
+    return calls;
+}
+} // namespace
+
+TEST_CASE("initiator: negotiate_first stops at a row's STATUS_DEVICE_PROTOCOL_ERROR and moves on "
+          "after any other refusal") {
+    for (const initiator_row& row : initiator_rows) {
+        CAPTURE(row.condition);
+        int here = 0;
+        const int offers =
+            row.raw
+                ? offer_first<pointers>(row.peer, kshake::raw_arguments{&here, &here}, row.expected)
+                : offer_first<frames>(row.peer, request_body{21, succeeds}, row.expected);
+        CHECK(offers == (row.expected == status::device_protocol_error ? 1 : 2));
+    }
+    // A transport that reports STATUS_DEVICE_PROTOCOL_ERROR itself ends it the same way.
+    const int offers = offer_first<frames>(
+        [](const kshake::handshake&, kshake::handshake&) noexcept {
+            return status::device_protocol_error;
+        },
+        request_body{21, succeeds}, status::device_protocol_error);
+    CHECK(offers == 1);
+}
+
 TEST_CASE("initiator: the table's honest peer is accepted (the rows above are real faults)") {
-    const auto r = kshake::negotiate<frames>(&honest, request_body{21, 0});
+    const auto r = kshake::negotiate<frames>(&honest, request_body{21, succeeds});
     REQUIRE(r.ok());
     CHECK(r->doubled == 42);
     CHECK(r.version() == 3);

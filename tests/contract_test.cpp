@@ -87,15 +87,15 @@ TEST_CASE("responder exposes its routes as a route_list") {
 
 TEST_CASE("a real negotiate_first agrees on the offer the contract check predicted") {
     pair_of_pins pins;
-    const auto r =
-        preferred_padded::negotiate(kshake::mock::connected_pin(pins.source), with_padding{1, 2, 0},
-                                    with_padding{1, 2, 0}, with_padding{1, 2, 0}, tiny{1});
+    const auto r = preferred_padded::negotiate(
+        kshake::mock::connected_pin(pins.source), with_reserved{1, {}, 2, 0, 0},
+        with_reserved{1, {}, 2, 0, 0}, with_reserved{1, {}, 2, 0, 0}, tiny{1});
     REQUIRE(r.ok());
     CHECK(r.index() == kshake::agreed_offer_v<preferred_padded, sink_responder>);
     CHECK(r.version() == kshake::agreed_version_v<preferred_padded, sink_responder>);
 
     const auto refused = versions_above::negotiate(kshake::mock::connected_pin(pins.source),
-                                                   with_padding{}, with_padding{});
+                                                   with_reserved{}, with_reserved{});
     CHECK_FALSE(refused.ok());
     CHECK(refused.index() == kshake::agreed_offer_v<versions_above, sink_responder>);
     CHECK(refused.status() == kshake::status::revision_mismatch);

@@ -163,7 +163,7 @@ TEST_CASE("a peer that breaks the wire rules is a protocol error, never an agree
     kshake::mock::fault corrupt{};
     corrupt.what = kshake::mock::fault::kind::corrupt_response_size;
     corrupt.value = 4;
-    corrupt.times = 3; // every frame-pool offer
+    corrupt.times = 2; // the refused v3 and the v2 the sink accepts: every frame-pool offer made
     chain.sink.inject(corrupt);
 
     const auto agreed = sample::negotiate_with_peer(connected_pin(chain.source), frame_bytes);
@@ -171,6 +171,16 @@ TEST_CASE("a peer that breaks the wire rules is a protocol error, never an agree
     CHECK(agreed.pool_version == 0U);
     CHECK(agreed.pool.pool_address == 0U);
     CHECK(agreed.clock_status == st::success);
+    // The broken answer to v2 ends the frame-pool negotiation: v1 is never offered (the sink may
+    // believe it agreed on v2). The sink answered v2 with success; only the source saw the fault.
+    const auto log = chain.source.log();
+    REQUIRE(log.size() == 3);
+    CHECK(log[0].offered == contoso::frame_pool::id);
+    CHECK(log[0].status == st::revision_mismatch);
+    CHECK(log[1].offered == contoso::frame_pool::id);
+    CHECK(log[1].status == st::success);
+    CHECK(log[2].offered == contoso::shared_clock::id);
+    CHECK(log[2].status == st::success);
 }
 
 TEST_CASE("the sink's clock handler never reports a resolution of 0") {

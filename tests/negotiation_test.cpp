@@ -19,14 +19,20 @@ TEST_CASE("a tiny payload round-trips") {
     CHECK(pins.state.served == 1U);
 }
 
-TEST_CASE("a payload with padding round-trips field for field") {
+TEST_CASE("a payload with reserved fields round-trips field for field") {
     pair_of_pins pins;
-    const auto r = kshake::negotiate<padded>(connected_pin(pins.source), with_padding{7, 100, 0});
+    const auto r =
+        kshake::negotiate<padded>(connected_pin(pins.source), with_reserved{7, {}, 100, 0, 0});
     REQUIRE(r.ok());
     CHECK(r->flag == 7);
     CHECK(r->count == 200U);
     CHECK(r->code == 4); // the handler saw version 4, the version padded speaks
     CHECK(r.version() == 4U);
+    // The handler left the reserved fields alone: they arrive as the zeros kshake started from.
+    CHECK(r->reserved1[0] == 0);
+    CHECK(r->reserved1[1] == 0);
+    CHECK(r->reserved1[2] == 0);
+    CHECK(r->reserved2 == 0);
 }
 
 TEST_CASE("a 2000-byte response round-trips") {
@@ -94,28 +100,28 @@ TEST_CASE("refusals come back as statuses, with no response") {
 TEST_CASE("version ranges are inclusive at both edges") {
     pair_of_pins pins;
     // padded is served in [2, 4].
-    CHECK(
-        kshake::negotiate<kshake::at_version<padded, 1>>(connected_pin(pins.source), with_padding{})
-            .status() == st::revision_mismatch);
+    CHECK(kshake::negotiate<kshake::at_version<padded, 1>>(connected_pin(pins.source),
+                                                           with_reserved{})
+              .status() == st::revision_mismatch);
     const auto low = kshake::negotiate<kshake::at_version<padded, 2>>(connected_pin(pins.source),
-                                                                      with_padding{});
+                                                                      with_reserved{});
     REQUIRE(low.ok());
     CHECK(low.version() == 2U);
     CHECK(low->code == 2);
     const auto high = kshake::negotiate<kshake::at_version<padded, 4>>(connected_pin(pins.source),
-                                                                       with_padding{});
+                                                                       with_reserved{});
     REQUIRE(high.ok());
     CHECK(high.version() == 4U);
-    CHECK(
-        kshake::negotiate<kshake::at_version<padded, 5>>(connected_pin(pins.source), with_padding{})
-            .status() == st::revision_mismatch);
+    CHECK(kshake::negotiate<kshake::at_version<padded, 5>>(connected_pin(pins.source),
+                                                           with_reserved{})
+              .status() == st::revision_mismatch);
     CHECK(pins.state.served == 2U);
 }
 
 TEST_CASE("negotiate_first stops at the first offer the peer accepts") {
     pair_of_pins pins;
     const auto r = kshake::negotiate_first<echo_tiny, padded>(connected_pin(pins.source), tiny{1},
-                                                              with_padding{1, 2, 3});
+                                                              with_reserved{1, {}, 2, 3, 0});
     REQUIRE(r.ok());
     CHECK(r.index() == 0U);
     CHECK(r.accepted<echo_tiny>());
@@ -128,7 +134,8 @@ TEST_CASE("negotiate_first falls through refusals in order") {
     pair_of_pins pins;
     const auto r = kshake::negotiate_first<unknown, kshake::at_version<padded, 5>,
                                            kshake::at_version<padded, 3>, echo_tiny>(
-        connected_pin(pins.source), tiny{1}, with_padding{}, with_padding{1, 21, 0}, tiny{5});
+        connected_pin(pins.source), tiny{1}, with_reserved{}, with_reserved{1, {}, 21, 0, 0},
+        tiny{5});
     REQUIRE(r.ok());
     CHECK(r.index() == 2U);
     CHECK(r.version() == 3U);
@@ -145,7 +152,7 @@ TEST_CASE("negotiate_first falls through refusals in order") {
 TEST_CASE("negotiate_first reports the last refusal when nothing is accepted") {
     pair_of_pins pins;
     const auto r = kshake::negotiate_first<unknown, kshake::at_version<padded, 9>>(
-        connected_pin(pins.source), tiny{1}, with_padding{});
+        connected_pin(pins.source), tiny{1}, with_reserved{});
     CHECK_FALSE(r.ok());
     CHECK(r.index() == decltype(r)::none);
     CHECK(r.status() == st::revision_mismatch);

@@ -15,6 +15,7 @@ struct small_request {
 struct small_response {
     std::uint32_t value;
     std::uint16_t extra;
+    std::uint16_t reserved; // where a compiler would pad: a payload has no implicit padding
 };
 
 struct plain {
@@ -109,8 +110,22 @@ struct alignas(16) over_aligned {
     std::uint32_t value;
 };
 struct empty_payload {};
+struct implicit_padding {
+    std::uint8_t flag; // 3 bytes of padding would follow
+    std::uint32_t count;
+};
+struct trailing_padding {
+    std::uint32_t value;
+    std::uint16_t extra; // 2 bytes of padding would follow
+};
+struct floating_point {
+    float gain;
+};
 struct only_version : plain {
     static constexpr std::uint32_t version = 4;
+};
+struct nil_id : plain {
+    static constexpr kshake::guid id{};
 };
 
 } // namespace
@@ -127,12 +142,16 @@ TEST_CASE("payload accepts plain C structs up to the size and alignment limits")
     static_assert(!kshake::payload<with_constructor>);
     static_assert(!kshake::payload<with_member_initialiser>);
     static_assert(!kshake::payload<mixed_access>);
+    static_assert(!kshake::payload<implicit_padding>);
+    static_assert(!kshake::payload<trailing_padding>);
+    static_assert(!kshake::payload<floating_point>);
     CHECK(kshake::detail::check_payload<small_request>());
 }
 
 TEST_CASE("protocol accepts a complete declaration and rejects each missing piece") {
     static_assert(kshake::protocol<plain>);
     static_assert(kshake::protocol<ranged>);
+    static_assert(!kshake::protocol<nil_id>);
     static_assert(!kshake::protocol<no_id>);
     static_assert(!kshake::protocol<id_not_a_guid>);
     static_assert(!kshake::protocol<id_not_constant>);

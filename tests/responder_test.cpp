@@ -67,12 +67,12 @@ TEST_CASE("envelope layout: size at 0, version at 4, body at 8") {
     CHECK(offsetof(kshake::envelope<tiny>, body) == 8U);
     CHECK(kshake::envelope_size<tiny> == 9U);
     CHECK(kshake::envelope_size<large> == 2008U);
-    CHECK(kshake::envelope_size<with_padding> == 8U + sizeof(with_padding));
+    CHECK(kshake::envelope_size<with_reserved> == 8U + sizeof(with_reserved));
 }
 
 TEST_CASE("a valid request writes exactly the response envelope and Out") {
     sink_state state{};
-    auto b = valid_buffers<padded>(with_padding{5, 10, 0}, 3);
+    auto b = valid_buffers<padded>(with_reserved{5, {}, 10, 0, 0}, 3);
     const kshake::handshake in{padded::id, b.request, b.response};
     kshake::handshake out = untouched_out;
     const auto request_before = bytes_of(b.request);
@@ -82,31 +82,41 @@ TEST_CASE("a valid request writes exactly the response envelope and Out") {
     CHECK(out.argument2 == nullptr);
     kshake::envelope_header header{};
     std::memcpy(&header, b.response, sizeof header);
-    CHECK(header.size == kshake::envelope_size<with_padding>);
+    CHECK(header.size == kshake::envelope_size<with_reserved>);
     CHECK(header.version == 3U);
-    with_padding body{};
+    with_reserved body{};
     std::memcpy(&body, b.response + 8, sizeof body);
     CHECK(body.flag == 5);
     CHECK(body.count == 20U);
     CHECK(body.code == 3);
-    for (std::size_t i = kshake::envelope_size<with_padding>; i < sizeof b.response; ++i) {
+    for (std::size_t i = kshake::envelope_size<with_reserved>; i < sizeof b.response; ++i) {
         CHECK(b.response[i] == 0xA5); // nothing written past the envelope
     }
     CHECK(bytes_of(b.request) == request_before);
 }
 
-TEST_CASE("the response body's padding is zero, not stack garbage") {
+TEST_CASE("the response body's reserved fields arrive as zero, not stack garbage") {
+    static_assert(sizeof(with_reserved) == 12U && offsetof(with_reserved, count) == 4U &&
+                  offsetof(with_reserved, code) == 8U);
     sink_state state{};
-    auto b = valid_buffers<padded>(with_padding{5, 10, 0});
+    // The handler never sets the reserved fields; the peer's request even carries nonzero ones.
+    auto b = valid_buffers<padded>(with_reserved{5, {0xEE, 0xEE, 0xEE}, 10, 0, 0xEEEE});
     const kshake::handshake in{padded::id, b.request, b.response};
     kshake::handshake out{};
     REQUIRE(sink_responder::serve(state, &in, &out) == st::success);
-    // with_padding: flag at 0, padding 1..3, count at 4, code at 8, padding 10..11
+    // with_reserved: flag at 0, reserved1 at 1..3, count at 4, code at 8, reserved2 at 10..11
     CHECK(b.response[8 + 1] == 0);
     CHECK(b.response[8 + 2] == 0);
     CHECK(b.response[8 + 3] == 0);
     CHECK(b.response[8 + 10] == 0);
     CHECK(b.response[8 + 11] == 0);
+    with_reserved body{};
+    std::memcpy(&body, b.response + 8, sizeof body);
+    CHECK(body.reserved1[0] == 0);
+    CHECK(body.reserved1[1] == 0);
+    CHECK(body.reserved1[2] == 0);
+    CHECK(body.reserved2 == 0);
+    CHECK(body.count == 20U);
 }
 
 TEST_CASE("a request larger than the envelope is accepted; its tail is ignored") {
@@ -150,13 +160,13 @@ TEST_CASE("every malformed request fails with its status and writes nothing") {
         CHECK(serve_and_check_untouched(state, &in, &out, b) == st::invalid_parameter);
     }
     SUBCASE("version below the route's range") {
-        auto b = valid_buffers<padded>(with_padding{}, 1);
+        auto b = valid_buffers<padded>(with_reserved{}, 1);
         const kshake::handshake in{padded::id, b.request, b.response};
         kshake::handshake out = untouched_out;
         CHECK(serve_and_check_untouched(state, &in, &out, b) == st::revision_mismatch);
     }
     SUBCASE("version above the route's range") {
-        auto b = valid_buffers<padded>(with_padding{}, 5);
+        auto b = valid_buffers<padded>(with_reserved{}, 5);
         const kshake::handshake in{padded::id, b.request, b.response};
         kshake::handshake out = untouched_out;
         CHECK(serve_and_check_untouched(state, &in, &out, b) == st::revision_mismatch);
@@ -168,9 +178,9 @@ TEST_CASE("every malformed request fails with its status and writes nothing") {
         CHECK(serve_and_check_untouched(state, &in, &out, b) == st::revision_mismatch);
     }
     SUBCASE("request envelope one byte short") {
-        wire_buffers<with_padding, with_padding> b{kshake::envelope_size<with_padding> - 1, 2,
-                                                   with_padding{},
-                                                   kshake::envelope_size<with_padding>};
+        wire_buffers<with_reserved, with_reserved> b{kshake::envelope_size<with_reserved> - 1, 2,
+                                                     with_reserved{},
+                                                     kshake::envelope_size<with_reserved>};
         const kshake::handshake in{padded::id, b.request, b.response};
         kshake::handshake out = untouched_out;
         CHECK(serve_and_check_untouched(state, &in, &out, b) == st::invalid_buffer_size);

@@ -17,10 +17,14 @@ struct tiny {
     std::uint8_t value;
 };
 
-struct with_padding {
-    std::uint8_t flag; // 3 bytes of padding follow on every target
+// Where a compiler would pad (3 bytes after flag, 2 after code), explicit reserved fields that
+// the sender sets to zero: a payload may have no implicit padding.
+struct with_reserved {
+    std::uint8_t flag;
+    std::uint8_t reserved1[3];
     std::uint32_t count;
-    std::uint16_t code; // and 2 more here
+    std::uint16_t code;
+    std::uint16_t reserved2;
 };
 
 struct large {
@@ -42,8 +46,8 @@ struct echo_tiny {
 
 struct padded {
     static constexpr kshake::guid id = "3D0F2E10-7F6A-4B1C-9B5E-1A2B3C4D5E02"_guid;
-    using request = with_padding;
-    using response = with_padding;
+    using request = with_reserved;
+    using response = with_reserved;
     static constexpr std::uint32_t version = 4;
     static constexpr std::uint32_t min_version = 2;
 };
@@ -85,7 +89,7 @@ inline kshake::ntstatus serve_echo(sink_state& s, const tiny& in, tiny& out) noe
     return kshake::status::success;
 }
 
-inline kshake::ntstatus serve_padded(sink_state& s, const with_padding& in, with_padding& out,
+inline kshake::ntstatus serve_padded(sink_state& s, const with_reserved& in, with_reserved& out,
                                      std::uint32_t version) noexcept {
     ++s.served;
     out.flag = in.flag;

@@ -52,6 +52,10 @@ concept has_id = id_is_static<P> && requires {
     typename detail::constant<uint32_t, P::id.data1>;
 };
 
+// An initiator starts Out zeroed, so a nil id would match an answer the peer never wrote.
+template <class P>
+concept has_non_nil_id = !(P::id == guid{});
+
 template <class P>
 concept has_payload_types = requires {
     typename P::request;
@@ -151,7 +155,7 @@ concept is_at_version = requires { typename wrapped_protocol<P>::type; };
 // (default: version). Version 0 never appears on the wire.
 template <class P>
 concept protocol =
-    detail::has_id<P> && detail::has_payload_types<P> && payload<typename P::request> &&
+    detail::has_id<P> && detail::has_non_nil_id<P> && detail::has_payload_types<P> && payload<typename P::request> &&
     payload<typename P::response> && detail::valid_versions<P> && !detail::hides_a_member<P> &&
     detail::wrapped_versions_valid<P>;
 
@@ -341,8 +345,8 @@ consteval bool check_protocol_rules() noexcept {
                       "kshake: a protocol's id must be a compile-time constant: declare it "
                       "`static constexpr kshake::guid id = ...;` (route tables are built from it)");
         return false;
-    } else if constexpr (P::id == guid{}) {
-        static_assert(!(P::id == guid{}),
+    } else if constexpr (!has_non_nil_id<P>) {
+        static_assert(has_non_nil_id<P>,
                       "kshake: a protocol's id must not be the nil GUID (GUID_NULL): an initiator "
                       "starts Out zeroed, so a peer that answers without writing Out would seem "
                       "to name it; create a GUID of your own (uuidgen)");

@@ -392,7 +392,7 @@ ntstatus answer_request(Context& context,
     using P = typename R::protocol;
     using codec = codec_t<P>;
     response_t<P> response{};
-    ntstatus s;
+    ntstatus s = status::unsuccessful; // each branch below sets it
     if constexpr (handler_signature_of<detail::remove_const_t<decltype(R::handler)>>::type::arity ==
                   4) {
         s = static_cast<ntstatus>(R::handler(context, decoded.request, response, decoded.version));

@@ -251,6 +251,10 @@ inline constexpr bool is_standard_layout_v = __is_standard_layout(T);
 // std::is_trivial, as the MSVC STL spells it: trivially default-constructible and copyable.
 template <class T>
 inline constexpr bool is_trivial_v = __is_trivially_constructible(T) && __is_trivially_copyable(T);
+// Every bit of a T is part of its value: no padding (and no floating-point member, whose equal
+// values may differ in bits). Needs a complete type.
+template <class T>
+inline constexpr bool has_unique_object_representations_v = __has_unique_object_representations(T);
 
 template <class T>
 T&& declval() noexcept;
@@ -886,9 +890,10 @@ inline constexpr size_t max_payload_size = KSHAKE_MAX_PAYLOAD_SIZE;
 // at most 8 (see docs/wire.md).
 inline constexpr size_t max_payload_alignment = 8;
 
-// A payload is a plain C struct: copied byte for byte across the wire, zero-filled before a
-// handler sees it (a trivial default constructor is what makes T{} zero its padding, so no
-// kernel stack bytes leak to the peer).
+// A payload is a plain C struct: copied byte for byte across the wire. It has no implicit
+// padding, so every byte that crosses is a member its sender set (or kshake zeroed), and its
+// layout is the same under every compiler of a target (docs/wire.md §2.6). An empty struct is a
+// payload too: its one byte travels as zero.
 namespace detail {
 // Copied into and out of envelopes by assignment: a const or reference member deletes it.
 template <class T>
@@ -899,6 +904,7 @@ template <class T>
 concept payload = detail::is_class_v<T> && detail::complete_type<T> && !detail::is_const_v<T> &&
                   !detail::is_volatile_v<T> && detail::is_trivial_v<T> &&
                   detail::copy_assignable<T> && detail::is_standard_layout_v<T> &&
+                  (detail::has_unique_object_representations_v<T> || detail::is_empty_v<T>) &&
                   sizeof(T) <= max_payload_size && alignof(T) <= max_payload_alignment;
 
 namespace detail {
@@ -919,6 +925,10 @@ concept has_id = id_is_static<P> && requires {
     // P::id must be a constant: it is read at compile time to build route tables.
     typename detail::constant<uint32_t, P::id.data1>;
 };
+
+// An initiator starts Out zeroed, so a nil id would match an answer the peer never wrote.
+template <class P>
+concept has_non_nil_id = !(P::id == guid{});
 
 template <class P>
 concept has_payload_types = requires {
@@ -1019,7 +1029,7 @@ concept is_at_version = requires { typename wrapped_protocol<P>::type; };
 // (default: version). Version 0 never appears on the wire.
 template <class P>
 concept protocol =
-    detail::has_id<P> && detail::has_payload_types<P> && payload<typename P::request> &&
+    detail::has_id<P> && detail::has_non_nil_id<P> && detail::has_payload_types<P> && payload<typename P::request> &&
     payload<typename P::response> && detail::valid_versions<P> && !detail::hides_a_member<P> &&
     detail::wrapped_versions_valid<P>;
 
@@ -1116,6 +1126,17 @@ consteval bool check_payload() noexcept {
                       "kshake: a payload must be standard layout (a plain C struct: no virtual "
                       "functions, one access level, no base classes with data)");
         return false;
+    } else if constexpr (!detail::has_unique_object_representations_v<T> &&
+                         !detail::is_empty_v<T>) {
+        static_assert(detail::has_unique_object_representations_v<T> || detail::is_empty_v<T>,
+                      "kshake: a payload must have no implicit padding: every byte of it crosses "
+                      "the wire, so padding would carry whatever the sender's stack held. Add "
+                      "explicit reserved fields where the compiler pads (e.g. `kshake::uint8_t "
+                      "reserved[3];` after a byte before a 32-bit member) and set them to zero. "
+                      "A float or double member is refused too (equal values may differ in "
+                      "bits): carry it as an integer (fixed point) or its bits in a "
+                      "kshake::uint32_t / uint64_t");
+        return false;
     } else if constexpr (sizeof(T) > max_payload_size) {
         static_assert(sizeof(T) <= max_payload_size,
                       "kshake: a payload must be at most kshake::max_payload_size bytes "
@@ -1197,6 +1218,12 @@ consteval bool check_protocol_rules() noexcept {
         static_assert(has_id<P>,
                       "kshake: a protocol's id must be a compile-time constant: declare it "
                       "`static constexpr kshake::guid id = ...;` (route tables are built from it)");
+        return false;
+    } else if constexpr (!has_non_nil_id<P>) {
+        static_assert(has_non_nil_id<P>,
+                      "kshake: a protocol's id must not be the nil GUID (GUID_NULL): an initiator "
+                      "starts Out zeroed, so a peer that answers without writing Out would seem "
+                      "to name it; create a GUID of your own (uuidgen)");
         return false;
     } else if constexpr (!requires { typename P::request; }) {
         static_assert(
@@ -1449,6 +1476,11 @@ struct first_result_access {
 
 namespace kshake {
 
+// The version of the wire contract these headers implement (docs/wire.md §7). It is not sent:
+// the contract fixes what every byte means, so two peers agree on it by being built to it.
+inline constexpr uint32_t wire_contract_major = 1;
+inline constexpr uint32_t wire_contract_minor = 0;
+
 // An envelope: { u32 size; u32 version; body } with the body at byte 8 on every target.
 // `size` counts header and body: envelope_size<T> = 8 + sizeof(T).
 struct envelope_header {
@@ -1474,6 +1506,16 @@ consteval bool envelope_layout_holds() noexcept {
     return KSHAKE_OFFSETOF(envelope<T>, size) == 0 && KSHAKE_OFFSETOF(envelope<T>, version) == 4 &&
            KSHAKE_OFFSETOF(envelope<T>, body) == envelope_body_offset &&
            sizeof(envelope<T>) >= envelope_size<T>;
+}
+
+// A body as it crosses the wire. An empty struct's one byte is padding: it travels as zero.
+template <payload T>
+inline void write_body(void* to, const T& body) noexcept {
+    if constexpr (detail::is_empty_v<T>) {
+        *static_cast<unsigned char*>(to) = 0;
+    } else {
+        copy_bytes(to, &body, sizeof body);
+    }
 }
 
 [[nodiscard]] inline bool regions_overlap(const void* a, size_t a_size, const void* b,
@@ -1502,6 +1544,13 @@ struct envelope_codec {
               response_{envelope_size<response_type>, 0, {}} {
             static_assert(detail::envelope_layout_holds<request_type>() &&
                           detail::envelope_layout_holds<response_type>());
+            // An empty body's one byte is padding, which `{}` and a copy may leave unset.
+            if constexpr (detail::is_empty_v<request_type>) {
+                detail::write_body(&request_.body, request);
+            }
+            if constexpr (detail::is_empty_v<response_type>) {
+                detail::write_body(&response_.body, response_type{});
+            }
         }
         exchange(const exchange&) = delete;
         exchange& operator=(const exchange&) = delete;
@@ -1556,8 +1605,6 @@ struct envelope_codec {
     template <protocol P>
     [[nodiscard]] static ntstatus decode_request(const handshake& in, const void* out,
                                                  decoded<P>& d) noexcept {
-        using request_type = request_t<P>;
-        using response_type = response_t<P>;
         if (in.argument1 == nullptr || in.argument2 == nullptr) {
             return status::invalid_parameter;
         }
@@ -1565,15 +1612,29 @@ struct envelope_codec {
         // may change under us (a double fetch is a classic kernel bug).
         envelope_header request_header{};
         detail::copy_bytes(&request_header, in.argument1, sizeof request_header);
+        return decode_request_with_header(in, request_header, out, d);
+    }
+
+    // The checks that follow the request header, once it has been copied (by decode_request,
+    // or by a responder choosing among the routes of one id by its version).
+    template <protocol P>
+    [[nodiscard]] static ntstatus decode_request_with_header(const handshake& in,
+                                                             const envelope_header& request_header,
+                                                             const void* out,
+                                                             decoded<P>& d) noexcept {
+        using request_type = request_t<P>;
+        using response_type = response_t<P>;
         if (request_header.version < min_version_v<P> || request_header.version > version_v<P>) {
             return status::revision_mismatch;
         }
         if (request_header.size < envelope_size<request_type>) {
             return status::invalid_buffer_size;
         }
-        envelope_header response_header{};
-        detail::copy_bytes(&response_header, in.argument2, sizeof response_header);
-        if (response_header.size < envelope_size<response_type>) {
+        // Only the response header's size (its first 4 bytes) is read: its version is the
+        // initiator's business, and a peer may have mapped no more (docs/wire.md §2.3).
+        uint32_t capacity = 0;
+        detail::copy_bytes(&capacity, in.argument2, sizeof capacity);
+        if (capacity < envelope_size<response_type>) {
             return status::buffer_too_small;
         }
         // Writing the response must not overwrite Out itself.
@@ -1594,7 +1655,7 @@ struct envelope_codec {
                                 handshake& out) noexcept {
         const envelope_header header{envelope_size<response_t<P>>, d.version};
         auto* bytes = static_cast<unsigned char*>(d.response_envelope);
-        detail::copy_bytes(bytes + envelope_body_offset, &response, sizeof response);
+        detail::write_body(bytes + envelope_body_offset, response);
         detail::copy_bytes(bytes, &header, sizeof header);
         out = {P::id, d.response_envelope, nullptr};
     }
@@ -1810,7 +1871,7 @@ using response_or_placeholder_t =
 // What first_result is instantiated with when the offers are not all protocols, so that
 // negotiate_first's return type does not fail before check_offers can say why.
 struct not_a_protocol {
-    static constexpr guid id{};
+    static constexpr guid id{0x6B736861U, 0x656B, 0x6E6F, {0x74, 0x61, 0x70, 0x72, 0x6F, 0x74, 0x6F, 0x63}};
     using request = not_a_protocol_request;
     using response = not_a_protocol_request;
 };
@@ -1852,6 +1913,14 @@ struct offered_requests {
     }
 };
 
+// What a transport status other than STATUS_SUCCESS makes of an offer: a failure status is the
+// peer's refusal, passed on as it is; any other success code (STATUS_PENDING, an informational
+// 0x4... status) is not an answer a synchronous handshake can give, so the offer ends as a
+// broken answer (docs/wire.md §2.5).
+[[nodiscard]] constexpr ntstatus offer_failure(ntstatus s) noexcept {
+    return nt_success(s) ? status::device_protocol_error : s;
+}
+
 template <class P, class T>
 consteval bool check_negotiation() noexcept {
     // NOLINTNEXTLINE(bugprone-branch-clone): apart, so a bad P never instantiates check_codec
@@ -1883,8 +1952,8 @@ negotiate(Transport&& transport, const detail::request_or_placeholder_t<P>& requ
         // The peer may write `out` and still fail; only a success lets accept() read anything.
         handshake out{};
         const auto s = static_cast<ntstatus>(transport(exchange.offer(), out));
-        if (!nt_success(s)) {
-            return result<response_type>{s};
+        if (s != status::success) {
+            return result<response_type>{detail::offer_failure(s)};
         }
         return exchange.accept(out);
     }
@@ -1959,7 +2028,8 @@ template <size_t I, class First, class... Rest>
     }
 }
 
-// Makes the I-th offer and writes its outcome into `outcome`: true when the peer accepted it.
+// Makes the I-th offer and writes its outcome into `outcome`: true when the negotiation ends
+// there, because the peer accepted the offer or broke the wire rules answering it.
 // Each offer is its own call, so its envelopes are dead before the next offer is made and the
 // stack a negotiate_first needs does not grow with the number of offers (a recursive search
 // kept every refused offer's envelopes alive: 2 payloads of stack more per offer; docs/driver.md,
@@ -1972,14 +2042,16 @@ template <size_t I, class... Ps, class Transport, class... Requests>
     // The peer may write `out` and still fail; only a success lets the answer be read.
     handshake out{};
     const auto s = static_cast<ntstatus>(transport(exchange.offer(), out));
-    if (!nt_success(s)) {
-        first_result_access::refuse(outcome, s);
-        return false;
+    if (s != status::success) {
+        const ntstatus failure = offer_failure(s);
+        first_result_access::refuse(outcome, failure);
+        // A broken answer ends the negotiation: the peer may believe it agreed (docs/wire.md §2.5).
+        return failure == status::device_protocol_error;
     }
     if constexpr (is_same_v<codec_t<P>, envelope_codec>) {
         if (!exchange.answer_is_valid(out)) {
             first_result_access::refuse(outcome, status::device_protocol_error);
-            return false;
+            return true;
         }
         first_result_access::accept<I>(outcome, exchange.response(), version_v<P>);
         return true;
@@ -1989,14 +2061,15 @@ template <size_t I, class... Ps, class Transport, class... Requests>
         const ntstatus accepted = exchange.accept(out, response, version);
         if (!nt_success(accepted)) {
             first_result_access::refuse(outcome, accepted);
-            return false;
+            return true;
         }
         first_result_access::accept<I>(outcome, response, version);
         return true;
     }
 }
 
-// The offers in order until one is accepted; the outcome holds the last refusal otherwise.
+// The offers in order until one is accepted or answered against the rules; the outcome holds
+// the last refusal otherwise.
 template <class... Ps, size_t... Is, class Transport, class... Requests>
 [[nodiscard]] first_result<Ps...> offer_in_order(index_sequence<Is...>, Transport& transport,
                                                  const Requests&... requests) noexcept {
@@ -2007,8 +2080,9 @@ template <class... Ps, size_t... Is, class Transport, class... Requests>
 } // namespace detail
 
 // Offers P1, then P2, ... in preference order (as ALPN does) and stops at the first the peer
-// accepts. Every refusal, whatever its status, moves on to the next offer; when all are
-// refused the result carries the last refusal's status.
+// accepts. A refusal moves on to the next offer; when all are refused the result carries the
+// last refusal's status. An offer that ends with STATUS_DEVICE_PROTOCOL_ERROR (a success answer
+// that breaks the wire rules, or a transport reporting one) ends the negotiation there.
 template <class... Ps, class Transport>
 KSHAKE_DETAIL_NODISCARD_FIRST_RESULT detail::first_result_t<Ps...>
 negotiate_first(Transport&& transport,
@@ -2042,6 +2116,10 @@ negotiate_first(Transport&&, const Requests&...) noexcept {
 // ---- begin kshake/responder.hpp ----------------------------------------------------------------
 // kshake::responder — the receiving pin's side: a compile-time table from protocol id to a
 // typed handler, exposed as a PFNKSPINHANDSHAKE-shaped function.
+
+// ---- begin kshake/detail/route_groups.hpp ------------------------------------------------------
+// A responder's routes grouped by protocol id: one id may be served by several routes, each for
+// its own version range (typed versions, docs/wire.md §3). Computed at compile time.
 
 // ---- begin kshake/detail/route_table.hpp -------------------------------------------------------
 // A perfect hash from protocol id to route index, built at compile time.
@@ -2104,33 +2182,6 @@ struct route_table {
         return route_at[slot_of_id(id)];
     }
 };
-
-// Where two ids are equal: first < second < N, or first == N when all differ.
-struct duplicate_pair {
-    size_t first;
-    size_t second;
-};
-
-template <size_t N>
-[[nodiscard]] consteval duplicate_pair find_duplicate_id(const guid (&ids)[N]) noexcept {
-    // Equal ids have equal folds; an open-addressed set of folds finds them in O(N).
-    constexpr size_t set_size = size_t{1} << (bits_for(N) + 1);
-    size_t owner[set_size]{};
-    bool used[set_size]{};
-    for (size_t i = 0; i < N; ++i) {
-        const uint64_t key = fold_guid(ids[i], fold_multipliers[0]);
-        size_t at = static_cast<size_t>((key * bucket_multiplier) >> 32U) & (set_size - 1);
-        while (used[at]) {
-            if (same_guid(ids[owner[at]], ids[i])) {
-                return {owner[at], i};
-            }
-            at = (at + 1) & (set_size - 1);
-        }
-        used[at] = true;
-        owner[at] = i;
-    }
-    return {N, N};
-}
 
 // Builds the table for distinct ids; `built` is false only if no fold multiplier separates
 // them (two different ids with equal 64-bit folds under all four: astronomically unlikely).
@@ -2209,6 +2260,91 @@ template <size_t N>
 
 } // namespace kshake::detail
 // ---- end kshake/detail/route_table.hpp ---------------------------------------------------------
+
+namespace kshake::detail {
+
+// Routes sharing an id form a group, named by its first route (its leader). The dispatch table
+// holds one entry per group, so a lookup costs the same whether an id has one route or several.
+template <size_t N>
+struct id_groups {
+    size_t leader_of[N]{}; // the first route with route i's id
+    size_t next[N]{};      // the next route with the same id, or N
+    size_t size[N]{};      // for a leader: the routes in its group
+    size_t leaders[N]{};   // the leaders, in route order; the first `distinct` are used
+    size_t distinct{0};
+
+    // The k-th route (in route order) of the group led by `leader`.
+    [[nodiscard]] constexpr size_t member(size_t leader, size_t k) const noexcept {
+        size_t at = leader;
+        for (size_t i = 0; i < k; ++i) {
+            at = next[at];
+        }
+        return at;
+    }
+};
+
+template <size_t N>
+[[nodiscard]] consteval id_groups<N> group_routes_by_id(const guid (&ids)[N]) noexcept {
+    // Equal ids have equal folds; an open-addressed set of folds finds them in O(N).
+    constexpr size_t set_size = size_t{1} << (bits_for(N) + 1);
+    id_groups<N> g{};
+    size_t owner[set_size]{};
+    bool used[set_size]{};
+    size_t last[N]{}; // for a leader: the group's last route so far
+    for (size_t i = 0; i < N; ++i) {
+        g.next[i] = N;
+        const uint64_t key = fold_guid(ids[i], fold_multipliers[0]);
+        size_t at = static_cast<size_t>((key * bucket_multiplier) >> 32U) & (set_size - 1);
+        bool found = false;
+        while (used[at] && !found) {
+            if (same_guid(ids[owner[at]], ids[i])) {
+                found = true;
+            } else {
+                at = (at + 1) & (set_size - 1);
+            }
+        }
+        if (found) {
+            const size_t leader = owner[at];
+            g.leader_of[i] = leader;
+            g.next[last[leader]] = i;
+            last[leader] = i;
+            ++g.size[leader];
+        } else {
+            used[at] = true;
+            owner[at] = i;
+            g.leader_of[i] = i;
+            last[i] = i;
+            g.size[i] = 1;
+            g.leaders[g.distinct++] = i;
+        }
+    }
+    return g;
+}
+
+// Two routes of one id whose version ranges meet: first < second < N, or first == N when none.
+struct route_pair {
+    size_t first;
+    size_t second;
+};
+
+// `lowest` and `highest` are each route's [min_version, version]; a raw-codec route, whose
+// requests carry no version, spans every version.
+template <size_t N>
+[[nodiscard]] consteval route_pair find_overlapping_versions(const id_groups<N>& g,
+                                                             const uint32_t (&lowest)[N],
+                                                             const uint32_t (&highest)[N]) noexcept {
+    for (size_t i = 0; i < N; ++i) {
+        for (size_t j = g.next[i]; j != N; j = g.next[j]) {
+            if (lowest[i] <= highest[j] && lowest[j] <= highest[i]) {
+                return {i, j};
+            }
+        }
+    }
+    return {N, N};
+}
+
+} // namespace kshake::detail
+// ---- end kshake/detail/route_groups.hpp --------------------------------------------------------
 
 namespace kshake {
 
@@ -2473,19 +2609,38 @@ consteval bool check_route() noexcept {
     }
 }
 
-// Always false; named in the static_assert when two routes share an id, so that both
+// Always false; named in the static_asserts when two routes of one id overlap, so that both
 // protocols show in the error itself on every compiler.
 template <class First, class Second>
-inline constexpr bool protocol_ids_differ = false;
+inline constexpr bool protocol_version_ranges_disjoint = false;
+template <class First, class Second>
+inline constexpr bool raw_codec_id_served_once = false;
 
 template <class First, class Second>
-consteval bool duplicate_protocol_id() noexcept {
-    static_assert(protocol_ids_differ<First, Second>,
-                  "kshake: two routes of one responder serve the same protocol id (the two "
-                  "protocols are the arguments of protocol_ids_differ<...>): serve each id "
-                  "once; one route covers a version range [min_version, version]");
+consteval bool overlapping_routes() noexcept {
+    if constexpr (is_same_v<codec_t<First>, raw_codec> || is_same_v<codec_t<Second>, raw_codec>) {
+        static_assert(raw_codec_id_served_once<First, Second>,
+                      "kshake: two routes of one responder serve the same protocol id, and one "
+                      "of them uses kshake::raw_codec (the two protocols are the arguments of "
+                      "raw_codec_id_served_once<...>): a raw request carries no version to "
+                      "choose a route by, so serve a raw protocol's id with one route");
+    } else {
+        static_assert(protocol_version_ranges_disjoint<First, Second>,
+                      "kshake: two routes of one responder serve the same protocol id at "
+                      "overlapping versions (the two protocols are the arguments of "
+                      "protocol_version_ranges_disjoint<...>): routes of one id need disjoint "
+                      "[min_version, version] ranges, one per request and response layout "
+                      "(typed versions); or serve the id once");
+    }
     return false;
 }
+
+template <class R>
+inline constexpr uint32_t route_lowest_version =
+    is_same_v<codec_t<typename R::protocol>, raw_codec> ? 0U : min_version_v<typename R::protocol>;
+template <class R>
+inline constexpr uint32_t route_highest_version =
+    is_same_v<codec_t<typename R::protocol>, raw_codec> ? ~0U : version_v<typename R::protocol>;
 
 // A braced list rather than a fold expression: clang caps fold expressions at 256 operands
 // and a responder may hold 1024 routes.
@@ -2541,11 +2696,14 @@ consteval bool check_routes() noexcept {
         return false;
     } else {
         constexpr guid ids[] = {Routes::protocol::id...};
-        constexpr duplicate_pair dup = find_duplicate_id(ids);
-        if constexpr (dup.first != sizeof...(Routes)) {
-            using first = typename pack_element_t<dup.first, Routes...>::protocol;
-            using second = typename pack_element_t<dup.second, Routes...>::protocol;
-            return duplicate_protocol_id<first, second>();
+        constexpr uint32_t lowest[] = {route_lowest_version<Routes>...};
+        constexpr uint32_t highest[] = {route_highest_version<Routes>...};
+        constexpr route_pair overlap =
+            find_overlapping_versions(group_routes_by_id(ids), lowest, highest);
+        if constexpr (overlap.first != sizeof...(Routes)) {
+            using first = typename pack_element_t<overlap.first, Routes...>::protocol;
+            using second = typename pack_element_t<overlap.second, Routes...>::protocol;
+            return overlapping_routes<first, second>();
         } else {
             return true;
         }
@@ -2558,17 +2716,17 @@ consteval bool check_routes() noexcept {
 // for 1024 routes, 4 minutes of g++ -O2); this one's name holds one route.
 // Takes In's two pointers by value (its id is already matched): passing In by reference made
 // every hashed dispatch spill it to the stack for the indirect call (6 instructions).
+// What a decoded request becomes: the handler's answer, and on success the response envelope
+// and then Out.
 template <class Context, class R>
-ntstatus serve_route(Context& context, void* argument1, void* argument2, void* out) noexcept {
+ntstatus answer_request(Context& context,
+                        const typename codec_t<typename R::protocol>::template decoded<
+                            typename R::protocol>& decoded,
+                        void* out) noexcept {
     using P = typename R::protocol;
     using codec = codec_t<P>;
-    const handshake in{P::id, argument1, argument2};
-    typename codec::template decoded<P> decoded{};
-    ntstatus s = codec::template decode_request<P>(in, out, decoded);
-    if (!nt_success(s)) {
-        return s;
-    }
     response_t<P> response{};
+    ntstatus s = status::unsuccessful; // each branch below sets it
     if constexpr (handler_signature_of<detail::remove_const_t<decltype(R::handler)>>::type::arity ==
                   4) {
         s = static_cast<ntstatus>(R::handler(context, decoded.request, response, decoded.version));
@@ -2585,6 +2743,53 @@ ntstatus serve_route(Context& context, void* argument1, void* argument2, void* o
     codec::template encode_response<P>(decoded, response, reply);
     write_handshake(out, reply);
     return status::success;
+}
+
+template <class Context, class R>
+ntstatus serve_route(Context& context, void* argument1, void* argument2, void* out) noexcept {
+    using P = typename R::protocol;
+    using codec = codec_t<P>;
+    const handshake in{P::id, argument1, argument2};
+    typename codec::template decoded<P> decoded{};
+    const ntstatus s = codec::template decode_request<P>(in, out, decoded);
+    if (!nt_success(s)) {
+        return s;
+    }
+    return answer_request<Context, R>(context, decoded, out);
+}
+
+// One route of an id served by several (envelope codec only), its request header already read.
+template <class Context, class R>
+ntstatus serve_route_with_header(Context& context, const envelope_header& header, void* argument1,
+                                 void* argument2, void* out) noexcept {
+    using P = typename R::protocol;
+    const handshake in{P::id, argument1, argument2};
+    envelope_codec::decoded<P> decoded{};
+    const ntstatus s = envelope_codec::decode_request_with_header<P>(in, header, out, decoded);
+    if (!nt_success(s)) {
+        return s;
+    }
+    return answer_request<Context, R>(context, decoded, out);
+}
+
+// The routes of one id, each for its own version range: the request header is read once, and
+// its version picks the route (typed versions). A version no route serves is refused as a
+// single route refuses one outside its range.
+template <class Context, class... Rs>
+ntstatus serve_versions(Context& context, void* argument1, void* argument2, void* out) noexcept {
+    if (argument1 == nullptr || argument2 == nullptr) {
+        return status::invalid_parameter;
+    }
+    envelope_header header{};
+    detail::copy_bytes(&header, argument1, sizeof header);
+    ntstatus s = status::revision_mismatch;
+    static_cast<void>(
+        (... || (header.version >= min_version_v<typename Rs::protocol> &&
+                 header.version <= version_v<typename Rs::protocol> &&
+                 ((s = serve_route_with_header<Context, Rs>(context, header, argument1, argument2,
+                                                            out)),
+                  true))));
+    return s;
 }
 
 template <class Context>
@@ -2650,6 +2855,52 @@ class responder {
   private:
     static constexpr guid ids[sizeof...(Routes)] = {Routes::protocol::id...};
 
+    // Routes that share an id (typed versions) are served through one entry per id, which picks
+    // the route by the request's version; with no shared id, every route is its own entry.
+    static constexpr detail::id_groups<sizeof...(Routes)> groups = detail::group_routes_by_id(ids);
+    static constexpr size_t distinct_ids = groups.distinct;
+    static constexpr bool ids_shared = distinct_ids != sizeof...(Routes);
+
+    template <size_t Leader, size_t... Ks>
+    static consteval detail::route_entry<Context>
+    group_entry(detail::index_sequence<Ks...>) noexcept {
+        if constexpr (sizeof...(Ks) == 1) {
+            return &detail::serve_route<Context, detail::pack_element_t<Leader, Routes...>>;
+        } else {
+            return &detail::serve_versions<
+                Context, detail::pack_element_t<groups.member(Leader, Ks), Routes...>...>;
+        }
+    }
+    // What serves the id of route Leader, the first route of its id.
+    template <size_t Leader>
+    static constexpr detail::route_entry<Context> entry_of =
+        group_entry<Leader>(detail::make_index_sequence<groups.size[Leader]>{});
+
+    struct route_entries {
+        static constexpr detail::route_entry<Context> at[sizeof...(Routes)] = {
+            &detail::serve_route<Context, Routes>...};
+    };
+    template <class Sequence>
+    struct group_entries;
+    template <size_t... Ks>
+    struct group_entries<detail::index_sequence<Ks...>> {
+        static constexpr detail::route_entry<Context> at[sizeof...(Ks)] = {
+            entry_of<groups.leaders[Ks]>...};
+    };
+
+    // The linear dispatch when ids are shared: each id's first route tries its id.
+    template <size_t... Is>
+    [[nodiscard]] static ntstatus dispatch_groups(Context& context, const handshake& in, void* out,
+                                                  detail::index_sequence<Is...>) noexcept {
+        ntstatus s = status::invalid_device_request;
+        static_cast<void>((... || (groups.leader_of[Is] == Is &&
+                                   detail::same_guid(in.protocol_id, ids[Is]) &&
+                                   ((s = entry_of<(groups.leader_of[Is] == Is ? Is : 0)>(
+                                         context, in.argument1, in.argument2, out)),
+                                    true))));
+        return s;
+    }
+
     // Up to this many routes, dispatch compares the id with each route's in turn, as the C
     // chain does, with every route's code inlined; beyond it, the perfect hash. Measured with
     // tools/bench_instructions.py (g++ 12 -O2, instructions per round trip) at 4 routes, when
@@ -2665,8 +2916,19 @@ class responder {
     // Constant-initialised tables (no function-local statics, no dynamic initialisation); a
     // nested class so they exist only for responders of more than linear_dispatch_limit routes.
     struct lookup {
-        using table_type = detail::route_table<sizeof...(Routes)>;
-        static constexpr table_type table = detail::build_route_table(ids);
+        struct key_array {
+            guid at[distinct_ids];
+        };
+        static consteval key_array make_keys() noexcept {
+            key_array k{};
+            for (size_t i = 0; i < distinct_ids; ++i) {
+                k.at[i] = ids[groups.leaders[i]];
+            }
+            return k;
+        }
+        static constexpr key_array keys = make_keys();
+        using table_type = detail::route_table<distinct_ids>;
+        static constexpr table_type table = detail::build_route_table(keys.at);
         static_assert(table.built, "kshake: could not build the route table");
 
         // The route table's slots resolved to {id, route}, so a lookup reads one slot and
@@ -2674,8 +2936,8 @@ class responder {
         // instructions a negotiation fewer, which the flat-dispatch target needs). An empty
         // slot holds a copy of route 0: an id equal to route 0's always hashes to route 0's own
         // slot, so the copy can never match what lands in the empty one.
-        static constexpr detail::route_entry<Context> entries[sizeof...(Routes)] = {
-            &detail::serve_route<Context, Routes>...};
+        using entries = detail::conditional_t<
+            ids_shared, group_entries<detail::make_index_sequence<distinct_ids>>, route_entries>;
         struct slot_array {
             detail::route_slot<Context> at[table_type::slots];
         };
@@ -2683,7 +2945,7 @@ class responder {
             slot_array a{};
             for (size_t i = 0; i < table_type::slots; ++i) {
                 const size_t route = table.route_at[i] == table_type::empty ? 0 : table.route_at[i];
-                a.at[i] = {ids[route], entries[route]};
+                a.at[i] = {keys.at[route], entries::at[route]};
             }
             return a;
         }
@@ -2694,6 +2956,8 @@ class responder {
                                            void* out) noexcept {
         if constexpr (!valid) {
             return status::invalid_device_request;
+        } else if constexpr (ids_shared && distinct_ids <= linear_dispatch_limit) {
+            return dispatch_groups(context, in, out, detail::index_sequence_for<Routes...>{});
         } else if constexpr (sizeof...(Routes) <= linear_dispatch_limit) {
             // The route whose id In carries serves it (ids are distinct, so one at most). Written
             // as one fold rather than a helper taking `s` by reference, which cost 1 to 3
@@ -2824,7 +3088,26 @@ consteval bool route_accepts() noexcept {
     }
 }
 
-// Where the routes serve protocol O's id: a route index, or sizeof...(Rs).
+template <class R>
+consteval uint32_t route_lowest() noexcept {
+    if constexpr (route_has_protocol<R>()) {
+        return route_lowest_version<R>;
+    } else {
+        return 0;
+    }
+}
+template <class R>
+consteval uint32_t route_highest() noexcept {
+    if constexpr (route_has_protocol<R>()) {
+        return route_highest_version<R>;
+    } else {
+        return 0;
+    }
+}
+
+// Where the routes serve protocol O: the route of O's id whose version range holds O's version
+// (a raw-codec route holds every version); failing that, the first route of O's id, whose
+// differences explain the refusal; sizeof...(Rs) if no route has the id.
 template <class O, class... Rs>
 consteval size_t route_for() noexcept {
     if constexpr (sizeof...(Rs) == 0 || !protocol<O>) {
@@ -2832,12 +3115,18 @@ consteval size_t route_for() noexcept {
     } else {
         constexpr guid ids[] = {route_id<Rs>()...};
         constexpr bool usable[] = {route_has_protocol<Rs>()...};
+        constexpr uint32_t lowest[] = {route_lowest<Rs>()...};
+        constexpr uint32_t highest[] = {route_highest<Rs>()...};
+        size_t first_of_id = sizeof...(Rs);
         for (size_t j = 0; j < sizeof...(Rs); ++j) {
             if (usable[j] && ids[j] == O::id) {
-                return j;
+                if (lowest[j] <= version_v<O> && version_v<O> <= highest[j]) {
+                    return j;
+                }
+                first_of_id = first_of_id == sizeof...(Rs) ? j : first_of_id;
             }
         }
-        return sizeof...(Rs);
+        return first_of_id;
     }
 }
 
@@ -2915,24 +3204,26 @@ struct agreement_check<kshake::offer<Ps...>, Responder, route_list<Rs...>> {
         } else {
             using O = pack_element_t<i, Ps...>;
             using S = typename pack_element_t<route_for<O, Rs...>(), Rs...>::protocol;
-            if constexpr (!same_codec<O, S>) {
+            // With no route of the id at O's version (typed versions), that is the reason, whatever
+            // the first route of the id holds.
+            if constexpr (same_codec<O, S> && !version_in_range<O, S>) {
+                static_assert(offered_version_within_route_range<O, S>,
+                              "kshake: these pins can never agree: the responder serves an "
+                              "offered protocol id, but no version offered for it lies within "
+                              "the [min_version, version] of a route of that id: offer one that "
+                              "does (kshake::at_version<P, V>) or widen a route's range");
+                return false;
+            } else if constexpr (!same_codec<O, S>) {
                 static_assert(offer_and_route_use_one_codec<O, S>,
                               "kshake: these pins can never agree: an offer and a route share a "
                               "protocol id but not a codec (envelope_codec on one side, "
                               "raw_codec on the other): define the protocol once for both pins");
                 return false;
-            } else if constexpr (!same_payloads<O, S>) {
+            } else {
                 static_assert(offer_and_route_use_one_request_and_response<O, S>,
                               "kshake: these pins can never agree: an offer and a route share a "
                               "protocol id but not its request and response types: define the "
                               "protocol once for both pins");
-                return false;
-            } else {
-                static_assert(offered_version_within_route_range<O, S>,
-                              "kshake: these pins can never agree: the responder serves an "
-                              "offered protocol id, but no version offered for it lies within "
-                              "the route's [min_version, version]: offer one that does "
-                              "(kshake::at_version<P, V>) or widen the route's range");
                 return false;
             }
         }

@@ -18,6 +18,7 @@ struct ping_request {
 struct ping_response {
     std::uint32_t value;
     std::uint16_t extra;
+    std::uint16_t reserved; // where a compiler would pad: a payload has no implicit padding
 };
 
 // A valid protocol of each shape: default version, a version range, the raw codec.

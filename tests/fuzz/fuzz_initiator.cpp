@@ -1,16 +1,21 @@
 // Fuzz target: kshake::negotiate and kshake::negotiate_first against a hostile peer.
 //
 // The transport is a lambda the input drives. For every offer it first checks what the
-// initiator sent (the protocol id, both envelopes' headers and the request body), then plays a
-// peer that may write anything into the response envelope it was given (within the capacity
-// the initiator announced), scribble on the request envelope, fill Out with any protocol id and
-// any pointers (its own buffers, the request, null, wild addresses that must never be
-// dereferenced) and return any status. A model of the wire rules predicts the result:
-//   the peer's failure status    -> that status, no value;
-//   a success that obeys the rules -> ok, the value equal to the bytes the peer wrote, and the
-//                                   version it answered with;
-//   any other success            -> STATUS_DEVICE_PROTOCOL_ERROR.
-// negotiate_first must stop at the first acceptance and otherwise report the last refusal.
+// initiator sent (the protocol id, both envelopes' headers and the request body, a zeroed
+// response body and a zeroed Out), then plays a peer that may write anything into the response
+// envelope it was given (within the capacity the initiator announced), scribble on the request
+// envelope, fill Out with any protocol id and any pointers (its own buffers, the request, null,
+// wild addresses that must never be dereferenced) or leave it as it was, and return any status.
+// A model of the wire rules predicts the result:
+//   the peer's failure status (0x8..., 0xC...)  -> that status, no value;
+//   STATUS_SUCCESS, the answer obeying the rules -> ok, the value equal to the bytes the peer
+//                                                 wrote, and the version it answered with;
+//   STATUS_SUCCESS, the answer breaking them, or
+//   any other success code (STATUS_PENDING, an
+//   informational 0x4... status, 1, ...)        -> STATUS_DEVICE_PROTOCOL_ERROR.
+// negotiate_first must stop at the first acceptance, and at the first offer that ends with
+// STATUS_DEVICE_PROTOCOL_ERROR (then with that status and no index); otherwise it reports the
+// last refusal.
 // ASan catches any read of memory the initiator does not own (a wild Out.Argument1, say).
 // SPDX-License-Identifier: MIT
 #include "fuzz_input.hpp"
@@ -32,14 +37,17 @@ namespace {
 struct blob {
     std::uint8_t bytes[24];
 };
+// With reserved fields where a compiler would pad: a payload has no implicit padding.
 struct padded_request {
     std::uint32_t a;
     std::uint16_t b;
+    std::uint16_t reserved;
     std::uint64_t c;
 };
 struct padded_response {
     std::uint64_t x;
     std::uint8_t y;
+    std::uint8_t reserved[7];
 };
 struct max_payload {
     std::uint8_t bytes[kshake::max_payload_size];
@@ -73,18 +81,8 @@ struct p_raw {
     using codec = kshake::raw_codec;
 };
 
-// Compares a response with the body bytes the peer wrote; padded types field by field, since
-// copying a struct need not copy its padding.
-bool same_value(const padded_response& v, const unsigned char* body) noexcept {
-    padded_response w{};
-    std::memcpy(&w, body, sizeof w);
-    return v.x == w.x && v.y == w.y;
-}
-bool same_value(const padded_request& v, const unsigned char* body) noexcept {
-    padded_request w{};
-    std::memcpy(&w, body, sizeof w);
-    return v.a == w.a && v.b == w.b && v.c == w.c;
-}
+// Compares a response with the body bytes the peer wrote, every byte: a payload has no
+// padding, so its reserved fields must arrive as the peer wrote them too.
 template <class T>
 bool same_value(const T& v, const unsigned char* body) noexcept {
     static_assert(std::has_unique_object_representations_v<T>);
@@ -122,7 +120,18 @@ ntstatus hostile_peer(kshake_fuzz::input& in, const kshake::request_t<P>& sent,
         KSHAKE_FUZZ_CHECK(same_value(sent, static_cast<const unsigned char*>(offer.argument1) + 8));
         std::memcpy(header, offer.argument2, sizeof header);
         KSHAKE_FUZZ_CHECK(header[0] == response_envelope && header[1] == 0);
+        // The response body starts zeroed: a peer that writes none of it is judged on zeros.
+        const auto* const body = static_cast<const unsigned char*>(offer.argument2) + 8;
+        bool zeroed = true;
+        for (std::size_t i = 0; i < sizeof(response_type); ++i) {
+            zeroed = zeroed && body[i] == 0;
+        }
+        KSHAKE_FUZZ_CHECK(zeroed);
     }
+    // Out starts zeroed: a peer that answers without writing it names the nil GUID, no
+    // protocol's id.
+    const kshake::handshake zero_out{};
+    KSHAKE_FUZZ_CHECK(std::memcmp(&out, &zero_out, sizeof out) == 0);
 
     // The hostile part. Envelopes: only the bytes the initiator announced are the peer's to use.
     auto* const response = static_cast<unsigned char*>(offer.argument2);
@@ -211,24 +220,37 @@ ntstatus hostile_peer(kshake_fuzz::input& in, const kshake::request_t<P>& sent,
     }
 
     ntstatus s = status::success;
-    switch (in.u8() % 5) {
+    switch (in.u8() % 8) {
     case 0:
     case 1:
         break;
     case 2:
-        s = ntstatus{0x103}; // STATUS_PENDING: a success code, so the reply is checked
+        s = ntstatus{0x103}; // STATUS_PENDING: a success code, but no answer
         break;
     case 3:
         s = static_cast<ntstatus>(0xC0000000U | in.u16());
+        break;
+    case 4:
+        s = static_cast<ntstatus>(0x40000000U | in.u16()); // informational
+        break;
+    case 5:
+        s = static_cast<ntstatus>(0x80000000U | in.u16()); // a warning: a refusal
+        break;
+    case 6:
+        s = status::device_protocol_error; // the transport's own verdict
         break;
     default:
         s = static_cast<ntstatus>(in.u32());
         break;
     }
 
-    // The model.
-    if (!kshake::nt_success(s)) {
+    // The model. Only STATUS_SUCCESS (0) is an answer to check; a failure status (severity
+    // 0x8... or 0xC...) is the peer's refusal; any other success code is a broken answer.
+    const auto code = static_cast<std::uint32_t>(s);
+    if ((code >> 31U) != 0) {
         v.status = s;
+    } else if (code != 0) {
+        v.status = status::device_protocol_error;
     } else if constexpr (is_raw<P>) {
         v.status = out.protocol_id == P::id ? status::success : status::device_protocol_error;
         v.raw = {out.argument1, out.argument2};
@@ -250,7 +272,7 @@ void check_result(const kshake::result<kshake::response_t<P>>& r, const verdict&
     std::fprintf(stderr, "outcome once %08X\n", static_cast<unsigned>(r.status()));
 #endif
     KSHAKE_FUZZ_CHECK(r.status() == v.status);
-    KSHAKE_FUZZ_CHECK(r.ok() == kshake::nt_success(v.status));
+    KSHAKE_FUZZ_CHECK(r.ok() == (v.status == status::success));
     if (!r.ok()) {
         KSHAKE_FUZZ_CHECK(r.version() == 0);
         return;
@@ -321,19 +343,28 @@ void negotiate_first(kshake_fuzz::input& in) noexcept {
 #if defined(KSHAKE_FUZZ_STATS)
     std::fprintf(stderr, "outcome first %zu %08X\n", r.index(), static_cast<unsigned>(r.status()));
 #endif
-    // The first accepted offer wins and nothing is offered after it.
+    // The first accepted offer wins and nothing is offered after it; an offer that ends with
+    // STATUS_DEVICE_PROTOCOL_ERROR (a broken answer, or the transport's own) ends the
+    // negotiation there, unaccepted, since the peer may believe it agreed.
     int accepted = 4;
+    int last = 3; // the offer the negotiation ended with
     for (int i = 0; i < calls; ++i) {
-        if (kshake::nt_success(v[i].status)) {
+        if (v[i].status == status::success) {
             accepted = i;
+            last = i;
+            break;
+        }
+        if (v[i].status == status::device_protocol_error) {
+            last = i;
             break;
         }
     }
-    KSHAKE_FUZZ_CHECK(calls == (accepted == 4 ? 4 : accepted + 1));
+    KSHAKE_FUZZ_CHECK(calls == last + 1);
     KSHAKE_FUZZ_CHECK(r.ok() == (accepted != 4));
     if (accepted == 4) {
         KSHAKE_FUZZ_CHECK(r.index() == r.none);
-        KSHAKE_FUZZ_CHECK(r.status() == v[3].status);
+        KSHAKE_FUZZ_CHECK(r.version() == 0);
+        KSHAKE_FUZZ_CHECK(r.status() == v[last].status);
         return;
     }
     KSHAKE_FUZZ_CHECK(r.index() == static_cast<std::size_t>(accepted));

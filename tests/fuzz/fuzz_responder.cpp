@@ -9,8 +9,15 @@
 //   failure  -> every byte of every buffer unchanged, the handler's partial work invisible;
 //   success  -> only the response envelope's envelope_size bytes and Out changed, to the
 //               predicted values.
-// ASan reports any read or write outside the bytes the peer provided (the harness keeps the
-// peer's one promise: an envelope's `size` never exceeds the bytes behind its pointer).
+// ASan reports any read or write outside the bytes the peer provided. The harness keeps only the
+// promise the wire rules ask of a peer, and only for the bytes the rules let the responder touch
+// on the way the model predicts (the order of docs/error-contract.md): the request envelope's
+// 8-byte header once the id is served, the response envelope's 4-byte size once the request
+// header has passed, the request body and the response envelope's envelope_size bytes once
+// every check has passed. Anything short of that is allowed, as is a `size` that claims more
+// bytes than are there: a responder that reads the response header's version, reads the
+// request body before its checks or beyond envelope_size<request>, or touches an envelope it
+// has already refused, is caught.
 // SPDX-License-Identifier: MIT
 #include "fuzz_input.hpp"
 
@@ -34,28 +41,46 @@ struct context {
 };
 
 // One behaviour for every handler, on bytes, so the model can run exactly the same code.
-// It writes half the response, may fail (after that partial write), may leave the last byte
-// untouched (so a responder that forgot to zero the response would leak it), and may return
-// an informational success status (the responder answers STATUS_SUCCESS for any success).
+// It writes half the response, may fail (after that partial write) with an error (0xC...) or a
+// warning (0x8...) status, may leave the last byte untouched (so a responder that forgot to
+// zero the response would leak it), and may return a success code other than STATUS_SUCCESS
+// (1, STATUS_PENDING or an informational 0x4... status), which delivers the response as
+// STATUS_SUCCESS does.
 ntstatus behave(unsigned tag, const unsigned char* request, std::size_t request_size,
                 unsigned char* response, std::size_t response_size,
                 std::uint32_t version) noexcept {
     const unsigned first = request[0];
+    const unsigned second = request_size > 1 ? request[1] : 0U;
     const auto salt = static_cast<unsigned char>((tag * 31U) + version);
     const std::size_t half = response_size / 2;
     for (std::size_t i = 0; i < half; ++i) {
         response[i] = static_cast<unsigned char>(request[i % request_size] ^ salt);
     }
     if ((first & 3U) == 3U) {
-        const unsigned second = request_size > 1 ? request[1] : 0U;
-        return static_cast<ntstatus>(0xC0000001U | (second << 4U));
+        const std::uint32_t severity = (first & 8U) != 0 ? 0x80000000U : 0xC0000000U;
+        return static_cast<ntstatus>(severity | 1U | (second << 4U));
     }
     const std::size_t end = (first & 4U) != 0 ? response_size - 1 : response_size;
     for (std::size_t i = half; i < end; ++i) {
         response[i] = static_cast<unsigned char>(request[(i * 7) % request_size] + salt);
     }
-    return (first & 3U) == 2U ? ntstatus{1} : status::success;
+    if ((first & 3U) != 2U) {
+        return status::success;
+    }
+    switch (second % 3U) {
+    case 0:
+        return ntstatus{1};
+    case 1:
+        return ntstatus{0x103}; // STATUS_PENDING
+    default:
+        return static_cast<ntstatus>(0x40000000U | (second << 4U)); // informational
+    }
 }
+
+// The wire rules' reading of a handler's status: success (0x0...) and informational (0x4...)
+// codes deliver the response, warnings (0x8...) and errors (0xC...) refuse it. Written out
+// here rather than taken from kshake::nt_success, so that the model does not share its code.
+bool delivers(ntstatus s) noexcept { return (static_cast<std::uint32_t>(s) >> 31U) == 0; }
 
 ntstatus behave_raw(void* a1, void* a2, void*& r1, void*& r2) noexcept {
     if (a1 == nullptr && a2 == nullptr) {
@@ -66,19 +91,23 @@ ntstatus behave_raw(void* a1, void* a2, void*& r1, void*& r2) noexcept {
     return status::success;
 }
 
-// Payloads of several sizes and shapes: 1 byte, padded, odd-sized, the maximum.
+// Payloads of several sizes and shapes: 1 byte, with reserved fields where a compiler would
+// pad (a payload has no implicit padding), odd-sized, the maximum.
 struct tiny {
     std::uint8_t v;
 };
 struct padded_request {
     std::uint32_t a;
     std::uint16_t b;
+    std::uint16_t reserved;
     std::uint64_t c;
 };
 struct padded_response {
     std::uint64_t x;
     std::uint8_t y;
+    std::uint8_t reserved[7];
 };
+static_assert(sizeof(padded_request) == 16 && sizeof(padded_response) == 16);
 struct odd_request {
     std::uint8_t bytes[13];
 };
@@ -269,6 +298,7 @@ struct memory {
 struct prediction {
     ntstatus status;
     std::uint32_t calls; // handler calls
+    bool peer_lied;      // the bytes the responder may touch here are not all there: no test
 };
 
 // The wire rules, applied to the memory as it is before the call: the status the responder
@@ -279,10 +309,10 @@ prediction predict(const memory& m, std::vector<unsigned char> (&expected)[5],
                    const route_info (&routes)[N]) noexcept {
     std::uint32_t calls = 0;
     if (in_at == nullptr || out_at == nullptr) {
-        return {status::invalid_parameter, calls};
+        return {status::invalid_parameter, calls, false};
     }
     if (no_pin_context) {
-        return {status::invalid_device_state, calls};
+        return {status::invalid_device_state, calls, false};
     }
     kshake::handshake h{};
     std::memcpy(&h, in_at, sizeof h);
@@ -293,40 +323,56 @@ prediction predict(const memory& m, std::vector<unsigned char> (&expected)[5],
         }
     }
     if (r == nullptr) {
-        return {status::invalid_device_request, calls};
+        return {status::invalid_device_request, calls, false};
     }
     if (r->raw) {
         calls = 1;
         void* r1 = nullptr;
         void* r2 = nullptr;
         const ntstatus s = behave_raw(h.argument1, h.argument2, r1, r2);
-        if (kshake::nt_success(s)) {
-            const kshake::handshake reply{r->id, r1, r2};
-            m.predict(expected, out_at, &reply, sizeof reply);
+        if (!delivers(s)) {
+            return {s, calls, false};
         }
-        return {s, calls};
+        const kshake::handshake reply{r->id, r1, r2};
+        m.predict(expected, out_at, &reply, sizeof reply);
+        return {status::success, calls, false};
     }
     if (h.argument1 == nullptr || h.argument2 == nullptr) {
-        return {status::invalid_parameter, calls};
+        return {status::invalid_parameter, calls, false};
+    }
+    // The bytes behind an envelope pointer that belong to the peer (0 for a wild one).
+    const auto room = [&m](const void* p) noexcept { return m.locate(p).second; };
+    const std::size_t request_envelope = 8 + r->request_size;
+    const std::size_t response_envelope = 8 + r->response_size;
+    const prediction lied{status::unsuccessful, calls, true};
+    if (room(h.argument1) < 8) {
+        return lied;
     }
     std::uint32_t request_header[2];
     std::memcpy(request_header, h.argument1, sizeof request_header);
     if (request_header[1] < r->min_version || request_header[1] > r->version) {
-        return {status::revision_mismatch, calls};
+        return {status::revision_mismatch, calls, false};
     }
-    if (request_header[0] < 8 + r->request_size) {
-        return {status::invalid_buffer_size, calls};
+    if (request_header[0] < request_envelope) {
+        return {status::invalid_buffer_size, calls, false};
     }
-    std::uint32_t response_header[2];
-    std::memcpy(response_header, h.argument2, sizeof response_header);
-    const std::size_t response_envelope = 8 + r->response_size;
-    if (response_header[0] < response_envelope) {
-        return {status::buffer_too_small, calls};
+    if (room(h.argument2) < 4) {
+        return lied;
+    }
+    std::uint32_t capacity = 0; // the response header's size; its version is not the callee's
+    std::memcpy(&capacity, h.argument2, sizeof capacity);
+    if (capacity < response_envelope) {
+        return {status::buffer_too_small, calls, false};
     }
     const auto a2 = reinterpret_cast<std::uintptr_t>(h.argument2);
     const auto o = reinterpret_cast<std::uintptr_t>(out_at);
     if (a2 < o + handshake_size && o < a2 + response_envelope) {
-        return {status::invalid_parameter, calls};
+        return {status::invalid_parameter, calls, false};
+    }
+    // Both sizes said the envelopes are all there: a peer that lied about that corrupts memory
+    // by itself (no callee can tell), which is no test of the responder.
+    if (room(h.argument1) < request_envelope || room(h.argument2) < response_envelope) {
+        return lied;
     }
     std::vector<unsigned char> request(r->request_size);
     std::memcpy(request.data(), static_cast<const unsigned char*>(h.argument1) + 8,
@@ -335,8 +381,8 @@ prediction predict(const memory& m, std::vector<unsigned char> (&expected)[5],
     calls = 1;
     const ntstatus s = behave(r->tag, request.data(), request.size(), envelope.data() + 8,
                               r->response_size, r->passes_version ? request_header[1] : 0);
-    if (!kshake::nt_success(s)) {
-        return {s, calls};
+    if (!delivers(s)) {
+        return {s, calls, false};
     }
     const std::uint32_t header[2] = {static_cast<std::uint32_t>(response_envelope),
                                      request_header[1]};
@@ -344,25 +390,37 @@ prediction predict(const memory& m, std::vector<unsigned char> (&expected)[5],
     m.predict(expected, h.argument2, envelope.data(), envelope.size());
     const kshake::handshake reply{r->id, h.argument2, nullptr};
     m.predict(expected, out_at, &reply, sizeof reply);
-    return {status::success, calls};
+    return {status::success, calls, false};
 }
 
-std::uint32_t pick_size(kshake_fuzz::input& in, std::size_t need) noexcept {
+// An envelope's `size` for `need` bytes of envelope with `room` bytes behind it: mostly no more
+// than is there, sometimes more (a size kshake must not believe beyond envelope_size).
+std::uint32_t pick_size(kshake_fuzz::input& in, std::size_t need, std::size_t room) noexcept {
     const auto n = static_cast<std::uint32_t>(need);
-    switch (in.u8() % 6) {
+    const auto there = static_cast<std::uint32_t>(room);
+    std::uint32_t size = 0;
+    switch (in.u8() % 7) {
     case 0:
-        return n;
+        size = n;
+        break;
     case 1:
-        return n - 1 - (in.u8() % n);
+        size = n - 1 - (in.u8() % n);
+        break;
     case 2:
-        return n + in.u8();
+        size = n + in.u8();
+        break;
     case 3:
-        return in.u32();
+        size = in.u32();
+        break;
     case 4:
-        return 0;
+        size = 0;
+        break;
+    case 5:
+        return there; // the largest honest size
     default:
-        return 0xFFFFFFFFU; // clamped below to the bytes really there: the largest honest size
+        return there + 1 + in.u8(); // claims more than is there
     }
+    return size > there ? there : size;
 }
 
 std::uint32_t pick_version(kshake_fuzz::input& in, const route_info& r) noexcept {
@@ -444,18 +502,21 @@ void fuzz_one(kshake_fuzz::input& in, const route_info (&routes)[N], entry how) 
     }
 
     // The two arguments: null, their own block, in the arena, on In, on Out, on each other,
-    // or (raw protocols only, which never dereference them) any address.
+    // or (raw protocols only, which never dereference them) any address. The request envelope
+    // has at least its 8-byte header behind it; the response envelope may have less than its
+    // 4-byte size, which the responder must then not read (the model says when it may).
     void* args[2] = {nullptr, nullptr};
     for (int a = 0; a < 2; ++a) {
+        const std::size_t least = a == 0 ? 8 : 1;
         const std::uint8_t mode = in.u8() % 7;
         unsigned char* at = nullptr;
         if (mode == 1) {
-            const std::size_t size = 8 + (in.u16() % 2200U);
+            const std::size_t size = least + (in.u16() % 2200U);
             m.blocks[3 + a].resize(size);
             in.bytes(m.blocks[3 + a].data(), size);
             at = m.blocks[3 + a].data();
-        } else if (mode == 2 && arena_size >= 8) {
-            at = m.blocks[0].data() + in.u16() % (arena_size - 7);
+        } else if (mode == 2 && arena_size >= least) {
+            at = m.blocks[0].data() + in.u16() % (arena_size - least + 1);
         } else if (mode == 3) {
             at = in_at;
         } else if (mode == 4) {
@@ -470,41 +531,13 @@ void fuzz_one(kshake_fuzz::input& in, const route_info (&routes)[N], entry how) 
         if (at != nullptr) {
             const std::size_t need = 8 + (a == 0 ? target.request_size : target.response_size);
             const auto [b, room] = m.locate(at);
-            std::uint32_t header[2] = {pick_size(in, need), pick_version(in, target)};
-            if (header[0] > room) {
-                header[0] = static_cast<std::uint32_t>(room);
-            }
+            const std::uint32_t header[2] = {pick_size(in, need, room), pick_version(in, target)};
             std::memcpy(at, header, room >= 8 ? 8 : room);
         }
     }
     if (in_at != nullptr) {
         const kshake::handshake h{id, args[0], args[1]};
         std::memcpy(in_at, &h, sizeof h);
-    }
-
-    // The peer's one promise: each envelope it names has its 8-byte header and `size` bytes.
-    // (A peer that lies about them corrupts memory by itself; no callee can tell.)
-    if (in_at != nullptr) {
-        kshake::handshake h{};
-        std::memcpy(&h, in_at, sizeof h);
-        bool envelope_route = false;
-        for (const route_info& r : routes) {
-            envelope_route = envelope_route || (r.id == h.protocol_id && !r.raw);
-        }
-        for (const void* p : {h.argument1, h.argument2}) {
-            if (p == nullptr || !envelope_route) {
-                continue;
-            }
-            const auto [b, room] = m.locate(p);
-            if (b < 0 || room < 8) {
-                return;
-            }
-            std::uint32_t size = 0;
-            std::memcpy(&size, p, sizeof size);
-            if (size > room) {
-                return;
-            }
-        }
     }
 
     const std::uint8_t pin_mode = in.u8() % 4;
@@ -523,6 +556,9 @@ void fuzz_one(kshake_fuzz::input& in, const route_info (&routes)[N], entry how) 
     }
     const prediction want =
         predict(m, expected, in_at, out_at, how != entry::serve && pin_mode < 2, routes);
+    if (want.peer_lied) {
+        return;
+    }
 
     ntstatus got = status::unsuccessful;
     switch (how) {

@@ -23,13 +23,41 @@ mutants=(
     codec::template encode_response<P>(decoded, response, early);"
   "request version above the route's accepted@@responder@@wire.hpp@@ || request_header.version > version_v<P>) {@@) {"
   "request one byte short accepted@@responder@@wire.hpp@@request_header.size < envelope_size<request_type>@@request_header.size + 1 < envelope_size<request_type>"
-  "response capacity not checked@@responder@@wire.hpp@@response_header.size < envelope_size<response_type>@@response_header.size < 8"
+  "response capacity not checked@@responder@@wire.hpp@@capacity < envelope_size<response_type>@@capacity < 8"
+  "response capacity read and checked before the request header@@responder@@wire.hpp@@if (request_header.version < min_version_v<P> || request_header.version > version_v<P>) {@@uint32_t capacity_first = 0;
+        detail::copy_bytes(&capacity_first, in.argument2, sizeof capacity_first);
+        if (capacity_first < envelope_size<response_type>) {
+            return status::buffer_too_small;
+        }
+        if (request_header.version < min_version_v<P> || request_header.version > version_v<P>) {"
+  "request body read before the response checks@@responder@@wire.hpp@@        // Only the response header's size@@        detail::copy_bytes(&d.request,
+                           static_cast<const unsigned char*>(in.argument1) + envelope_body_offset,
+                           sizeof(request_type));
+        // Only the response header's size"
+  "a handler's warning delivers its response@@responder@@responder.hpp@@    if (!nt_success(s)) {
+        return s;
+    }
+    // Out is written once@@    if (static_cast<uint32_t>(s) >= 0xC0000000U) {
+        return s;
+    }
+    // Out is written once"
   "response not zeroed before the handler@@responder@@responder.hpp@@response_t<P> response{};@@response_t<P> response; __builtin_memset(&response, 0x5A, sizeof response);"
   "reply Argument2 not checked@@initiator@@wire.hpp@@out.argument2 == nullptr &&@@true &&"
   "reply protocol id not checked@@initiator@@wire.hpp@@detail::same_guid(out.protocol_id, P::id) && out.argument1@@true && out.argument1"
   "reply Argument1 not checked@@initiator@@wire.hpp@@out.argument1 == &response_ &&@@true &&"
   "reply envelope size not checked@@initiator@@wire.hpp@@response_.size == envelope_size<response_type> &&@@true &&"
   "reply envelope version not checked@@initiator@@wire.hpp@@response_.version == version_v<P>;@@true;"
+  "a peer's success code other than STATUS_SUCCESS taken as an answer@@initiator@@initiator.hpp@@        if (s != status::success) {
+            return result<response_type>{detail::offer_failure(s)};@@        if (!nt_success(s)) {
+            return result<response_type>{detail::offer_failure(s)};"
+  "negotiate_first moves on after a transport's broken answer@@initiator@@initiator.hpp@@        return failure == status::device_protocol_error;@@        return false;"
+  "negotiate_first moves on after a reply that breaks the rules@@initiator@@initiator.hpp@@            first_result_access::refuse(outcome, status::device_protocol_error);
+            return true;@@            first_result_access::refuse(outcome, status::device_protocol_error);
+            return false;"
+  "Out not zeroed before the transport is called@@initiator@@initiator.hpp@@ only a success lets accept() read anything.
+        handshake out{};@@ only a success lets accept() read anything.
+        handshake out;
+        __builtin_memset(&out, 0x5A, sizeof out);"
   "try_parse writes its output before the last check@@guid@@guid.hpp@@    constexpr size_t data4_at[8]@@    out = g;
     constexpr size_t data4_at[8]"
 )
