@@ -124,8 +124,10 @@ struct floating_point {
 struct only_version : plain {
     static constexpr std::uint32_t version = 4;
 };
-struct nil_id : plain {
+struct nil_id {
     static constexpr kshake::guid id{};
+    using request = small_request;
+    using response = small_response;
 };
 
 } // namespace

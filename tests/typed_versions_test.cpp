@@ -72,19 +72,18 @@ kshake::ntstatus serve_v2(sink_state& s, const pool_request_v2& in, pool_grant_v
     ++s.served_v2;
     s.last_version = version;
     out.granted = in.frames;
-    out.pool_address = 0x1000U * in.alignment + version;
+    out.pool_address = (0x1000ULL * in.alignment) + version;
     return kshake::status::success;
 }
 
 // The sink of release 1 serves version 1; the sink of release 2 serves both layouts.
 using old_sink = kshake::responder<sink_state, kshake::route<pool_v1, serve_v1>>;
-using new_sink =
-    kshake::responder<sink_state, kshake::route<pool_v1, serve_v1>, kshake::route<pool_v2, serve_v2>>;
+using new_sink = kshake::responder<sink_state, kshake::route<pool_v1, serve_v1>,
+                                   kshake::route<pool_v2, serve_v2>>;
 
 // The source of release 1 offers version 1; the source of release 2 prefers version 3, then 2,
 // then falls back to version 1's layout.
-using new_source_offers =
-    kshake::offer<pool_v2, kshake::at_version<pool_v2, 2>, pool_v1>;
+using new_source_offers = kshake::offer<pool_v2, kshake::at_version<pool_v2, 2>, pool_v1>;
 using old_source_offers = kshake::offer<pool_v1>;
 
 static_assert(kshake::must_agree<new_source_offers, new_sink>);
@@ -101,45 +100,48 @@ static_assert(!kshake::agrees<kshake::offer<kshake::at_version<pool_v2, 1>>, new
 // A version no route of the id holds.
 static_assert(!kshake::agrees<kshake::offer<kshake::at_version<pool_v2, 4>>, new_sink>);
 
-template <class Sink>
 struct pins {
     sink_state state{};
     kshake::mock::pin source;
     kshake::mock::pin sink{&state};
-    pins() {
+    explicit pins(kshake::mock::handshake_callback callback) {
         connect(source, sink);
-        sink.register_handshake_callback(&Sink::template callback<kshake::mock::pin*>);
+        sink.register_handshake_callback(callback);
     }
 };
+constexpr kshake::mock::handshake_callback new_sink_callback =
+    &new_sink::callback<kshake::mock::pin*>;
+constexpr kshake::mock::handshake_callback old_sink_callback =
+    &old_sink::callback<kshake::mock::pin*>;
 
-template <class Pins>
-auto new_source(Pins& p) {
+auto new_source(pins& p) {
     return new_source_offers::negotiate(kshake::mock::connected_pin(p.source),
                                         pool_request_v2{4, 4096, 64, 0},
                                         pool_request_v2{4, 4096, 64, 0}, pool_request_v1{4, 4096});
 }
 
-template <class Pins>
-auto old_source(Pins& p) {
+auto old_source(pins& p) {
     return kshake::negotiate<pool_v1>(kshake::mock::connected_pin(p.source),
                                       pool_request_v1{6, 4096});
 }
 
+} // namespace
+
 TEST_CASE("typed versions: a new source meets a new sink at version 3's layout") {
-    pins<new_sink> p;
+    pins p{new_sink_callback};
     const auto r = new_source(p);
     REQUIRE(r.ok());
     CHECK(r.accepted<pool_v2>());
     CHECK(r.version() == 3);
     CHECK(r.get<pool_v2>().granted == 4);
-    CHECK(r.get<pool_v2>().pool_address == 0x1000U * 64 + 3);
+    CHECK(r.get<pool_v2>().pool_address == (0x1000U * 64) + 3);
     CHECK(p.state.served_v2 == 1);
     CHECK(p.state.served_v1 == 0);
     CHECK(p.source.log().size() == 1);
 }
 
 TEST_CASE("typed versions: a new source meets an old sink and falls back to version 1") {
-    pins<old_sink> p;
+    pins p{old_sink_callback};
     const auto r = new_source(p);
     REQUIRE(r.ok());
     CHECK(r.accepted<pool_v1>());
@@ -155,7 +157,7 @@ TEST_CASE("typed versions: a new source meets an old sink and falls back to vers
 }
 
 TEST_CASE("typed versions: an old source meets a new sink, which answers with version 1's layout") {
-    pins<new_sink> p;
+    pins p{new_sink_callback};
     const auto r = old_source(p);
     REQUIRE(r.ok());
     CHECK(r.version() == 1);
@@ -165,12 +167,14 @@ TEST_CASE("typed versions: an old source meets a new sink, which answers with ve
 }
 
 TEST_CASE("typed versions: an old source meets an old sink") {
-    pins<old_sink> p;
+    pins p{old_sink_callback};
     const auto r = old_source(p);
     REQUIRE(r.ok());
     CHECK(r.version() == 1);
     CHECK(r->granted == 6);
 }
+
+namespace {
 
 // Requests built by hand, as a peer in another language would: the version picks the route and
 // with it the sizes that are checked and written.
@@ -197,6 +201,8 @@ struct hand_built {
     }
 };
 
+} // namespace
+
 TEST_CASE("typed versions: the request's version picks the route, its sizes and its handler") {
     sink_state state{};
     SUBCASE("version 1: version 1's sizes") {
@@ -217,15 +223,17 @@ TEST_CASE("typed versions: the request's version picks the route, its sizes and 
         CHECK(state.last_version == 2);
     }
     SUBCASE("version 2 with version 1's request size is too short") {
-        hand_built<pool_request_v2> b{pool_id, 2, {5, 512, 16, 0},
-                                      kshake::envelope_size<pool_request_v1>};
+        hand_built<pool_request_v2> b{
+            pool_id, 2, {5, 512, 16, 0}, kshake::envelope_size<pool_request_v1>};
         const auto before = b.response;
         CHECK(new_sink::serve(state, &b.in, &b.out) == kshake::status::invalid_buffer_size);
         CHECK(b.response == before);
         CHECK(state.served_v2 == 0);
     }
     SUBCASE("version 3 needs version 2's response capacity") {
-        hand_built<pool_request_v2> b{pool_id, 3, {5, 512, 16, 0},
+        hand_built<pool_request_v2> b{pool_id,
+                                      3,
+                                      {5, 512, 16, 0},
                                       kshake::envelope_size<pool_request_v2>,
                                       kshake::envelope_size<pool_grant_v1>};
         CHECK(new_sink::serve(state, &b.in, &b.out) == kshake::status::buffer_too_small);
@@ -247,6 +255,8 @@ TEST_CASE("typed versions: the request's version picks the route, its sizes and 
     }
 }
 
+namespace {
+
 // More ids than the linear dispatch takes (4), so the hashed table serves them: one entry per
 // id, the id with three routes choosing by version behind it.
 struct word {
@@ -254,25 +264,29 @@ struct word {
 };
 template <unsigned N, std::uint32_t Low, std::uint32_t High>
 struct numbered {
-    static constexpr kshake::guid id{0x5C0F3A20U + N, 0x2B4D, 0x4E6F, {0x8A, 0x1B, 0x2C, 0x3D, 0x4E, 0x5F, 0x6A, 0x02}};
+    static constexpr kshake::guid id{
+        0x5C0F3A20U + N, 0x2B4D, 0x4E6F, {0x8A, 0x1B, 0x2C, 0x3D, 0x4E, 0x5F, 0x6A, 0x02}};
     static constexpr std::uint32_t min_version = Low;
     static constexpr std::uint32_t version = High;
     using request = word;
     using response = word;
 };
 template <std::uint32_t Tag>
-kshake::ntstatus answer_tag(sink_state&, const word& in, word& out, std::uint32_t version) noexcept {
-    out.value = Tag * 1000 + in.value * 10 + version;
+kshake::ntstatus answer_tag(sink_state&, const word& in, word& out,
+                            std::uint32_t version) noexcept {
+    out.value = (Tag * 1000) + (in.value * 10) + version;
     return kshake::status::success;
 }
 
 // Routes of id 0 at versions [1,1], [3,4] and [6,6], given out of order among the others.
-using hashed_sink = kshake::responder<
-    sink_state, kshake::route<numbered<1, 1, 1>, answer_tag<1>>,
-    kshake::route<numbered<0, 3, 4>, answer_tag<2>>, kshake::route<numbered<2, 1, 2>, answer_tag<3>>,
-    kshake::route<numbered<3, 1, 1>, answer_tag<4>>, kshake::route<numbered<0, 6, 6>, answer_tag<5>>,
-    kshake::route<numbered<4, 1, 1>, answer_tag<6>>, kshake::route<numbered<5, 1, 1>, answer_tag<7>>,
-    kshake::route<numbered<0, 1, 1>, answer_tag<8>>>;
+using hashed_sink = kshake::responder<sink_state, kshake::route<numbered<1, 1, 1>, answer_tag<1>>,
+                                      kshake::route<numbered<0, 3, 4>, answer_tag<2>>,
+                                      kshake::route<numbered<2, 1, 2>, answer_tag<3>>,
+                                      kshake::route<numbered<3, 1, 1>, answer_tag<4>>,
+                                      kshake::route<numbered<0, 6, 6>, answer_tag<5>>,
+                                      kshake::route<numbered<4, 1, 1>, answer_tag<6>>,
+                                      kshake::route<numbered<5, 1, 1>, answer_tag<7>>,
+                                      kshake::route<numbered<0, 1, 1>, answer_tag<8>>>;
 // Two ids, one with two routes: the linear dispatch.
 using linear_sink = kshake::responder<sink_state, kshake::route<numbered<0, 3, 4>, answer_tag<2>>,
                                       kshake::route<numbered<1, 1, 1>, answer_tag<1>>,
@@ -281,12 +295,15 @@ using linear_sink = kshake::responder<sink_state, kshake::route<numbered<0, 3, 4
 template <class Sink>
 kshake::ntstatus ask(unsigned id, std::uint32_t version, std::uint32_t& answer) {
     sink_state state{};
-    const kshake::guid g{0x5C0F3A20U + id, 0x2B4D, 0x4E6F, {0x8A, 0x1B, 0x2C, 0x3D, 0x4E, 0x5F, 0x6A, 0x02}};
+    const kshake::guid g{
+        0x5C0F3A20U + id, 0x2B4D, 0x4E6F, {0x8A, 0x1B, 0x2C, 0x3D, 0x4E, 0x5F, 0x6A, 0x02}};
     hand_built<word> b{g, version, word{7}};
     const kshake::ntstatus s = Sink::serve(state, &b.in, &b.out);
     answer = s == kshake::status::success ? b.response_word(8) : 0;
     return s;
 }
+
+} // namespace
 
 TEST_CASE("typed versions: hashed dispatch serves each id's routes by version") {
     std::uint32_t a = 0;
@@ -322,5 +339,3 @@ TEST_CASE("typed versions: linear dispatch serves each id's routes by version") 
     CHECK(ask<linear_sink>(1, 2, a) == kshake::status::revision_mismatch);
     CHECK(ask<linear_sink>(2, 1, a) == kshake::status::invalid_device_request);
 }
-
-} // namespace

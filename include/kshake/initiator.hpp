@@ -48,7 +48,8 @@ using response_or_placeholder_t =
 // What first_result is instantiated with when the offers are not all protocols, so that
 // negotiate_first's return type does not fail before check_offers can say why.
 struct not_a_protocol {
-    static constexpr guid id{0x6B736861U, 0x656B, 0x6E6F, {0x74, 0x61, 0x70, 0x72, 0x6F, 0x74, 0x6F, 0x63}};
+    static constexpr guid id{
+        0x6B736861U, 0x656B, 0x6E6F, {0x74, 0x61, 0x70, 0x72, 0x6F, 0x74, 0x6F, 0x63}};
     using request = not_a_protocol_request;
     using response = not_a_protocol_request;
 };

@@ -155,9 +155,9 @@ concept is_at_version = requires { typename wrapped_protocol<P>::type; };
 // (default: version). Version 0 never appears on the wire.
 template <class P>
 concept protocol =
-    detail::has_id<P> && detail::has_non_nil_id<P> && detail::has_payload_types<P> && payload<typename P::request> &&
-    payload<typename P::response> && detail::valid_versions<P> && !detail::hides_a_member<P> &&
-    detail::wrapped_versions_valid<P>;
+    detail::has_id<P> && detail::has_non_nil_id<P> && detail::has_payload_types<P> &&
+    payload<typename P::request> && payload<typename P::response> && detail::valid_versions<P> &&
+    !detail::hides_a_member<P> && detail::wrapped_versions_valid<P>;
 
 // The version an initiator speaks, and the lowest one a responder serves.
 template <protocol P>

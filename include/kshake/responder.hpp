@@ -385,10 +385,10 @@ consteval bool check_routes() noexcept {
 // What a decoded request becomes: the handler's answer, and on success the response envelope
 // and then Out.
 template <class Context, class R>
-ntstatus answer_request(Context& context,
-                        const typename codec_t<typename R::protocol>::template decoded<
-                            typename R::protocol>& decoded,
-                        void* out) noexcept {
+ntstatus answer_request(
+    Context& context,
+    const typename codec_t<typename R::protocol>::template decoded<typename R::protocol>& decoded,
+    void* out) noexcept {
     using P = typename R::protocol;
     using codec = codec_t<P>;
     response_t<P> response{};
@@ -450,11 +450,11 @@ ntstatus serve_versions(Context& context, void* argument1, void* argument2, void
     detail::copy_bytes(&header, argument1, sizeof header);
     ntstatus s = status::revision_mismatch;
     static_cast<void>(
-        (... || (header.version >= min_version_v<typename Rs::protocol> &&
-                 header.version <= version_v<typename Rs::protocol> &&
-                 ((s = serve_route_with_header<Context, Rs>(context, header, argument1, argument2,
-                                                            out)),
-                  true))));
+        (... ||
+         (header.version >= min_version_v<typename Rs::protocol> &&
+          header.version <= version_v<typename Rs::protocol> &&
+          ((s = serve_route_with_header<Context, Rs>(context, header, argument1, argument2, out)),
+           true))));
     return s;
 }
 
@@ -559,11 +559,11 @@ class responder {
     [[nodiscard]] static ntstatus dispatch_groups(Context& context, const handshake& in, void* out,
                                                   detail::index_sequence<Is...>) noexcept {
         ntstatus s = status::invalid_device_request;
-        static_cast<void>((... || (groups.leader_of[Is] == Is &&
-                                   detail::same_guid(in.protocol_id, ids[Is]) &&
-                                   ((s = entry_of<(groups.leader_of[Is] == Is ? Is : 0)>(
-                                         context, in.argument1, in.argument2, out)),
-                                    true))));
+        static_cast<void>(
+            (... || (groups.leader_of[Is] == Is && detail::same_guid(in.protocol_id, ids[Is]) &&
+                     ((s = entry_of<(groups.leader_of[Is] == Is ? Is : 0)>(context, in.argument1,
+                                                                           in.argument2, out)),
+                      true))));
         return s;
     }
 

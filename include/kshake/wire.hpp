@@ -154,10 +154,9 @@ struct envelope_codec {
     // The checks that follow the request header, once it has been copied (by decode_request,
     // or by a responder choosing among the routes of one id by its version).
     template <protocol P>
-    [[nodiscard]] static ntstatus decode_request_with_header(const handshake& in,
-                                                             const envelope_header& request_header,
-                                                             const void* out,
-                                                             decoded<P>& d) noexcept {
+    [[nodiscard]] static ntstatus
+    decode_request_with_header(const handshake& in, const envelope_header& request_header,
+                               const void* out, decoded<P>& d) noexcept {
         using request_type = request_t<P>;
         using response_type = response_t<P>;
         if (request_header.version < min_version_v<P> || request_header.version > version_v<P>) {

@@ -1029,9 +1029,9 @@ concept is_at_version = requires { typename wrapped_protocol<P>::type; };
 // (default: version). Version 0 never appears on the wire.
 template <class P>
 concept protocol =
-    detail::has_id<P> && detail::has_non_nil_id<P> && detail::has_payload_types<P> && payload<typename P::request> &&
-    payload<typename P::response> && detail::valid_versions<P> && !detail::hides_a_member<P> &&
-    detail::wrapped_versions_valid<P>;
+    detail::has_id<P> && detail::has_non_nil_id<P> && detail::has_payload_types<P> &&
+    payload<typename P::request> && payload<typename P::response> && detail::valid_versions<P> &&
+    !detail::hides_a_member<P> && detail::wrapped_versions_valid<P>;
 
 // The version an initiator speaks, and the lowest one a responder serves.
 template <protocol P>
@@ -1618,10 +1618,9 @@ struct envelope_codec {
     // The checks that follow the request header, once it has been copied (by decode_request,
     // or by a responder choosing among the routes of one id by its version).
     template <protocol P>
-    [[nodiscard]] static ntstatus decode_request_with_header(const handshake& in,
-                                                             const envelope_header& request_header,
-                                                             const void* out,
-                                                             decoded<P>& d) noexcept {
+    [[nodiscard]] static ntstatus
+    decode_request_with_header(const handshake& in, const envelope_header& request_header,
+                               const void* out, decoded<P>& d) noexcept {
         using request_type = request_t<P>;
         using response_type = response_t<P>;
         if (request_header.version < min_version_v<P> || request_header.version > version_v<P>) {
@@ -1871,7 +1870,8 @@ using response_or_placeholder_t =
 // What first_result is instantiated with when the offers are not all protocols, so that
 // negotiate_first's return type does not fail before check_offers can say why.
 struct not_a_protocol {
-    static constexpr guid id{0x6B736861U, 0x656B, 0x6E6F, {0x74, 0x61, 0x70, 0x72, 0x6F, 0x74, 0x6F, 0x63}};
+    static constexpr guid id{
+        0x6B736861U, 0x656B, 0x6E6F, {0x74, 0x61, 0x70, 0x72, 0x6F, 0x74, 0x6F, 0x63}};
     using request = not_a_protocol_request;
     using response = not_a_protocol_request;
 };
@@ -2330,9 +2330,9 @@ struct route_pair {
 // `lowest` and `highest` are each route's [min_version, version]; a raw-codec route, whose
 // requests carry no version, spans every version.
 template <size_t N>
-[[nodiscard]] consteval route_pair find_overlapping_versions(const id_groups<N>& g,
-                                                             const uint32_t (&lowest)[N],
-                                                             const uint32_t (&highest)[N]) noexcept {
+[[nodiscard]] consteval route_pair
+find_overlapping_versions(const id_groups<N>& g, const uint32_t (&lowest)[N],
+                          const uint32_t (&highest)[N]) noexcept {
     for (size_t i = 0; i < N; ++i) {
         for (size_t j = g.next[i]; j != N; j = g.next[j]) {
             if (lowest[i] <= highest[j] && lowest[j] <= highest[i]) {
@@ -2719,10 +2719,10 @@ consteval bool check_routes() noexcept {
 // What a decoded request becomes: the handler's answer, and on success the response envelope
 // and then Out.
 template <class Context, class R>
-ntstatus answer_request(Context& context,
-                        const typename codec_t<typename R::protocol>::template decoded<
-                            typename R::protocol>& decoded,
-                        void* out) noexcept {
+ntstatus answer_request(
+    Context& context,
+    const typename codec_t<typename R::protocol>::template decoded<typename R::protocol>& decoded,
+    void* out) noexcept {
     using P = typename R::protocol;
     using codec = codec_t<P>;
     response_t<P> response{};
@@ -2784,11 +2784,11 @@ ntstatus serve_versions(Context& context, void* argument1, void* argument2, void
     detail::copy_bytes(&header, argument1, sizeof header);
     ntstatus s = status::revision_mismatch;
     static_cast<void>(
-        (... || (header.version >= min_version_v<typename Rs::protocol> &&
-                 header.version <= version_v<typename Rs::protocol> &&
-                 ((s = serve_route_with_header<Context, Rs>(context, header, argument1, argument2,
-                                                            out)),
-                  true))));
+        (... ||
+         (header.version >= min_version_v<typename Rs::protocol> &&
+          header.version <= version_v<typename Rs::protocol> &&
+          ((s = serve_route_with_header<Context, Rs>(context, header, argument1, argument2, out)),
+           true))));
     return s;
 }
 
@@ -2893,11 +2893,11 @@ class responder {
     [[nodiscard]] static ntstatus dispatch_groups(Context& context, const handshake& in, void* out,
                                                   detail::index_sequence<Is...>) noexcept {
         ntstatus s = status::invalid_device_request;
-        static_cast<void>((... || (groups.leader_of[Is] == Is &&
-                                   detail::same_guid(in.protocol_id, ids[Is]) &&
-                                   ((s = entry_of<(groups.leader_of[Is] == Is ? Is : 0)>(
-                                         context, in.argument1, in.argument2, out)),
-                                    true))));
+        static_cast<void>(
+            (... || (groups.leader_of[Is] == Is && detail::same_guid(in.protocol_id, ids[Is]) &&
+                     ((s = entry_of<(groups.leader_of[Is] == Is ? Is : 0)>(context, in.argument1,
+                                                                           in.argument2, out)),
+                      true))));
         return s;
     }
 

@@ -805,7 +805,8 @@ TEST_CASE("kshake's initiator and the C responder agree, byte for byte") {
             CHECK(r->cookie == test_cookie);
             CHECK(peer.request_before == echo_request_envelope(4));
             CHECK(peer.request_after == echo_request_envelope(4));
-            CHECK(peer.response_before == fresh_response_envelope(24)); // §2.5: the body starts zeroed
+            CHECK(peer.response_before ==
+                  fresh_response_envelope(24)); // §2.5: the body starts zeroed
             CHECK(peer.response_after == echo_response_envelope(4));
             CHECK(answered_by_the_book(peer.in, peer.out, c_echo::id));
             CHECK(peer.state.last_version == 4U);
@@ -1050,7 +1051,8 @@ TEST_CASE("the C responder by hand: its checks, in order, write nothing") {
     CHECK(bytes_at(&out, sizeof out) == out_before);
 }
 
-TEST_CASE("the C responder by hand: one buffer, Out over In, adjacent Out (docs/wire.md §2.2, §2.7)") {
+TEST_CASE(
+    "the C responder by hand: one buffer, Out over In, adjacent Out (docs/wire.md §2.2, §2.7)") {
     c_peer_state state{};
     state.cookie = test_cookie;
     SUBCASE("request and response envelopes in one buffer") {

@@ -77,9 +77,9 @@ struct route_pair {
 // `lowest` and `highest` are each route's [min_version, version]; a raw-codec route, whose
 // requests carry no version, spans every version.
 template <size_t N>
-[[nodiscard]] consteval route_pair find_overlapping_versions(const id_groups<N>& g,
-                                                             const uint32_t (&lowest)[N],
-                                                             const uint32_t (&highest)[N]) noexcept {
+[[nodiscard]] consteval route_pair
+find_overlapping_versions(const id_groups<N>& g, const uint32_t (&lowest)[N],
+                          const uint32_t (&highest)[N]) noexcept {
     for (size_t i = 0; i < N; ++i) {
         for (size_t j = g.next[i]; j != N; j = g.next[j]) {
             if (lowest[i] <= highest[j] && lowest[j] <= highest[i]) {
