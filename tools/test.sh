@@ -47,14 +47,15 @@ step "clang-19 build and meson test" suite clang clang++-19 -Dkernel_tests=disab
 step "g++ single-header build and meson test" suite single g++ -Dsingle_header=true -Dkernel_tests=auto
 # ILP32, where `long` is 32 bits as on every Windows target: the whole unit suite, including the
 # WDK-style NTSTATUS/ULONG code of tests/wdk_style_test.cpp (compiled to nothing where long is
-# 64 bits). The compile-fail, consumer and single-header suites run in the builds above.
+# 64 bits), the C peer, and every consumer test built 32-bit (tools/m32.ini names the compiler
+# as `g++ -m32`, which the consumer harness passes on whole). The compile-fail and single-header
+# suites run in the builds above.
 m32() {
-  CC=gcc CXX=g++ configure build/m32 -Dcpp_args=-m32 -Dcpp_link_args=-m32 -Dc_args=-m32 \
-    -Dc_link_args=-m32 -Dkernel_tests=disabled &&
+  configure build/m32 --native-file tools/m32.ini -Dkernel_tests=disabled &&
     meson compile -C build/m32 && meson test -C build/m32 --print-errorlogs \
-      --no-suite compile_fail --no-suite consumers --no-suite single_header
+      --no-suite compile_fail --no-suite single_header
 }
-step "g++ -m32 build: unit suite, demo, concurrency" m32
+step "g++ -m32 build: unit suite, C peer, demo, concurrency, consumers" m32
 # Performance targets of docs/benchmarks.md, as instruction counts (deterministic) and compile cost.
 step "benchmarks: instructions per negotiation" python3 tools/bench_instructions.py --check --no-csv
 step "benchmarks: compile cost" python3 tools/bench_compile.py --check --no-csv --runs 5
