@@ -6,6 +6,7 @@
 #include "protocol.hpp"
 #include "result.hpp"
 #include "status.hpp"
+#include "trace.hpp"
 #include "transport.hpp"
 #include "wire.hpp"
 
@@ -99,6 +100,27 @@ struct offered_requests {
     return nt_success(s) ? status::device_protocol_error : s;
 }
 
+// Tells a traced transport's hook how an offer ended; nothing at all for any other transport.
+template <class P, class Transport, class Exchange>
+constexpr void report_offer([[maybe_unused]] Transport& transport, [[maybe_unused]] size_t index,
+                            [[maybe_unused]] const Exchange& exchange,
+                            [[maybe_unused]] const handshake& out,
+                            [[maybe_unused]] ntstatus transport_status,
+                            [[maybe_unused]] ntstatus outcome) noexcept {
+    if constexpr (is_traced_transport<remove_cvref_t<Transport>>) {
+        answer_rule rule = answer_rule::none;
+        if (transport_status == status::success) {
+            if (outcome != status::success) {
+                rule = exchange.broken_rule(out);
+            }
+        } else if (nt_success(transport_status)) {
+            rule = answer_rule::status_code;
+        }
+        transport.hook(offer_event{index, P::id, protocol_name<P>(), version_v<P>,
+                                   transport_status, outcome, rule});
+    }
+}
+
 template <class P, class T>
 consteval bool check_negotiation() noexcept {
     // NOLINTNEXTLINE(bugprone-branch-clone): apart, so a bad P never instantiates check_codec
@@ -131,9 +153,17 @@ negotiate(Transport&& transport, const detail::request_or_placeholder_t<P>& requ
         handshake out{};
         const auto s = static_cast<ntstatus>(transport(exchange.offer(), out));
         if (s != status::success) {
-            return result<response_type>{detail::offer_failure(s)};
+            const ntstatus failure = detail::offer_failure(s);
+            detail::report_offer<P>(transport, 0, exchange, out, s, failure);
+            return result<response_type>{failure};
         }
-        return exchange.accept(out);
+        if constexpr (detail::is_traced_transport<detail::remove_cvref_t<Transport>>) {
+            auto answer = exchange.accept(out);
+            detail::report_offer<P>(transport, 0, exchange, out, s, answer.status());
+            return answer;
+        } else {
+            return exchange.accept(out);
+        }
     }
 }
 
@@ -222,26 +252,31 @@ template <size_t I, class... Ps, class Transport, class... Requests>
     const auto s = static_cast<ntstatus>(transport(exchange.offer(), out));
     if (s != status::success) {
         const ntstatus failure = offer_failure(s);
-        first_result_access::refuse(outcome, failure);
+        first_result_access::refuse<I>(outcome, failure);
+        report_offer<P>(transport, I, exchange, out, s, failure);
         // A broken answer ends the negotiation: the peer may believe it agreed (docs/wire.md §2.5).
         return failure == status::device_protocol_error;
     }
     if constexpr (is_same_v<codec_t<P>, envelope_codec>) {
         if (!exchange.answer_is_valid(out)) {
-            first_result_access::refuse(outcome, status::device_protocol_error);
+            first_result_access::refuse<I>(outcome, status::device_protocol_error);
+            report_offer<P>(transport, I, exchange, out, s, status::device_protocol_error);
             return true;
         }
         first_result_access::accept<I>(outcome, exchange.response(), version_v<P>);
+        report_offer<P>(transport, I, exchange, out, s, status::success);
         return true;
     } else {
         response_t<P> response{};
         uint32_t version = 0;
         const ntstatus accepted = exchange.accept(out, response, version);
         if (!nt_success(accepted)) {
-            first_result_access::refuse(outcome, accepted);
+            first_result_access::refuse<I>(outcome, accepted);
+            report_offer<P>(transport, I, exchange, out, s, accepted);
             return true;
         }
         first_result_access::accept<I>(outcome, response, version);
+        report_offer<P>(transport, I, exchange, out, s, status::success);
         return true;
     }
 }

@@ -15,3 +15,4 @@
 #include "initiator.hpp" // negotiate and negotiate_first
 #include "responder.hpp" // route and responder
 #include "contract.hpp"  // offer, agrees, must_agree: will two pins ever agree? (compile time)
+#include "trace.hpp"     // why a negotiation went as it did: trace hooks on both sides

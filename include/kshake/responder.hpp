@@ -10,6 +10,7 @@
 #include "protocol.hpp"
 #include "result.hpp"
 #include "status.hpp"
+#include "trace.hpp"
 #include "wire.hpp"
 
 namespace kshake {
@@ -376,19 +377,14 @@ consteval bool check_routes() noexcept {
     }
 }
 
-// Decodes, runs the handler, and on success writes the response envelope and then Out. At
-// namespace scope rather than a responder member on purpose: a member's symbol spells every
-// route of its responder, so N routes made N symbols of O(N) bytes each (a 105 MB object file
-// for 1024 routes, 4 minutes of g++ -O2); this one's name holds one route.
-// Takes In's two pointers by value (its id is already matched): passing In by reference made
-// every hashed dispatch spill it to the stack for the indirect call (6 instructions).
 // What a decoded request becomes: the handler's answer, and on success the response envelope
-// and then Out.
-template <class Context, class R>
+// and then Out. `trace` records the handler's status when a hook asked for it
+// (detail::request_trace); detail::no_request_trace records nothing and compiles to nothing.
+template <class Context, class R, class Trace>
 ntstatus answer_request(
     Context& context,
     const typename codec_t<typename R::protocol>::template decoded<typename R::protocol>& decoded,
-    void* out) noexcept {
+    void* out, Trace& trace) noexcept {
     using P = typename R::protocol;
     using codec = codec_t<P>;
     response_t<P> response{};
@@ -399,6 +395,7 @@ ntstatus answer_request(
     } else {
         s = static_cast<ntstatus>(R::handler(context, decoded.request, response));
     }
+    trace.handled(s);
     if (!nt_success(s)) {
         return s;
     }
@@ -411,6 +408,12 @@ ntstatus answer_request(
     return status::success;
 }
 
+// Decodes, runs the handler, and on success writes the response envelope and then Out. At
+// namespace scope rather than a responder member on purpose: a member's symbol spells every
+// route of its responder, so N routes made N symbols of O(N) bytes each (a 105 MB object file
+// for 1024 routes, 4 minutes of g++ -O2); this one's name holds one route.
+// Takes In's two pointers by value (its id is already matched): passing In by reference made
+// every hashed dispatch spill it to the stack for the indirect call (6 instructions).
 template <class Context, class R>
 ntstatus serve_route(Context& context, void* argument1, void* argument2, void* out) noexcept {
     using P = typename R::protocol;
@@ -421,42 +424,90 @@ ntstatus serve_route(Context& context, void* argument1, void* argument2, void* o
     if (!nt_success(s)) {
         return s;
     }
-    return answer_request<Context, R>(context, decoded, out);
+    no_request_trace untraced;
+    return answer_request<Context, R>(context, decoded, out, untraced);
 }
 
 // One route of an id served by several (envelope codec only), its request header already read.
-template <class Context, class R>
+template <class Context, class R, class Trace>
 ntstatus serve_route_with_header(Context& context, const envelope_header& header, void* argument1,
-                                 void* argument2, void* out) noexcept {
+                                 void* argument2, void* out, Trace& trace) noexcept {
     using P = typename R::protocol;
     const handshake in{P::id, argument1, argument2};
     envelope_codec::decoded<P> decoded{};
+    trace.version(header.version);
     const ntstatus s = envelope_codec::decode_request_with_header<P>(in, header, out, decoded);
     if (!nt_success(s)) {
+        trace.refused(check_of_decode_status(s));
         return s;
     }
-    return answer_request<Context, R>(context, decoded, out);
+    return answer_request<Context, R>(context, decoded, out, trace);
 }
 
 // The routes of one id, each for its own version range: the request header is read once, and
 // its version picks the route (typed versions). A version no route serves is refused as a
-// single route refuses one outside its range.
-template <class Context, class... Rs>
-ntstatus serve_versions(Context& context, void* argument1, void* argument2, void* out) noexcept {
-    if (argument1 == nullptr || argument2 == nullptr) {
-        return status::invalid_parameter;
+// single route refuses one outside its range. Is are the routes' indices in the responder, for
+// a trace.
+template <class Context, class Indices, class... Rs>
+struct versions;
+template <class Context, size_t... Is, class... Rs>
+struct versions<Context, index_sequence<Is...>, Rs...> {
+    template <class Trace>
+    static ntstatus serve(Context& context, void* argument1, void* argument2, void* out,
+                          Trace& trace) noexcept {
+        if (argument1 == nullptr || argument2 == nullptr) {
+            trace.refused(request_check::envelope_null);
+            return status::invalid_parameter;
+        }
+        envelope_header header{};
+        detail::copy_bytes(&header, argument1, sizeof header);
+        ntstatus s = status::revision_mismatch;
+        const bool served =
+            (... || (header.version >= min_version_v<typename Rs::protocol> &&
+                     header.version <= version_v<typename Rs::protocol> &&
+                     ((trace.route(Is, protocol_name<typename Rs::protocol>()),
+                       s = serve_route_with_header<Context, Rs>(context, header, argument1,
+                                                                argument2, out, trace)),
+                      true)));
+        if (!served) {
+            trace.version(header.version);
+            trace.refused(request_check::version);
+        }
+        return s;
     }
-    envelope_header header{};
-    detail::copy_bytes(&header, argument1, sizeof header);
-    ntstatus s = status::revision_mismatch;
-    static_cast<void>(
-        (... ||
-         (header.version >= min_version_v<typename Rs::protocol> &&
-          header.version <= version_v<typename Rs::protocol> &&
-          ((s = serve_route_with_header<Context, Rs>(context, header, argument1, argument2, out)),
-           true))));
-    return s;
+    static ntstatus serve(Context& context, void* argument1, void* argument2, void* out) noexcept {
+        no_request_trace untraced;
+        return serve(context, argument1, argument2, out, untraced);
+    }
+};
+
+// serve_route with a trace: the route, the version, the check that refused the request or the
+// handler's status.
+template <class Context, class R, size_t Index>
+ntstatus serve_route_traced(Context& context, void* argument1, void* argument2, void* out,
+                            request_trace& trace) noexcept {
+    using P = typename R::protocol;
+    trace.route(Index, protocol_name<P>());
+    if constexpr (is_same_v<codec_t<P>, envelope_codec>) {
+        if (argument1 == nullptr || argument2 == nullptr) {
+            trace.refused(request_check::envelope_null);
+            return status::invalid_parameter;
+        }
+        envelope_header header{};
+        detail::copy_bytes(&header, argument1, sizeof header);
+        return serve_route_with_header<Context, R>(context, header, argument1, argument2, out,
+                                                   trace);
+    } else {
+        const handshake in{P::id, argument1, argument2};
+        typename codec_t<P>::template decoded<P> decoded{};
+        static_cast<void>(codec_t<P>::template decode_request<P>(in, out, decoded));
+        trace.version(decoded.version);
+        return answer_request<Context, R>(context, decoded, out, trace);
+    }
 }
+
+template <class Context>
+using traced_route_entry = ntstatus (*)(Context&, void*, void*, void*, request_trace&) noexcept;
 
 template <class Context>
 using route_entry = ntstatus (*)(Context&, void*, void*, void*) noexcept;
@@ -518,6 +569,53 @@ class responder {
         }
     }
 
+    // serve, reporting the request to `hook` (kshake/trace.hpp) once it is answered.
+    template <trace_hook Hook>
+    [[nodiscard("kshake: serve() returns the status to give the peer")]] static ntstatus
+    serve(Context& context, const handshake* in, handshake* out, Hook& hook) noexcept {
+        detail::request_trace trace;
+        ntstatus s = status::invalid_parameter;
+        if (in == nullptr || out == nullptr) {
+            trace.refused(request_check::in_out_null);
+        } else {
+            s = dispatch_traced(context, detail::read_handshake(in), out, trace);
+        }
+        trace.event.status = s;
+        hook(static_cast<const request_event&>(trace.event));
+        return s;
+    }
+
+    // callback, reporting each request to Hook, an object of static storage duration that is a
+    // trace_hook: KsPinRegisterHandshakeCallback(Pin, &R::traced_callback<my_trace, PKSPIN,
+    // KSHANDSHAKE, NTSTATUS>) (or avstream::install<R, my_trace>(Pin)).
+    template <auto& Hook, class Pin, class Handshake = handshake, class Status = ntstatus>
+    static detail::callback_status_t<Pin, Handshake, Status>
+    traced_callback(Pin pin, Handshake* in, Handshake* out) noexcept {
+        static_assert(trace_hook<detail::remove_reference_t<decltype(Hook)>>,
+                      "kshake: traced_callback<Hook, ...>: Hook must be a trace hook, callable "
+                      "`noexcept` with a const kshake::offer_event& and a const "
+                      "kshake::request_event& (kshake/trace.hpp)");
+        if constexpr (!detail::check_callback<Pin, Handshake, Status>()) {
+            return static_cast<Status>(status::invalid_parameter);
+        } else {
+            detail::request_trace trace;
+            ntstatus s = status::invalid_parameter;
+            if (in == nullptr || out == nullptr) {
+                trace.refused(request_check::in_out_null);
+            } else if (void* const context = pin == nullptr ? nullptr : pin_context(pin);
+                       context == nullptr) {
+                trace.refused(request_check::no_context);
+                s = status::invalid_device_state;
+            } else {
+                s = dispatch_traced(*static_cast<Context*>(context), detail::read_handshake(in),
+                                    out, trace);
+            }
+            trace.event.status = s;
+            Hook(static_cast<const request_event&>(trace.event));
+            return static_cast<Status>(s);
+        }
+    }
+
   private:
     static constexpr guid ids[sizeof...(Routes)] = {Routes::protocol::id...};
 
@@ -533,8 +631,23 @@ class responder {
         if constexpr (sizeof...(Ks) == 1) {
             return &detail::serve_route<Context, detail::pack_element_t<Leader, Routes...>>;
         } else {
-            return &detail::serve_versions<
-                Context, detail::pack_element_t<groups.member(Leader, Ks), Routes...>...>;
+            return &detail::versions<
+                Context, detail::index_sequence<groups.member(Leader, Ks)...>,
+                detail::pack_element_t<groups.member(Leader, Ks), Routes...>...>::serve;
+        }
+    }
+    template <size_t Leader, size_t... Ks>
+    static consteval detail::traced_route_entry<Context>
+    traced_group_entry(detail::index_sequence<Ks...>) noexcept {
+        if constexpr (sizeof...(Ks) == 1) {
+            return &detail::serve_route_traced<
+                Context, detail::pack_element_t<Leader, Routes...>, Leader>;
+        } else {
+            return &detail::versions<Context,
+                                     detail::index_sequence<groups.member(Leader, Ks)...>,
+                                     detail::pack_element_t<groups.member(Leader, Ks),
+                                                            Routes...>...>::template serve<
+                detail::request_trace>;
         }
     }
     // What serves the id of route Leader, the first route of its id.
@@ -552,6 +665,16 @@ class responder {
     struct group_entries<detail::index_sequence<Ks...>> {
         static constexpr detail::route_entry<Context> at[sizeof...(Ks)] = {
             entry_of<groups.leaders[Ks]>...};
+    };
+
+    // The same per id, for a traced request: the k-th distinct id's entry.
+    template <class Sequence>
+    struct traced_entries;
+    template <size_t... Ks>
+    struct traced_entries<detail::index_sequence<Ks...>> {
+        static constexpr detail::traced_route_entry<Context> at[sizeof...(Ks)] = {
+            traced_group_entry<groups.leaders[Ks]>(
+                detail::make_index_sequence<groups.size[groups.leaders[Ks]]>{})...};
     };
 
     // The linear dispatch when ids are shared: each id's first route tries its id.
@@ -617,6 +740,36 @@ class responder {
         }
         static constexpr slot_array slots = make_slots();
     };
+
+    // dispatch, for a traced request: the id's group found as dispatch finds it, then served by
+    // a traced entry that records what it checks.
+    [[nodiscard]] static ntstatus dispatch_traced(Context& context, const handshake& in, void* out,
+                                                  detail::request_trace& trace) noexcept {
+        trace.event.protocol_id = in.protocol_id;
+        if constexpr (!valid) {
+            return status::invalid_device_request;
+        } else {
+            using entries = traced_entries<detail::make_index_sequence<distinct_ids>>;
+            size_t k = distinct_ids;
+            if constexpr (distinct_ids <= linear_dispatch_limit) {
+                for (size_t i = 0; i < distinct_ids; ++i) {
+                    if (detail::same_guid(in.protocol_id, ids[groups.leaders[i]])) {
+                        k = i;
+                    }
+                }
+            } else {
+                const size_t found = lookup::table.find(in.protocol_id);
+                if (found < distinct_ids && detail::same_guid(lookup::keys.at[found], in.protocol_id)) {
+                    k = found;
+                }
+            }
+            if (k == distinct_ids) {
+                trace.refused(request_check::unknown_protocol);
+                return status::invalid_device_request;
+            }
+            return entries::at[k](context, in.argument1, in.argument2, out, trace);
+        }
+    }
 
     [[nodiscard]] static ntstatus dispatch(Context& context, const handshake& in,
                                            void* out) noexcept {

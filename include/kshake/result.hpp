@@ -81,6 +81,17 @@ inline constexpr size_t max_size_of = [] {
 namespace detail {
 // negotiate_first's way to write its outcome in place (initiator.hpp).
 struct first_result_access;
+
+// The refusals of negotiate_first's offers, for first_result::status_of: written only for an
+// offer that was refused, and read only for those (which offers were refused follows from
+// index() and status()), so the accepted offer and the offers never sent cost no store. A
+// single offer's status is the result's own, so it costs nothing there.
+template <size_t N>
+struct offer_statuses {
+    ntstatus at[N];
+};
+template <>
+struct offer_statuses<1> {};
 } // namespace detail
 
 // What negotiate_first<P1, P2, ...> returns: which offer the peer accepted and its response,
@@ -97,6 +108,32 @@ class KSHAKE_DETAIL_NODISCARD_FIRST_RESULT first_result {
     constexpr explicit operator bool() const noexcept { return ok(); }
     [[nodiscard]] constexpr ntstatus status() const noexcept { return status_; }
     [[nodiscard]] constexpr uint32_t version() const noexcept { return version_; }
+    // How offer I ended, in the order offered: status::success for the accepted offer, its
+    // refusal (the peer's status, or status::device_protocol_error for a broken answer), or
+    // status::cancelled for an offer never sent because an earlier one ended the negotiation.
+    // Fails fast for an index past the offers.
+    [[nodiscard]] constexpr ntstatus status_of(size_t offer) const noexcept {
+        Expects(offer < none);
+        if constexpr (none == 1) {
+            return status_;
+        } else {
+            // The offer that ended the negotiation: the accepted one, the first that ended with
+            // a protocol error, or the last.
+            size_t last = none - 1;
+            if (index_ != none) {
+                last = index_;
+            } else if (status_ == status::device_protocol_error) {
+                last = 0;
+                while (statuses_.at[last] != status::device_protocol_error) {
+                    ++last;
+                }
+            }
+            if (offer < last) {
+                return statuses_.at[offer];
+            }
+            return offer == last ? status_ : status::cancelled;
+        }
+    }
     // 0 for P1, 1 for P2, ...; `none` when every offer was refused.
     [[nodiscard]] constexpr size_t index() const noexcept { return index_; }
 
@@ -147,6 +184,9 @@ class KSHAKE_DETAIL_NODISCARD_FIRST_RESULT first_result {
     // Read and written only by copy_bytes, so its alignment does not matter; an alignas here
     // would pad the class, which MSVC's /W4 reports (C4324).
     unsigned char storage_[storage_size]{};
+    // Last, so that the members every path writes keep their places (placed first, the array
+    // cost 9 instructions a negotiate_first of 2 offers; tools/bench_instructions.py).
+    detail::offer_statuses<sizeof...(Ps)> statuses_;
 };
 
 namespace detail {
@@ -159,9 +199,12 @@ struct first_result_access {
         r.version_ = version;
         copy_bytes(r.storage_, &value, sizeof value);
     }
-    template <class... Ps>
+    template <size_t I, class... Ps>
     static void refuse(first_result<Ps...>& r, ntstatus failure) noexcept {
         r.status_ = failure;
+        if constexpr (sizeof...(Ps) > 1) {
+            r.statuses_.at[I] = failure;
+        }
     }
 };
 } // namespace detail

@@ -37,6 +37,7 @@ inline constexpr ntstatus revision_mismatch = detail::make_status(0xC0000059U);
 inline constexpr ntstatus insufficient_resources = detail::make_status(0xC000009AU);
 inline constexpr ntstatus device_not_connected = detail::make_status(0xC000009DU);
 inline constexpr ntstatus not_supported = detail::make_status(0xC00000BBU);
+inline constexpr ntstatus cancelled = detail::make_status(0xC0000120U);
 inline constexpr ntstatus invalid_device_state = detail::make_status(0xC0000184U);
 inline constexpr ntstatus device_protocol_error = detail::make_status(0xC0000186U);
 inline constexpr ntstatus invalid_buffer_size = detail::make_status(0xC0000206U);
@@ -65,6 +66,7 @@ inline constexpr status_entry status_names[] = {
     {status::insufficient_resources, "STATUS_INSUFFICIENT_RESOURCES"},
     {status::device_not_connected, "STATUS_DEVICE_NOT_CONNECTED"},
     {status::not_supported, "STATUS_NOT_SUPPORTED"},
+    {status::cancelled, "STATUS_CANCELLED"},
     {status::invalid_device_state, "STATUS_INVALID_DEVICE_STATE"},
     {status::device_protocol_error, "STATUS_DEVICE_PROTOCOL_ERROR"},
     {status::invalid_buffer_size, "STATUS_INVALID_BUFFER_SIZE"},

@@ -9,6 +9,7 @@
 #include "protocol.hpp"
 #include "result.hpp"
 #include "status.hpp"
+#include "trace.hpp"
 
 namespace kshake {
 
@@ -99,6 +100,26 @@ struct envelope_codec {
             return detail::same_guid(out.protocol_id, P::id) && out.argument1 == &response_ &&
                    out.argument2 == nullptr && response_.size == envelope_size<response_type> &&
                    response_.version == version_v<P>;
+        }
+
+        // Which rule of docs/wire.md §2.5 an answer breaks first (for a trace), or none.
+        [[nodiscard]] answer_rule broken_rule(const handshake& out) const noexcept {
+            if (!detail::same_guid(out.protocol_id, P::id)) {
+                return answer_rule::protocol_id;
+            }
+            if (out.argument1 != &response_) {
+                return answer_rule::argument1;
+            }
+            if (out.argument2 != nullptr) {
+                return answer_rule::argument2;
+            }
+            if (response_.size != envelope_size<response_type>) {
+                return answer_rule::response_size;
+            }
+            if (response_.version != version_v<P>) {
+                return answer_rule::response_version;
+            }
+            return answer_rule::none;
         }
 
         [[nodiscard]] ntstatus accept(const handshake& out, response_type& value,
@@ -216,6 +237,10 @@ struct raw_codec {
 
         [[nodiscard]] handshake offer() const noexcept {
             return {P::id, request_.argument1, request_.argument2};
+        }
+        [[nodiscard]] static answer_rule broken_rule(const handshake& out) noexcept {
+            return detail::same_guid(out.protocol_id, P::id) ? answer_rule::none
+                                                             : answer_rule::protocol_id;
         }
         [[nodiscard]] static ntstatus accept(const handshake& out, raw_arguments& value,
                                              uint32_t& version) noexcept {

@@ -731,6 +731,7 @@ inline constexpr ntstatus revision_mismatch = detail::make_status(0xC0000059U);
 inline constexpr ntstatus insufficient_resources = detail::make_status(0xC000009AU);
 inline constexpr ntstatus device_not_connected = detail::make_status(0xC000009DU);
 inline constexpr ntstatus not_supported = detail::make_status(0xC00000BBU);
+inline constexpr ntstatus cancelled = detail::make_status(0xC0000120U);
 inline constexpr ntstatus invalid_device_state = detail::make_status(0xC0000184U);
 inline constexpr ntstatus device_protocol_error = detail::make_status(0xC0000186U);
 inline constexpr ntstatus invalid_buffer_size = detail::make_status(0xC0000206U);
@@ -759,6 +760,7 @@ inline constexpr status_entry status_names[] = {
     {status::insufficient_resources, "STATUS_INSUFFICIENT_RESOURCES"},
     {status::device_not_connected, "STATUS_DEVICE_NOT_CONNECTED"},
     {status::not_supported, "STATUS_NOT_SUPPORTED"},
+    {status::cancelled, "STATUS_CANCELLED"},
     {status::invalid_device_state, "STATUS_INVALID_DEVICE_STATE"},
     {status::device_protocol_error, "STATUS_DEVICE_PROTOCOL_ERROR"},
     {status::invalid_buffer_size, "STATUS_INVALID_BUFFER_SIZE"},
@@ -1386,6 +1388,17 @@ inline constexpr size_t max_size_of = [] {
 namespace detail {
 // negotiate_first's way to write its outcome in place (initiator.hpp).
 struct first_result_access;
+
+// The refusals of negotiate_first's offers, for first_result::status_of: written only for an
+// offer that was refused, and read only for those (which offers were refused follows from
+// index() and status()), so the accepted offer and the offers never sent cost no store. A
+// single offer's status is the result's own, so it costs nothing there.
+template <size_t N>
+struct offer_statuses {
+    ntstatus at[N];
+};
+template <>
+struct offer_statuses<1> {};
 } // namespace detail
 
 // What negotiate_first<P1, P2, ...> returns: which offer the peer accepted and its response,
@@ -1402,6 +1415,32 @@ class KSHAKE_DETAIL_NODISCARD_FIRST_RESULT first_result {
     constexpr explicit operator bool() const noexcept { return ok(); }
     [[nodiscard]] constexpr ntstatus status() const noexcept { return status_; }
     [[nodiscard]] constexpr uint32_t version() const noexcept { return version_; }
+    // How offer I ended, in the order offered: status::success for the accepted offer, its
+    // refusal (the peer's status, or status::device_protocol_error for a broken answer), or
+    // status::cancelled for an offer never sent because an earlier one ended the negotiation.
+    // Fails fast for an index past the offers.
+    [[nodiscard]] constexpr ntstatus status_of(size_t offer) const noexcept {
+        Expects(offer < none);
+        if constexpr (none == 1) {
+            return status_;
+        } else {
+            // The offer that ended the negotiation: the accepted one, the first that ended with
+            // a protocol error, or the last.
+            size_t last = none - 1;
+            if (index_ != none) {
+                last = index_;
+            } else if (status_ == status::device_protocol_error) {
+                last = 0;
+                while (statuses_.at[last] != status::device_protocol_error) {
+                    ++last;
+                }
+            }
+            if (offer < last) {
+                return statuses_.at[offer];
+            }
+            return offer == last ? status_ : status::cancelled;
+        }
+    }
     // 0 for P1, 1 for P2, ...; `none` when every offer was refused.
     [[nodiscard]] constexpr size_t index() const noexcept { return index_; }
 
@@ -1452,6 +1491,9 @@ class KSHAKE_DETAIL_NODISCARD_FIRST_RESULT first_result {
     // Read and written only by copy_bytes, so its alignment does not matter; an alignas here
     // would pad the class, which MSVC's /W4 reports (C4324).
     unsigned char storage_[storage_size]{};
+    // Last, so that the members every path writes keep their places (placed first, the array
+    // cost 9 instructions a negotiate_first of 2 offers; tools/bench_instructions.py).
+    detail::offer_statuses<sizeof...(Ps)> statuses_;
 };
 
 namespace detail {
@@ -1464,15 +1506,304 @@ struct first_result_access {
         r.version_ = version;
         copy_bytes(r.storage_, &value, sizeof value);
     }
-    template <class... Ps>
+    template <size_t I, class... Ps>
     static void refuse(first_result<Ps...>& r, ntstatus failure) noexcept {
         r.status_ = failure;
+        if constexpr (sizeof...(Ps) > 1) {
+            r.statuses_.at[I] = failure;
+        }
     }
 };
 } // namespace detail
 
 } // namespace kshake
 // ---- end kshake/result.hpp ---------------------------------------------------------------------
+
+// ---- begin kshake/trace.hpp --------------------------------------------------------------------
+// kshake::trace — why a negotiation went as it did, on both sides: an opt-in hook that sees each
+// offer an initiator makes and each request a responder answers. No heap, no exceptions;
+// without a hook the generated code is what it would be without this header.
+
+namespace kshake {
+
+// The check of docs/wire.md §2.3 that refused a request; `none` when it was served.
+enum class request_check : uint8_t {
+    none = 0,
+    in_out_null = 1,           // In or Out is null
+    no_context = 2,            // the pin is null or has no context
+    unknown_protocol = 3,      // no route serves In.ProtocolId
+    envelope_null = 4,         // In.Argument1 or In.Argument2 is null
+    version = 5,               // the request's version is in no route's range
+    request_size = 6,          // the request envelope is shorter than the route's request
+    response_capacity = 7,     // the response envelope is smaller than the route's response
+    response_overlaps_out = 8, // the response envelope would overwrite Out
+    handler = 9,               // the handler returned a failure status
+};
+
+// The rule of docs/wire.md §2.5 that a success answer broke; `none` for an accepted offer and for
+// a refusal.
+enum class answer_rule : uint8_t {
+    none = 0,
+    status_code = 1,      // R0: a success code other than STATUS_SUCCESS
+    protocol_id = 2,      // R1: Out.ProtocolId is not the offered id
+    argument1 = 3,        // R2: Out.Argument1 is not the initiator's response envelope
+    argument2 = 4,        // R3: Out.Argument2 is not null
+    response_size = 5,    // R4: the response size is not envelope_size<response>
+    response_version = 6, // R5: the response version is not the offered version
+};
+
+// "check 5 of wire.md 2.3: the request's version is in no route's range" and so on; never null.
+[[nodiscard]] constexpr const char* check_name(request_check c) noexcept {
+    switch (c) {
+    case request_check::none:
+        return "none: served";
+    case request_check::in_out_null:
+        return "check 1 of wire.md 2.3: In or Out is null";
+    case request_check::no_context:
+        return "check 2 of wire.md 2.3: the pin is null or has no context";
+    case request_check::unknown_protocol:
+        return "check 3 of wire.md 2.3: no route serves the protocol id";
+    case request_check::envelope_null:
+        return "check 4 of wire.md 2.3: a null envelope";
+    case request_check::version:
+        return "check 5 of wire.md 2.3: the request's version is in no route's range";
+    case request_check::request_size:
+        return "check 6 of wire.md 2.3: the request envelope is too short";
+    case request_check::response_capacity:
+        return "check 7 of wire.md 2.3: the response envelope is too small";
+    case request_check::response_overlaps_out:
+        return "check 8 of wire.md 2.3: the response envelope overlaps Out";
+    case request_check::handler:
+        return "check 9 of wire.md 2.3: the handler refused";
+    }
+    return "";
+}
+
+// "rule R4 of wire.md 2.5: the response size is not envelope_size<response>" and so on; never null.
+[[nodiscard]] constexpr const char* rule_name(answer_rule r) noexcept {
+    switch (r) {
+    case answer_rule::none:
+        return "none";
+    case answer_rule::status_code:
+        return "rule R0 of wire.md 2.5: a success code other than STATUS_SUCCESS";
+    case answer_rule::protocol_id:
+        return "rule R1 of wire.md 2.5: Out.ProtocolId is not the offered id";
+    case answer_rule::argument1:
+        return "rule R2 of wire.md 2.5: Out.Argument1 is not the initiator's response envelope";
+    case answer_rule::argument2:
+        return "rule R3 of wire.md 2.5: Out.Argument2 is not null";
+    case answer_rule::response_size:
+        return "rule R4 of wire.md 2.5: the response size is not envelope_size<response>";
+    case answer_rule::response_version:
+        return "rule R5 of wire.md 2.5: the response version is not the offered version";
+    }
+    return "";
+}
+
+// What an initiator reports for each offer it sends (negotiate: one, index 0; negotiate_first:
+// one per offer sent, in order).
+struct offer_event {
+    size_t index;               // the offer's position among negotiate_first's offers
+    guid protocol_id;           // what In.ProtocolId carried
+    const char* protocol_name;  // protocol_name<P>(): "" when the protocol has none
+    uint32_t version;           // the version offered
+    ntstatus transport_status;  // what the transport returned
+    ntstatus status;            // the offer's outcome: success, the refusal, or a protocol error
+    answer_rule broken_rule;    // for a success answer that broke §2.5, which rule
+};
+
+inline constexpr size_t no_route = ~size_t{0};
+
+// What a responder reports for each request it answers.
+struct request_event {
+    guid protocol_id;             // In.ProtocolId (nil when In is null)
+    size_t route;                 // the route that served or refused it, or no_route
+    const char* protocol_name;    // that route's protocol_name<P>(), "" when none
+    uint32_t version;             // the request's version, once read (0 before check 5)
+    request_check refused_by;     // the check that refused it, or none
+    ntstatus handler_status;      // what the handler returned (success when it did not run)
+    ntstatus status;              // what the responder answered
+};
+
+// A trace hook: callable with each kind of event, noexcept. It runs on the negotiating thread, at
+// PASSIVE_LEVEL in a driver, inside the handshake: it must not block long or negotiate itself.
+template <class H>
+concept trace_hook = requires(H& h, const offer_event& o, const request_event& r) {
+    { h(o) } noexcept;
+    { h(r) } noexcept;
+};
+
+// A transport that reports each offer to a hook: negotiate(traced(transport, hook), ...). It
+// holds references to both, so it lives for the one call.
+template <class Transport, class Hook>
+struct traced_transport {
+    Transport& transport;
+    Hook& hook;
+
+    auto operator()(const handshake& in, handshake& out) noexcept(noexcept(transport(in, out)))
+        -> decltype(transport(in, out)) {
+        return transport(in, out);
+    }
+};
+
+template <class Transport, trace_hook Hook>
+[[nodiscard]] constexpr traced_transport<Transport, Hook> traced(Transport& transport,
+                                                                 Hook& hook) noexcept {
+    return {transport, hook};
+}
+template <class Transport, trace_hook Hook>
+[[nodiscard]] constexpr traced_transport<const Transport, Hook>
+traced(const Transport& transport, Hook& hook) noexcept {
+    return {transport, hook};
+}
+
+// A line of text for an event, for a log: no heap, at most trace_string::capacity characters.
+struct trace_string {
+    static constexpr size_t capacity = 255;
+    char text[capacity + 1];
+    size_t length;
+
+    [[nodiscard]] constexpr const char* c_str() const noexcept { return text; }
+    [[nodiscard]] constexpr const char* data() const noexcept { return text; }
+    [[nodiscard]] constexpr size_t size() const noexcept { return length; }
+};
+
+namespace detail {
+struct trace_writer {
+    trace_string s{};
+
+    constexpr void put(const char* text) noexcept {
+        for (size_t i = 0; text[i] != '\0' && s.length < trace_string::capacity; ++i) {
+            s.text[s.length++] = text[i];
+        }
+    }
+    constexpr void put_number(uint64_t value) noexcept {
+        char digits[21]{};
+        size_t n = 0;
+        do {
+            digits[n++] = static_cast<char>('0' + (value % 10U));
+            value /= 10U;
+        } while (value != 0U);
+        char text[21]{};
+        for (size_t i = 0; i < n; ++i) {
+            text[i] = digits[n - 1 - i];
+        }
+        put(text);
+    }
+    constexpr void put_name(const char* name) noexcept {
+        if (name != nullptr && name[0] != '\0') {
+            put(" \"");
+            put(name);
+            put("\"");
+        }
+    }
+};
+} // namespace detail
+
+// "offer 1 {id} "name" v2: STATUS_REVISION_MISMATCH (refused)" and the like.
+[[nodiscard]] constexpr trace_string to_string(const offer_event& e) noexcept {
+    detail::trace_writer w;
+    w.put("kshake offer ");
+    w.put_number(e.index);
+    w.put(" ");
+    w.put(to_string(e.protocol_id).c_str());
+    w.put_name(e.protocol_name);
+    w.put(" v");
+    w.put_number(e.version);
+    w.put(": ");
+    w.put(to_string(e.status).c_str());
+    if (e.status == status::success) {
+        w.put(" (agreed)");
+    } else if (e.broken_rule != answer_rule::none) {
+        w.put(" (the peer answered ");
+        w.put(to_string(e.transport_status).c_str());
+        w.put(" but broke ");
+        w.put(rule_name(e.broken_rule));
+        w.put(")");
+    } else if (e.transport_status == e.status) {
+        w.put(" (refused)");
+    }
+    return w.s;
+}
+
+// "request {id} v3 route 1 "name": STATUS_REVISION_MISMATCH (check 5 ...)" and the like.
+[[nodiscard]] constexpr trace_string to_string(const request_event& e) noexcept {
+    detail::trace_writer w;
+    w.put("kshake request ");
+    w.put(to_string(e.protocol_id).c_str());
+    if (e.version != 0U) {
+        w.put(" v");
+        w.put_number(e.version);
+    }
+    if (e.route != no_route) {
+        w.put(" route ");
+        w.put_number(e.route);
+        w.put_name(e.protocol_name);
+    }
+    w.put(": ");
+    w.put(to_string(e.status).c_str());
+    if (e.refused_by != request_check::none) {
+        w.put(" (");
+        w.put(check_name(e.refused_by));
+        w.put(")");
+    } else if (e.handler_status != status::success) {
+        w.put(" (the handler returned ");
+        w.put(to_string(e.handler_status).c_str());
+        w.put(")");
+    }
+    return w.s;
+}
+
+namespace detail {
+template <class T>
+inline constexpr bool is_traced_transport = false;
+template <class Transport, class Hook>
+inline constexpr bool is_traced_transport<traced_transport<Transport, Hook>> = true;
+
+// The trace of a request, carried through a responder's checks: a real event when a hook was
+// given, else an empty struct whose members do nothing and compile to nothing.
+struct no_request_trace {
+    static constexpr bool enabled = false;
+    constexpr void route(size_t, const char*) noexcept {}
+    constexpr void version(uint32_t) noexcept {}
+    constexpr void refused(request_check) noexcept {}
+    constexpr void handled(ntstatus) noexcept {}
+};
+struct request_trace {
+    static constexpr bool enabled = true;
+    request_event event{guid{},          no_route,         "", 0, request_check::none,
+                        status::success, status::success};
+    constexpr void route(size_t index, const char* name) noexcept {
+        event.route = index;
+        event.protocol_name = name;
+    }
+    constexpr void version(uint32_t v) noexcept { event.version = v; }
+    constexpr void refused(request_check c) noexcept { event.refused_by = c; }
+    constexpr void handled(ntstatus s) noexcept {
+        event.handler_status = s;
+        if (!nt_success(s)) {
+            event.refused_by = request_check::handler;
+        }
+    }
+};
+
+// The check a codec's refusal stands for, once In's envelopes are known not to be null.
+[[nodiscard]] constexpr request_check check_of_decode_status(ntstatus s) noexcept {
+    switch (s) {
+    case status::revision_mismatch:
+        return request_check::version;
+    case status::invalid_buffer_size:
+        return request_check::request_size;
+    case status::buffer_too_small:
+        return request_check::response_capacity;
+    default:
+        return request_check::response_overlaps_out;
+    }
+}
+} // namespace detail
+
+} // namespace kshake
+// ---- end kshake/trace.hpp ----------------------------------------------------------------------
 
 namespace kshake {
 
@@ -1563,6 +1894,26 @@ struct envelope_codec {
             return detail::same_guid(out.protocol_id, P::id) && out.argument1 == &response_ &&
                    out.argument2 == nullptr && response_.size == envelope_size<response_type> &&
                    response_.version == version_v<P>;
+        }
+
+        // Which rule of docs/wire.md §2.5 an answer breaks first (for a trace), or none.
+        [[nodiscard]] answer_rule broken_rule(const handshake& out) const noexcept {
+            if (!detail::same_guid(out.protocol_id, P::id)) {
+                return answer_rule::protocol_id;
+            }
+            if (out.argument1 != &response_) {
+                return answer_rule::argument1;
+            }
+            if (out.argument2 != nullptr) {
+                return answer_rule::argument2;
+            }
+            if (response_.size != envelope_size<response_type>) {
+                return answer_rule::response_size;
+            }
+            if (response_.version != version_v<P>) {
+                return answer_rule::response_version;
+            }
+            return answer_rule::none;
         }
 
         [[nodiscard]] ntstatus accept(const handshake& out, response_type& value,
@@ -1680,6 +2031,10 @@ struct raw_codec {
 
         [[nodiscard]] handshake offer() const noexcept {
             return {P::id, request_.argument1, request_.argument2};
+        }
+        [[nodiscard]] static answer_rule broken_rule(const handshake& out) noexcept {
+            return detail::same_guid(out.protocol_id, P::id) ? answer_rule::none
+                                                             : answer_rule::protocol_id;
         }
         [[nodiscard]] static ntstatus accept(const handshake& out, raw_arguments& value,
                                              uint32_t& version) noexcept {
@@ -1921,6 +2276,27 @@ struct offered_requests {
     return nt_success(s) ? status::device_protocol_error : s;
 }
 
+// Tells a traced transport's hook how an offer ended; nothing at all for any other transport.
+template <class P, class Transport, class Exchange>
+constexpr void report_offer([[maybe_unused]] Transport& transport, [[maybe_unused]] size_t index,
+                            [[maybe_unused]] const Exchange& exchange,
+                            [[maybe_unused]] const handshake& out,
+                            [[maybe_unused]] ntstatus transport_status,
+                            [[maybe_unused]] ntstatus outcome) noexcept {
+    if constexpr (is_traced_transport<remove_cvref_t<Transport>>) {
+        answer_rule rule = answer_rule::none;
+        if (transport_status == status::success) {
+            if (outcome != status::success) {
+                rule = exchange.broken_rule(out);
+            }
+        } else if (nt_success(transport_status)) {
+            rule = answer_rule::status_code;
+        }
+        transport.hook(offer_event{index, P::id, protocol_name<P>(), version_v<P>,
+                                   transport_status, outcome, rule});
+    }
+}
+
 template <class P, class T>
 consteval bool check_negotiation() noexcept {
     // NOLINTNEXTLINE(bugprone-branch-clone): apart, so a bad P never instantiates check_codec
@@ -1953,9 +2329,17 @@ negotiate(Transport&& transport, const detail::request_or_placeholder_t<P>& requ
         handshake out{};
         const auto s = static_cast<ntstatus>(transport(exchange.offer(), out));
         if (s != status::success) {
-            return result<response_type>{detail::offer_failure(s)};
+            const ntstatus failure = detail::offer_failure(s);
+            detail::report_offer<P>(transport, 0, exchange, out, s, failure);
+            return result<response_type>{failure};
         }
-        return exchange.accept(out);
+        if constexpr (detail::is_traced_transport<detail::remove_cvref_t<Transport>>) {
+            auto answer = exchange.accept(out);
+            detail::report_offer<P>(transport, 0, exchange, out, s, answer.status());
+            return answer;
+        } else {
+            return exchange.accept(out);
+        }
     }
 }
 
@@ -2044,26 +2428,31 @@ template <size_t I, class... Ps, class Transport, class... Requests>
     const auto s = static_cast<ntstatus>(transport(exchange.offer(), out));
     if (s != status::success) {
         const ntstatus failure = offer_failure(s);
-        first_result_access::refuse(outcome, failure);
+        first_result_access::refuse<I>(outcome, failure);
+        report_offer<P>(transport, I, exchange, out, s, failure);
         // A broken answer ends the negotiation: the peer may believe it agreed (docs/wire.md §2.5).
         return failure == status::device_protocol_error;
     }
     if constexpr (is_same_v<codec_t<P>, envelope_codec>) {
         if (!exchange.answer_is_valid(out)) {
-            first_result_access::refuse(outcome, status::device_protocol_error);
+            first_result_access::refuse<I>(outcome, status::device_protocol_error);
+            report_offer<P>(transport, I, exchange, out, s, status::device_protocol_error);
             return true;
         }
         first_result_access::accept<I>(outcome, exchange.response(), version_v<P>);
+        report_offer<P>(transport, I, exchange, out, s, status::success);
         return true;
     } else {
         response_t<P> response{};
         uint32_t version = 0;
         const ntstatus accepted = exchange.accept(out, response, version);
         if (!nt_success(accepted)) {
-            first_result_access::refuse(outcome, accepted);
+            first_result_access::refuse<I>(outcome, accepted);
+            report_offer<P>(transport, I, exchange, out, s, accepted);
             return true;
         }
         first_result_access::accept<I>(outcome, response, version);
+        report_offer<P>(transport, I, exchange, out, s, status::success);
         return true;
     }
 }
@@ -2710,19 +3099,14 @@ consteval bool check_routes() noexcept {
     }
 }
 
-// Decodes, runs the handler, and on success writes the response envelope and then Out. At
-// namespace scope rather than a responder member on purpose: a member's symbol spells every
-// route of its responder, so N routes made N symbols of O(N) bytes each (a 105 MB object file
-// for 1024 routes, 4 minutes of g++ -O2); this one's name holds one route.
-// Takes In's two pointers by value (its id is already matched): passing In by reference made
-// every hashed dispatch spill it to the stack for the indirect call (6 instructions).
 // What a decoded request becomes: the handler's answer, and on success the response envelope
-// and then Out.
-template <class Context, class R>
+// and then Out. `trace` records the handler's status when a hook asked for it
+// (detail::request_trace); detail::no_request_trace records nothing and compiles to nothing.
+template <class Context, class R, class Trace>
 ntstatus answer_request(
     Context& context,
     const typename codec_t<typename R::protocol>::template decoded<typename R::protocol>& decoded,
-    void* out) noexcept {
+    void* out, Trace& trace) noexcept {
     using P = typename R::protocol;
     using codec = codec_t<P>;
     response_t<P> response{};
@@ -2733,6 +3117,7 @@ ntstatus answer_request(
     } else {
         s = static_cast<ntstatus>(R::handler(context, decoded.request, response));
     }
+    trace.handled(s);
     if (!nt_success(s)) {
         return s;
     }
@@ -2745,6 +3130,12 @@ ntstatus answer_request(
     return status::success;
 }
 
+// Decodes, runs the handler, and on success writes the response envelope and then Out. At
+// namespace scope rather than a responder member on purpose: a member's symbol spells every
+// route of its responder, so N routes made N symbols of O(N) bytes each (a 105 MB object file
+// for 1024 routes, 4 minutes of g++ -O2); this one's name holds one route.
+// Takes In's two pointers by value (its id is already matched): passing In by reference made
+// every hashed dispatch spill it to the stack for the indirect call (6 instructions).
 template <class Context, class R>
 ntstatus serve_route(Context& context, void* argument1, void* argument2, void* out) noexcept {
     using P = typename R::protocol;
@@ -2755,42 +3146,90 @@ ntstatus serve_route(Context& context, void* argument1, void* argument2, void* o
     if (!nt_success(s)) {
         return s;
     }
-    return answer_request<Context, R>(context, decoded, out);
+    no_request_trace untraced;
+    return answer_request<Context, R>(context, decoded, out, untraced);
 }
 
 // One route of an id served by several (envelope codec only), its request header already read.
-template <class Context, class R>
+template <class Context, class R, class Trace>
 ntstatus serve_route_with_header(Context& context, const envelope_header& header, void* argument1,
-                                 void* argument2, void* out) noexcept {
+                                 void* argument2, void* out, Trace& trace) noexcept {
     using P = typename R::protocol;
     const handshake in{P::id, argument1, argument2};
     envelope_codec::decoded<P> decoded{};
+    trace.version(header.version);
     const ntstatus s = envelope_codec::decode_request_with_header<P>(in, header, out, decoded);
     if (!nt_success(s)) {
+        trace.refused(check_of_decode_status(s));
         return s;
     }
-    return answer_request<Context, R>(context, decoded, out);
+    return answer_request<Context, R>(context, decoded, out, trace);
 }
 
 // The routes of one id, each for its own version range: the request header is read once, and
 // its version picks the route (typed versions). A version no route serves is refused as a
-// single route refuses one outside its range.
-template <class Context, class... Rs>
-ntstatus serve_versions(Context& context, void* argument1, void* argument2, void* out) noexcept {
-    if (argument1 == nullptr || argument2 == nullptr) {
-        return status::invalid_parameter;
+// single route refuses one outside its range. Is are the routes' indices in the responder, for
+// a trace.
+template <class Context, class Indices, class... Rs>
+struct versions;
+template <class Context, size_t... Is, class... Rs>
+struct versions<Context, index_sequence<Is...>, Rs...> {
+    template <class Trace>
+    static ntstatus serve(Context& context, void* argument1, void* argument2, void* out,
+                          Trace& trace) noexcept {
+        if (argument1 == nullptr || argument2 == nullptr) {
+            trace.refused(request_check::envelope_null);
+            return status::invalid_parameter;
+        }
+        envelope_header header{};
+        detail::copy_bytes(&header, argument1, sizeof header);
+        ntstatus s = status::revision_mismatch;
+        const bool served =
+            (... || (header.version >= min_version_v<typename Rs::protocol> &&
+                     header.version <= version_v<typename Rs::protocol> &&
+                     ((trace.route(Is, protocol_name<typename Rs::protocol>()),
+                       s = serve_route_with_header<Context, Rs>(context, header, argument1,
+                                                                argument2, out, trace)),
+                      true)));
+        if (!served) {
+            trace.version(header.version);
+            trace.refused(request_check::version);
+        }
+        return s;
     }
-    envelope_header header{};
-    detail::copy_bytes(&header, argument1, sizeof header);
-    ntstatus s = status::revision_mismatch;
-    static_cast<void>(
-        (... ||
-         (header.version >= min_version_v<typename Rs::protocol> &&
-          header.version <= version_v<typename Rs::protocol> &&
-          ((s = serve_route_with_header<Context, Rs>(context, header, argument1, argument2, out)),
-           true))));
-    return s;
+    static ntstatus serve(Context& context, void* argument1, void* argument2, void* out) noexcept {
+        no_request_trace untraced;
+        return serve(context, argument1, argument2, out, untraced);
+    }
+};
+
+// serve_route with a trace: the route, the version, the check that refused the request or the
+// handler's status.
+template <class Context, class R, size_t Index>
+ntstatus serve_route_traced(Context& context, void* argument1, void* argument2, void* out,
+                            request_trace& trace) noexcept {
+    using P = typename R::protocol;
+    trace.route(Index, protocol_name<P>());
+    if constexpr (is_same_v<codec_t<P>, envelope_codec>) {
+        if (argument1 == nullptr || argument2 == nullptr) {
+            trace.refused(request_check::envelope_null);
+            return status::invalid_parameter;
+        }
+        envelope_header header{};
+        detail::copy_bytes(&header, argument1, sizeof header);
+        return serve_route_with_header<Context, R>(context, header, argument1, argument2, out,
+                                                   trace);
+    } else {
+        const handshake in{P::id, argument1, argument2};
+        typename codec_t<P>::template decoded<P> decoded{};
+        static_cast<void>(codec_t<P>::template decode_request<P>(in, out, decoded));
+        trace.version(decoded.version);
+        return answer_request<Context, R>(context, decoded, out, trace);
+    }
 }
+
+template <class Context>
+using traced_route_entry = ntstatus (*)(Context&, void*, void*, void*, request_trace&) noexcept;
 
 template <class Context>
 using route_entry = ntstatus (*)(Context&, void*, void*, void*) noexcept;
@@ -2852,6 +3291,53 @@ class responder {
         }
     }
 
+    // serve, reporting the request to `hook` (kshake/trace.hpp) once it is answered.
+    template <trace_hook Hook>
+    [[nodiscard("kshake: serve() returns the status to give the peer")]] static ntstatus
+    serve(Context& context, const handshake* in, handshake* out, Hook& hook) noexcept {
+        detail::request_trace trace;
+        ntstatus s = status::invalid_parameter;
+        if (in == nullptr || out == nullptr) {
+            trace.refused(request_check::in_out_null);
+        } else {
+            s = dispatch_traced(context, detail::read_handshake(in), out, trace);
+        }
+        trace.event.status = s;
+        hook(static_cast<const request_event&>(trace.event));
+        return s;
+    }
+
+    // callback, reporting each request to Hook, an object of static storage duration that is a
+    // trace_hook: KsPinRegisterHandshakeCallback(Pin, &R::traced_callback<my_trace, PKSPIN,
+    // KSHANDSHAKE, NTSTATUS>) (or avstream::install<R, my_trace>(Pin)).
+    template <auto& Hook, class Pin, class Handshake = handshake, class Status = ntstatus>
+    static detail::callback_status_t<Pin, Handshake, Status>
+    traced_callback(Pin pin, Handshake* in, Handshake* out) noexcept {
+        static_assert(trace_hook<detail::remove_reference_t<decltype(Hook)>>,
+                      "kshake: traced_callback<Hook, ...>: Hook must be a trace hook, callable "
+                      "`noexcept` with a const kshake::offer_event& and a const "
+                      "kshake::request_event& (kshake/trace.hpp)");
+        if constexpr (!detail::check_callback<Pin, Handshake, Status>()) {
+            return static_cast<Status>(status::invalid_parameter);
+        } else {
+            detail::request_trace trace;
+            ntstatus s = status::invalid_parameter;
+            if (in == nullptr || out == nullptr) {
+                trace.refused(request_check::in_out_null);
+            } else if (void* const context = pin == nullptr ? nullptr : pin_context(pin);
+                       context == nullptr) {
+                trace.refused(request_check::no_context);
+                s = status::invalid_device_state;
+            } else {
+                s = dispatch_traced(*static_cast<Context*>(context), detail::read_handshake(in),
+                                    out, trace);
+            }
+            trace.event.status = s;
+            Hook(static_cast<const request_event&>(trace.event));
+            return static_cast<Status>(s);
+        }
+    }
+
   private:
     static constexpr guid ids[sizeof...(Routes)] = {Routes::protocol::id...};
 
@@ -2867,8 +3353,23 @@ class responder {
         if constexpr (sizeof...(Ks) == 1) {
             return &detail::serve_route<Context, detail::pack_element_t<Leader, Routes...>>;
         } else {
-            return &detail::serve_versions<
-                Context, detail::pack_element_t<groups.member(Leader, Ks), Routes...>...>;
+            return &detail::versions<
+                Context, detail::index_sequence<groups.member(Leader, Ks)...>,
+                detail::pack_element_t<groups.member(Leader, Ks), Routes...>...>::serve;
+        }
+    }
+    template <size_t Leader, size_t... Ks>
+    static consteval detail::traced_route_entry<Context>
+    traced_group_entry(detail::index_sequence<Ks...>) noexcept {
+        if constexpr (sizeof...(Ks) == 1) {
+            return &detail::serve_route_traced<
+                Context, detail::pack_element_t<Leader, Routes...>, Leader>;
+        } else {
+            return &detail::versions<Context,
+                                     detail::index_sequence<groups.member(Leader, Ks)...>,
+                                     detail::pack_element_t<groups.member(Leader, Ks),
+                                                            Routes...>...>::template serve<
+                detail::request_trace>;
         }
     }
     // What serves the id of route Leader, the first route of its id.
@@ -2886,6 +3387,16 @@ class responder {
     struct group_entries<detail::index_sequence<Ks...>> {
         static constexpr detail::route_entry<Context> at[sizeof...(Ks)] = {
             entry_of<groups.leaders[Ks]>...};
+    };
+
+    // The same per id, for a traced request: the k-th distinct id's entry.
+    template <class Sequence>
+    struct traced_entries;
+    template <size_t... Ks>
+    struct traced_entries<detail::index_sequence<Ks...>> {
+        static constexpr detail::traced_route_entry<Context> at[sizeof...(Ks)] = {
+            traced_group_entry<groups.leaders[Ks]>(
+                detail::make_index_sequence<groups.size[groups.leaders[Ks]]>{})...};
     };
 
     // The linear dispatch when ids are shared: each id's first route tries its id.
@@ -2951,6 +3462,36 @@ class responder {
         }
         static constexpr slot_array slots = make_slots();
     };
+
+    // dispatch, for a traced request: the id's group found as dispatch finds it, then served by
+    // a traced entry that records what it checks.
+    [[nodiscard]] static ntstatus dispatch_traced(Context& context, const handshake& in, void* out,
+                                                  detail::request_trace& trace) noexcept {
+        trace.event.protocol_id = in.protocol_id;
+        if constexpr (!valid) {
+            return status::invalid_device_request;
+        } else {
+            using entries = traced_entries<detail::make_index_sequence<distinct_ids>>;
+            size_t k = distinct_ids;
+            if constexpr (distinct_ids <= linear_dispatch_limit) {
+                for (size_t i = 0; i < distinct_ids; ++i) {
+                    if (detail::same_guid(in.protocol_id, ids[groups.leaders[i]])) {
+                        k = i;
+                    }
+                }
+            } else {
+                const size_t found = lookup::table.find(in.protocol_id);
+                if (found < distinct_ids && detail::same_guid(lookup::keys.at[found], in.protocol_id)) {
+                    k = found;
+                }
+            }
+            if (k == distinct_ids) {
+                trace.refused(request_check::unknown_protocol);
+                return status::invalid_device_request;
+            }
+            return entries::at[k](context, in.argument1, in.argument2, out, trace);
+        }
+    }
 
     [[nodiscard]] static ntstatus dispatch(Context& context, const handshake& in,
                                            void* out) noexcept {

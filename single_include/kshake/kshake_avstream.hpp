@@ -115,6 +115,7 @@ static_assert(kshake::status::revision_mismatch == STATUS_REVISION_MISMATCH);
 static_assert(kshake::status::insufficient_resources == STATUS_INSUFFICIENT_RESOURCES);
 static_assert(kshake::status::device_not_connected == STATUS_DEVICE_NOT_CONNECTED);
 static_assert(kshake::status::not_supported == STATUS_NOT_SUPPORTED);
+static_assert(kshake::status::cancelled == STATUS_CANCELLED);
 static_assert(kshake::status::invalid_device_state == STATUS_INVALID_DEVICE_STATE);
 static_assert(kshake::status::device_protocol_error == STATUS_DEVICE_PROTOCOL_ERROR);
 static_assert(kshake::status::invalid_buffer_size == STATUS_INVALID_BUFFER_SIZE);

@@ -1,0 +1,290 @@
+// kshake::trace — why a negotiation went as it did, on both sides: an opt-in hook that sees each
+// offer an initiator makes and each request a responder answers. No heap, no exceptions;
+// without a hook the generated code is what it would be without this header.
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "detail/freestanding.hpp"
+#include "guid.hpp"
+#include "handshake.hpp"
+#include "status.hpp"
+
+namespace kshake {
+
+// The check of docs/wire.md §2.3 that refused a request; `none` when it was served.
+enum class request_check : uint8_t {
+    none = 0,
+    in_out_null = 1,           // In or Out is null
+    no_context = 2,            // the pin is null or has no context
+    unknown_protocol = 3,      // no route serves In.ProtocolId
+    envelope_null = 4,         // In.Argument1 or In.Argument2 is null
+    version = 5,               // the request's version is in no route's range
+    request_size = 6,          // the request envelope is shorter than the route's request
+    response_capacity = 7,     // the response envelope is smaller than the route's response
+    response_overlaps_out = 8, // the response envelope would overwrite Out
+    handler = 9,               // the handler returned a failure status
+};
+
+// The rule of docs/wire.md §2.5 that a success answer broke; `none` for an accepted offer and for
+// a refusal.
+enum class answer_rule : uint8_t {
+    none = 0,
+    status_code = 1,      // R0: a success code other than STATUS_SUCCESS
+    protocol_id = 2,      // R1: Out.ProtocolId is not the offered id
+    argument1 = 3,        // R2: Out.Argument1 is not the initiator's response envelope
+    argument2 = 4,        // R3: Out.Argument2 is not null
+    response_size = 5,    // R4: the response size is not envelope_size<response>
+    response_version = 6, // R5: the response version is not the offered version
+};
+
+// "check 5 of wire.md 2.3: the request's version is in no route's range" and so on; never null.
+[[nodiscard]] constexpr const char* check_name(request_check c) noexcept {
+    switch (c) {
+    case request_check::none:
+        return "none: served";
+    case request_check::in_out_null:
+        return "check 1 of wire.md 2.3: In or Out is null";
+    case request_check::no_context:
+        return "check 2 of wire.md 2.3: the pin is null or has no context";
+    case request_check::unknown_protocol:
+        return "check 3 of wire.md 2.3: no route serves the protocol id";
+    case request_check::envelope_null:
+        return "check 4 of wire.md 2.3: a null envelope";
+    case request_check::version:
+        return "check 5 of wire.md 2.3: the request's version is in no route's range";
+    case request_check::request_size:
+        return "check 6 of wire.md 2.3: the request envelope is too short";
+    case request_check::response_capacity:
+        return "check 7 of wire.md 2.3: the response envelope is too small";
+    case request_check::response_overlaps_out:
+        return "check 8 of wire.md 2.3: the response envelope overlaps Out";
+    case request_check::handler:
+        return "check 9 of wire.md 2.3: the handler refused";
+    }
+    return "";
+}
+
+// "rule R4 of wire.md 2.5: the response size is not envelope_size<response>" and so on; never null.
+[[nodiscard]] constexpr const char* rule_name(answer_rule r) noexcept {
+    switch (r) {
+    case answer_rule::none:
+        return "none";
+    case answer_rule::status_code:
+        return "rule R0 of wire.md 2.5: a success code other than STATUS_SUCCESS";
+    case answer_rule::protocol_id:
+        return "rule R1 of wire.md 2.5: Out.ProtocolId is not the offered id";
+    case answer_rule::argument1:
+        return "rule R2 of wire.md 2.5: Out.Argument1 is not the initiator's response envelope";
+    case answer_rule::argument2:
+        return "rule R3 of wire.md 2.5: Out.Argument2 is not null";
+    case answer_rule::response_size:
+        return "rule R4 of wire.md 2.5: the response size is not envelope_size<response>";
+    case answer_rule::response_version:
+        return "rule R5 of wire.md 2.5: the response version is not the offered version";
+    }
+    return "";
+}
+
+// What an initiator reports for each offer it sends (negotiate: one, index 0; negotiate_first:
+// one per offer sent, in order).
+struct offer_event {
+    size_t index;               // the offer's position among negotiate_first's offers
+    guid protocol_id;           // what In.ProtocolId carried
+    const char* protocol_name;  // protocol_name<P>(): "" when the protocol has none
+    uint32_t version;           // the version offered
+    ntstatus transport_status;  // what the transport returned
+    ntstatus status;            // the offer's outcome: success, the refusal, or a protocol error
+    answer_rule broken_rule;    // for a success answer that broke §2.5, which rule
+};
+
+inline constexpr size_t no_route = ~size_t{0};
+
+// What a responder reports for each request it answers.
+struct request_event {
+    guid protocol_id;             // In.ProtocolId (nil when In is null)
+    size_t route;                 // the route that served or refused it, or no_route
+    const char* protocol_name;    // that route's protocol_name<P>(), "" when none
+    uint32_t version;             // the request's version, once read (0 before check 5)
+    request_check refused_by;     // the check that refused it, or none
+    ntstatus handler_status;      // what the handler returned (success when it did not run)
+    ntstatus status;              // what the responder answered
+};
+
+// A trace hook: callable with each kind of event, noexcept. It runs on the negotiating thread, at
+// PASSIVE_LEVEL in a driver, inside the handshake: it must not block long or negotiate itself.
+template <class H>
+concept trace_hook = requires(H& h, const offer_event& o, const request_event& r) {
+    { h(o) } noexcept;
+    { h(r) } noexcept;
+};
+
+// A transport that reports each offer to a hook: negotiate(traced(transport, hook), ...). It
+// holds references to both, so it lives for the one call.
+template <class Transport, class Hook>
+struct traced_transport {
+    Transport& transport;
+    Hook& hook;
+
+    auto operator()(const handshake& in, handshake& out) noexcept(noexcept(transport(in, out)))
+        -> decltype(transport(in, out)) {
+        return transport(in, out);
+    }
+};
+
+template <class Transport, trace_hook Hook>
+[[nodiscard]] constexpr traced_transport<Transport, Hook> traced(Transport& transport,
+                                                                 Hook& hook) noexcept {
+    return {transport, hook};
+}
+template <class Transport, trace_hook Hook>
+[[nodiscard]] constexpr traced_transport<const Transport, Hook>
+traced(const Transport& transport, Hook& hook) noexcept {
+    return {transport, hook};
+}
+
+// A line of text for an event, for a log: no heap, at most trace_string::capacity characters.
+struct trace_string {
+    static constexpr size_t capacity = 255;
+    char text[capacity + 1];
+    size_t length;
+
+    [[nodiscard]] constexpr const char* c_str() const noexcept { return text; }
+    [[nodiscard]] constexpr const char* data() const noexcept { return text; }
+    [[nodiscard]] constexpr size_t size() const noexcept { return length; }
+};
+
+namespace detail {
+struct trace_writer {
+    trace_string s{};
+
+    constexpr void put(const char* text) noexcept {
+        for (size_t i = 0; text[i] != '\0' && s.length < trace_string::capacity; ++i) {
+            s.text[s.length++] = text[i];
+        }
+    }
+    constexpr void put_number(uint64_t value) noexcept {
+        char digits[21]{};
+        size_t n = 0;
+        do {
+            digits[n++] = static_cast<char>('0' + (value % 10U));
+            value /= 10U;
+        } while (value != 0U);
+        char text[21]{};
+        for (size_t i = 0; i < n; ++i) {
+            text[i] = digits[n - 1 - i];
+        }
+        put(text);
+    }
+    constexpr void put_name(const char* name) noexcept {
+        if (name != nullptr && name[0] != '\0') {
+            put(" \"");
+            put(name);
+            put("\"");
+        }
+    }
+};
+} // namespace detail
+
+// "offer 1 {id} "name" v2: STATUS_REVISION_MISMATCH (refused)" and the like.
+[[nodiscard]] constexpr trace_string to_string(const offer_event& e) noexcept {
+    detail::trace_writer w;
+    w.put("kshake offer ");
+    w.put_number(e.index);
+    w.put(" ");
+    w.put(to_string(e.protocol_id).c_str());
+    w.put_name(e.protocol_name);
+    w.put(" v");
+    w.put_number(e.version);
+    w.put(": ");
+    w.put(to_string(e.status).c_str());
+    if (e.status == status::success) {
+        w.put(" (agreed)");
+    } else if (e.broken_rule != answer_rule::none) {
+        w.put(" (the peer answered ");
+        w.put(to_string(e.transport_status).c_str());
+        w.put(" but broke ");
+        w.put(rule_name(e.broken_rule));
+        w.put(")");
+    } else if (e.transport_status == e.status) {
+        w.put(" (refused)");
+    }
+    return w.s;
+}
+
+// "request {id} v3 route 1 "name": STATUS_REVISION_MISMATCH (check 5 ...)" and the like.
+[[nodiscard]] constexpr trace_string to_string(const request_event& e) noexcept {
+    detail::trace_writer w;
+    w.put("kshake request ");
+    w.put(to_string(e.protocol_id).c_str());
+    if (e.version != 0U) {
+        w.put(" v");
+        w.put_number(e.version);
+    }
+    if (e.route != no_route) {
+        w.put(" route ");
+        w.put_number(e.route);
+        w.put_name(e.protocol_name);
+    }
+    w.put(": ");
+    w.put(to_string(e.status).c_str());
+    if (e.refused_by != request_check::none) {
+        w.put(" (");
+        w.put(check_name(e.refused_by));
+        w.put(")");
+    } else if (e.handler_status != status::success) {
+        w.put(" (the handler returned ");
+        w.put(to_string(e.handler_status).c_str());
+        w.put(")");
+    }
+    return w.s;
+}
+
+namespace detail {
+template <class T>
+inline constexpr bool is_traced_transport = false;
+template <class Transport, class Hook>
+inline constexpr bool is_traced_transport<traced_transport<Transport, Hook>> = true;
+
+// The trace of a request, carried through a responder's checks: a real event when a hook was
+// given, else an empty struct whose members do nothing and compile to nothing.
+struct no_request_trace {
+    static constexpr bool enabled = false;
+    constexpr void route(size_t, const char*) noexcept {}
+    constexpr void version(uint32_t) noexcept {}
+    constexpr void refused(request_check) noexcept {}
+    constexpr void handled(ntstatus) noexcept {}
+};
+struct request_trace {
+    static constexpr bool enabled = true;
+    request_event event{guid{},          no_route,         "", 0, request_check::none,
+                        status::success, status::success};
+    constexpr void route(size_t index, const char* name) noexcept {
+        event.route = index;
+        event.protocol_name = name;
+    }
+    constexpr void version(uint32_t v) noexcept { event.version = v; }
+    constexpr void refused(request_check c) noexcept { event.refused_by = c; }
+    constexpr void handled(ntstatus s) noexcept {
+        event.handler_status = s;
+        if (!nt_success(s)) {
+            event.refused_by = request_check::handler;
+        }
+    }
+};
+
+// The check a codec's refusal stands for, once In's envelopes are known not to be null.
+[[nodiscard]] constexpr request_check check_of_decode_status(ntstatus s) noexcept {
+    switch (s) {
+    case status::revision_mismatch:
+        return request_check::version;
+    case status::invalid_buffer_size:
+        return request_check::request_size;
+    case status::buffer_too_small:
+        return request_check::response_capacity;
+    default:
+        return request_check::response_overlaps_out;
+    }
+}
+} // namespace detail
+
+} // namespace kshake
