@@ -236,11 +236,14 @@ static inline void kshake_wire_write_response(const kshake_wire_handshake* in, v
     kshake_wire_detail_copy(out, &reply, sizeof reply);
 }
 
-/* §2.2 and §2.5, before the transport is called: the request envelope's header becomes
- * {KSHAKE_ENVELOPE_SIZE(request_body_size), version} (its body, from byte 8, is the caller's);
- * the response envelope's becomes {response_capacity, 0}, the rest of its capacity zeroed;
- * In = {protocol_id, request envelope, response envelope}; Out is zeroed. The two envelopes
- * must not overlap. `in` and `out` may be KSHANDSHAKEs. */
+/* §2.2 and §2.5, before the transport is called, in this order: Out is zeroed; the response
+ * envelope's header becomes {response_capacity, 0} and the rest of its capacity is zeroed; the
+ * request envelope's header becomes {size, version}, where size is
+ * KSHAKE_ENVELOPE_SIZE(request_body_size), or response_capacity if that is larger and both
+ * envelopes are one buffer (§2.2); In = {protocol_id, request envelope, response envelope}.
+ * So In may be Out, and both envelopes may be one buffer. The request body (from byte 8 of the
+ * request envelope) is the caller's to fill afterwards; Out is zero only where it overlaps
+ * neither In nor the envelopes (§2.5). `in` and `out` may be KSHANDSHAKEs. */
 static inline void kshake_wire_prepare_offer(void* in, void* out, const void* protocol_id,
                                              uint32_t version, void* request_envelope,
                                              size_t request_body_size, void* response_envelope,
@@ -248,21 +251,25 @@ static inline void kshake_wire_prepare_offer(void* in, void* out, const void* pr
     kshake_wire_handshake offer;
     unsigned char* const response = (unsigned char*)response_envelope;
     unsigned char* const zeroed = (unsigned char*)out;
+    uint32_t request_size = KSHAKE_ENVELOPE_SIZE(request_body_size);
     size_t i;
-    kshake_wire_detail_store_u32(request_envelope, KSHAKE_ENVELOPE_SIZE(request_body_size));
-    kshake_wire_detail_store_u32((unsigned char*)request_envelope + 4, version);
+    for (i = 0; i < sizeof(kshake_wire_handshake); ++i) {
+        zeroed[i] = 0;
+    }
     kshake_wire_detail_store_u32(response, response_capacity);
     kshake_wire_detail_store_u32(response + 4, 0);
     for (i = KSHAKE_ENVELOPE_BODY_OFFSET; i < response_capacity; ++i) {
         response[i] = 0;
     }
+    if (request_envelope == response_envelope && response_capacity > request_size) {
+        request_size = response_capacity;
+    }
+    kshake_wire_detail_store_u32(request_envelope, request_size);
+    kshake_wire_detail_store_u32((unsigned char*)request_envelope + 4, version);
     kshake_wire_detail_copy(&offer.protocol_id, protocol_id, sizeof offer.protocol_id);
     offer.argument1 = request_envelope;
     offer.argument2 = response_envelope;
     kshake_wire_detail_copy(in, &offer, sizeof offer);
-    for (i = 0; i < sizeof(kshake_wire_handshake); ++i) {
-        zeroed[i] = 0;
-    }
 }
 
 /* §2.5: a transport status other than KSHAKE_STATUS_SUCCESS ends the offer

@@ -1173,3 +1173,45 @@ TEST_CASE("the C responder reads only the bytes docs/wire.md §2.3 allows (guard
     }
 }
 #endif
+
+TEST_CASE(
+    "kshake_wire_prepare_offer builds the layouts docs/wire.md allows: one buffer, Out is In") {
+    cxx_state state{};
+    const kshake::guid id = c_query::id;
+    SUBCASE("both envelopes in one buffer: the header's size covers both, the version is kept") {
+        std::array<unsigned char, 64> buffer{};
+        kshake_wire_handshake in{};
+        kshake_wire_handshake out{};
+        const std::uint32_t capacity = kshake::envelope_size<c_peer_query_response>;
+        kshake_wire_prepare_offer(&in, &out, &id, 1, buffer.data(), sizeof(c_peer_query_request),
+                                  buffer.data(), capacity);
+        const c_peer_query_request request{7};
+        std::memcpy(buffer.data() + 8, &request, sizeof request);
+        kshake_envelope_header header{};
+        std::memcpy(&header, buffer.data(), sizeof header);
+        CHECK(header.size == capacity); // 20 > the request's 12
+        CHECK(header.version == 1);
+        kshake::handshake kin{};
+        kshake::handshake kout{};
+        std::memcpy(&kin, &in, sizeof kin);
+        REQUIRE(cxx_responder::serve(state, &kin, &kout) == st::success);
+        std::memcpy(&out, &kout, sizeof out);
+        CHECK(kshake_wire_judge_answer(KSHAKE_STATUS_SUCCESS, &out, &id, 1, buffer.data(),
+                                       sizeof(c_peer_query_response)) == KSHAKE_STATUS_SUCCESS);
+    }
+    SUBCASE("Out is In: In is written after Out is zeroed") {
+        std::array<unsigned char, 32> request{};
+        std::array<unsigned char, 32> response{};
+        kshake_wire_handshake in_and_out{};
+        kshake_wire_prepare_offer(&in_and_out, &in_and_out, &id, 1, request.data(),
+                                  sizeof(c_peer_query_request), response.data(), 32);
+        CHECK(kshake_wire_guid_equal(&in_and_out.protocol_id, &id) == 1);
+        CHECK(in_and_out.argument1 == request.data());
+        CHECK(in_and_out.argument2 == response.data());
+        kshake::handshake both{};
+        std::memcpy(&both, &in_and_out, sizeof both);
+        CHECK(cxx_responder::serve(state, &both, &both) == st::success);
+        CHECK(both.argument1 == response.data());
+        CHECK(both.argument2 == nullptr);
+    }
+}
