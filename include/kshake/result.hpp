@@ -178,14 +178,14 @@ class KSHAKE_DETAIL_NODISCARD_FIRST_RESULT first_result {
     friend struct detail::first_result_access;
 
     ntstatus status_{status::success};
-    size_t index_{none};
+    // 32 bits, so that the statuses below fit where a size_t's alignment left padding (as a
+    // size_t the larger object cost 9 instructions a negotiate_first of 2 offers).
+    uint32_t index_{static_cast<uint32_t>(none)};
     uint32_t version_{0};
     static constexpr size_t storage_size = detail::max_size_of<response_t<Ps>...>;
     // Read and written only by copy_bytes, so its alignment does not matter; an alignas here
     // would pad the class, which MSVC's /W4 reports (C4324).
     unsigned char storage_[storage_size]{};
-    // Last, so that the members every path writes keep their places (placed first, the array
-    // cost 9 instructions a negotiate_first of 2 offers; tools/bench_instructions.py).
     detail::offer_statuses<sizeof...(Ps)> statuses_;
 };
 
@@ -195,7 +195,7 @@ struct first_result_access {
     static void accept(first_result<Ps...>& r, const response_t<nth_t<I, Ps...>>& value,
                        uint32_t version) noexcept {
         r.status_ = status::success;
-        r.index_ = I;
+        r.index_ = static_cast<uint32_t>(I);
         r.version_ = version;
         copy_bytes(r.storage_, &value, sizeof value);
     }
