@@ -1,6 +1,8 @@
 // kshake demo: a capture source pin and an encoder sink pin agree on a private frame pool and a
-// shared clock, over mock AVStream pins. The sample driver (examples/avstream_driver/) offers and
-// serves the same protocols (examples/contoso_protocols.hpp) with the same calls over real pins.
+// shared clock, over mock AVStream pins, and a trace hook (kshake/trace.hpp) on both pins prints
+// each offer and each request as it is answered. The sample driver (examples/avstream_driver/)
+// offers and serves the same protocols (examples/contoso_protocols.hpp) with the same calls over
+// real pins.
 #include <kshake/kshake.hpp>
 #include <kshake/mock.hpp>
 
@@ -9,8 +11,6 @@
 
 #include <cinttypes>
 #include <cstdio>
-#include <cstring>
-#include <string_view>
 
 // ---- The encoder sink pin: serves both protocols ----
 namespace encoder {
@@ -46,41 +46,13 @@ using handshake_responder =
 
 } // namespace encoder
 
-// ---- A transport that narrates: any type with this call shape is a kshake transport ----
+// ---- The trace hook: both pins report to it, and it prints each event as one line ----
 namespace {
 
-std::string_view name_of(const kshake::guid& id) {
-    if (id == contoso::frame_pool::id) {
-        return contoso::frame_pool::name;
-    }
-    if (id == contoso::shared_clock::id) {
-        return contoso::shared_clock::name;
-    }
-    return "(unknown protocol)";
-}
-
-struct narrating_transport {
-    kshake::mock::pin* source;
-
-    kshake::ntstatus operator()(const kshake::handshake& in,
-                                kshake::handshake& out) const noexcept {
-        kshake::envelope_header header{};
-        std::memcpy(&header, in.argument1, sizeof header); // the request envelope's version
-        std::printf("  source -> sink   offer %.*s v%" PRIu32 " %s\n",
-                    static_cast<int>(name_of(in.protocol_id).size()),
-                    name_of(in.protocol_id).data(), header.version,
-                    kshake::to_string(in.protocol_id).c_str());
-        const kshake::ntstatus s = source->handshake(in, out);
-        std::printf("  source <- sink   %s\n", kshake::describe(s).c_str());
-        if (s == kshake::status::revision_mismatch) {
-            std::printf("                   refused: the sink serves v%" PRIu32 "..v%" PRIu32
-                        " of this protocol, not v%" PRIu32 "; it wrote nothing\n",
-                        kshake::min_version_v<contoso::frame_pool>,
-                        kshake::version_v<contoso::frame_pool>, header.version);
-        }
-        return s;
-    }
-};
+// traced_callback takes its hook as a template argument, so the hook is an object of static
+// storage duration. A driver writes kshake::avstream::dbgprint_trace here instead, and its lines
+// go to the kernel debugger.
+kshake::mock::trace_printer trace;
 
 } // namespace
 
@@ -92,13 +64,20 @@ int main() {
     encoder::sink_pin_state sink_state{0x7FF0'0000'0000ULL, 8};
     kshake::mock::pin sink{&sink_state};
     kshake::mock::pin source;
-    // At pin creation the sink installs its responder, as KsPinRegisterHandshakeCallback does.
-    sink.register_handshake_callback(&encoder::handshake_responder::callback<kshake::mock::pin*>);
+    // At pin creation the sink installs its responder, as KsPinRegisterHandshakeCallback does:
+    // traced, so each request it answers is reported to the hook.
+    sink.register_handshake_callback(
+        &encoder::handshake_responder::traced_callback<trace, kshake::mock::pin*>);
     connect(source, sink);
-    std::printf("sink serves %s v%" PRIu32 "..v%" PRIu32 " and %s v%" PRIu32 "\n\n",
+    // The source's transport; each negotiation goes through traced(to_sink, trace), which
+    // reports each offer to the same hook.
+    const kshake::mock::connected_pin to_sink{source};
+    std::printf("sink serves %s v%" PRIu32 "..v%" PRIu32 " and %s v%" PRIu32 "\n",
                 contoso::frame_pool::name, kshake::min_version_v<contoso::frame_pool>,
                 kshake::version_v<contoso::frame_pool>, contoso::shared_clock::name,
                 kshake::version_v<contoso::shared_clock>);
+    std::printf("(the \"kshake request\" lines are the sink's trace, the \"kshake offer\" lines "
+                "the source's)\n\n");
 
     // The source was built against a newer header: it prefers frame-pool v3, then falls back.
     using pool_v3 = kshake::at_version<contoso::frame_pool, 3>;
@@ -111,11 +90,16 @@ int main() {
     using source_offers = kshake::offer<pool_v3, pool_v2, pool_v1>;
     static_assert(kshake::must_agree<source_offers, encoder::handshake_responder>);
     static_assert(kshake::agreed_version_v<source_offers, encoder::handshake_responder> == 2);
-    const auto pool = source_offers::negotiate(narrating_transport{&source}, want, want, want);
+    const auto pool = source_offers::negotiate(kshake::traced(to_sink, trace), want, want, want);
     if (!pool) {
         std::printf("  no frame pool: %s\n", kshake::describe(pool.status()).c_str());
         return 1;
     }
+    // Why v2: how each offer ended, in the order offered (the hook's lines above say the same).
+    std::printf("  offers: v3 %s, v2 %s, v1 %s%s\n", kshake::describe(pool.status_of(0)).c_str(),
+                kshake::describe(pool.status_of(1)).c_str(),
+                kshake::describe(pool.status_of(2)).c_str(),
+                pool.status_of(2) == kshake::status::cancelled ? " (never sent)" : "");
     const auto grant = pool.get<pool_v2>();
     std::printf("  agreed: %s v%" PRIu32 ": %" PRIu32 " frames of %" PRIu32
                 " bytes, alignment %" PRIu32 ", pool at 0x%" PRIX64 "\n\n",
@@ -123,7 +107,7 @@ int main() {
                 grant.alignment, grant.pool_address);
 
     std::printf("2. clock (negotiate)\n");
-    const auto clock = kshake::negotiate<contoso::shared_clock>(narrating_transport{&source},
+    const auto clock = kshake::negotiate<contoso::shared_clock>(kshake::traced(to_sink, trace),
                                                                 contoso::clock_request{10});
     if (!clock) {
         std::printf("  no clock: %s\n", kshake::describe(clock.status()).c_str());

@@ -1,5 +1,6 @@
 // kshake over the real AVStream: transports that call KsPinHandshake and IOCTL_KS_HANDSHAKE,
-// and installing a responder with KsPinRegisterHandshakeCallback. Kernel mode only.
+// installing a responder with KsPinRegisterHandshakeCallback, and a trace hook that prints through
+// DbgPrintEx. Kernel mode only.
 // Include <ntddk.h>, then <ks.h>, then this header; write KSHAKE_DEFINE_KERNEL_TERMINATE(); in
 // one .cpp of the driver. See docs/driver.md.
 //
@@ -112,22 +113,70 @@ class file_object {
     PFILE_OBJECT file_;
 };
 
+} // namespace kshake::avstream
+
+namespace kshake::detail {
+// The PFNKSPINHANDSHAKE of a responder: its callback, or with a hook its traced_callback.
+template <class Responder, auto&... Hook>
+consteval PFNKSPINHANDSHAKE ks_handshake_callback() noexcept {
+    if constexpr (sizeof...(Hook) == 0) {
+        return &Responder::template callback<PKSPIN, KSHANDSHAKE, NTSTATUS>;
+    } else if constexpr (sizeof...(Hook) == 1) {
+        return &Responder::template traced_callback<Hook..., PKSPIN, KSHANDSHAKE, NTSTATUS>;
+    } else {
+        static_assert(sizeof...(Hook) <= 1,
+                      "kshake: handshake_callback<R, hook> and install<R, hook> take at most one "
+                      "trace hook");
+        return nullptr;
+    }
+}
+} // namespace kshake::detail
+
+namespace kshake::avstream {
+
 // The responder's PFNKSPINHANDSHAKE. The pin's Context must point to the responder's context
 // (a Responder::context_type) for as long as the callback is installed. No calling convention is
 // written: the callback has the build's default, which is what ks.h gives PFNKSPINHANDSHAKE
 // (__stdcall on x86 under the WDK's /Gz or GCC's -mrtd); a mismatch would not compile here.
-template <class Responder>
+// handshake_callback<R, my_trace> is R's traced_callback, which reports each request to
+// my_trace, a trace hook of static storage duration (kshake/trace.hpp; e.g. a dbgprint_trace).
+template <class Responder, auto&... Hook>
 inline constexpr PFNKSPINHANDSHAKE handshake_callback =
-    &Responder::template callback<PKSPIN, KSHANDSHAKE, NTSTATUS>;
+    detail::ks_handshake_callback<Responder, Hook...>();
 
 // Installs a responder on a pin, in the pin's Create dispatch after Pin->Context is set.
+// install<R, my_trace>(Pin) installs it traced: each request is reported to my_trace.
 // PASSIVE_LEVEL.
-template <class Responder>
+template <class Responder, auto&... Hook>
 void install(PKSPIN pin) noexcept {
     static_assert(
         requires { typename Responder::context_type; },
         "kshake: install<R> needs a kshake::responder<Context, routes...>");
-    KsPinRegisterHandshakeCallback(pin, handshake_callback<Responder>);
+    KsPinRegisterHandshakeCallback(pin, handshake_callback<Responder, Hook...>);
 }
+
+// A trace hook (kshake/trace.hpp) that prints each event as one line to the kernel debugger:
+// DbgPrintEx(component, level, "%s\n", kshake::to_string(event).c_str()). The defaults are the
+// component ID of kernel-streaming drivers and the informational level, so the lines reach the
+// debugger when the IHVSTREAMING component filter mask has bit 3 set (in the debugger:
+// `ed nt!Kd_IHVSTREAMING_Mask 0x8`; "Reading and Filtering Debugging Messages", WDK docs).
+// No heap, no lock; the line, at most trace_string::capacity characters, is built on the stack
+// (about 270 bytes). PASSIVE_LEVEL, as every handshake is.
+//
+//   inline constexpr kshake::avstream::dbgprint_trace my_trace{};
+//   kshake::avstream::install<sink_responder, my_trace>(Pin);          // the responder's side
+//   kshake::negotiate<P>(kshake::traced(kshake::avstream::connected_pin(Pin), my_trace), request);
+struct dbgprint_trace {
+    ULONG component = static_cast<ULONG>(DPFLTR_IHVSTREAMING_ID);
+    ULONG level = DPFLTR_INFO_LEVEL;
+
+    void operator()(const offer_event& e) const noexcept {
+        static_cast<void>(DbgPrintEx(component, level, "%s\n", kshake::to_string(e).c_str()));
+    }
+    void operator()(const request_event& e) const noexcept {
+        static_cast<void>(DbgPrintEx(component, level, "%s\n", kshake::to_string(e).c_str()));
+    }
+};
+static_assert(trace_hook<const dbgprint_trace>);
 
 } // namespace kshake::avstream

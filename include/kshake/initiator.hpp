@@ -92,33 +92,25 @@ struct offered_requests {
     }
 };
 
-// What a transport status other than STATUS_SUCCESS makes of an offer: a failure status is the
-// peer's refusal, passed on as it is; any other success code (STATUS_PENDING, an informational
-// 0x4... status) is not an answer a synchronous handshake can give, so the offer ends as a
-// broken answer (docs/wire.md §2.5).
-[[nodiscard]] constexpr ntstatus offer_failure(ntstatus s) noexcept {
-    return nt_success(s) ? status::device_protocol_error : s;
-}
+// Tells a traced transport's hook how an offer ended. Called only under `if constexpr
+// (has_trace_hook<Transport>)`: without a hook not even an empty function is instantiated (a debug
+// build would give it a stack frame; docs/driver.md, "Stack usage").
+template <class Transport>
+inline constexpr bool has_trace_hook = is_traced_transport<remove_cvref_t<Transport>>;
 
-// Tells a traced transport's hook how an offer ended; nothing at all for any other transport.
 template <class P, class Transport, class Exchange>
-constexpr void report_offer([[maybe_unused]] Transport& transport, [[maybe_unused]] size_t index,
-                            [[maybe_unused]] const Exchange& exchange,
-                            [[maybe_unused]] const handshake& out,
-                            [[maybe_unused]] ntstatus transport_status,
-                            [[maybe_unused]] ntstatus outcome) noexcept {
-    if constexpr (is_traced_transport<remove_cvref_t<Transport>>) {
-        answer_rule rule = answer_rule::none;
-        if (transport_status == status::success) {
-            if (outcome != status::success) {
-                rule = exchange.broken_rule(out);
-            }
-        } else if (nt_success(transport_status)) {
-            rule = answer_rule::status_code;
+void report_offer(Transport& transport, size_t index, const Exchange& exchange,
+                  const handshake& out, ntstatus transport_status, ntstatus outcome) noexcept {
+    answer_rule rule = answer_rule::none;
+    if (transport_status == status::success) {
+        if (outcome != status::success) {
+            rule = exchange.broken_rule(out);
         }
-        transport.hook(offer_event{index, P::id, protocol_name<P>(), version_v<P>,
-                                   transport_status, outcome, rule});
+    } else if (nt_success(transport_status)) {
+        rule = answer_rule::status_code;
     }
+    transport.hook(offer_event{index, P::id, protocol_name<P>(), version_v<P>, transport_status,
+                               outcome, rule});
 }
 
 template <class P, class T>
@@ -153,11 +145,17 @@ negotiate(Transport&& transport, const detail::request_or_placeholder_t<P>& requ
         handshake out{};
         const auto s = static_cast<ntstatus>(transport(exchange.offer(), out));
         if (s != status::success) {
-            const ntstatus failure = detail::offer_failure(s);
-            detail::report_offer<P>(transport, 0, exchange, out, s, failure);
+            // A failure status is the peer's refusal, passed on as it is; another success code
+            // (STATUS_PENDING, an informational 0x4...) is no answer a synchronous handshake can
+            // give: a broken answer (docs/wire.md §2.5). Written out rather than a helper, which
+            // a debug build gives a stack frame.
+            const ntstatus failure = s >= 0 ? status::device_protocol_error : s;
+            if constexpr (detail::has_trace_hook<Transport>) {
+                detail::report_offer<P>(transport, 0, exchange, out, s, failure);
+            }
             return result<response_type>{failure};
         }
-        if constexpr (detail::is_traced_transport<detail::remove_cvref_t<Transport>>) {
+        if constexpr (detail::has_trace_hook<Transport>) {
             auto answer = exchange.accept(out);
             detail::report_offer<P>(transport, 0, exchange, out, s, answer.status());
             return answer;
@@ -251,32 +249,42 @@ template <size_t I, class... Ps, class Transport, class... Requests>
     handshake out{};
     const auto s = static_cast<ntstatus>(transport(exchange.offer(), out));
     if (s != status::success) {
-        const ntstatus failure = offer_failure(s);
-        first_result_access::refuse<I>(outcome, failure);
-        report_offer<P>(transport, I, exchange, out, s, failure);
+        const ntstatus failure = s >= 0 ? status::device_protocol_error : s; // as in negotiate
+        first_result_access::refuse(outcome, I, failure);
+        if constexpr (has_trace_hook<Transport>) {
+            report_offer<P>(transport, I, exchange, out, s, failure);
+        }
         // A broken answer ends the negotiation: the peer may believe it agreed (docs/wire.md §2.5).
         return failure == status::device_protocol_error;
     }
     if constexpr (is_same_v<codec_t<P>, envelope_codec>) {
         if (!exchange.answer_is_valid(out)) {
-            first_result_access::refuse<I>(outcome, status::device_protocol_error);
-            report_offer<P>(transport, I, exchange, out, s, status::device_protocol_error);
+            first_result_access::refuse(outcome, I, status::device_protocol_error);
+            if constexpr (has_trace_hook<Transport>) {
+                report_offer<P>(transport, I, exchange, out, s, status::device_protocol_error);
+            }
             return true;
         }
         first_result_access::accept<I>(outcome, exchange.response(), version_v<P>);
-        report_offer<P>(transport, I, exchange, out, s, status::success);
+        if constexpr (has_trace_hook<Transport>) {
+            report_offer<P>(transport, I, exchange, out, s, status::success);
+        }
         return true;
     } else {
         response_t<P> response{};
         uint32_t version = 0;
         const ntstatus accepted = exchange.accept(out, response, version);
         if (!nt_success(accepted)) {
-            first_result_access::refuse<I>(outcome, accepted);
-            report_offer<P>(transport, I, exchange, out, s, accepted);
+            first_result_access::refuse(outcome, I, accepted);
+            if constexpr (has_trace_hook<Transport>) {
+                report_offer<P>(transport, I, exchange, out, s, accepted);
+            }
             return true;
         }
         first_result_access::accept<I>(outcome, response, version);
-        report_offer<P>(transport, I, exchange, out, s, status::success);
+        if constexpr (has_trace_hook<Transport>) {
+            report_offer<P>(transport, I, exchange, out, s, status::success);
+        }
         return true;
     }
 }

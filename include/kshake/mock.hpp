@@ -1,17 +1,20 @@
 // kshake::mock — user-mode AVStream pins for tests: connect, register a handshake callback,
-// hand requests on as ks.sys does, inject faults, and log every exchange.
-// Not for kernel code (it uses std::mutex and std::vector).
+// hand requests on as ks.sys does, inject faults, and log every exchange; and two trace hooks
+// (kshake/trace.hpp) for tests and tools: one that records every event, one that prints it.
+// Not for kernel code (it uses std::mutex, std::vector and <cstdio>).
 // SPDX-License-Identifier: MIT
 #pragma once
 
 #include "handshake.hpp"
 #include "status.hpp"
+#include "trace.hpp"
 
 #if KSHAKE_KERNEL_MODE
 #error "kshake: mock.hpp is for user-mode tests; a driver includes kshake/avstream.hpp"
 #endif
 
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <mutex>
 #include <vector>
@@ -308,5 +311,74 @@ using file_object_transport = file_object;
 over_file_object(pin& target, processor_mode mode = processor_mode::kernel) noexcept {
     return file_object{target, mode};
 }
+
+// A trace hook that keeps every event, each kind in the order it was reported, for a test to
+// assert on: register it on both sides (traced(transport, recorder) for the initiator,
+// &R::traced_callback<recorder, kshake::mock::pin*> for the responder, where `recorder` has
+// static storage duration). Thread-safe: events from several negotiations at once are all kept.
+class trace_recorder {
+  public:
+    trace_recorder() = default;
+    trace_recorder(const trace_recorder&) = delete;
+    trace_recorder& operator=(const trace_recorder&) = delete;
+    ~trace_recorder() = default;
+
+    void operator()(const offer_event& e) noexcept {
+        const std::lock_guard lock{mutex_};
+        offers_.push_back(e);
+    }
+    void operator()(const request_event& e) noexcept {
+        const std::lock_guard lock{mutex_};
+        requests_.push_back(e);
+    }
+
+    // What initiators reported, one event per offer sent, oldest first.
+    [[nodiscard]] std::vector<offer_event> offers() const {
+        const std::lock_guard lock{mutex_};
+        return offers_;
+    }
+    // What responders reported, one event per request answered, oldest first.
+    [[nodiscard]] std::vector<request_event> requests() const {
+        const std::lock_guard lock{mutex_};
+        return requests_;
+    }
+    void clear() {
+        const std::lock_guard lock{mutex_};
+        offers_.clear();
+        requests_.clear();
+    }
+
+  private:
+    mutable std::mutex mutex_;
+    std::vector<offer_event> offers_;
+    std::vector<request_event> requests_;
+};
+static_assert(trace_hook<trace_recorder>);
+
+// A trace hook that prints each event as a line, kshake::to_string(event) and a newline, to a
+// FILE (stdout unless given another). One write a line, so lines from several threads do not
+// mix. The FILE must stay open while the hook is in use.
+class trace_printer {
+  public:
+    trace_printer() noexcept = default;
+    explicit trace_printer(std::FILE* file) noexcept : file_{file} {}
+
+    void operator()(const offer_event& e) const noexcept { print(kshake::to_string(e)); }
+    void operator()(const request_event& e) const noexcept { print(kshake::to_string(e)); }
+
+    [[nodiscard]] std::FILE* file() const noexcept { return file_; }
+
+  private:
+    // The line and its newline in one fwrite, which takes the FILE's lock once.
+    void print(const trace_string& line) const noexcept {
+        char text[trace_string::capacity + 1]{};
+        std::memcpy(text, line.data(), line.size());
+        text[line.size()] = '\n';
+        static_cast<void>(std::fwrite(text, 1, line.size() + 1, file_));
+    }
+
+    std::FILE* file_{stdout};
+};
+static_assert(trace_hook<const trace_printer>);
 
 } // namespace kshake::mock

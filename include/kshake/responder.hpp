@@ -395,7 +395,9 @@ ntstatus answer_request(
     } else {
         s = static_cast<ntstatus>(R::handler(context, decoded.request, response));
     }
-    trace.handled(s);
+    if constexpr (Trace::enabled) {
+        trace.handled(s);
+    }
     if (!nt_success(s)) {
         return s;
     }
@@ -462,13 +464,12 @@ struct versions<Context, index_sequence<Is...>, Rs...> {
         envelope_header header{};
         detail::copy_bytes(&header, argument1, sizeof header);
         ntstatus s = status::revision_mismatch;
-        const bool served =
-            (... || (header.version >= min_version_v<typename Rs::protocol> &&
-                     header.version <= version_v<typename Rs::protocol> &&
-                     ((trace.route(Is, protocol_name<typename Rs::protocol>()),
-                       s = serve_route_with_header<Context, Rs>(context, header, argument1,
-                                                                argument2, out, trace)),
-                      true)));
+        const bool served = (... || (header.version >= min_version_v<typename Rs::protocol> &&
+                                     header.version <= version_v<typename Rs::protocol> &&
+                                     ((trace.route(Is, protocol_name<typename Rs::protocol>()),
+                                       s = serve_route_with_header<Context, Rs>(
+                                           context, header, argument1, argument2, out, trace)),
+                                      true)));
         if (!served) {
             trace.version(header.version);
             trace.refused(request_check::version);
@@ -640,14 +641,13 @@ class responder {
     static consteval detail::traced_route_entry<Context>
     traced_group_entry(detail::index_sequence<Ks...>) noexcept {
         if constexpr (sizeof...(Ks) == 1) {
-            return &detail::serve_route_traced<
-                Context, detail::pack_element_t<Leader, Routes...>, Leader>;
+            return &detail::serve_route_traced<Context, detail::pack_element_t<Leader, Routes...>,
+                                               Leader>;
         } else {
-            return &detail::versions<Context,
-                                     detail::index_sequence<groups.member(Leader, Ks)...>,
-                                     detail::pack_element_t<groups.member(Leader, Ks),
-                                                            Routes...>...>::template serve<
-                detail::request_trace>;
+            return &detail::versions<
+                Context, detail::index_sequence<groups.member(Leader, Ks)...>,
+                detail::pack_element_t<groups.member(Leader, Ks),
+                                       Routes...>...>::template serve<detail::request_trace>;
         }
     }
     // What serves the id of route Leader, the first route of its id.
@@ -759,7 +759,8 @@ class responder {
                 }
             } else {
                 const size_t found = lookup::table.find(in.protocol_id);
-                if (found < distinct_ids && detail::same_guid(lookup::keys.at[found], in.protocol_id)) {
+                if (found < distinct_ids &&
+                    detail::same_guid(lookup::keys.at[found], in.protocol_id)) {
                     k = found;
                 }
             }

@@ -199,11 +199,13 @@ struct first_result_access {
         r.version_ = version;
         copy_bytes(r.storage_, &value, sizeof value);
     }
-    template <size_t I, class... Ps>
-    static void refuse(first_result<Ps...>& r, ntstatus failure) noexcept {
+    // The offer's index as an argument, not a template parameter: one function for all offers
+    // (a debug build gives each instantiation a stack frame).
+    template <class... Ps>
+    static void refuse(first_result<Ps...>& r, size_t offer, ntstatus failure) noexcept {
         r.status_ = failure;
         if constexpr (sizeof...(Ps) > 1) {
-            r.statuses_.at[I] = failure;
+            r.statuses_.at[offer] = failure;
         }
     }
 };

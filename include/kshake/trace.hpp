@@ -88,26 +88,26 @@ enum class answer_rule : uint8_t {
 // What an initiator reports for each offer it sends (negotiate: one, index 0; negotiate_first:
 // one per offer sent, in order).
 struct offer_event {
-    size_t index;               // the offer's position among negotiate_first's offers
-    guid protocol_id;           // what In.ProtocolId carried
-    const char* protocol_name;  // protocol_name<P>(): "" when the protocol has none
-    uint32_t version;           // the version offered
-    ntstatus transport_status;  // what the transport returned
-    ntstatus status;            // the offer's outcome: success, the refusal, or a protocol error
-    answer_rule broken_rule;    // for a success answer that broke §2.5, which rule
+    size_t index; // the offer's position among negotiate_first's offers
+    guid protocol_id; // what In.ProtocolId carried
+    const char* protocol_name; // protocol_name<P>(): "" when the protocol has none
+    uint32_t version; // the version offered
+    ntstatus transport_status; // what the transport returned
+    ntstatus status; // the offer's outcome: success, the refusal, or a protocol error
+    answer_rule broken_rule; // for a success answer that broke §2.5, which rule
 };
 
 inline constexpr size_t no_route = ~size_t{0};
 
 // What a responder reports for each request it answers.
 struct request_event {
-    guid protocol_id;             // In.ProtocolId (nil when In is null)
-    size_t route;                 // the route that served or refused it, or no_route
-    const char* protocol_name;    // that route's protocol_name<P>(), "" when none
-    uint32_t version;             // the request's version, once read (0 before check 5)
-    request_check refused_by;     // the check that refused it, or none
-    ntstatus handler_status;      // what the handler returned (success when it did not run)
-    ntstatus status;              // what the responder answered
+    guid protocol_id; // In.ProtocolId (nil when In is null)
+    size_t route; // the route that served or refused it, or no_route
+    const char* protocol_name; // that route's protocol_name<P>(), "" when none
+    uint32_t version; // the request's version, once read (0 before check 5)
+    request_check refused_by; // the check that refused it, or none
+    ntstatus handler_status; // what the handler returned (success when it did not run)
+    ntstatus status; // what the responder answered
 };
 
 // A trace hook: callable with each kind of event, noexcept. It runs on the negotiating thread, at
@@ -119,27 +119,27 @@ concept trace_hook = requires(H& h, const offer_event& o, const request_event& r
 };
 
 // A transport that reports each offer to a hook: negotiate(traced(transport, hook), ...). It
-// holds references to both, so it lives for the one call.
+// holds the hook by reference, and the transport by reference when given an lvalue or by value
+// when given a temporary (traced(kshake::mock::connected_pin(pin), hook) can be kept).
 template <class Transport, class Hook>
 struct traced_transport {
-    Transport& transport;
+    Transport transport;
     Hook& hook;
 
     auto operator()(const handshake& in, handshake& out) noexcept(noexcept(transport(in, out)))
         -> decltype(transport(in, out)) {
         return transport(in, out);
     }
+    auto operator()(const handshake& in, handshake& out) const
+        noexcept(noexcept(transport(in, out))) -> decltype(transport(in, out)) {
+        return transport(in, out);
+    }
 };
 
 template <class Transport, trace_hook Hook>
-[[nodiscard]] constexpr traced_transport<Transport, Hook> traced(Transport& transport,
+[[nodiscard]] constexpr traced_transport<Transport, Hook> traced(Transport&& transport,
                                                                  Hook& hook) noexcept {
-    return {transport, hook};
-}
-template <class Transport, trace_hook Hook>
-[[nodiscard]] constexpr traced_transport<const Transport, Hook>
-traced(const Transport& transport, Hook& hook) noexcept {
-    return {transport, hook};
+    return {static_cast<Transport&&>(transport), hook};
 }
 
 // A line of text for an event, for a log: no heap, at most trace_string::capacity characters.
@@ -256,7 +256,7 @@ struct no_request_trace {
 };
 struct request_trace {
     static constexpr bool enabled = true;
-    request_event event{guid{},          no_route,         "", 0, request_check::none,
+    request_event event{guid{},          no_route,       "", 0, request_check::none,
                         status::success, status::success};
     constexpr void route(size_t index, const char* name) noexcept {
         event.route = index;

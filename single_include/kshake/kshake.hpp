@@ -1506,11 +1506,13 @@ struct first_result_access {
         r.version_ = version;
         copy_bytes(r.storage_, &value, sizeof value);
     }
-    template <size_t I, class... Ps>
-    static void refuse(first_result<Ps...>& r, ntstatus failure) noexcept {
+    // The offer's index as an argument, not a template parameter: one function for all offers
+    // (a debug build gives each instantiation a stack frame).
+    template <class... Ps>
+    static void refuse(first_result<Ps...>& r, size_t offer, ntstatus failure) noexcept {
         r.status_ = failure;
         if constexpr (sizeof...(Ps) > 1) {
-            r.statuses_.at[I] = failure;
+            r.statuses_.at[offer] = failure;
         }
     }
 };
@@ -1603,26 +1605,26 @@ enum class answer_rule : uint8_t {
 // What an initiator reports for each offer it sends (negotiate: one, index 0; negotiate_first:
 // one per offer sent, in order).
 struct offer_event {
-    size_t index;               // the offer's position among negotiate_first's offers
-    guid protocol_id;           // what In.ProtocolId carried
-    const char* protocol_name;  // protocol_name<P>(): "" when the protocol has none
-    uint32_t version;           // the version offered
-    ntstatus transport_status;  // what the transport returned
-    ntstatus status;            // the offer's outcome: success, the refusal, or a protocol error
-    answer_rule broken_rule;    // for a success answer that broke §2.5, which rule
+    size_t index; // the offer's position among negotiate_first's offers
+    guid protocol_id; // what In.ProtocolId carried
+    const char* protocol_name; // protocol_name<P>(): "" when the protocol has none
+    uint32_t version; // the version offered
+    ntstatus transport_status; // what the transport returned
+    ntstatus status; // the offer's outcome: success, the refusal, or a protocol error
+    answer_rule broken_rule; // for a success answer that broke §2.5, which rule
 };
 
 inline constexpr size_t no_route = ~size_t{0};
 
 // What a responder reports for each request it answers.
 struct request_event {
-    guid protocol_id;             // In.ProtocolId (nil when In is null)
-    size_t route;                 // the route that served or refused it, or no_route
-    const char* protocol_name;    // that route's protocol_name<P>(), "" when none
-    uint32_t version;             // the request's version, once read (0 before check 5)
-    request_check refused_by;     // the check that refused it, or none
-    ntstatus handler_status;      // what the handler returned (success when it did not run)
-    ntstatus status;              // what the responder answered
+    guid protocol_id; // In.ProtocolId (nil when In is null)
+    size_t route; // the route that served or refused it, or no_route
+    const char* protocol_name; // that route's protocol_name<P>(), "" when none
+    uint32_t version; // the request's version, once read (0 before check 5)
+    request_check refused_by; // the check that refused it, or none
+    ntstatus handler_status; // what the handler returned (success when it did not run)
+    ntstatus status; // what the responder answered
 };
 
 // A trace hook: callable with each kind of event, noexcept. It runs on the negotiating thread, at
@@ -1634,27 +1636,27 @@ concept trace_hook = requires(H& h, const offer_event& o, const request_event& r
 };
 
 // A transport that reports each offer to a hook: negotiate(traced(transport, hook), ...). It
-// holds references to both, so it lives for the one call.
+// holds the hook by reference, and the transport by reference when given an lvalue or by value
+// when given a temporary (traced(kshake::mock::connected_pin(pin), hook) can be kept).
 template <class Transport, class Hook>
 struct traced_transport {
-    Transport& transport;
+    Transport transport;
     Hook& hook;
 
     auto operator()(const handshake& in, handshake& out) noexcept(noexcept(transport(in, out)))
         -> decltype(transport(in, out)) {
         return transport(in, out);
     }
+    auto operator()(const handshake& in, handshake& out) const
+        noexcept(noexcept(transport(in, out))) -> decltype(transport(in, out)) {
+        return transport(in, out);
+    }
 };
 
 template <class Transport, trace_hook Hook>
-[[nodiscard]] constexpr traced_transport<Transport, Hook> traced(Transport& transport,
+[[nodiscard]] constexpr traced_transport<Transport, Hook> traced(Transport&& transport,
                                                                  Hook& hook) noexcept {
-    return {transport, hook};
-}
-template <class Transport, trace_hook Hook>
-[[nodiscard]] constexpr traced_transport<const Transport, Hook>
-traced(const Transport& transport, Hook& hook) noexcept {
-    return {transport, hook};
+    return {static_cast<Transport&&>(transport), hook};
 }
 
 // A line of text for an event, for a log: no heap, at most trace_string::capacity characters.
@@ -1771,7 +1773,7 @@ struct no_request_trace {
 };
 struct request_trace {
     static constexpr bool enabled = true;
-    request_event event{guid{},          no_route,         "", 0, request_check::none,
+    request_event event{guid{},          no_route,       "", 0, request_check::none,
                         status::success, status::success};
     constexpr void route(size_t index, const char* name) noexcept {
         event.route = index;
@@ -2268,33 +2270,25 @@ struct offered_requests {
     }
 };
 
-// What a transport status other than STATUS_SUCCESS makes of an offer: a failure status is the
-// peer's refusal, passed on as it is; any other success code (STATUS_PENDING, an informational
-// 0x4... status) is not an answer a synchronous handshake can give, so the offer ends as a
-// broken answer (docs/wire.md §2.5).
-[[nodiscard]] constexpr ntstatus offer_failure(ntstatus s) noexcept {
-    return nt_success(s) ? status::device_protocol_error : s;
-}
+// Tells a traced transport's hook how an offer ended. Called only under `if constexpr
+// (has_trace_hook<Transport>)`: without a hook not even an empty function is instantiated (a debug
+// build would give it a stack frame; docs/driver.md, "Stack usage").
+template <class Transport>
+inline constexpr bool has_trace_hook = is_traced_transport<remove_cvref_t<Transport>>;
 
-// Tells a traced transport's hook how an offer ended; nothing at all for any other transport.
 template <class P, class Transport, class Exchange>
-constexpr void report_offer([[maybe_unused]] Transport& transport, [[maybe_unused]] size_t index,
-                            [[maybe_unused]] const Exchange& exchange,
-                            [[maybe_unused]] const handshake& out,
-                            [[maybe_unused]] ntstatus transport_status,
-                            [[maybe_unused]] ntstatus outcome) noexcept {
-    if constexpr (is_traced_transport<remove_cvref_t<Transport>>) {
-        answer_rule rule = answer_rule::none;
-        if (transport_status == status::success) {
-            if (outcome != status::success) {
-                rule = exchange.broken_rule(out);
-            }
-        } else if (nt_success(transport_status)) {
-            rule = answer_rule::status_code;
+void report_offer(Transport& transport, size_t index, const Exchange& exchange,
+                  const handshake& out, ntstatus transport_status, ntstatus outcome) noexcept {
+    answer_rule rule = answer_rule::none;
+    if (transport_status == status::success) {
+        if (outcome != status::success) {
+            rule = exchange.broken_rule(out);
         }
-        transport.hook(offer_event{index, P::id, protocol_name<P>(), version_v<P>,
-                                   transport_status, outcome, rule});
+    } else if (nt_success(transport_status)) {
+        rule = answer_rule::status_code;
     }
+    transport.hook(offer_event{index, P::id, protocol_name<P>(), version_v<P>, transport_status,
+                               outcome, rule});
 }
 
 template <class P, class T>
@@ -2329,11 +2323,17 @@ negotiate(Transport&& transport, const detail::request_or_placeholder_t<P>& requ
         handshake out{};
         const auto s = static_cast<ntstatus>(transport(exchange.offer(), out));
         if (s != status::success) {
-            const ntstatus failure = detail::offer_failure(s);
-            detail::report_offer<P>(transport, 0, exchange, out, s, failure);
+            // A failure status is the peer's refusal, passed on as it is; another success code
+            // (STATUS_PENDING, an informational 0x4...) is no answer a synchronous handshake can
+            // give: a broken answer (docs/wire.md §2.5). Written out rather than a helper, which
+            // a debug build gives a stack frame.
+            const ntstatus failure = s >= 0 ? status::device_protocol_error : s;
+            if constexpr (detail::has_trace_hook<Transport>) {
+                detail::report_offer<P>(transport, 0, exchange, out, s, failure);
+            }
             return result<response_type>{failure};
         }
-        if constexpr (detail::is_traced_transport<detail::remove_cvref_t<Transport>>) {
+        if constexpr (detail::has_trace_hook<Transport>) {
             auto answer = exchange.accept(out);
             detail::report_offer<P>(transport, 0, exchange, out, s, answer.status());
             return answer;
@@ -2427,32 +2427,42 @@ template <size_t I, class... Ps, class Transport, class... Requests>
     handshake out{};
     const auto s = static_cast<ntstatus>(transport(exchange.offer(), out));
     if (s != status::success) {
-        const ntstatus failure = offer_failure(s);
-        first_result_access::refuse<I>(outcome, failure);
-        report_offer<P>(transport, I, exchange, out, s, failure);
+        const ntstatus failure = s >= 0 ? status::device_protocol_error : s; // as in negotiate
+        first_result_access::refuse(outcome, I, failure);
+        if constexpr (has_trace_hook<Transport>) {
+            report_offer<P>(transport, I, exchange, out, s, failure);
+        }
         // A broken answer ends the negotiation: the peer may believe it agreed (docs/wire.md §2.5).
         return failure == status::device_protocol_error;
     }
     if constexpr (is_same_v<codec_t<P>, envelope_codec>) {
         if (!exchange.answer_is_valid(out)) {
-            first_result_access::refuse<I>(outcome, status::device_protocol_error);
-            report_offer<P>(transport, I, exchange, out, s, status::device_protocol_error);
+            first_result_access::refuse(outcome, I, status::device_protocol_error);
+            if constexpr (has_trace_hook<Transport>) {
+                report_offer<P>(transport, I, exchange, out, s, status::device_protocol_error);
+            }
             return true;
         }
         first_result_access::accept<I>(outcome, exchange.response(), version_v<P>);
-        report_offer<P>(transport, I, exchange, out, s, status::success);
+        if constexpr (has_trace_hook<Transport>) {
+            report_offer<P>(transport, I, exchange, out, s, status::success);
+        }
         return true;
     } else {
         response_t<P> response{};
         uint32_t version = 0;
         const ntstatus accepted = exchange.accept(out, response, version);
         if (!nt_success(accepted)) {
-            first_result_access::refuse<I>(outcome, accepted);
-            report_offer<P>(transport, I, exchange, out, s, accepted);
+            first_result_access::refuse(outcome, I, accepted);
+            if constexpr (has_trace_hook<Transport>) {
+                report_offer<P>(transport, I, exchange, out, s, accepted);
+            }
             return true;
         }
         first_result_access::accept<I>(outcome, response, version);
-        report_offer<P>(transport, I, exchange, out, s, status::success);
+        if constexpr (has_trace_hook<Transport>) {
+            report_offer<P>(transport, I, exchange, out, s, status::success);
+        }
         return true;
     }
 }
@@ -3117,7 +3127,9 @@ ntstatus answer_request(
     } else {
         s = static_cast<ntstatus>(R::handler(context, decoded.request, response));
     }
-    trace.handled(s);
+    if constexpr (Trace::enabled) {
+        trace.handled(s);
+    }
     if (!nt_success(s)) {
         return s;
     }
@@ -3184,13 +3196,12 @@ struct versions<Context, index_sequence<Is...>, Rs...> {
         envelope_header header{};
         detail::copy_bytes(&header, argument1, sizeof header);
         ntstatus s = status::revision_mismatch;
-        const bool served =
-            (... || (header.version >= min_version_v<typename Rs::protocol> &&
-                     header.version <= version_v<typename Rs::protocol> &&
-                     ((trace.route(Is, protocol_name<typename Rs::protocol>()),
-                       s = serve_route_with_header<Context, Rs>(context, header, argument1,
-                                                                argument2, out, trace)),
-                      true)));
+        const bool served = (... || (header.version >= min_version_v<typename Rs::protocol> &&
+                                     header.version <= version_v<typename Rs::protocol> &&
+                                     ((trace.route(Is, protocol_name<typename Rs::protocol>()),
+                                       s = serve_route_with_header<Context, Rs>(
+                                           context, header, argument1, argument2, out, trace)),
+                                      true)));
         if (!served) {
             trace.version(header.version);
             trace.refused(request_check::version);
@@ -3362,14 +3373,13 @@ class responder {
     static consteval detail::traced_route_entry<Context>
     traced_group_entry(detail::index_sequence<Ks...>) noexcept {
         if constexpr (sizeof...(Ks) == 1) {
-            return &detail::serve_route_traced<
-                Context, detail::pack_element_t<Leader, Routes...>, Leader>;
+            return &detail::serve_route_traced<Context, detail::pack_element_t<Leader, Routes...>,
+                                               Leader>;
         } else {
-            return &detail::versions<Context,
-                                     detail::index_sequence<groups.member(Leader, Ks)...>,
-                                     detail::pack_element_t<groups.member(Leader, Ks),
-                                                            Routes...>...>::template serve<
-                detail::request_trace>;
+            return &detail::versions<
+                Context, detail::index_sequence<groups.member(Leader, Ks)...>,
+                detail::pack_element_t<groups.member(Leader, Ks),
+                                       Routes...>...>::template serve<detail::request_trace>;
         }
     }
     // What serves the id of route Leader, the first route of its id.
@@ -3481,7 +3491,8 @@ class responder {
                 }
             } else {
                 const size_t found = lookup::table.find(in.protocol_id);
-                if (found < distinct_ids && detail::same_guid(lookup::keys.at[found], in.protocol_id)) {
+                if (found < distinct_ids &&
+                    detail::same_guid(lookup::keys.at[found], in.protocol_id)) {
                     k = found;
                 }
             }

@@ -42,6 +42,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent.parent / "tools"))
 import include_graph  # noqa: E402  (next to this script)
+from check_image import DEFAULT_REQUIRED  # noqa: E402  (next to this script)
 from make_import_libs import read_def, undecorated  # noqa: E402  (kshake's installed tool)
 
 SKIP = 77
@@ -320,6 +321,9 @@ def parse_args() -> argparse.Namespace:
                              "before the kernel's (negative tests)")
     parser.add_argument("--callee-pops", action="append", default=[], metavar="NAME=BYTES",
                         help="x86: a function the platform calls __stdcall")
+    parser.add_argument("--require-import", action="append", default=[], metavar="DLL!FUNC",
+                        help="an import the image must have, on top of check_image.py's default "
+                             "two (ks.sys!KsPinHandshake, ks.sys!KsPinRegisterHandshakeCallback)")
     parser.add_argument("--no-include-graph", action="store_true",
                         help="skip the include-graph check (for experiments; the suite keeps it)")
     parser.add_argument("--stack-budget", type=int, metavar="BYTES",
@@ -581,6 +585,10 @@ def main() -> int:
              *options, str(image)]
     for spec in args.callee_pops:
         check += ["--callee-pops", spec]
+    if args.require_import:
+        # check_image.py's --require-import replaces its default list: restate it first.
+        for requirement in [*DEFAULT_REQUIRED, *args.require_import]:
+            check += ["--require-import", requirement]
     print("+", " ".join(check), flush=True)
     done = subprocess.run(check, capture_output=True, text=True)
     output = done.stdout + done.stderr

@@ -12,6 +12,9 @@
 //                                       with a length and NUL-terminated; format_guid
 //   status_name, describe               status names for diagnostics
 //
+// (The trace hooks, dbgprint_trace with install<R, hook> and traced(transport, hook), have their
+// own case: trace_dbgprint.cpp.)
+//
 // Nothing here runs: the images are only built and checked. A real driver calls the two pin
 // routines from its KSPIN_DISPATCH (Create and SetDeviceState), which the test-only ks.h does not
 // declare, so DriverEntry calls them on pins read from volatile variables, which keeps every path

@@ -10,6 +10,7 @@
  *   "FILE_OBJECT structure (wdm.h)"; "MODE enumeration (wdm.h)"
  *   "Defining I/O Control Codes" (CTL_CODE, METHOD_*, FILE_*_ACCESS)
  *   "KeBugCheckEx function (wdm.h)"; "KeQueryActiveProcessorCount function (wdm.h)"
+ *   "DbgPrintEx function (wdm.h)" (its component IDs and levels: dpfilter.h, in this folder)
  *   "UNREFERENCED_PARAMETER" (winnt.h/ntdef.h macro)
  */
 #ifndef KSHAKE_TEST_WDK_WDM_H
@@ -25,10 +26,12 @@
 #define DECLSPEC_IMPORT __declspec(dllimport)
 #define DECLSPEC_NORETURN __declspec(noreturn)
 #define NTKERNELAPI DECLSPEC_IMPORT /* ntoskrnl.exe's exports, as seen from a driver */
+#define NTSYSAPI DECLSPEC_IMPORT    /* the same, for the run-time library routines (Dbg*) */
 
 #define VOID void
 typedef void *PVOID;
 typedef char CHAR;
+typedef const CHAR *PCSTR;
 typedef char CCHAR;
 typedef unsigned char UCHAR;
 typedef UCHAR BOOLEAN;
@@ -108,6 +111,8 @@ typedef struct _FILE_OBJECT FILE_OBJECT, *PFILE_OBJECT;
 typedef NTSTATUS DRIVER_INITIALIZE(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath);
 typedef DRIVER_INITIALIZE *PDRIVER_INITIALIZE;
 
+#include <dpfilter.h> /* DbgPrintEx's DPFLTR_*_ID and DPFLTR_*_LEVEL, as the real wdm.h has */
+
 typedef enum _MODE { KernelMode, UserMode, MaximumMode } MODE;
 typedef CCHAR KPROCESSOR_MODE;
 
@@ -131,6 +136,9 @@ DECLSPEC_NORETURN NTKERNELAPI VOID NTAPI KeBugCheckEx(ULONG BugCheckCode,
 
 /* The tests' negative cases call it where the compiler cannot see a constant. */
 NTKERNELAPI ULONG NTAPI KeQueryActiveProcessorCount(PKAFFINITY ActiveProcessors);
+
+/* Variadic, so __cdecl on x86 whatever /Gz makes the default; it returns an NTSTATUS as a ULONG. */
+NTSYSAPI ULONG __cdecl DbgPrintEx(ULONG ComponentId, ULONG Level, PCSTR Format, ...);
 
 #ifdef __cplusplus
 }
