@@ -294,7 +294,8 @@ template <size_t I, class... Ps, class Transport, class... Requests>
 template <class... Ps, size_t... Is, class Transport, class... Requests>
 [[nodiscard]] first_result<Ps...> offer_in_order(index_sequence<Is...>, Transport& transport,
                                                  const Requests&... requests) noexcept {
-    first_result<Ps...> outcome{status::not_found}; // every path below overwrites the status
+    // Every path below writes the status, and the statuses that status_of then reads.
+    first_result<Ps...> outcome = first_result_access::unwritten<Ps...>();
     static_cast<void>((make_offer<Is>(outcome, transport, requests...) || ...));
     return outcome;
 }

@@ -1408,8 +1408,14 @@ class KSHAKE_DETAIL_NODISCARD_FIRST_RESULT first_result {
   public:
     static constexpr size_t none = sizeof...(Ps);
 
+    // A failure of every offer: status() and each status_of(i) are `failure`.
     constexpr explicit first_result(ntstatus failure) noexcept : status_{failure} {
         Expects(!nt_success(failure));
+        if constexpr (none > 1) {
+            for (ntstatus& s : statuses_.at) {
+                s = failure;
+            }
+        }
     }
     [[nodiscard]] constexpr bool ok() const noexcept { return index_ != none; }
     constexpr explicit operator bool() const noexcept { return ok(); }
@@ -1431,7 +1437,7 @@ class KSHAKE_DETAIL_NODISCARD_FIRST_RESULT first_result {
                 last = index_;
             } else if (status_ == status::device_protocol_error) {
                 last = 0;
-                while (statuses_.at[last] != status::device_protocol_error) {
+                while (last < none - 1 && statuses_.at[last] != status::device_protocol_error) {
                     ++last;
                 }
             }
@@ -1484,6 +1490,10 @@ class KSHAKE_DETAIL_NODISCARD_FIRST_RESULT first_result {
   private:
     friend struct detail::first_result_access;
 
+    // negotiate_first's outcome before its first offer: it writes each status it then reads.
+    struct unwritten {};
+    constexpr explicit first_result(unwritten) noexcept : status_{status::not_found} {}
+
     ntstatus status_{status::success};
     // 32 bits, so that the statuses below fit where a size_t's alignment left padding (as a
     // size_t the larger object cost 9 instructions a negotiate_first of 2 offers).
@@ -1505,6 +1515,10 @@ struct first_result_access {
         r.index_ = static_cast<uint32_t>(I);
         r.version_ = version;
         copy_bytes(r.storage_, &value, sizeof value);
+    }
+    template <class... Ps>
+    static constexpr first_result<Ps...> unwritten() noexcept {
+        return first_result<Ps...>{typename first_result<Ps...>::unwritten{}};
     }
     // The offer's index as an argument, not a template parameter: one function for all offers
     // (a debug build gives each instantiation a stack frame).
@@ -2472,7 +2486,8 @@ template <size_t I, class... Ps, class Transport, class... Requests>
 template <class... Ps, size_t... Is, class Transport, class... Requests>
 [[nodiscard]] first_result<Ps...> offer_in_order(index_sequence<Is...>, Transport& transport,
                                                  const Requests&... requests) noexcept {
-    first_result<Ps...> outcome{status::not_found}; // every path below overwrites the status
+    // Every path below writes the status, and the statuses that status_of then reads.
+    first_result<Ps...> outcome = first_result_access::unwritten<Ps...>();
     static_cast<void>((make_offer<Is>(outcome, transport, requests...) || ...));
     return outcome;
 }
