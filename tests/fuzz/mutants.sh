@@ -48,11 +48,13 @@ mutants=(
   "reply envelope size not checked@@initiator@@wire.hpp@@response_.size == envelope_size<response_type> &&@@true &&"
   "reply envelope version not checked@@initiator@@wire.hpp@@response_.version == version_v<P>;@@true;"
   "a peer's success code other than STATUS_SUCCESS taken as an answer@@initiator@@initiator.hpp@@        if (s != status::success) {
-            return result<response_type>{detail::offer_failure(s)};@@        if (!nt_success(s)) {
-            return result<response_type>{detail::offer_failure(s)};"
+            // A failure status is the peer's refusal@@        if (!nt_success(s)) {
+            // A failure status is the peer's refusal"
   "negotiate_first moves on after a transport's broken answer@@initiator@@initiator.hpp@@        return failure == status::device_protocol_error;@@        return false;"
-  "negotiate_first moves on after a reply that breaks the rules@@initiator@@initiator.hpp@@            first_result_access::refuse(outcome, status::device_protocol_error);
-            return true;@@            first_result_access::refuse(outcome, status::device_protocol_error);
+  "negotiate_first moves on after a reply that breaks the rules@@initiator@@initiator.hpp@@                report_offer<P>(transport, I, exchange, out, s, status::device_protocol_error);
+            }
+            return true;@@                report_offer<P>(transport, I, exchange, out, s, status::device_protocol_error);
+            }
             return false;"
   "Out not zeroed before the transport is called@@initiator@@initiator.hpp@@ only a success lets accept() read anything.
         handshake out{};@@ only a success lets accept() read anything.
