@@ -1972,14 +1972,28 @@ struct envelope_codec {
     template <protocol P>
     [[nodiscard]] static ntstatus decode_request(const handshake& in, const void* out,
                                                  decoded<P>& d) noexcept {
+        // Written out rather than through read_request_header: on the hot path that call cost
+        // an instruction (N = 4), and a debug build gives it a stack frame.
         if (in.argument1 == nullptr || in.argument2 == nullptr) {
             return status::invalid_parameter;
         }
-        // Headers and body are copied out before use: the peer's buffers may be unaligned and
-        // may change under us (a double fetch is a classic kernel bug).
         envelope_header request_header{};
         detail::copy_bytes(&request_header, in.argument1, sizeof request_header);
         return decode_request_with_header(in, request_header, out, d);
+    }
+
+    // §2.3 check 4, then the request header copied once: false when an envelope is null (for
+    // the routes of one id, which read the header before choosing one). Headers and body are
+    // copied out before use: the peer's buffers may be unaligned and may change under us (a
+    // double fetch is a classic kernel bug).
+    [[nodiscard]] static bool read_request_header(const void* request_envelope,
+                                                  const void* response_envelope,
+                                                  envelope_header& header) noexcept {
+        if (request_envelope == nullptr || response_envelope == nullptr) {
+            return false;
+        }
+        detail::copy_bytes(&header, request_envelope, sizeof header);
+        return true;
     }
 
     // The checks that follow the request header, once it has been copied (by decode_request,
@@ -3204,12 +3218,11 @@ struct versions<Context, index_sequence<Is...>, Rs...> {
     template <class Trace>
     static ntstatus serve(Context& context, void* argument1, void* argument2, void* out,
                           Trace& trace) noexcept {
-        if (argument1 == nullptr || argument2 == nullptr) {
+        envelope_header header{};
+        if (!envelope_codec::read_request_header(argument1, argument2, header)) {
             trace.refused(request_check::envelope_null);
             return status::invalid_parameter;
         }
-        envelope_header header{};
-        detail::copy_bytes(&header, argument1, sizeof header);
         ntstatus s = status::revision_mismatch;
         const bool served = (... || (header.version >= min_version_v<typename Rs::protocol> &&
                                      header.version <= version_v<typename Rs::protocol> &&
@@ -3237,12 +3250,11 @@ ntstatus serve_route_traced(Context& context, void* argument1, void* argument2, 
     using P = typename R::protocol;
     trace.route(Index, protocol_name<P>());
     if constexpr (is_same_v<codec_t<P>, envelope_codec>) {
-        if (argument1 == nullptr || argument2 == nullptr) {
+        envelope_header header{};
+        if (!envelope_codec::read_request_header(argument1, argument2, header)) {
             trace.refused(request_check::envelope_null);
             return status::invalid_parameter;
         }
-        envelope_header header{};
-        detail::copy_bytes(&header, argument1, sizeof header);
         return serve_route_with_header<Context, R>(context, header, argument1, argument2, out,
                                                    trace);
     } else {
@@ -3322,13 +3334,7 @@ class responder {
     [[nodiscard("kshake: serve() returns the status to give the peer")]] static ntstatus
     serve(Context& context, const handshake* in, handshake* out, Hook& hook) noexcept {
         detail::request_trace trace;
-        ntstatus s = status::invalid_parameter;
-        if (in == nullptr || out == nullptr) {
-            trace.refused(request_check::in_out_null);
-        } else {
-            s = dispatch_traced(context, detail::read_handshake(in), out, trace);
-        }
-        trace.event.status = s;
+        const ntstatus s = serve_traced(&context, in, out, trace);
         hook(static_cast<const request_event&>(trace.event));
         return s;
     }
@@ -3347,18 +3353,8 @@ class responder {
             return static_cast<Status>(status::invalid_parameter);
         } else {
             detail::request_trace trace;
-            ntstatus s = status::invalid_parameter;
-            if (in == nullptr || out == nullptr) {
-                trace.refused(request_check::in_out_null);
-            } else if (void* const context = pin == nullptr ? nullptr : pin_context(pin);
-                       context == nullptr) {
-                trace.refused(request_check::no_context);
-                s = status::invalid_device_state;
-            } else {
-                s = dispatch_traced(*static_cast<Context*>(context), detail::read_handshake(in),
-                                    out, trace);
-            }
-            trace.event.status = s;
+            const ntstatus s = serve_traced(
+                static_cast<Context*>(pin == nullptr ? nullptr : pin_context(pin)), in, out, trace);
             Hook(static_cast<const request_event&>(trace.event));
             return static_cast<Status>(s);
         }
@@ -3373,55 +3369,46 @@ class responder {
     static constexpr size_t distinct_ids = groups.distinct;
     static constexpr bool ids_shared = distinct_ids != sizeof...(Routes);
 
-    template <size_t Leader, size_t... Ks>
-    static consteval detail::route_entry<Context>
-    group_entry(detail::index_sequence<Ks...>) noexcept {
+    // What serves the id of route Leader, the first route of its id: that route, or the routes
+    // of the id choosing by version; a Traced entry also tells a request_trace what it checked.
+    template <bool Traced>
+    using entry_type = detail::conditional_t<Traced, detail::traced_route_entry<Context>,
+                                             detail::route_entry<Context>>;
+    template <bool Traced, size_t Leader, size_t... Ks>
+    static consteval entry_type<Traced> group_entry(detail::index_sequence<Ks...>) noexcept {
         if constexpr (sizeof...(Ks) == 1) {
-            return &detail::serve_route<Context, detail::pack_element_t<Leader, Routes...>>;
+            using R = detail::pack_element_t<Leader, Routes...>;
+            if constexpr (Traced) {
+                return &detail::serve_route_traced<Context, R, Leader>;
+            } else {
+                return &detail::serve_route<Context, R>;
+            }
         } else {
-            return &detail::versions<
-                Context, detail::index_sequence<groups.member(Leader, Ks)...>,
-                detail::pack_element_t<groups.member(Leader, Ks), Routes...>...>::serve;
+            using versions =
+                detail::versions<Context, detail::index_sequence<groups.member(Leader, Ks)...>,
+                                 detail::pack_element_t<groups.member(Leader, Ks), Routes...>...>;
+            if constexpr (Traced) {
+                return &versions::template serve<detail::request_trace>;
+            } else {
+                return &versions::serve;
+            }
         }
     }
-    template <size_t Leader, size_t... Ks>
-    static consteval detail::traced_route_entry<Context>
-    traced_group_entry(detail::index_sequence<Ks...>) noexcept {
-        if constexpr (sizeof...(Ks) == 1) {
-            return &detail::serve_route_traced<Context, detail::pack_element_t<Leader, Routes...>,
-                                               Leader>;
-        } else {
-            return &detail::versions<
-                Context, detail::index_sequence<groups.member(Leader, Ks)...>,
-                detail::pack_element_t<groups.member(Leader, Ks),
-                                       Routes...>...>::template serve<detail::request_trace>;
-        }
-    }
-    // What serves the id of route Leader, the first route of its id.
-    template <size_t Leader>
-    static constexpr detail::route_entry<Context> entry_of =
-        group_entry<Leader>(detail::make_index_sequence<groups.size[Leader]>{});
+    template <size_t Leader, bool Traced = false>
+    static constexpr entry_type<Traced> entry_of =
+        group_entry<Traced, Leader>(detail::make_index_sequence<groups.size[Leader]>{});
 
     struct route_entries {
         static constexpr detail::route_entry<Context> at[sizeof...(Routes)] = {
             &detail::serve_route<Context, Routes>...};
     };
-    template <class Sequence>
+    // One entry per distinct id, in the order of groups.leaders.
+    template <class Sequence, bool Traced>
     struct group_entries;
-    template <size_t... Ks>
-    struct group_entries<detail::index_sequence<Ks...>> {
-        static constexpr detail::route_entry<Context> at[sizeof...(Ks)] = {
-            entry_of<groups.leaders[Ks]>...};
-    };
-
-    // The same per id, for a traced request: the k-th distinct id's entry.
-    template <class Sequence>
-    struct traced_entries;
-    template <size_t... Ks>
-    struct traced_entries<detail::index_sequence<Ks...>> {
-        static constexpr detail::traced_route_entry<Context> at[sizeof...(Ks)] = {
-            traced_group_entry<groups.leaders[Ks]>(
-                detail::make_index_sequence<groups.size[groups.leaders[Ks]]>{})...};
+    template <size_t... Ks, bool Traced>
+    struct group_entries<detail::index_sequence<Ks...>, Traced> {
+        static constexpr entry_type<Traced> at[sizeof...(Ks)] = {
+            entry_of<groups.leaders[Ks], Traced>...};
     };
 
     // The linear dispatch when ids are shared: each id's first route tries its id.
@@ -3472,8 +3459,10 @@ class responder {
         // instructions a negotiation fewer, which the flat-dispatch target needs). An empty
         // slot holds a copy of route 0: an id equal to route 0's always hashes to route 0's own
         // slot, so the copy can never match what lands in the empty one.
-        using entries = detail::conditional_t<
-            ids_shared, group_entries<detail::make_index_sequence<distinct_ids>>, route_entries>;
+        using entries =
+            detail::conditional_t<ids_shared,
+                                  group_entries<detail::make_index_sequence<distinct_ids>, false>,
+                                  route_entries>;
         struct slot_array {
             detail::route_slot<Context> at[table_type::slots];
         };
@@ -3488,6 +3477,23 @@ class responder {
         static constexpr slot_array slots = make_slots();
     };
 
+    // serve and callback for a traced request (checks 1 and 2, then dispatch_traced); the
+    // trace ends with the status answered.
+    [[nodiscard]] static ntstatus serve_traced(Context* context, const void* in, void* out,
+                                               detail::request_trace& trace) noexcept {
+        ntstatus s = status::invalid_parameter;
+        if (in == nullptr || out == nullptr) {
+            trace.refused(request_check::in_out_null);
+        } else if (context == nullptr) {
+            trace.refused(request_check::no_context);
+            s = status::invalid_device_state;
+        } else {
+            s = dispatch_traced(*context, detail::read_handshake(in), out, trace);
+        }
+        trace.event.status = s;
+        return s;
+    }
+
     // dispatch, for a traced request: the id's group found as dispatch finds it, then served by
     // a traced entry that records what it checks.
     [[nodiscard]] static ntstatus dispatch_traced(Context& context, const handshake& in, void* out,
@@ -3496,7 +3502,7 @@ class responder {
         if constexpr (!valid) {
             return status::invalid_device_request;
         } else {
-            using entries = traced_entries<detail::make_index_sequence<distinct_ids>>;
+            using entries = group_entries<detail::make_index_sequence<distinct_ids>, true>;
             size_t k = distinct_ids;
             if constexpr (distinct_ids <= linear_dispatch_limit) {
                 for (size_t i = 0; i < distinct_ids; ++i) {
