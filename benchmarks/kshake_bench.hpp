@@ -28,23 +28,21 @@ kshake::ntstatus handle(BENCH_CONTEXT& context, const BENCH_REQUEST& request,
     return kshake::status::success;
 }
 
-// What avstream.hpp's connected-pin transport does around KsPinHandshake: KSHANDSHAKE crosses
-// by copy (never an aliasing cast), and the call reaches the peer's registered callback directly.
+// What avstream.hpp's connected_pin does around KsPinHandshake: KSHANDSHAKE crosses by copy (never
+// an aliasing cast), the call reaches the peer's registered callback directly, and Out is copied
+// back only on success (here only on STATUS_SUCCESS: kshake reads Out after no other status).
 struct pin_transport {
     PKSPIN peer;
 
     kshake::ntstatus operator()(const kshake::handshake& in, kshake::handshake& out) const noexcept {
         KSHANDSHAKE platform_in;
-        std::memcpy(&platform_in.ProtocolId, &in.protocol_id, sizeof platform_in.ProtocolId);
-        platform_in.Argument1 = in.argument1;
-        platform_in.Argument2 = in.argument2;
-        KSHANDSHAKE platform_out{};
+        kshake::detail::write_handshake(&platform_in, in);
+        KSHANDSHAKE platform_out;
+        kshake::detail::write_handshake(&platform_out, out);
         const NTSTATUS s = peer->Handshake(peer, &platform_in, &platform_out);
-        // Field by field: g++ 12 copies a whole 32-byte struct through vector registers and a
-        // stack temporary, 5 instructions more a negotiation than these scalar copies.
-        std::memcpy(&out.protocol_id, &platform_out.ProtocolId, sizeof out.protocol_id);
-        out.argument1 = platform_out.Argument1;
-        out.argument2 = platform_out.Argument2;
+        if (s == STATUS_SUCCESS) {
+            out = kshake::detail::read_handshake(&platform_out);
+        }
         return s;
     }
 };

@@ -136,8 +136,9 @@ namespace kshake::avstream {
 // A transport over a connected pin: KsPinHandshake hands In to the connected pin's handshake
 // callback. PASSIVE_LEVEL; call it where the connection cannot go away mid-call, e.g. in the
 // pin's SetDeviceState dispatch (AVStream holds the filter control mutex there) as the sample
-// driver does. Out is copied back only on success: what a refusing peer left in KsPinHandshake's
-// Out is unspecified, and kshake's rule is that a failure leaves the caller's Out as it was.
+// driver does. Out is copied back only on STATUS_SUCCESS, the one status after which kshake reads
+// it: what a refusing peer left in KsPinHandshake's Out is unspecified, and kshake's rule is that
+// a failure leaves the caller's Out as it was.
 class connected_pin {
   public:
     explicit connected_pin(PKSPIN pin) noexcept : pin_{pin} {}
@@ -146,7 +147,7 @@ class connected_pin {
         KSHANDSHAKE ks_in = to_ks(in);
         KSHANDSHAKE ks_out = to_ks(out);
         const NTSTATUS s = KsPinHandshake(pin_, &ks_in, &ks_out);
-        if (NT_SUCCESS(s)) {
+        if (s == STATUS_SUCCESS) {
             out = from_ks(ks_out);
         }
         return s;
