@@ -68,17 +68,19 @@ typedef struct {
 /* One negotiation from the initiator's side: offer one protocol to `Peer`, return its status. */
 typedef NTSTATUS (*BENCH_OFFER)(PKSPIN Peer, BENCH_RESPONSE* Response);
 
-/* Everything one implementation (kshake or C) provides for one route count. */
+/* Everything one implementation (kshake, a C pattern or the floor) provides for one route count. */
 typedef struct {
-    const char* Implementation; /* "kshake" or "c" */
+    const char*
+        Implementation; /* "kshake", "chain", "inline_chain", "switch", "bsearch", "floor" */
     unsigned Routes;
     PFNKSPINHANDSHAKE Callback; /* the responder, to register on the peer pin */
-    const BENCH_OFFER* Offers;  /* Offers[i] offers route i's protocol */
-    BENCH_OFFER Unknown;        /* offers a protocol no route serves */
+    const BENCH_OFFER* Offers; /* Offers[i] offers route i's protocol */
+    BENCH_OFFER Unknown; /* offers a protocol no route serves */
 } BENCH_SUITE;
 
 /* negotiate_first / its C loop: the peer serves the "pool" protocol at version 1 only and the
- * initiator offers versions K, K-1, ..., 1, so it falls through K offers. */
+ * initiator offers versions K, K-1, ..., 1, so it falls through K offers. One suite for kshake
+ * and one per C pattern (the same C initiator loop against that pattern's 4-route responder). */
 typedef struct {
     const char* Implementation;
     PFNKSPINHANDSHAKE Callback;

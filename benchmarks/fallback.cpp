@@ -1,5 +1,6 @@
 // negotiate_first falling through K offers: the pool protocol at versions K, K-1, ..., 1 to a
-// peer that serves it at version 1 only (with three other protocols), as fallback.c does in C.
+// peer that serves it at version 1 only (with three other protocols), as the generated
+// c_fallback.c does in C for each C pattern (benchmarks/gen_routes.py, FALLBACK_IDS: the same ids).
 // SPDX-License-Identifier: MIT
 #include "bench_suites.h"
 #include "kshake_bench.hpp"
@@ -24,13 +25,13 @@ struct queue : bench::payloads {
     static constexpr kshake::guid id = "1D95F7B8-A0C2-4E36-AF4B-08D36295E17A"_guid;
 };
 
-using server = kshake::responder<BENCH_CONTEXT, kshake::route<pool, &bench::handle<0>>,
-                                 kshake::route<clock, &bench::handle<1>>,
-                                 kshake::route<fence, &bench::handle<2>>,
-                                 kshake::route<queue, &bench::handle<3>>>;
+using server = kshake::responder<
+    BENCH_CONTEXT, kshake::route<pool, &bench::handle<0>>, kshake::route<clock, &bench::handle<1>>,
+    kshake::route<fence, &bench::handle<2>>, kshake::route<queue, &bench::handle<3>>>;
 
 template <std::uint32_t Newest, std::size_t... I>
-NTSTATUS offer_pool_from(PKSPIN peer, BENCH_RESPONSE* response, std::index_sequence<I...>) noexcept {
+NTSTATUS offer_pool_from(PKSPIN peer, BENCH_RESPONSE* response,
+                         std::index_sequence<I...>) noexcept {
     const BENCH_REQUEST request{7u, 0u};
     const auto r = kshake::negotiate_first<kshake::at_version<pool, Newest - I>...>(
         bench::pin_transport{peer}, (static_cast<void>(I), request)...);
