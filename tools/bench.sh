@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Every benchmark in one command (docs/benchmarks.md):
-#   1. instruction counts under callgrind: the table, benchmarks/results/instructions.csv
-#   2. the plot of that CSV: docs/bench-instructions.png (gnuplot)
+#   1. instruction counts under callgrind, g++ 12 (build/bench) and clang-19 (build/bench-clang):
+#      the tables, benchmarks/results/instructions.csv, the "instructions" block
+#   2. the plot of that CSV: docs/bench-instructions.png (gnuplot; one panel per compiler)
 #   3. compile cost (-fsyntax-only time and memory): benchmarks/results/compile.csv
-#   4. Google Benchmark wall-clock timings: benchmarks/results/timings.txt (noisy on a shared
-#      machine; the instruction counts are the figures to quote)
+#   4. Google Benchmark wall-clock timings of the g++ build, every implementation interleaved at
+#      random in one process, BENCH_REPETITIONS (default 9) repetitions of BENCH_MIN_TIME
+#      (default 0.05) s each: benchmarks/results/timings.txt (the console report),
+#      benchmarks/results/timings.csv and the "timings" block (medians, tools/bench_timings.py).
+#      Noisy on a shared machine; the instruction counts are the figures to quote.
 #   tools/bench.sh           run everything, report the targets
 #   tools/bench.sh --check   the same, and exit non-zero when a target is missed
-# Builds in build/bench with g++ (CXX/CC override) at the project's -O2.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 tools/setup.sh core bench || exit 1
@@ -16,7 +19,7 @@ check=()
 if [ "${1:-}" = --check ]; then check=(--check); fi
 status=0
 
-echo "=== instructions per negotiation (callgrind)"
+echo "=== instructions per negotiation (callgrind, g++ and clang-19)"
 python3 tools/bench_instructions.py "${check[@]}" || status=1
 
 echo "=== plot"
@@ -26,9 +29,16 @@ gnuplot -e "csv='benchmarks/results/instructions.csv'; out='docs/bench-instructi
 echo "=== compile cost"
 python3 tools/bench_compile.py "${check[@]}" || status=1
 
-echo "=== wall-clock timings (Google Benchmark)"
+echo "=== wall-clock timings (Google Benchmark, g++ build)"
+repetitions=${BENCH_REPETITIONS:-9}
+min_time=${BENCH_MIN_TIME:-0.05}
+json=build/bench/timings.json
 if meson compile -C build/bench kshake_bench >/dev/null; then
-  build/bench/benchmarks/kshake_bench --benchmark_min_time=0.05 | tee benchmarks/results/timings.txt
+  build/bench/benchmarks/kshake_bench --benchmark_enable_random_interleaving=true \
+    --benchmark_repetitions="$repetitions" --benchmark_report_aggregates_only=true \
+    --benchmark_min_time="$min_time" --benchmark_out="$json" --benchmark_out_format=json \
+    | tee benchmarks/results/timings.txt &&
+    python3 tools/bench_timings.py "$json" --compiler "$(g++ --version | head -n 1)" || status=1
 else
   status=1
 fi

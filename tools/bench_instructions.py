@@ -9,9 +9,11 @@ and runs it once under
     valgrind --tool=callgrind --collect-atstart=no
 kshake_count first checks that every implementation makes the same checks and writes
 (benchmarks/conformance.c) and gives the same answers for every call, then brackets each case's
-measured loop (2048 round trips, or the next multiple of N) with callgrind client requests and
-dumps its own counts, so start-up and set-up are never counted. A case's figure is
-    (instructions of its loop - instructions of the same loop calling an empty function) / calls,
+measured loop (2048 round trips; for the average over N routes the largest multiple of N up to
+2048) with callgrind client requests and dumps its own counts, so start-up and set-up are never
+counted. A case's figure is
+    (instructions of its loop - instructions of the same loop, of the same length, calling an
+     empty function) / calls,
 i.e. the initiator's call, the transport's call through the peer's callback pointer, the
 responder and the initiator's checks: one full round trip.
 
