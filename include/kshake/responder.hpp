@@ -414,13 +414,20 @@ ntstatus answer_request(
 // namespace scope rather than a responder member on purpose: a member's symbol spells every
 // route of its responder, so N routes made N symbols of O(N) bytes each (a 105 MB object file
 // for 1024 routes, 4 minutes of g++ -O2); this one's name holds one route.
-// Takes In's two pointers by value (its id is already matched): passing In by reference made
-// every hashed dispatch spill it to the stack for the indirect call (6 instructions).
+// Takes the peer's In as the callback got it (its id already matched) and reads its two
+// pointers itself, once: a hashed dispatch then reaches it with a tail jump and every argument
+// register already in place (taking the pointers as arguments cost 4 moves a negotiation).
 template <class Context, class R>
-ntstatus serve_route(Context& context, void* argument1, void* argument2, void* out) noexcept {
+ntstatus serve_route(Context& context, const void* peer_in, void* out) noexcept {
     using P = typename R::protocol;
     using codec = codec_t<P>;
-    const handshake in{P::id, argument1, argument2};
+    handshake in{P::id, nullptr, nullptr};
+    copy_bytes(static_cast<void*>(&in.argument1),
+               static_cast<const unsigned char*>(peer_in) + KSHAKE_OFFSETOF(handshake, argument1),
+               sizeof in.argument1);
+    copy_bytes(static_cast<void*>(&in.argument2),
+               static_cast<const unsigned char*>(peer_in) + KSHAKE_OFFSETOF(handshake, argument2),
+               sizeof in.argument2);
     typename codec::template decoded<P> decoded{};
     const ntstatus s = codec::template decode_request<P>(in, out, decoded);
     if (!nt_success(s)) {
@@ -475,7 +482,17 @@ struct versions<Context, index_sequence<Is...>, Rs...> {
         }
         return s;
     }
-    static ntstatus serve(Context& context, void* argument1, void* argument2, void* out) noexcept {
+    static ntstatus serve(Context& context, const void* peer_in, void* out) noexcept {
+        void* argument1 = nullptr;
+        void* argument2 = nullptr;
+        copy_bytes(static_cast<void*>(&argument1),
+                   static_cast<const unsigned char*>(peer_in) +
+                       KSHAKE_OFFSETOF(handshake, argument1),
+                   sizeof argument1);
+        copy_bytes(static_cast<void*>(&argument2),
+                   static_cast<const unsigned char*>(peer_in) +
+                       KSHAKE_OFFSETOF(handshake, argument2),
+                   sizeof argument2);
         no_request_trace untraced;
         return serve(context, argument1, argument2, out, untraced);
     }
@@ -509,13 +526,17 @@ template <class Context>
 using traced_route_entry = ntstatus (*)(Context&, void*, void*, void*, request_trace&) noexcept;
 
 template <class Context>
-using route_entry = ntstatus (*)(Context&, void*, void*, void*) noexcept;
+using route_entry = ntstatus (*)(Context&, const void*, void*) noexcept;
 
-// One slot of a responder's hashed table: the id that may land there and its route.
-template <class Context>
-struct route_slot {
-    guid id;
-    route_entry<Context> serve;
+// A hashed responder's run-time table, one object so that a lookup addresses it from one base:
+// the bucket displacements, and per slot the id that may land there (as its two 8-byte halves,
+// so each array is indexed with a scale of 8) and its route.
+template <class Context, size_t Buckets, size_t Slots>
+struct dispatch_table {
+    uint64_t displacement[Buckets];
+    uint64_t low[Slots];
+    uint64_t high[Slots];
+    route_entry<Context> serve[Slots];
 };
 
 } // namespace detail
@@ -540,10 +561,10 @@ class responder {
     // caller owns (Out, the request, the response buffer) is written.
     [[nodiscard("kshake: serve() returns the status to give the peer")]] static ntstatus
     serve(Context& context, const handshake* in, handshake* out) noexcept {
-        if (in == nullptr || out == nullptr) {
+        if (in == nullptr || out == nullptr) [[unlikely]] {
             return status::invalid_parameter;
         }
-        return dispatch(context, detail::read_handshake(in), out);
+        return dispatch(context, in, out);
     }
 
     // The PFNKSPINHANDSHAKE shape: `Status callback(Pin, Handshake* In, Handshake* Out)`, where
@@ -556,15 +577,14 @@ class responder {
         if constexpr (!detail::check_callback<Pin, Handshake, Status>()) {
             return static_cast<Status>(status::invalid_parameter);
         } else {
-            if (in == nullptr || out == nullptr) {
-                return static_cast<Status>(status::invalid_parameter);
+            if (in == nullptr || out == nullptr) [[unlikely]] {
+                return static_cast<Status>(KSHAKE_DETAIL_REFUSE(status::invalid_parameter));
             }
             void* const context = pin == nullptr ? nullptr : pin_context(pin);
-            if (context == nullptr) {
-                return static_cast<Status>(status::invalid_device_state);
+            if (context == nullptr) [[unlikely]] {
+                return static_cast<Status>(KSHAKE_DETAIL_REFUSE(status::invalid_device_state));
             }
-            return static_cast<Status>(
-                dispatch(*static_cast<Context*>(context), detail::read_handshake(in), out));
+            return static_cast<Status>(dispatch(*static_cast<Context*>(context), in, out));
         }
     }
 
@@ -650,33 +670,17 @@ class responder {
             entry_of<groups.leaders[Ks], Traced>...};
     };
 
-    // The linear dispatch when ids are shared: each id's first route tries its id.
-    template <size_t... Is>
-    [[nodiscard]] static ntstatus dispatch_groups(Context& context, const handshake& in, void* out,
-                                                  detail::index_sequence<Is...>) noexcept {
-        ntstatus s = status::invalid_device_request;
-        static_cast<void>(
-            (... || (groups.leader_of[Is] == Is && detail::same_guid(in.protocol_id, ids[Is]) &&
-                     ((s = entry_of<(groups.leader_of[Is] == Is ? Is : 0)>(context, in.argument1,
-                                                                           in.argument2, out)),
-                      true))));
-        return s;
-    }
-
-    // Up to this many routes, dispatch compares the id with each route's in turn, as the C
-    // chain does, with every route's code inlined; beyond it, the perfect hash. Measured with
-    // tools/bench_instructions.py (g++ 12 -O2, instructions per round trip) at 4 routes, when
-    // the limit was chosen (negotiate_first now costs 226 for 3 offers; docs/benchmarks.md):
-    //   hit, average over routes   linear 105.8   hash 113.2   C chain 105.8
-    //   unknown id                 linear  73.0   hash  65.0   C chain  63.0
-    //   negotiate_first, 3 offers  linear 229.0   hash 275.0   C chain 230.0
-    // The hash costs ~113-116 whatever N; a linear hit costs about 95 + 7 per route passed, so
-    // the average crosses the hash's near 6 routes, and an unknown id already at 3. Four keeps
-    // every hit within 1% of the C chain, where the hash was up to 14% dearer.
-    static constexpr size_t linear_dispatch_limit = 4;
+    // One id is compared in place (its routes inlined); from two ids on, dispatch hashes.
+    // Measured with tools/bench_instructions.py (instructions per round trip, g++ 12 -O2, and
+    // clang-19 in docs/benchmarks.md): the hash costs 3 to 5 more than a hit on a single id and
+    // the same for an unknown id, whatever N; comparing ids in turn (as a C chain does) cost 7
+    // more for each id passed, so at two ids the second already cost more than the hash, and an
+    // unknown id at 4 ids cost 68 against the hash's 47.
+    static constexpr bool hashed = distinct_ids > 1;
+    static constexpr detail::guid_halves first_id = detail::bit_cast<detail::guid_halves>(ids[0]);
 
     // Constant-initialised tables (no function-local statics, no dynamic initialisation); a
-    // nested class so they exist only for responders of more than linear_dispatch_limit routes.
+    // nested class so they exist only for hashed responders.
     struct lookup {
         struct key_array {
             guid at[distinct_ids];
@@ -693,27 +697,50 @@ class responder {
         static constexpr table_type table = detail::build_route_table(keys.at);
         static_assert(table.built, "kshake: could not build the route table");
 
-        // The route table's slots resolved to {id, route}, so a lookup reads one slot and
-        // compares once: no slot-to-index read, no bounds check, no second table (5
-        // instructions a negotiation fewer, which the flat-dispatch target needs). An empty
-        // slot holds a copy of route 0: an id equal to route 0's always hashes to route 0's own
-        // slot, so the copy can never match what lands in the empty one.
+        // The route table resolved for run time: per slot the id that may land there and its
+        // route, so a lookup reads one slot and compares once (no slot-to-index read, no bounds
+        // check). An empty slot holds a copy of route 0: an id equal to route 0's always
+        // hashes to route 0's own slot, so the copy can never match what lands in the empty one.
         using entries =
             detail::conditional_t<ids_shared,
                                   group_entries<detail::make_index_sequence<distinct_ids>, false>,
                                   route_entries>;
-        struct slot_array {
-            detail::route_slot<Context> at[table_type::slots];
-        };
-        static consteval slot_array make_slots() noexcept {
-            slot_array a{};
+        using runtime_table =
+            detail::dispatch_table<Context, table_type::buckets, table_type::slots>;
+        static consteval runtime_table make_runtime() noexcept {
+            runtime_table r{};
+            for (size_t b = 0; b < table_type::buckets; ++b) {
+                r.displacement[b] = table.displacement[b];
+            }
             for (size_t i = 0; i < table_type::slots; ++i) {
                 const size_t route = table.route_at[i] == table_type::empty ? 0 : table.route_at[i];
-                a.at[i] = {keys.at[route], entries::at[route]};
+                const auto halves = detail::bit_cast<detail::guid_halves>(keys.at[route]);
+                r.low[i] = halves.low;
+                r.high[i] = halves.high;
+                r.serve[i] = entries::at[route];
             }
-            return a;
+            return r;
         }
-        static constexpr slot_array slots = make_slots();
+        static constexpr runtime_table runtime = make_runtime();
+
+        // The slot where the id that starts with `low` may be (`in` holds the rest, read only
+        // if the key needs it); an id of a route is in its own.
+        [[nodiscard]] static size_t slot_of(uint64_t low, const void* in) noexcept {
+            uint64_t key = low;
+            if constexpr (table.fold != 0) {
+                uint64_t high = 0;
+                detail::copy_bytes(&high, static_cast<const unsigned char*>(in) + sizeof low,
+                                   sizeof high);
+                key = detail::route_key<table.fold>(low, high);
+            }
+            const uint64_t product = key * table.multiplier;
+            if constexpr (table_type::single_level) {
+                return table_type::slot_of(product, 0);
+            } else {
+                return table_type::slot_of(product,
+                                           runtime.displacement[table_type::bucket_of(product)]);
+            }
+        }
     };
 
     // serve and callback for a traced request (checks 1 and 2, then dispatch_traced); the
@@ -743,14 +770,14 @@ class responder {
         } else {
             using entries = group_entries<detail::make_index_sequence<distinct_ids>, true>;
             size_t k = distinct_ids;
-            if constexpr (distinct_ids <= linear_dispatch_limit) {
-                for (size_t i = 0; i < distinct_ids; ++i) {
-                    if (detail::same_guid(in.protocol_id, ids[groups.leaders[i]])) {
-                        k = i;
-                    }
+            if constexpr (!hashed) {
+                if (detail::same_guid(in.protocol_id, ids[0])) {
+                    k = 0;
                 }
             } else {
-                const size_t found = lookup::table.find(in.protocol_id);
+                const auto halves = detail::bit_cast<detail::guid_halves>(in.protocol_id);
+                const size_t found =
+                    lookup::table.route_at[lookup::slot_of(halves.low, &in.protocol_id)];
                 if (found < distinct_ids &&
                     detail::same_guid(lookup::keys.at[found], in.protocol_id)) {
                     k = found;
@@ -764,29 +791,38 @@ class responder {
         }
     }
 
-    [[nodiscard]] static ntstatus dispatch(Context& context, const handshake& in,
-                                           void* out) noexcept {
+    // In is the peer's: its id is read here and its two pointers by the route, each byte once.
+    [[nodiscard]] static ntstatus dispatch(Context& context, const void* in, void* out) noexcept {
         if constexpr (!valid) {
             return status::invalid_device_request;
-        } else if constexpr (ids_shared && distinct_ids <= linear_dispatch_limit) {
-            return dispatch_groups(context, in, out, detail::index_sequence_for<Routes...>{});
-        } else if constexpr (sizeof...(Routes) <= linear_dispatch_limit) {
-            // The route whose id In carries serves it (ids are distinct, so one at most). Written
-            // as one fold rather than a helper taking `s` by reference, which cost 1 to 3
-            // instructions a negotiation.
-            ntstatus s = status::invalid_device_request;
-            static_cast<void>((... || (detail::same_guid(in.protocol_id, Routes::protocol::id) &&
-                                       ((s = detail::serve_route<Context, Routes>(
-                                             context, in.argument1, in.argument2, out)),
-                                        true))));
-            return s;
-        } else {
-            const detail::route_slot<Context>& slot =
-                lookup::slots.at[lookup::table.slot_of_id(in.protocol_id)];
-            if (detail::same_guid(slot.id, in.protocol_id)) {
-                return slot.serve(context, in.argument1, in.argument2, out);
+        } else if constexpr (!hashed) {
+            // The one id (typed versions may serve it with several routes): its entry is a
+            // constant, so the route's code is inlined here.
+            // The id's halves one at a time: an unknown id is refused after one compare.
+            uint64_t half = 0;
+            detail::copy_bytes(&half, in, sizeof half);
+            if (half != first_id.low) [[unlikely]] {
+                return KSHAKE_DETAIL_REFUSE(status::invalid_device_request);
             }
-            return status::invalid_device_request;
+            detail::copy_bytes(&half, static_cast<const unsigned char*>(in) + sizeof half,
+                               sizeof half);
+            if (half != first_id.high) [[unlikely]] {
+                return KSHAKE_DETAIL_REFUSE(status::invalid_device_request);
+            }
+            return entry_of<0>(context, in, out);
+        } else {
+            uint64_t half = 0;
+            detail::copy_bytes(&half, in, sizeof half);
+            const size_t slot = lookup::slot_of(half, in);
+            if (lookup::runtime.low[slot] != half) [[unlikely]] {
+                return KSHAKE_DETAIL_REFUSE(status::invalid_device_request);
+            }
+            detail::copy_bytes(&half, static_cast<const unsigned char*>(in) + sizeof half,
+                               sizeof half);
+            if (lookup::runtime.high[slot] != half) [[unlikely]] {
+                return KSHAKE_DETAIL_REFUSE(status::invalid_device_request);
+            }
+            return lookup::runtime.serve[slot](context, in, out);
         }
     }
 };

@@ -1865,11 +1865,32 @@ inline void write_body(void* to, const T& body) noexcept {
     }
 }
 
+// A refusal where a check fails: `return KSHAKE_DETAIL_REFUSE(status::x);`. Optimised under
+// clang it calls a function of its own, so that each failed check is one conditional tail jump:
+// returning the constant in place makes clang-19 load every check's status into the return
+// register before the check (one instruction per check on the path that passes: 8 a
+// negotiation). g++ compiles the constant just as well and keeps a stack frame for a call, and
+// an unoptimised build would give each refusal a frame (docs/driver.md, "Stack usage").
+#if defined(__clang__) && defined(__OPTIMIZE__)
+template <ntstatus S>
+[[gnu::noinline, gnu::cold]] constexpr ntstatus refuse() noexcept {
+    return S;
+}
+#define KSHAKE_DETAIL_REFUSE(s) ::kshake::detail::refuse<(s)>()
+#else
+#define KSHAKE_DETAIL_REFUSE(s) (s)
+#endif
+
+// [a, a + a_size) and [b, b + b_size) share a byte (sizes not 0) when a - b lies in
+// (-a_size, b_size), i.e. when a - b + a_size - 1, in the address space's own modular
+// arithmetic, is below a_size + b_size - 1: one subtraction and one compare (the two compares
+// `a < b + b_size && b < a + a_size` cost clang-19 10 instructions, set and tested as flags),
+// and no sum can overflow at the top of the address space.
 [[nodiscard]] inline bool regions_overlap(const void* a, size_t a_size, const void* b,
                                           size_t b_size) noexcept {
     const auto a0 = reinterpret_cast<detail::uintptr_t>(a);
     const auto b0 = reinterpret_cast<detail::uintptr_t>(b);
-    return a0 < b0 + b_size && b0 < a0 + a_size;
+    return a0 + (a_size - 1) - b0 < a_size + b_size - 1;
 }
 } // namespace detail
 
@@ -1907,9 +1928,11 @@ struct envelope_codec {
 
         // Checks what the peer claims to have done; reads only the initiator's own buffer.
         [[nodiscard]] bool answer_is_valid(const handshake& out) const noexcept {
+            // The response header as one 64-bit value: clang-19 compares the fields apart.
             return detail::same_guid(out.protocol_id, P::id) && out.argument1 == &response_ &&
-                   out.argument2 == nullptr && response_.size == envelope_size<response_type> &&
-                   response_.version == version_v<P>;
+                   out.argument2 == nullptr &&
+                   (uint64_t{response_.version} << 32U | response_.size) ==
+                       (uint64_t{version_v<P>} << 32U | envelope_size<response_type>);
         }
 
         // Which rule of docs/wire.md §2.5 an answer breaks first (for a trace), or none.
@@ -1975,10 +1998,16 @@ struct envelope_codec {
         // Written out rather than through read_request_header: on the hot path that call cost
         // an instruction (N = 4), and a debug build gives it a stack frame.
         if (in.argument1 == nullptr || in.argument2 == nullptr) {
-            return status::invalid_parameter;
+            return KSHAKE_DETAIL_REFUSE(status::invalid_parameter);
         }
-        envelope_header request_header{};
-        detail::copy_bytes(&request_header, in.argument1, sizeof request_header);
+        // Field by field (read whole, or through a helper returning it, it is loaded as 8 bytes
+        // and the version shifted out: 3 instructions a negotiation with g++ 12 and clang-19).
+        envelope_header request_header; // NOLINT(cppcoreguidelines-pro-type-member-init)
+        detail::copy_bytes(&request_header.size, in.argument1, sizeof request_header.size);
+        detail::copy_bytes(&request_header.version,
+                           static_cast<const unsigned char*>(in.argument1) +
+                               sizeof request_header.size,
+                           sizeof request_header.version);
         return decode_request_with_header(in, request_header, out, d);
     }
 
@@ -2005,27 +2034,30 @@ struct envelope_codec {
         using request_type = request_t<P>;
         using response_type = response_t<P>;
         if (request_header.version < min_version_v<P> || request_header.version > version_v<P>) {
-            return status::revision_mismatch;
+            return KSHAKE_DETAIL_REFUSE(status::revision_mismatch);
         }
         if (request_header.size < envelope_size<request_type>) {
-            return status::invalid_buffer_size;
+            return KSHAKE_DETAIL_REFUSE(status::invalid_buffer_size);
         }
         // Only the response header's size (its first 4 bytes) is read: its version is the
         // initiator's business, and a peer may have mapped no more (docs/wire.md §2.3).
         uint32_t capacity = 0;
         detail::copy_bytes(&capacity, in.argument2, sizeof capacity);
         if (capacity < envelope_size<response_type>) {
-            return status::buffer_too_small;
+            return KSHAKE_DETAIL_REFUSE(status::buffer_too_small);
         }
         // Writing the response must not overwrite Out itself.
         if (detail::regions_overlap(in.argument2, envelope_size<response_type>, out,
                                     sizeof(handshake))) {
-            return status::invalid_parameter;
+            return KSHAKE_DETAIL_REFUSE(status::invalid_parameter);
         }
         detail::copy_bytes(&d.request,
                            static_cast<const unsigned char*>(in.argument1) + envelope_body_offset,
                            sizeof(request_type));
-        d.version = request_header.version;
+        // A protocol of one version knows it now: a constant lets the compiler check the
+        // header in place and write the response header as one immediate (clang-19 otherwise
+        // loads the header whole and shifts the version out, 3 instructions a negotiation).
+        d.version = min_version_v<P> == version_v<P> ? version_v<P> : request_header.version;
         d.response_envelope = in.argument2;
         return status::success;
     }
@@ -2554,6 +2586,7 @@ negotiate_first(Transport&&, const Requests&...) noexcept {
 
 namespace kshake::detail {
 
+// A 64-bit fold of an id, for compile-time grouping (route_groups.hpp).
 [[nodiscard]] constexpr uint64_t fold_guid(const guid& g, uint64_t multiplier) noexcept {
     const auto h = detail::bit_cast<guid_halves>(g);
     return h.low ^ (h.high * multiplier);
@@ -2568,66 +2601,117 @@ namespace kshake::detail {
 }
 
 inline constexpr uint64_t bucket_multiplier = 0x9E3779B97F4A7C15ULL;
-inline constexpr uint64_t slot_multiplier = 0xC2B2AE3D27D4EB4FULL;
 inline constexpr uint64_t fold_multipliers[] = {0xFF51AFD7ED558CCDULL, 0xC4CEB9FE1A85EC53ULL,
                                                 0x94D049BB133111EBULL, 0xBF58476D1CE4E5B9ULL};
 
-// Hash and displace (the two-level scheme of CHD and of the `frozen` library): a key's bucket
-// picks a displacement that sends every key of that bucket to its own slot. A lookup is a fold,
-// two multiplies, two table reads and one full compare, whatever the number of routes; a sorted
-// table would cost log2(N) compares (10 at N = 1024), which the flat-dispatch target forbids.
-// Tables hold 2 slots per route (load 1/2), so every bucket finds a displacement quickly at
-// compile time.
+// The key a lookup hashes: the id's first 8 bytes (`Fold` 0), both halves xored (1), or the
+// second half multiplied in (2..5, fold_multipliers[Fold - 2]); the cheapest that tells the ids
+// apart is chosen when the table is built.
+template <unsigned Fold>
+[[nodiscard]] constexpr uint64_t route_key(uint64_t low, uint64_t high) noexcept {
+    if constexpr (Fold == 0) {
+        static_cast<void>(high);
+        return low;
+    } else if constexpr (Fold == 1) {
+        return low ^ high;
+    } else {
+        return low ^ (high * fold_multipliers[Fold - 2]);
+    }
+}
+inline constexpr unsigned route_key_folds = 6;
+
+// The k-th odd multiplier. A narrow one is a sign-extended 32-bit immediate, so that x86-64
+// multiplies by it with one `imul reg, reg, imm32` (a wide one needs a `movabs` first); but its
+// product moves the top bits little for keys that differ only in their low bits (sequential
+// ids), so the table falls back to wide multipliers when no narrow one places the keys.
+[[nodiscard]] constexpr uint64_t route_multiplier(uint32_t k, bool wide) noexcept {
+    uint64_t z = (uint64_t{k} + 1U) * 0x9E3779B97F4A7C15ULL;
+    z = (z ^ (z >> 30U)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27U)) * 0x94D049BB133111EBULL;
+    z = (z ^ (z >> 31U)) | 1U;
+    if (wide) {
+        return z;
+    }
+    const uint64_t narrow = z & 0xFFFFFFFFU;
+    return (narrow & 0x80000000U) != 0 ? narrow | 0xFFFFFFFF00000000ULL : narrow; // sign-extended
+}
+
+// Hash and displace with one multiply (Pagh's h(x) = f(x) + d[g(x)] mod m): the product of an
+// id's key and the multiplier picks a bucket by its low byte, and the id's slot is the product's
+// top bits plus the bucket's displacement. Every key of a bucket moves by the same displacement,
+// chosen so that all of them land in free slots. A lookup is a multiply, a byte extract, an add
+// of a table word and a shift, then one compare at the slot, whatever the number of routes
+// (up to single_level_limit routes, no buckets: a multiply and a shift). The displacement is
+// kept shifted into the top bits, so the shift wraps it and no mask is needed.
+// A sorted table would cost log2(N) compares, which the flat-dispatch target forbids.
 template <size_t N>
 struct route_table {
     static_assert(N >= 2 && N < 65535, "kshake: a responder holds 1 to 65534 routes");
-    static constexpr unsigned bucket_bits = bits_for(N);
-    static constexpr unsigned slot_bits = bucket_bits + 1;
-    static constexpr size_t buckets = size_t{1} << bucket_bits;
+    static constexpr size_t single_level_limit = 16;
+    static constexpr bool single_level = N <= single_level_limit;
+    // Single level: at least 8 slots a route, so that a multiplier without collisions is quick
+    // to find. Two levels: 2 slots a route (load 1/2) and 256 buckets, the product's low byte
+    // (one `movzx`); beyond 4096 routes, N/16 buckets by mask.
+    static constexpr unsigned slot_bits = bits_for(N) + (single_level ? 3U : 1U);
     static constexpr size_t slots = size_t{1} << slot_bits;
+    static constexpr size_t buckets =
+        single_level ? 1 : (N <= 4096 ? 256 : (size_t{1} << (bits_for(N) - 4U)));
     static constexpr uint16_t empty = static_cast<uint16_t>(N);
 
-    uint64_t fold_multiplier{};
+    unsigned fold{};
+    uint64_t multiplier{};
     uint64_t displacement[buckets]{};
     uint16_t route_at[slots]{};
     bool built{false};
 
-    [[nodiscard]] static constexpr size_t bucket_of(uint64_t key) noexcept {
-        return static_cast<size_t>((key * bucket_multiplier) >> (64U - bucket_bits));
+    // From the product rather than the key: the same partition (an odd multiplier permutes the
+    // low byte), but g++ 12 then keeps the pin's context in its argument register across the
+    // lookup (2 instructions a negotiation).
+    [[nodiscard]] static constexpr size_t bucket_of(uint64_t product) noexcept {
+        if constexpr (buckets == 256) {
+            return static_cast<uint8_t>(product);
+        } else {
+            return static_cast<size_t>(product & (buckets - 1));
+        }
     }
-    [[nodiscard]] static constexpr size_t slot_of(uint64_t key, uint64_t displacement) noexcept {
-        return static_cast<size_t>(((key ^ displacement) * slot_multiplier) >> (64U - slot_bits));
-    }
-
-    // The only slot where `id` may be: each route's id has a slot of its own.
-    [[nodiscard]] constexpr size_t slot_of_id(const guid& id) const noexcept {
-        const uint64_t key = fold_guid(id, fold_multiplier);
-        return slot_of(key, displacement[bucket_of(key)]);
-    }
-
-    // The index of the route whose id may equal `id`, or N. The caller confirms with same_guid.
-    [[nodiscard]] constexpr size_t find(const guid& id) const noexcept {
-        return route_at[slot_of_id(id)];
+    [[nodiscard]] static constexpr size_t slot_of(uint64_t product,
+                                                  uint64_t displacement) noexcept {
+        return static_cast<size_t>((product + displacement) >> (64U - slot_bits));
     }
 };
 
-// Builds the table for distinct ids; `built` is false only if no fold multiplier separates
-// them (two different ids with equal 64-bit folds under all four: astronomically unlikely).
+enum class placement { placed, retry, keys_collide };
+
+// Places the keys under one multiplier: retry when a bucket finds no free displacement, or when
+// two keys of a bucket share their top bits (no displacement parts them); keys_collide when two
+// keys are equal, which no multiplier parts.
 template <size_t N>
-// NOLINTNEXTLINE(readability-function-cognitive-complexity): compile-time only; one CHD pass
-[[nodiscard]] consteval route_table<N> build_route_table(const guid (&ids)[N]) noexcept {
+// NOLINTNEXTLINE(readability-function-cognitive-complexity): compile-time only; one pass
+consteval placement place_routes(route_table<N>& t, const uint64_t (&keys)[N]) noexcept {
     using table = route_table<N>;
-    for (const uint64_t multiplier : fold_multipliers) {
-        table t{};
-        t.fold_multiplier = multiplier;
-        uint64_t keys[N]{};
+    for (size_t s = 0; s < table::slots; ++s) {
+        t.route_at[s] = table::empty;
+    }
+    uint64_t product[N]{};
+    for (size_t i = 0; i < N; ++i) {
+        product[i] = keys[i] * t.multiplier;
+    }
+    if constexpr (table::single_level) {
         for (size_t i = 0; i < N; ++i) {
-            keys[i] = fold_guid(ids[i], multiplier);
+            const size_t slot = table::slot_of(product[i], 0);
+            if (t.route_at[slot] != table::empty) {
+                return keys[t.route_at[slot]] == keys[i] ? placement::keys_collide
+                                                         : placement::retry;
+            }
+            t.route_at[slot] = static_cast<uint16_t>(i);
         }
-        // Counting sort of the routes by bucket.
+        return placement::placed;
+    } else {
+        // Counting sort of the routes by bucket, then the fullest buckets first, while the
+        // table is emptiest.
         size_t start[table::buckets + 1]{};
         for (size_t i = 0; i < N; ++i) {
-            ++start[table::bucket_of(keys[i]) + 1];
+            ++start[table::bucket_of(product[i]) + 1];
         }
         size_t largest = 0;
         for (size_t b = 0; b < table::buckets; ++b) {
@@ -2637,50 +2721,86 @@ template <size_t N>
         size_t order[N]{};
         size_t fill[table::buckets]{};
         for (size_t i = 0; i < N; ++i) {
-            const size_t b = table::bucket_of(keys[i]);
+            const size_t b = table::bucket_of(product[i]);
             order[start[b] + fill[b]++] = i;
         }
-        for (size_t s = 0; s < table::slots; ++s) {
-            t.route_at[s] = table::empty;
+        constexpr unsigned shift = 64U - table::slot_bits;
+        // Keys of one bucket with the same top bits: no displacement parts them, so give up on
+        // this multiplier now (equal keys: on this fold).
+        for (size_t b = 0; b < table::buckets; ++b) {
+            for (size_t k = start[b]; k < start[b + 1]; ++k) {
+                for (size_t j = start[b]; j < k; ++j) {
+                    if (product[order[j]] >> shift == product[order[k]] >> shift) {
+                        return keys[order[j]] == keys[order[k]] ? placement::keys_collide
+                                                                : placement::retry;
+                    }
+                }
+            }
         }
-        bool ok = true;
-        // Fullest buckets first, while the table is emptiest.
-        for (size_t size = largest; size > 0 && ok; --size) {
-            for (size_t b = 0; b < table::buckets && ok; ++b) {
+        for (size_t size = largest; size > 0; --size) {
+            for (size_t b = 0; b < table::buckets; ++b) {
                 if (start[b + 1] - start[b] != size) {
                     continue;
                 }
+                const size_t* const members = order + start[b];
                 bool placed = false;
-                for (uint64_t seed = 0; seed < 100000 && !placed; ++seed) {
-                    const uint64_t d = seed * 0xD6E8FEB86659FD93ULL;
-                    size_t chosen[N > 64 ? 64 : N]{};
-                    bool fits = true;
-                    for (size_t k = 0; k < size && fits; ++k) {
-                        const size_t slot = table::slot_of(keys[order[start[b] + k]], d);
-                        fits = t.route_at[slot] == table::empty;
-                        for (size_t j = 0; j < k && fits; ++j) {
-                            fits = chosen[j] != slot;
+                for (uint64_t d = 0; d < table::slots && !placed; ++d) {
+                    const uint64_t shifted = d << shift;
+                    size_t k = 0;
+                    size_t slot = 0;
+                    for (; k < size; ++k) {
+                        slot = table::slot_of(product[members[k]], shifted);
+                        if (t.route_at[slot] != table::empty) {
+                            break;
                         }
-                        if (k < 64) {
-                            chosen[k] = slot;
-                        } else {
-                            fits = false;
-                        }
+                        t.route_at[slot] = static_cast<uint16_t>(members[k]);
                     }
-                    if (fits) {
-                        t.displacement[b] = d;
-                        for (size_t k = 0; k < size; ++k) {
-                            t.route_at[chosen[k]] = static_cast<uint16_t>(order[start[b] + k]);
-                        }
+                    if (k == size) {
+                        t.displacement[b] = shifted;
                         placed = true;
+                    } else {
+                        if (keys[t.route_at[slot]] == keys[members[k]]) {
+                            return placement::keys_collide;
+                        }
+                        for (size_t j = 0; j < k; ++j) {
+                            t.route_at[table::slot_of(product[members[j]], shifted)] = table::empty;
+                        }
                     }
                 }
-                ok = placed;
+                if (!placed) {
+                    return placement::retry;
+                }
             }
         }
-        if (ok) {
-            t.built = true;
-            return t;
+        return placement::placed;
+    }
+}
+
+// Builds the table for distinct ids: the cheapest key fold under which the keys are distinct,
+// then the first multiplier that places them. `built` is false only if none does (distinct ids
+// whose keys are equal under every fold: astronomically unlikely).
+template <size_t N>
+[[nodiscard]] consteval route_table<N> build_route_table(const guid (&ids)[N]) noexcept {
+    using table = route_table<N>;
+    for (unsigned fold = 0; fold < route_key_folds; ++fold) {
+        uint64_t keys[N]{};
+        for (size_t i = 0; i < N; ++i) {
+            const auto h = detail::bit_cast<guid_halves>(ids[i]);
+            keys[i] = fold == 0   ? h.low
+                      : fold == 1 ? h.low ^ h.high
+                                  : h.low ^ (h.high * fold_multipliers[fold - 2]);
+        }
+        bool keys_collide = false;
+        for (uint32_t k = 0; k < 512 && !keys_collide; ++k) {
+            table t{};
+            t.fold = fold;
+            t.multiplier = route_multiplier(k % 256U, k >= 256U);
+            const placement p = place_routes(t, keys);
+            if (p == placement::placed) {
+                t.built = true;
+                return t;
+            }
+            keys_collide = p == placement::keys_collide;
         }
     }
     return table{};
@@ -3175,13 +3295,20 @@ ntstatus answer_request(
 // namespace scope rather than a responder member on purpose: a member's symbol spells every
 // route of its responder, so N routes made N symbols of O(N) bytes each (a 105 MB object file
 // for 1024 routes, 4 minutes of g++ -O2); this one's name holds one route.
-// Takes In's two pointers by value (its id is already matched): passing In by reference made
-// every hashed dispatch spill it to the stack for the indirect call (6 instructions).
+// Takes the peer's In as the callback got it (its id already matched) and reads its two
+// pointers itself, once: a hashed dispatch then reaches it with a tail jump and every argument
+// register already in place (taking the pointers as arguments cost 4 moves a negotiation).
 template <class Context, class R>
-ntstatus serve_route(Context& context, void* argument1, void* argument2, void* out) noexcept {
+ntstatus serve_route(Context& context, const void* peer_in, void* out) noexcept {
     using P = typename R::protocol;
     using codec = codec_t<P>;
-    const handshake in{P::id, argument1, argument2};
+    handshake in{P::id, nullptr, nullptr};
+    copy_bytes(static_cast<void*>(&in.argument1),
+               static_cast<const unsigned char*>(peer_in) + KSHAKE_OFFSETOF(handshake, argument1),
+               sizeof in.argument1);
+    copy_bytes(static_cast<void*>(&in.argument2),
+               static_cast<const unsigned char*>(peer_in) + KSHAKE_OFFSETOF(handshake, argument2),
+               sizeof in.argument2);
     typename codec::template decoded<P> decoded{};
     const ntstatus s = codec::template decode_request<P>(in, out, decoded);
     if (!nt_success(s)) {
@@ -3236,7 +3363,17 @@ struct versions<Context, index_sequence<Is...>, Rs...> {
         }
         return s;
     }
-    static ntstatus serve(Context& context, void* argument1, void* argument2, void* out) noexcept {
+    static ntstatus serve(Context& context, const void* peer_in, void* out) noexcept {
+        void* argument1 = nullptr;
+        void* argument2 = nullptr;
+        copy_bytes(static_cast<void*>(&argument1),
+                   static_cast<const unsigned char*>(peer_in) +
+                       KSHAKE_OFFSETOF(handshake, argument1),
+                   sizeof argument1);
+        copy_bytes(static_cast<void*>(&argument2),
+                   static_cast<const unsigned char*>(peer_in) +
+                       KSHAKE_OFFSETOF(handshake, argument2),
+                   sizeof argument2);
         no_request_trace untraced;
         return serve(context, argument1, argument2, out, untraced);
     }
@@ -3270,13 +3407,17 @@ template <class Context>
 using traced_route_entry = ntstatus (*)(Context&, void*, void*, void*, request_trace&) noexcept;
 
 template <class Context>
-using route_entry = ntstatus (*)(Context&, void*, void*, void*) noexcept;
+using route_entry = ntstatus (*)(Context&, const void*, void*) noexcept;
 
-// One slot of a responder's hashed table: the id that may land there and its route.
-template <class Context>
-struct route_slot {
-    guid id;
-    route_entry<Context> serve;
+// A hashed responder's run-time table, one object so that a lookup addresses it from one base:
+// the bucket displacements, and per slot the id that may land there (as its two 8-byte halves,
+// so each array is indexed with a scale of 8) and its route.
+template <class Context, size_t Buckets, size_t Slots>
+struct dispatch_table {
+    uint64_t displacement[Buckets];
+    uint64_t low[Slots];
+    uint64_t high[Slots];
+    route_entry<Context> serve[Slots];
 };
 
 } // namespace detail
@@ -3301,10 +3442,10 @@ class responder {
     // caller owns (Out, the request, the response buffer) is written.
     [[nodiscard("kshake: serve() returns the status to give the peer")]] static ntstatus
     serve(Context& context, const handshake* in, handshake* out) noexcept {
-        if (in == nullptr || out == nullptr) {
+        if (in == nullptr || out == nullptr) [[unlikely]] {
             return status::invalid_parameter;
         }
-        return dispatch(context, detail::read_handshake(in), out);
+        return dispatch(context, in, out);
     }
 
     // The PFNKSPINHANDSHAKE shape: `Status callback(Pin, Handshake* In, Handshake* Out)`, where
@@ -3317,15 +3458,14 @@ class responder {
         if constexpr (!detail::check_callback<Pin, Handshake, Status>()) {
             return static_cast<Status>(status::invalid_parameter);
         } else {
-            if (in == nullptr || out == nullptr) {
-                return static_cast<Status>(status::invalid_parameter);
+            if (in == nullptr || out == nullptr) [[unlikely]] {
+                return static_cast<Status>(KSHAKE_DETAIL_REFUSE(status::invalid_parameter));
             }
             void* const context = pin == nullptr ? nullptr : pin_context(pin);
-            if (context == nullptr) {
-                return static_cast<Status>(status::invalid_device_state);
+            if (context == nullptr) [[unlikely]] {
+                return static_cast<Status>(KSHAKE_DETAIL_REFUSE(status::invalid_device_state));
             }
-            return static_cast<Status>(
-                dispatch(*static_cast<Context*>(context), detail::read_handshake(in), out));
+            return static_cast<Status>(dispatch(*static_cast<Context*>(context), in, out));
         }
     }
 
@@ -3411,33 +3551,17 @@ class responder {
             entry_of<groups.leaders[Ks], Traced>...};
     };
 
-    // The linear dispatch when ids are shared: each id's first route tries its id.
-    template <size_t... Is>
-    [[nodiscard]] static ntstatus dispatch_groups(Context& context, const handshake& in, void* out,
-                                                  detail::index_sequence<Is...>) noexcept {
-        ntstatus s = status::invalid_device_request;
-        static_cast<void>(
-            (... || (groups.leader_of[Is] == Is && detail::same_guid(in.protocol_id, ids[Is]) &&
-                     ((s = entry_of<(groups.leader_of[Is] == Is ? Is : 0)>(context, in.argument1,
-                                                                           in.argument2, out)),
-                      true))));
-        return s;
-    }
-
-    // Up to this many routes, dispatch compares the id with each route's in turn, as the C
-    // chain does, with every route's code inlined; beyond it, the perfect hash. Measured with
-    // tools/bench_instructions.py (g++ 12 -O2, instructions per round trip) at 4 routes, when
-    // the limit was chosen (negotiate_first now costs 226 for 3 offers; docs/benchmarks.md):
-    //   hit, average over routes   linear 105.8   hash 113.2   C chain 105.8
-    //   unknown id                 linear  73.0   hash  65.0   C chain  63.0
-    //   negotiate_first, 3 offers  linear 229.0   hash 275.0   C chain 230.0
-    // The hash costs ~113-116 whatever N; a linear hit costs about 95 + 7 per route passed, so
-    // the average crosses the hash's near 6 routes, and an unknown id already at 3. Four keeps
-    // every hit within 1% of the C chain, where the hash was up to 14% dearer.
-    static constexpr size_t linear_dispatch_limit = 4;
+    // One id is compared in place (its routes inlined); from two ids on, dispatch hashes.
+    // Measured with tools/bench_instructions.py (instructions per round trip, g++ 12 -O2, and
+    // clang-19 in docs/benchmarks.md): the hash costs 3 to 5 more than a hit on a single id and
+    // the same for an unknown id, whatever N; comparing ids in turn (as a C chain does) cost 7
+    // more for each id passed, so at two ids the second already cost more than the hash, and an
+    // unknown id at 4 ids cost 68 against the hash's 47.
+    static constexpr bool hashed = distinct_ids > 1;
+    static constexpr detail::guid_halves first_id = detail::bit_cast<detail::guid_halves>(ids[0]);
 
     // Constant-initialised tables (no function-local statics, no dynamic initialisation); a
-    // nested class so they exist only for responders of more than linear_dispatch_limit routes.
+    // nested class so they exist only for hashed responders.
     struct lookup {
         struct key_array {
             guid at[distinct_ids];
@@ -3454,27 +3578,50 @@ class responder {
         static constexpr table_type table = detail::build_route_table(keys.at);
         static_assert(table.built, "kshake: could not build the route table");
 
-        // The route table's slots resolved to {id, route}, so a lookup reads one slot and
-        // compares once: no slot-to-index read, no bounds check, no second table (5
-        // instructions a negotiation fewer, which the flat-dispatch target needs). An empty
-        // slot holds a copy of route 0: an id equal to route 0's always hashes to route 0's own
-        // slot, so the copy can never match what lands in the empty one.
+        // The route table resolved for run time: per slot the id that may land there and its
+        // route, so a lookup reads one slot and compares once (no slot-to-index read, no bounds
+        // check). An empty slot holds a copy of route 0: an id equal to route 0's always
+        // hashes to route 0's own slot, so the copy can never match what lands in the empty one.
         using entries =
             detail::conditional_t<ids_shared,
                                   group_entries<detail::make_index_sequence<distinct_ids>, false>,
                                   route_entries>;
-        struct slot_array {
-            detail::route_slot<Context> at[table_type::slots];
-        };
-        static consteval slot_array make_slots() noexcept {
-            slot_array a{};
+        using runtime_table =
+            detail::dispatch_table<Context, table_type::buckets, table_type::slots>;
+        static consteval runtime_table make_runtime() noexcept {
+            runtime_table r{};
+            for (size_t b = 0; b < table_type::buckets; ++b) {
+                r.displacement[b] = table.displacement[b];
+            }
             for (size_t i = 0; i < table_type::slots; ++i) {
                 const size_t route = table.route_at[i] == table_type::empty ? 0 : table.route_at[i];
-                a.at[i] = {keys.at[route], entries::at[route]};
+                const auto halves = detail::bit_cast<detail::guid_halves>(keys.at[route]);
+                r.low[i] = halves.low;
+                r.high[i] = halves.high;
+                r.serve[i] = entries::at[route];
             }
-            return a;
+            return r;
         }
-        static constexpr slot_array slots = make_slots();
+        static constexpr runtime_table runtime = make_runtime();
+
+        // The slot where the id that starts with `low` may be (`in` holds the rest, read only
+        // if the key needs it); an id of a route is in its own.
+        [[nodiscard]] static size_t slot_of(uint64_t low, const void* in) noexcept {
+            uint64_t key = low;
+            if constexpr (table.fold != 0) {
+                uint64_t high = 0;
+                detail::copy_bytes(&high, static_cast<const unsigned char*>(in) + sizeof low,
+                                   sizeof high);
+                key = detail::route_key<table.fold>(low, high);
+            }
+            const uint64_t product = key * table.multiplier;
+            if constexpr (table_type::single_level) {
+                return table_type::slot_of(product, 0);
+            } else {
+                return table_type::slot_of(product,
+                                           runtime.displacement[table_type::bucket_of(product)]);
+            }
+        }
     };
 
     // serve and callback for a traced request (checks 1 and 2, then dispatch_traced); the
@@ -3504,14 +3651,14 @@ class responder {
         } else {
             using entries = group_entries<detail::make_index_sequence<distinct_ids>, true>;
             size_t k = distinct_ids;
-            if constexpr (distinct_ids <= linear_dispatch_limit) {
-                for (size_t i = 0; i < distinct_ids; ++i) {
-                    if (detail::same_guid(in.protocol_id, ids[groups.leaders[i]])) {
-                        k = i;
-                    }
+            if constexpr (!hashed) {
+                if (detail::same_guid(in.protocol_id, ids[0])) {
+                    k = 0;
                 }
             } else {
-                const size_t found = lookup::table.find(in.protocol_id);
+                const auto halves = detail::bit_cast<detail::guid_halves>(in.protocol_id);
+                const size_t found =
+                    lookup::table.route_at[lookup::slot_of(halves.low, &in.protocol_id)];
                 if (found < distinct_ids &&
                     detail::same_guid(lookup::keys.at[found], in.protocol_id)) {
                     k = found;
@@ -3525,29 +3672,38 @@ class responder {
         }
     }
 
-    [[nodiscard]] static ntstatus dispatch(Context& context, const handshake& in,
-                                           void* out) noexcept {
+    // In is the peer's: its id is read here and its two pointers by the route, each byte once.
+    [[nodiscard]] static ntstatus dispatch(Context& context, const void* in, void* out) noexcept {
         if constexpr (!valid) {
             return status::invalid_device_request;
-        } else if constexpr (ids_shared && distinct_ids <= linear_dispatch_limit) {
-            return dispatch_groups(context, in, out, detail::index_sequence_for<Routes...>{});
-        } else if constexpr (sizeof...(Routes) <= linear_dispatch_limit) {
-            // The route whose id In carries serves it (ids are distinct, so one at most). Written
-            // as one fold rather than a helper taking `s` by reference, which cost 1 to 3
-            // instructions a negotiation.
-            ntstatus s = status::invalid_device_request;
-            static_cast<void>((... || (detail::same_guid(in.protocol_id, Routes::protocol::id) &&
-                                       ((s = detail::serve_route<Context, Routes>(
-                                             context, in.argument1, in.argument2, out)),
-                                        true))));
-            return s;
-        } else {
-            const detail::route_slot<Context>& slot =
-                lookup::slots.at[lookup::table.slot_of_id(in.protocol_id)];
-            if (detail::same_guid(slot.id, in.protocol_id)) {
-                return slot.serve(context, in.argument1, in.argument2, out);
+        } else if constexpr (!hashed) {
+            // The one id (typed versions may serve it with several routes): its entry is a
+            // constant, so the route's code is inlined here.
+            // The id's halves one at a time: an unknown id is refused after one compare.
+            uint64_t half = 0;
+            detail::copy_bytes(&half, in, sizeof half);
+            if (half != first_id.low) [[unlikely]] {
+                return KSHAKE_DETAIL_REFUSE(status::invalid_device_request);
             }
-            return status::invalid_device_request;
+            detail::copy_bytes(&half, static_cast<const unsigned char*>(in) + sizeof half,
+                               sizeof half);
+            if (half != first_id.high) [[unlikely]] {
+                return KSHAKE_DETAIL_REFUSE(status::invalid_device_request);
+            }
+            return entry_of<0>(context, in, out);
+        } else {
+            uint64_t half = 0;
+            detail::copy_bytes(&half, in, sizeof half);
+            const size_t slot = lookup::slot_of(half, in);
+            if (lookup::runtime.low[slot] != half) [[unlikely]] {
+                return KSHAKE_DETAIL_REFUSE(status::invalid_device_request);
+            }
+            detail::copy_bytes(&half, static_cast<const unsigned char*>(in) + sizeof half,
+                               sizeof half);
+            if (lookup::runtime.high[slot] != half) [[unlikely]] {
+                return KSHAKE_DETAIL_REFUSE(status::invalid_device_request);
+            }
+            return lookup::runtime.serve[slot](context, in, out);
         }
     }
 };

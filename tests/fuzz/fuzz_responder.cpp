@@ -234,8 +234,9 @@ constexpr route_info multi_routes[] = {
 using single_responder = kshake::responder<context, kshake::route<p_padded, &handle4<p_padded, 2>>>;
 constexpr route_info single_routes[] = {info<p_padded, 2, true>()};
 
-// Four routes: dispatched by comparing each id in turn (responder.hpp's linear_dispatch_limit),
-// where multi_responder and many_responder go through the perfect hash.
+// Four routes: a small table without buckets (route_table's single_level, up to 16 ids), as for
+// multi_responder; many_responder's 49 go through the two-level table, single_responder's one id
+// is compared in place.
 using few_responder =
     kshake::responder<context, kshake::route<p_tiny, &handle3<p_tiny, 1>>,
                       kshake::route<p_max, &handle4<p_max, 4>>, kshake::route<p_raw, &handle_raw>,

@@ -45,8 +45,8 @@ mutants=(
   "reply Argument2 not checked@@initiator@@wire.hpp@@out.argument2 == nullptr &&@@true &&"
   "reply protocol id not checked@@initiator@@wire.hpp@@detail::same_guid(out.protocol_id, P::id) && out.argument1@@true && out.argument1"
   "reply Argument1 not checked@@initiator@@wire.hpp@@out.argument1 == &response_ &&@@true &&"
-  "reply envelope size not checked@@initiator@@wire.hpp@@response_.size == envelope_size<response_type> &&@@true &&"
-  "reply envelope version not checked@@initiator@@wire.hpp@@response_.version == version_v<P>;@@true;"
+  "reply envelope size not checked@@initiator@@wire.hpp@@<< 32U | response_.size) ==@@<< 32U | envelope_size<response_type>) =="
+  "reply envelope version not checked@@initiator@@wire.hpp@@(uint64_t{response_.version} << 32U@@(uint64_t{version_v<P>} << 32U"
   "a peer's success code other than STATUS_SUCCESS taken as an answer@@initiator@@initiator.hpp@@        if (s != status::success) {
             // A failure status is the peer's refusal@@        if (!nt_success(s)) {
             // A failure status is the peer's refusal"

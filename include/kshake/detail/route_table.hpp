@@ -8,6 +8,7 @@
 
 namespace kshake::detail {
 
+// A 64-bit fold of an id, for compile-time grouping (route_groups.hpp).
 [[nodiscard]] constexpr uint64_t fold_guid(const guid& g, uint64_t multiplier) noexcept {
     const auto h = detail::bit_cast<guid_halves>(g);
     return h.low ^ (h.high * multiplier);
@@ -22,66 +23,117 @@ namespace kshake::detail {
 }
 
 inline constexpr uint64_t bucket_multiplier = 0x9E3779B97F4A7C15ULL;
-inline constexpr uint64_t slot_multiplier = 0xC2B2AE3D27D4EB4FULL;
 inline constexpr uint64_t fold_multipliers[] = {0xFF51AFD7ED558CCDULL, 0xC4CEB9FE1A85EC53ULL,
                                                 0x94D049BB133111EBULL, 0xBF58476D1CE4E5B9ULL};
 
-// Hash and displace (the two-level scheme of CHD and of the `frozen` library): a key's bucket
-// picks a displacement that sends every key of that bucket to its own slot. A lookup is a fold,
-// two multiplies, two table reads and one full compare, whatever the number of routes; a sorted
-// table would cost log2(N) compares (10 at N = 1024), which the flat-dispatch target forbids.
-// Tables hold 2 slots per route (load 1/2), so every bucket finds a displacement quickly at
-// compile time.
+// The key a lookup hashes: the id's first 8 bytes (`Fold` 0), both halves xored (1), or the
+// second half multiplied in (2..5, fold_multipliers[Fold - 2]); the cheapest that tells the ids
+// apart is chosen when the table is built.
+template <unsigned Fold>
+[[nodiscard]] constexpr uint64_t route_key(uint64_t low, uint64_t high) noexcept {
+    if constexpr (Fold == 0) {
+        static_cast<void>(high);
+        return low;
+    } else if constexpr (Fold == 1) {
+        return low ^ high;
+    } else {
+        return low ^ (high * fold_multipliers[Fold - 2]);
+    }
+}
+inline constexpr unsigned route_key_folds = 6;
+
+// The k-th odd multiplier. A narrow one is a sign-extended 32-bit immediate, so that x86-64
+// multiplies by it with one `imul reg, reg, imm32` (a wide one needs a `movabs` first); but its
+// product moves the top bits little for keys that differ only in their low bits (sequential
+// ids), so the table falls back to wide multipliers when no narrow one places the keys.
+[[nodiscard]] constexpr uint64_t route_multiplier(uint32_t k, bool wide) noexcept {
+    uint64_t z = (uint64_t{k} + 1U) * 0x9E3779B97F4A7C15ULL;
+    z = (z ^ (z >> 30U)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27U)) * 0x94D049BB133111EBULL;
+    z = (z ^ (z >> 31U)) | 1U;
+    if (wide) {
+        return z;
+    }
+    const uint64_t narrow = z & 0xFFFFFFFFU;
+    return (narrow & 0x80000000U) != 0 ? narrow | 0xFFFFFFFF00000000ULL : narrow; // sign-extended
+}
+
+// Hash and displace with one multiply (Pagh's h(x) = f(x) + d[g(x)] mod m): the product of an
+// id's key and the multiplier picks a bucket by its low byte, and the id's slot is the product's
+// top bits plus the bucket's displacement. Every key of a bucket moves by the same displacement,
+// chosen so that all of them land in free slots. A lookup is a multiply, a byte extract, an add
+// of a table word and a shift, then one compare at the slot, whatever the number of routes
+// (up to single_level_limit routes, no buckets: a multiply and a shift). The displacement is
+// kept shifted into the top bits, so the shift wraps it and no mask is needed.
+// A sorted table would cost log2(N) compares, which the flat-dispatch target forbids.
 template <size_t N>
 struct route_table {
     static_assert(N >= 2 && N < 65535, "kshake: a responder holds 1 to 65534 routes");
-    static constexpr unsigned bucket_bits = bits_for(N);
-    static constexpr unsigned slot_bits = bucket_bits + 1;
-    static constexpr size_t buckets = size_t{1} << bucket_bits;
+    static constexpr size_t single_level_limit = 16;
+    static constexpr bool single_level = N <= single_level_limit;
+    // Single level: at least 8 slots a route, so that a multiplier without collisions is quick
+    // to find. Two levels: 2 slots a route (load 1/2) and 256 buckets, the product's low byte
+    // (one `movzx`); beyond 4096 routes, N/16 buckets by mask.
+    static constexpr unsigned slot_bits = bits_for(N) + (single_level ? 3U : 1U);
     static constexpr size_t slots = size_t{1} << slot_bits;
+    static constexpr size_t buckets =
+        single_level ? 1 : (N <= 4096 ? 256 : (size_t{1} << (bits_for(N) - 4U)));
     static constexpr uint16_t empty = static_cast<uint16_t>(N);
 
-    uint64_t fold_multiplier{};
+    unsigned fold{};
+    uint64_t multiplier{};
     uint64_t displacement[buckets]{};
     uint16_t route_at[slots]{};
     bool built{false};
 
-    [[nodiscard]] static constexpr size_t bucket_of(uint64_t key) noexcept {
-        return static_cast<size_t>((key * bucket_multiplier) >> (64U - bucket_bits));
+    // From the product rather than the key: the same partition (an odd multiplier permutes the
+    // low byte), but g++ 12 then keeps the pin's context in its argument register across the
+    // lookup (2 instructions a negotiation).
+    [[nodiscard]] static constexpr size_t bucket_of(uint64_t product) noexcept {
+        if constexpr (buckets == 256) {
+            return static_cast<uint8_t>(product);
+        } else {
+            return static_cast<size_t>(product & (buckets - 1));
+        }
     }
-    [[nodiscard]] static constexpr size_t slot_of(uint64_t key, uint64_t displacement) noexcept {
-        return static_cast<size_t>(((key ^ displacement) * slot_multiplier) >> (64U - slot_bits));
-    }
-
-    // The only slot where `id` may be: each route's id has a slot of its own.
-    [[nodiscard]] constexpr size_t slot_of_id(const guid& id) const noexcept {
-        const uint64_t key = fold_guid(id, fold_multiplier);
-        return slot_of(key, displacement[bucket_of(key)]);
-    }
-
-    // The index of the route whose id may equal `id`, or N. The caller confirms with same_guid.
-    [[nodiscard]] constexpr size_t find(const guid& id) const noexcept {
-        return route_at[slot_of_id(id)];
+    [[nodiscard]] static constexpr size_t slot_of(uint64_t product,
+                                                  uint64_t displacement) noexcept {
+        return static_cast<size_t>((product + displacement) >> (64U - slot_bits));
     }
 };
 
-// Builds the table for distinct ids; `built` is false only if no fold multiplier separates
-// them (two different ids with equal 64-bit folds under all four: astronomically unlikely).
+enum class placement { placed, retry, keys_collide };
+
+// Places the keys under one multiplier: retry when a bucket finds no free displacement, or when
+// two keys of a bucket share their top bits (no displacement parts them); keys_collide when two
+// keys are equal, which no multiplier parts.
 template <size_t N>
-// NOLINTNEXTLINE(readability-function-cognitive-complexity): compile-time only; one CHD pass
-[[nodiscard]] consteval route_table<N> build_route_table(const guid (&ids)[N]) noexcept {
+// NOLINTNEXTLINE(readability-function-cognitive-complexity): compile-time only; one pass
+consteval placement place_routes(route_table<N>& t, const uint64_t (&keys)[N]) noexcept {
     using table = route_table<N>;
-    for (const uint64_t multiplier : fold_multipliers) {
-        table t{};
-        t.fold_multiplier = multiplier;
-        uint64_t keys[N]{};
+    for (size_t s = 0; s < table::slots; ++s) {
+        t.route_at[s] = table::empty;
+    }
+    uint64_t product[N]{};
+    for (size_t i = 0; i < N; ++i) {
+        product[i] = keys[i] * t.multiplier;
+    }
+    if constexpr (table::single_level) {
         for (size_t i = 0; i < N; ++i) {
-            keys[i] = fold_guid(ids[i], multiplier);
+            const size_t slot = table::slot_of(product[i], 0);
+            if (t.route_at[slot] != table::empty) {
+                return keys[t.route_at[slot]] == keys[i] ? placement::keys_collide
+                                                         : placement::retry;
+            }
+            t.route_at[slot] = static_cast<uint16_t>(i);
         }
-        // Counting sort of the routes by bucket.
+        return placement::placed;
+    } else {
+        // Counting sort of the routes by bucket, then the fullest buckets first, while the
+        // table is emptiest.
         size_t start[table::buckets + 1]{};
         for (size_t i = 0; i < N; ++i) {
-            ++start[table::bucket_of(keys[i]) + 1];
+            ++start[table::bucket_of(product[i]) + 1];
         }
         size_t largest = 0;
         for (size_t b = 0; b < table::buckets; ++b) {
@@ -91,50 +143,86 @@ template <size_t N>
         size_t order[N]{};
         size_t fill[table::buckets]{};
         for (size_t i = 0; i < N; ++i) {
-            const size_t b = table::bucket_of(keys[i]);
+            const size_t b = table::bucket_of(product[i]);
             order[start[b] + fill[b]++] = i;
         }
-        for (size_t s = 0; s < table::slots; ++s) {
-            t.route_at[s] = table::empty;
+        constexpr unsigned shift = 64U - table::slot_bits;
+        // Keys of one bucket with the same top bits: no displacement parts them, so give up on
+        // this multiplier now (equal keys: on this fold).
+        for (size_t b = 0; b < table::buckets; ++b) {
+            for (size_t k = start[b]; k < start[b + 1]; ++k) {
+                for (size_t j = start[b]; j < k; ++j) {
+                    if (product[order[j]] >> shift == product[order[k]] >> shift) {
+                        return keys[order[j]] == keys[order[k]] ? placement::keys_collide
+                                                                : placement::retry;
+                    }
+                }
+            }
         }
-        bool ok = true;
-        // Fullest buckets first, while the table is emptiest.
-        for (size_t size = largest; size > 0 && ok; --size) {
-            for (size_t b = 0; b < table::buckets && ok; ++b) {
+        for (size_t size = largest; size > 0; --size) {
+            for (size_t b = 0; b < table::buckets; ++b) {
                 if (start[b + 1] - start[b] != size) {
                     continue;
                 }
+                const size_t* const members = order + start[b];
                 bool placed = false;
-                for (uint64_t seed = 0; seed < 100000 && !placed; ++seed) {
-                    const uint64_t d = seed * 0xD6E8FEB86659FD93ULL;
-                    size_t chosen[N > 64 ? 64 : N]{};
-                    bool fits = true;
-                    for (size_t k = 0; k < size && fits; ++k) {
-                        const size_t slot = table::slot_of(keys[order[start[b] + k]], d);
-                        fits = t.route_at[slot] == table::empty;
-                        for (size_t j = 0; j < k && fits; ++j) {
-                            fits = chosen[j] != slot;
+                for (uint64_t d = 0; d < table::slots && !placed; ++d) {
+                    const uint64_t shifted = d << shift;
+                    size_t k = 0;
+                    size_t slot = 0;
+                    for (; k < size; ++k) {
+                        slot = table::slot_of(product[members[k]], shifted);
+                        if (t.route_at[slot] != table::empty) {
+                            break;
                         }
-                        if (k < 64) {
-                            chosen[k] = slot;
-                        } else {
-                            fits = false;
-                        }
+                        t.route_at[slot] = static_cast<uint16_t>(members[k]);
                     }
-                    if (fits) {
-                        t.displacement[b] = d;
-                        for (size_t k = 0; k < size; ++k) {
-                            t.route_at[chosen[k]] = static_cast<uint16_t>(order[start[b] + k]);
-                        }
+                    if (k == size) {
+                        t.displacement[b] = shifted;
                         placed = true;
+                    } else {
+                        if (keys[t.route_at[slot]] == keys[members[k]]) {
+                            return placement::keys_collide;
+                        }
+                        for (size_t j = 0; j < k; ++j) {
+                            t.route_at[table::slot_of(product[members[j]], shifted)] = table::empty;
+                        }
                     }
                 }
-                ok = placed;
+                if (!placed) {
+                    return placement::retry;
+                }
             }
         }
-        if (ok) {
-            t.built = true;
-            return t;
+        return placement::placed;
+    }
+}
+
+// Builds the table for distinct ids: the cheapest key fold under which the keys are distinct,
+// then the first multiplier that places them. `built` is false only if none does (distinct ids
+// whose keys are equal under every fold: astronomically unlikely).
+template <size_t N>
+[[nodiscard]] consteval route_table<N> build_route_table(const guid (&ids)[N]) noexcept {
+    using table = route_table<N>;
+    for (unsigned fold = 0; fold < route_key_folds; ++fold) {
+        uint64_t keys[N]{};
+        for (size_t i = 0; i < N; ++i) {
+            const auto h = detail::bit_cast<guid_halves>(ids[i]);
+            keys[i] = fold == 0   ? h.low
+                      : fold == 1 ? h.low ^ h.high
+                                  : h.low ^ (h.high * fold_multipliers[fold - 2]);
+        }
+        bool keys_collide = false;
+        for (uint32_t k = 0; k < 512 && !keys_collide; ++k) {
+            table t{};
+            t.fold = fold;
+            t.multiplier = route_multiplier(k % 256U, k >= 256U);
+            const placement p = place_routes(t, keys);
+            if (p == placement::placed) {
+                t.built = true;
+                return t;
+            }
+            keys_collide = p == placement::keys_collide;
         }
     }
     return table{};
