@@ -294,15 +294,40 @@ namespace {
 struct index_payload {
     std::uint32_t value;
 };
-consteval kshake::guid numbered_id(std::uint32_t k) {
+// How the ids of a family differ, for the route table's fallbacks (detail/route_table.hpp):
+enum class id_shape {
+    // in Data1 (by one) and in Data4's last byte: keys that differ only in their low bits, which
+    // a narrow (32-bit) multiplier cannot spread to the top bits;
+    sequential,
+    // only in Data4: the first 8 bytes, the cheapest key, are the same for every id;
+    tail_only,
+    // ids 0 and 1 share their first 8 bytes and ids 2 and 3 the xor of their halves, so neither
+    // cheap key tells them apart and the table multiplies the second half in.
+    both_keys_collide,
+};
+consteval kshake::guid numbered_id(std::uint32_t k, id_shape shape) {
     kshake::guid g = "9A3B0000-5C1D-4E2F-8A7B-000000000000"_guid;
-    g.data1 += k;
-    g.data4[7] = static_cast<std::uint8_t>(k * 7U);
+    if (shape == id_shape::sequential) {
+        g.data1 += k;
+        g.data4[7] = static_cast<std::uint8_t>(k * 7U);
+    } else if (shape == id_shape::tail_only) {
+        g.data4[6] = static_cast<std::uint8_t>(k >> 8U);
+        g.data4[7] = static_cast<std::uint8_t>(k);
+    } else {
+        g.data1 += k < 2 ? 0 : k; // ids 0 and 1 share Data1-Data3
+        g.data4[7] = static_cast<std::uint8_t>(k);
+        if (k == 3) { // id 2's halves, each xored with 1: the same xor of halves
+            g.data1 = 0x9A3B0000U + 2U;
+            g.data1 ^= 1U;
+            g.data4[7] = 2;
+            g.data4[0] ^= 1U;
+        }
+    }
     return g;
 }
-template <std::uint32_t K>
+template <std::uint32_t K, id_shape Shape = id_shape::sequential>
 struct numbered {
-    static constexpr kshake::guid id = numbered_id(K);
+    static constexpr kshake::guid id = numbered_id(K, Shape);
     using request = index_payload;
     using response = index_payload;
 };
@@ -311,27 +336,28 @@ kshake::ntstatus answer_index(sink_state&, const index_payload& in, index_payloa
     out.value = K * 1000U + in.value;
     return kshake::status::success;
 }
-template <std::uint32_t... Ks>
-kshake::responder<sink_state, kshake::route<numbered<Ks>, answer_index<Ks>>...>
+template <id_shape Shape, std::uint32_t... Ks>
+kshake::responder<sink_state, kshake::route<numbered<Ks, Shape>, answer_index<Ks>>...>
     responder_for(std::integer_sequence<std::uint32_t, Ks...>);
 
-template <std::uint32_t N>
-using numbered_responder = decltype(responder_for(std::make_integer_sequence<std::uint32_t, N>{}));
+template <std::uint32_t N, id_shape Shape = id_shape::sequential>
+using numbered_responder =
+    decltype(responder_for<Shape>(std::make_integer_sequence<std::uint32_t, N>{}));
 
-template <class Responder, std::uint32_t K>
+template <class Responder, std::uint32_t K, id_shape Shape = id_shape::sequential>
 kshake::ntstatus ask(sink_state& state, std::uint32_t& answer) {
-    auto b = valid_buffers<numbered<K>>(index_payload{5});
-    const kshake::handshake in{numbered<K>::id, b.request, b.response};
+    auto b = valid_buffers<numbered<K, Shape>>(index_payload{5});
+    const kshake::handshake in{numbered<K, Shape>::id, b.request, b.response};
     kshake::handshake out{};
     const kshake::ntstatus s = Responder::serve(state, &in, &out);
     std::memcpy(&answer, b.response + 8, sizeof answer);
     return s;
 }
 
-template <class Responder, std::uint32_t... Ks>
+template <class Responder, id_shape Shape = id_shape::sequential, std::uint32_t... Ks>
 void ask_all(std::integer_sequence<std::uint32_t, Ks...>) {
     using asker = kshake::ntstatus (*)(sink_state&, std::uint32_t&);
-    constexpr asker askers[] = {&ask<Responder, Ks>...};
+    constexpr asker askers[] = {&ask<Responder, Ks, Shape>...};
     sink_state state{};
     for (std::uint32_t k = 0; k < sizeof...(Ks); ++k) {
         std::uint32_t answer = 0;
@@ -342,8 +368,54 @@ void ask_all(std::integer_sequence<std::uint32_t, Ks...>) {
 }
 } // namespace
 
+// The table a responder of these ids builds (detail/route_table.hpp).
+template <std::uint32_t N, id_shape Shape, std::uint32_t... Ks>
+consteval auto table_for(std::integer_sequence<std::uint32_t, Ks...>) {
+    const kshake::guid ids[] = {numbered<Ks, Shape>::id...};
+    return kshake::detail::build_route_table(ids);
+}
+template <std::uint32_t N, id_shape Shape>
+constexpr auto table_of = table_for<N, Shape>(std::make_integer_sequence<std::uint32_t, N>{});
+
+// The key fold (0: the first 8 bytes, 1: the xor of both halves, 2 on: the second half
+// multiplied in) and whether the multiplier is a sign-extended 32-bit immediate.
+constexpr bool narrow(std::uint64_t multiplier) {
+    return multiplier >> 31U == 0 || multiplier >> 31U == 0x1FFFFFFFFU;
+}
+
+template <id_shape Shape, std::uint32_t N>
+void check_family(unsigned fold) {
+    using r = numbered_responder<N, Shape>;
+    CAPTURE(N);
+    CHECK(table_of<N, Shape>.built);
+    CHECK(table_of<N, Shape>.fold == fold);
+    ask_all<r, Shape>(std::make_integer_sequence<std::uint32_t, N>{});
+    sink_state state{};
+    std::uint32_t answer = 0;
+    CHECK(ask<r, N, Shape>(state, answer) == st::invalid_device_request); // the next id
+}
+
+TEST_CASE("the route table tells apart ids that differ only where the cheap keys do not look") {
+    // A narrow multiplier is tried first (one `imul` with an immediate); sequential ids need a
+    // wide one.
+    CHECK(narrow(kshake::detail::route_multiplier(0, false)));
+    CHECK_FALSE(narrow(kshake::detail::route_multiplier(0, true)));
+    CHECK_FALSE(narrow(table_of<300, id_shape::sequential>.multiplier));
+    // 16 ids: one level of slots; 17: buckets and displacements; both at each shape.
+    static_assert(kshake::detail::route_table<16>::single_level);
+    static_assert(!kshake::detail::route_table<17>::single_level);
+    check_family<id_shape::sequential, 16>(0);
+    check_family<id_shape::sequential, 17>(0);
+    check_family<id_shape::tail_only, 2>(1);
+    check_family<id_shape::tail_only, 16>(1);
+    check_family<id_shape::tail_only, 17>(1);
+    check_family<id_shape::tail_only, 300>(1);
+    check_family<id_shape::both_keys_collide, 4>(2);
+    check_family<id_shape::both_keys_collide, 40>(2);
+}
+
 TEST_CASE("a responder with many routes dispatches every id to its own handler") {
-    // 2 and 4 routes are dispatched by comparing each id in turn, 5 and 300 by the perfect hash.
+    // 2, 4 and 5 routes are dispatched by a table without buckets, 300 by one with buckets.
     using two = numbered_responder<2>;
     using four = numbered_responder<4>;
     using five = numbered_responder<5>;

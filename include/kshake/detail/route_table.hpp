@@ -212,11 +212,14 @@ template <size_t N>
                       : fold == 1 ? h.low ^ h.high
                                   : h.low ^ (h.high * fold_multipliers[fold - 2]);
         }
+        // 16 narrow multipliers (each places random ids with a chance of about 1/e, so all 16
+        // fail about once in 1600 sets), then wide ones; few enough attempts for clang's
+        // constexpr step limit with hundreds of sequential ids, which no narrow one places.
         bool keys_collide = false;
-        for (uint32_t k = 0; k < 512 && !keys_collide; ++k) {
+        for (uint32_t k = 0; k < 16U + 256U && !keys_collide; ++k) {
             table t{};
             t.fold = fold;
-            t.multiplier = route_multiplier(k % 256U, k >= 256U);
+            t.multiplier = k < 16U ? route_multiplier(k, false) : route_multiplier(k - 16U, true);
             const placement p = place_routes(t, keys);
             if (p == placement::placed) {
                 t.built = true;
