@@ -148,8 +148,12 @@ negotiate(Transport&& transport, const detail::request_or_placeholder_t<P>& requ
             // A failure status is the peer's refusal, passed on as it is; another success code
             // (STATUS_PENDING, an informational 0x4...) is no answer a synchronous handshake can
             // give: a broken answer (docs/wire.md §2.5). Written out rather than a helper, which
-            // a debug build gives a stack frame.
-            const ntstatus failure = s >= 0 ? status::device_protocol_error : s;
+            // a debug build gives a stack frame; as a branch, which clang-19 does not turn into a
+            // conditional move on the refusal's path.
+            ntstatus failure = s;
+            if (s >= 0) [[unlikely]] {
+                failure = status::device_protocol_error;
+            }
             if constexpr (detail::has_trace_hook<Transport>) {
                 detail::report_offer<P>(transport, 0, exchange, out, s, failure);
             }
@@ -249,7 +253,10 @@ template <size_t I, class... Ps, class Transport, class... Requests>
     handshake out{};
     const auto s = static_cast<ntstatus>(transport(exchange.offer(), out));
     if (s != status::success) {
-        const ntstatus failure = s >= 0 ? status::device_protocol_error : s; // as in negotiate
+        ntstatus failure = s; // as in negotiate
+        if (s >= 0) [[unlikely]] {
+            failure = status::device_protocol_error;
+        }
         first_result_access::refuse(outcome, I, failure);
         if constexpr (has_trace_hook<Transport>) {
             report_offer<P>(transport, I, exchange, out, s, failure);
