@@ -37,8 +37,7 @@ struct pin_transport {
     kshake::ntstatus operator()(const kshake::handshake& in, kshake::handshake& out) const noexcept {
         KSHANDSHAKE platform_in;
         kshake::detail::write_handshake(&platform_in, in);
-        KSHANDSHAKE platform_out;
-        kshake::detail::write_handshake(&platform_out, out);
+        KSHANDSHAKE platform_out{}; // zeros, as connected_pin's (kshake's `out` is zeros too)
         const NTSTATUS s = peer->Handshake(peer, &platform_in, &platform_out);
         if (s == STATUS_SUCCESS) {
             out = kshake::detail::read_handshake(&platform_out);
