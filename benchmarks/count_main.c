@@ -49,8 +49,8 @@ static void Check(const char* Name, PKSPIN Peer, NTSTATUS Refusal) {
         const int Good = Expected[i] == ~0u
                              ? Status == Refusal && Response.Value == 0u && Response.Route == 0u &&
                                    Response.Cookie == 0u
-                             : Status == STATUS_SUCCESS && Response.Route == Expected[i] &&
-                                   Response.Value == 2u * Expected[i] &&
+                             : Status == STATUS_SUCCESS && Response.Route == Expected[i] + 1u &&
+                                   Response.Value == 2u * Expected[i] + 1u &&
                                    Response.Cookie == ((const BENCH_CONTEXT*)Peer->Context)->Cookie;
         if (!Good) {
             fprintf(stderr, "kshake_count: %s: call %u returned 0x%08X, route %u (expected %u)\n",
@@ -115,7 +115,7 @@ static void RunSuite(const BENCH_SUITE* Suite) {
 
     for (c = 0; c < 3; ++c) {
         Fill(Suite->Offers[Routes[c]], Routes[c]);
-        /* Each route's request carries its own index as Value, so Value doubles on the way. */
+        /* Route i's request carries i as Value, and it answers 2i + 1 (its tag is i + 1). */
         snprintf(Name, sizeof Name, "%s:%u:%s", Suite->Implementation, N, Names[c]);
         Check(Name, &Peer, 0);
         Measure(Name, &Peer);
@@ -155,11 +155,11 @@ static void RunFallback(const BENCH_FALLBACK_SUITE* Suite) {
         unsigned i;
         Fill(Suite->FallThrough[k - 1], 0u);
         snprintf(Name, sizeof Name, "%s:4:fallthrough%u", Suite->Implementation, k);
-        /* The pool request carries 7, so the pool route (0) answers 7, not 0. */
+        /* The pool request carries 7, so the pool route (0, tag 1) answers 8. */
         for (i = 0; i < Length; ++i) {
             BENCH_RESPONSE Response = {0u, 0u, 0u};
             const NTSTATUS Status = Sequence[i](&Peer, &Response);
-            if (Status != STATUS_SUCCESS || Response.Route != 0u || Response.Value != 7u ||
+            if (Status != STATUS_SUCCESS || Response.Route != 1u || Response.Value != 8u ||
                 Response.Cookie != Context.Cookie) {
                 fprintf(stderr, "kshake_count: %s: returned 0x%08X\n", Name, (unsigned)Status);
                 ++Failures;

@@ -18,12 +18,12 @@ struct payloads {
     using response = BENCH_RESPONSE;
 };
 
-// The same work as BenchHandle in baseline.h.
+// The same work as BenchHandle in baseline.h (route i answers with the tag i + 1).
 template <std::uint32_t Route>
 kshake::ntstatus handle(BENCH_CONTEXT& context, const BENCH_REQUEST& request,
                         BENCH_RESPONSE& response) noexcept {
-    response.Value = request.Value + Route;
-    response.Route = Route;
+    response.Value = request.Value + Route + 1U;
+    response.Route = Route + 1U;
     response.Cookie = context.Cookie;
     return kshake::status::success;
 }
@@ -34,7 +34,8 @@ kshake::ntstatus handle(BENCH_CONTEXT& context, const BENCH_REQUEST& request,
 struct pin_transport {
     PKSPIN peer;
 
-    kshake::ntstatus operator()(const kshake::handshake& in, kshake::handshake& out) const noexcept {
+    kshake::ntstatus operator()(const kshake::handshake& in,
+                                kshake::handshake& out) const noexcept {
         KSHANDSHAKE platform_in;
         kshake::detail::write_handshake(&platform_in, in);
         KSHANDSHAKE platform_out{}; // zeros, as connected_pin's (kshake's `out` is zeros too)
