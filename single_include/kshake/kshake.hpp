@@ -3562,11 +3562,11 @@ class responder {
     };
 
     // One id is compared in place (its routes inlined); from two ids on, dispatch hashes.
-    // Measured with tools/bench_instructions.py (instructions per round trip, g++ 12 -O2, and
-    // clang-19 in docs/benchmarks.md): the hash costs 3 to 5 more than a hit on a single id and
-    // the same for an unknown id, whatever N; comparing ids in turn (as a C chain does) cost 7
-    // more for each id passed, so at two ids the second already cost more than the hash, and an
-    // unknown id at 4 ids cost 68 against the hash's 47.
+    // Measured with tools/bench_instructions.py (instructions per round trip, g++ 12 and
+    // clang-19, docs/benchmarks.md): the table costs 3 to 7 more than one id's compare, for a
+    // hit or an unknown id, whatever N; comparing ids in turn (as a C chain does) cost 7 more
+    // for each id passed, so at two ids the second already cost more than the table, and an
+    // unknown id at 4 ids cost 68 against the table's 47 (g++).
     static constexpr bool hashed = distinct_ids > 1;
     static constexpr detail::guid_halves first_id = detail::bit_cast<detail::guid_halves>(ids[0]);
 
