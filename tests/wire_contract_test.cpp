@@ -674,6 +674,27 @@ TEST_CASE("wire 1.0 (f) bytes read before each check (guard pages)") {
         CHECK(sink::serve(c, &in, &out) == st::success);
         CHECK(bytes(response, sizeof response) == ping_answer(21, 3));
     }
+    SUBCASE("In: an unknown id refused on its first 8 bytes, the pointers read only after") {
+        // Only In's first 8 bytes mapped: no route's id starts with them.
+        const kshake::guid unknown = "5A1E00FF-7C3B-4E2D-9F10-00000000A0FF"_guid;
+        unsigned char* in = guard.last(8);
+        std::memcpy(in, &unknown, 8);
+        kshake::handshake out = untouched_out;
+        const auto* peer_in = reinterpret_cast<const kshake::handshake*>(in);
+        CHECK(sink::serve(c, peer_in, &out) == st::invalid_device_request);       // a table
+        CHECK(meter_sink::serve(c, peer_in, &out) == st::invalid_device_request); // one id
+        // The id mapped, not the pointers: the first 8 bytes of a route's id, then others.
+        in = guard.last(16);
+        for (kshake::guid near : {ping::id, meter_v1::id}) {
+            near.data4[7] = static_cast<std::uint8_t>(near.data4[7] ^ 1U);
+            std::memcpy(in, &near, sizeof near);
+            peer_in = reinterpret_cast<const kshake::handshake*>(in);
+            CHECK(sink::serve(c, peer_in, &out) == st::invalid_device_request);
+            CHECK(meter_sink::serve(c, peer_in, &out) == st::invalid_device_request);
+        }
+        CHECK(bytes(&out, sizeof out) == bytes(&untouched_out, sizeof untouched_out));
+        CHECK(c.calls == 0U);
+    }
     SUBCASE("request header only mapped: version or size refused without reading the body") {
         unsigned char* request = guard.last(8);
         alignas(8) unsigned char response[16]{};
