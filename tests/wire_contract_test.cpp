@@ -681,7 +681,7 @@ TEST_CASE("wire 1.0 (f) bytes read before each check (guard pages)") {
         std::memcpy(in, &unknown, 8);
         kshake::handshake out = untouched_out;
         const auto* peer_in = reinterpret_cast<const kshake::handshake*>(in);
-        CHECK(sink::serve(c, peer_in, &out) == st::invalid_device_request);       // a table
+        CHECK(sink::serve(c, peer_in, &out) == st::invalid_device_request); // a table
         CHECK(meter_sink::serve(c, peer_in, &out) == st::invalid_device_request); // one id
         // The id mapped, not the pointers: the first 8 bytes of a route's id, then others.
         in = guard.last(16);
