@@ -421,13 +421,10 @@ template <class Context, class R>
 ntstatus serve_route(Context& context, const void* peer_in, void* out) noexcept {
     using P = typename R::protocol;
     using codec = codec_t<P>;
-    handshake in{P::id, nullptr, nullptr};
-    copy_bytes(static_cast<void*>(&in.argument1),
-               static_cast<const unsigned char*>(peer_in) + KSHAKE_OFFSETOF(handshake, argument1),
-               sizeof in.argument1);
-    copy_bytes(static_cast<void*>(&in.argument2),
-               static_cast<const unsigned char*>(peer_in) + KSHAKE_OFFSETOF(handshake, argument2),
-               sizeof in.argument2);
+    // Only In's two pointers are used: its id, already matched, is the route's own (an optimising
+    // compiler drops the id's copy; the id was read once, by dispatch).
+    handshake in = read_handshake(peer_in);
+    in.protocol_id = P::id;
     typename codec::template decoded<P> decoded{};
     const ntstatus s = codec::template decode_request<P>(in, out, decoded);
     if (!nt_success(s)) {
@@ -483,18 +480,9 @@ struct versions<Context, index_sequence<Is...>, Rs...> {
         return s;
     }
     static ntstatus serve(Context& context, const void* peer_in, void* out) noexcept {
-        void* argument1 = nullptr;
-        void* argument2 = nullptr;
-        copy_bytes(static_cast<void*>(&argument1),
-                   static_cast<const unsigned char*>(peer_in) +
-                       KSHAKE_OFFSETOF(handshake, argument1),
-                   sizeof argument1);
-        copy_bytes(static_cast<void*>(&argument2),
-                   static_cast<const unsigned char*>(peer_in) +
-                       KSHAKE_OFFSETOF(handshake, argument2),
-                   sizeof argument2);
+        const handshake in = read_handshake(peer_in); // its pointers, as serve_route reads them
         no_request_trace untraced;
-        return serve(context, argument1, argument2, out, untraced);
+        return serve(context, in.argument1, in.argument2, out, untraced);
     }
 };
 
@@ -731,7 +719,7 @@ class responder {
                 uint64_t high = 0;
                 detail::copy_bytes(&high, static_cast<const unsigned char*>(in) + sizeof low,
                                    sizeof high);
-                key = detail::route_key<table.fold>(low, high);
+                key = detail::route_key(table.fold, low, high);
             }
             const uint64_t product = key * table.multiplier;
             if constexpr (table_type::single_level) {

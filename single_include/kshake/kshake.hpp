@@ -2611,21 +2611,14 @@ inline constexpr uint64_t bucket_multiplier = 0x9E3779B97F4A7C15ULL;
 inline constexpr uint64_t fold_multipliers[] = {0xFF51AFD7ED558CCDULL, 0xC4CEB9FE1A85EC53ULL,
                                                 0x94D049BB133111EBULL, 0xBF58476D1CE4E5B9ULL};
 
-// The key a lookup hashes: the id's first 8 bytes (`Fold` 0), both halves xored (1), or the
-// second half multiplied in (2..5, fold_multipliers[Fold - 2]); the cheapest that tells the ids
-// apart is chosen when the table is built.
-template <unsigned Fold>
-[[nodiscard]] constexpr uint64_t route_key(uint64_t low, uint64_t high) noexcept {
-    if constexpr (Fold == 0) {
-        static_cast<void>(high);
-        return low;
-    } else if constexpr (Fold == 1) {
-        return low ^ high;
-    } else {
-        return low ^ (high * fold_multipliers[Fold - 2]);
-    }
+// The key a lookup hashes: the id's first 8 bytes (`fold` 0), both halves xored (1), or the
+// second half multiplied in (2 on, fold_multipliers[fold - 2]); the cheapest that tells the ids
+// apart is chosen when the table is built, so at run time `fold` is a constant.
+[[nodiscard]] constexpr uint64_t route_key(unsigned fold, uint64_t low, uint64_t high) noexcept {
+    return fold == 0 ? low : fold == 1 ? low ^ high : low ^ (high * fold_multipliers[fold - 2]);
 }
-inline constexpr unsigned route_key_folds = 6;
+inline constexpr unsigned route_key_folds =
+    2 + sizeof fold_multipliers / sizeof fold_multipliers[0];
 
 // The k-th odd multiplier. A narrow one is a sign-extended 32-bit immediate, so that x86-64
 // multiplies by it with one `imul reg, reg, imm32` (a wide one needs a `movabs` first); but its
@@ -2793,9 +2786,7 @@ template <size_t N>
         uint64_t keys[N]{};
         for (size_t i = 0; i < N; ++i) {
             const auto h = detail::bit_cast<guid_halves>(ids[i]);
-            keys[i] = fold == 0   ? h.low
-                      : fold == 1 ? h.low ^ h.high
-                                  : h.low ^ (h.high * fold_multipliers[fold - 2]);
+            keys[i] = route_key(fold, h.low, h.high);
         }
         // 16 narrow multipliers (each places random ids with a chance of about 1/e, so all 16
         // fail about once in 1600 sets), then wide ones; few enough attempts for clang's
@@ -3312,13 +3303,10 @@ template <class Context, class R>
 ntstatus serve_route(Context& context, const void* peer_in, void* out) noexcept {
     using P = typename R::protocol;
     using codec = codec_t<P>;
-    handshake in{P::id, nullptr, nullptr};
-    copy_bytes(static_cast<void*>(&in.argument1),
-               static_cast<const unsigned char*>(peer_in) + KSHAKE_OFFSETOF(handshake, argument1),
-               sizeof in.argument1);
-    copy_bytes(static_cast<void*>(&in.argument2),
-               static_cast<const unsigned char*>(peer_in) + KSHAKE_OFFSETOF(handshake, argument2),
-               sizeof in.argument2);
+    // Only In's two pointers are used: its id, already matched, is the route's own (an optimising
+    // compiler drops the id's copy; the id was read once, by dispatch).
+    handshake in = read_handshake(peer_in);
+    in.protocol_id = P::id;
     typename codec::template decoded<P> decoded{};
     const ntstatus s = codec::template decode_request<P>(in, out, decoded);
     if (!nt_success(s)) {
@@ -3374,18 +3362,9 @@ struct versions<Context, index_sequence<Is...>, Rs...> {
         return s;
     }
     static ntstatus serve(Context& context, const void* peer_in, void* out) noexcept {
-        void* argument1 = nullptr;
-        void* argument2 = nullptr;
-        copy_bytes(static_cast<void*>(&argument1),
-                   static_cast<const unsigned char*>(peer_in) +
-                       KSHAKE_OFFSETOF(handshake, argument1),
-                   sizeof argument1);
-        copy_bytes(static_cast<void*>(&argument2),
-                   static_cast<const unsigned char*>(peer_in) +
-                       KSHAKE_OFFSETOF(handshake, argument2),
-                   sizeof argument2);
+        const handshake in = read_handshake(peer_in); // its pointers, as serve_route reads them
         no_request_trace untraced;
-        return serve(context, argument1, argument2, out, untraced);
+        return serve(context, in.argument1, in.argument2, out, untraced);
     }
 };
 
@@ -3622,7 +3601,7 @@ class responder {
                 uint64_t high = 0;
                 detail::copy_bytes(&high, static_cast<const unsigned char*>(in) + sizeof low,
                                    sizeof high);
-                key = detail::route_key<table.fold>(low, high);
+                key = detail::route_key(table.fold, low, high);
             }
             const uint64_t product = key * table.multiplier;
             if constexpr (table_type::single_level) {

@@ -26,21 +26,14 @@ inline constexpr uint64_t bucket_multiplier = 0x9E3779B97F4A7C15ULL;
 inline constexpr uint64_t fold_multipliers[] = {0xFF51AFD7ED558CCDULL, 0xC4CEB9FE1A85EC53ULL,
                                                 0x94D049BB133111EBULL, 0xBF58476D1CE4E5B9ULL};
 
-// The key a lookup hashes: the id's first 8 bytes (`Fold` 0), both halves xored (1), or the
-// second half multiplied in (2..5, fold_multipliers[Fold - 2]); the cheapest that tells the ids
-// apart is chosen when the table is built.
-template <unsigned Fold>
-[[nodiscard]] constexpr uint64_t route_key(uint64_t low, uint64_t high) noexcept {
-    if constexpr (Fold == 0) {
-        static_cast<void>(high);
-        return low;
-    } else if constexpr (Fold == 1) {
-        return low ^ high;
-    } else {
-        return low ^ (high * fold_multipliers[Fold - 2]);
-    }
+// The key a lookup hashes: the id's first 8 bytes (`fold` 0), both halves xored (1), or the
+// second half multiplied in (2 on, fold_multipliers[fold - 2]); the cheapest that tells the ids
+// apart is chosen when the table is built, so at run time `fold` is a constant.
+[[nodiscard]] constexpr uint64_t route_key(unsigned fold, uint64_t low, uint64_t high) noexcept {
+    return fold == 0 ? low : fold == 1 ? low ^ high : low ^ (high * fold_multipliers[fold - 2]);
 }
-inline constexpr unsigned route_key_folds = 6;
+inline constexpr unsigned route_key_folds =
+    2 + sizeof fold_multipliers / sizeof fold_multipliers[0];
 
 // The k-th odd multiplier. A narrow one is a sign-extended 32-bit immediate, so that x86-64
 // multiplies by it with one `imul reg, reg, imm32` (a wide one needs a `movabs` first); but its
@@ -208,9 +201,7 @@ template <size_t N>
         uint64_t keys[N]{};
         for (size_t i = 0; i < N; ++i) {
             const auto h = detail::bit_cast<guid_halves>(ids[i]);
-            keys[i] = fold == 0   ? h.low
-                      : fold == 1 ? h.low ^ h.high
-                                  : h.low ^ (h.high * fold_multipliers[fold - 2]);
+            keys[i] = route_key(fold, h.low, h.high);
         }
         // 16 narrow multipliers (each places random ids with a chance of about 1/e, so all 16
         // fail about once in 1600 sets), then wide ones; few enough attempts for clang's
