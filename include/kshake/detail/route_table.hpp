@@ -33,7 +33,7 @@ inline constexpr uint64_t fold_multipliers[] = {0xFF51AFD7ED558CCDULL, 0xC4CEB9F
     return fold == 0 ? low : fold == 1 ? low ^ high : low ^ (high * fold_multipliers[fold - 2]);
 }
 inline constexpr unsigned route_key_folds =
-    2 + sizeof fold_multipliers / sizeof fold_multipliers[0];
+    2 + (sizeof fold_multipliers / sizeof fold_multipliers[0]);
 
 // The k-th odd multiplier. A narrow one is a sign-extended 32-bit immediate, so that x86-64
 // multiplies by it with one `imul reg, reg, imm32` (a wide one needs a `movabs` first); but its
