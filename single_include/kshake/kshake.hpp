@@ -869,6 +869,17 @@ inline void write_handshake(void* to, const handshake& h) noexcept {
     copy_bytes(bytes, &h.protocol_id, sizeof h.protocol_id);
     copy_bytes(bytes + KSHAKE_OFFSETOF(handshake, argument1),
                static_cast<const void*>(&h.argument1), sizeof h.argument1);
+#if defined(__GNUC__) && !defined(__clang__)
+    // g++ 12's SLP vectoriser stores the two pointers as one: two moves to a vector register,
+    // an unpack and a vector store where two moves do (2 instructions an initiator's
+    // negotiation; tools/bench_instructions.py). An empty asm that reads Argument1 keeps the
+    // stores apart (an asm that may also write it does too, but stops g++ keeping
+    // negotiate_first's result in registers). clang needs nothing.
+    __asm__(""
+            :
+            : "m"(*reinterpret_cast<const unsigned char(*)[sizeof h.argument1]>(
+                bytes + KSHAKE_OFFSETOF(handshake, argument1))));
+#endif
     copy_bytes(bytes + KSHAKE_OFFSETOF(handshake, argument2),
                static_cast<const void*>(&h.argument2), sizeof h.argument2);
 }
@@ -1855,6 +1866,12 @@ consteval bool envelope_layout_holds() noexcept {
            sizeof(envelope<T>) >= envelope_size<T>;
 }
 
+// §2.3 check 5: a request version the protocol serves.
+template <protocol P>
+[[nodiscard]] constexpr bool serves_version(uint32_t version) noexcept {
+    return version >= min_version_v<P> && version <= version_v<P>;
+}
+
 // A body as it crosses the wire. An empty struct's one byte is padding: it travels as zero.
 template <payload T>
 inline void write_body(void* to, const T& body) noexcept {
@@ -2001,13 +2018,19 @@ struct envelope_codec {
             return KSHAKE_DETAIL_REFUSE(status::invalid_parameter);
         }
         // Field by field (read whole, or through a helper returning it, it is loaded as 8 bytes
-        // and the version shifted out: 3 instructions a negotiation with g++ 12 and clang-19).
+        // and the version shifted out: 3 instructions a negotiation with g++ 12 and clang-19),
+        // and the size only once the version has passed (read before, g++ 12 keeps it in a
+        // register: one instruction more). decode_request_with_header checks the version again;
+        // -O2 drops that.
         envelope_header request_header; // NOLINT(cppcoreguidelines-pro-type-member-init)
-        detail::copy_bytes(&request_header.size, in.argument1, sizeof request_header.size);
         detail::copy_bytes(&request_header.version,
                            static_cast<const unsigned char*>(in.argument1) +
                                sizeof request_header.size,
                            sizeof request_header.version);
+        if (!detail::serves_version<P>(request_header.version)) {
+            return KSHAKE_DETAIL_REFUSE(status::revision_mismatch);
+        }
+        detail::copy_bytes(&request_header.size, in.argument1, sizeof request_header.size);
         return decode_request_with_header(in, request_header, out, d);
     }
 
@@ -2033,7 +2056,7 @@ struct envelope_codec {
                                const void* out, decoded<P>& d) noexcept {
         using request_type = request_t<P>;
         using response_type = response_t<P>;
-        if (request_header.version < min_version_v<P> || request_header.version > version_v<P>) {
+        if (!detail::serves_version<P>(request_header.version)) {
             return KSHAKE_DETAIL_REFUSE(status::revision_mismatch);
         }
         if (request_header.size < envelope_size<request_type>) {
@@ -2046,9 +2069,11 @@ struct envelope_codec {
         if (capacity < envelope_size<response_type>) {
             return KSHAKE_DETAIL_REFUSE(status::buffer_too_small);
         }
-        // Writing the response must not overwrite Out itself.
-        if (detail::regions_overlap(in.argument2, envelope_size<response_type>, out,
-                                    sizeof(handshake))) {
+        // Writing the response must not overwrite Out itself. Out first: the other order costs
+        // g++ 12 one instruction (a move, a subtraction and an add where a lea and a
+        // subtraction do).
+        if (detail::regions_overlap(out, sizeof(handshake), in.argument2,
+                                    envelope_size<response_type>)) {
             return KSHAKE_DETAIL_REFUSE(status::invalid_parameter);
         }
         detail::copy_bytes(&d.request,
@@ -3349,8 +3374,7 @@ struct versions<Context, index_sequence<Is...>, Rs...> {
             return status::invalid_parameter;
         }
         ntstatus s = status::revision_mismatch;
-        const bool served = (... || (header.version >= min_version_v<typename Rs::protocol> &&
-                                     header.version <= version_v<typename Rs::protocol> &&
+        const bool served = (... || (serves_version<typename Rs::protocol>(header.version) &&
                                      ((trace.route(Is, protocol_name<typename Rs::protocol>()),
                                        s = serve_route_with_header<Context, Rs>(
                                            context, header, argument1, argument2, out, trace)),
