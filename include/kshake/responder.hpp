@@ -467,7 +467,8 @@ struct versions<Context, index_sequence<Is...>, Rs...> {
             return status::invalid_parameter;
         }
         ntstatus s = status::revision_mismatch;
-        const bool served = (... || (serves_version<typename Rs::protocol>(header.version) &&
+        const bool served = (... || (header.version >= min_version_v<typename Rs::protocol> &&
+                                     header.version <= version_v<typename Rs::protocol> &&
                                      ((trace.route(Is, protocol_name<typename Rs::protocol>()),
                                        s = serve_route_with_header<Context, Rs>(
                                            context, header, argument1, argument2, out, trace)),
