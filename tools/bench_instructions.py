@@ -82,11 +82,16 @@ FLOOR_UNKNOWN_LIMIT = 1.5
 FLAT_LIMIT = 1.1
 FLAT_N = 1024
 FLAT = "flat: N=%d <= %.1f x N=1" % (FLAT_N, FLAT_LIMIT)
+FLOOR_UNKNOWN = "kshake <= %.1f x floor unknown" % FLOOR_UNKNOWN_LIMIT
 
 
-def gated(family, case):
-    """kshake <= best C everywhere and the flat hits fail --check; the rest is reported."""
-    return family == "kshake <= best C" or (family == FLAT and case in HIT_CASES)
+def gated(compiler, family, case):
+    """A miss fails --check, except for the two targets that the work the wire contract requires
+    and the floor leaves out rules out (docs/benchmarks.md, "Targets"): a flat unknown id, and
+    clang-19's unknown id against its floor. Those are reported."""
+    if family == FLAT and case == "unknown":
+        return False
+    return not (compiler == "clang" and family == FLOOR_UNKNOWN)
 
 # The project's optimisation (debugoptimized: -O2) without -g, which changes no instruction
 # and nearly halves the build of the 1024-route sources.
@@ -296,7 +301,7 @@ def targets(per_call, rows):
                                                                  FLOOR_HIT_LIMIT),
                         r["kshake"], FLOOR_HIT_LIMIT * r["floor"]))
         elif r["case"] == "unknown":
-            out.append(("kshake <= %.1f x floor unknown" % FLOOR_UNKNOWN_LIMIT, r["case"], r["n"],
+            out.append((FLOOR_UNKNOWN, r["case"], r["n"],
                         "N=%d unknown id: kshake <= %.1f x floor unknown" % (r["n"],
                                                                            FLOOR_UNKNOWN_LIMIT),
                         r["kshake"], FLOOR_UNKNOWN_LIMIT * r["floor"]))
@@ -373,7 +378,7 @@ def doc_block(results):
             out.append("| %s | %s | %s | %d | %d | N=%d: %s / %s | %s | %s |" % (
                 label, family.replace("<=", "≤"), CASE_TEXT[case],
                 len(items), len(missed), worst[0], fmt(worst[1]), fmt(worst[2]),
-                "**missed**" if missed else "met", "yes" if gated(family, case) else "no"))
+                "**missed**" if missed else "met", "yes" if gated(compiler, family, case) else "no"))
     return "\n".join(out)
 
 
@@ -440,9 +445,9 @@ def main():
         for family, case, n, text, value, limit in res["targets"]:
             ok = value <= limit
             own += not ok
-            gated_misses += not ok and gated(family, case)
+            gated_misses += not ok and gated(compiler, family, case)
             print("%-4s %-62s %9s <= %9s%s" % ("ok" if ok else "MISS", text, fmt(value), fmt(limit),
-                                               "" if gated(family, case) else "  (not gated)"))
+                                               "" if gated(compiler, family, case) else "  (not gated)"))
         print("%s: %d of %d targets missed, %d of them gated" % (label, own, len(res["targets"]),
                                                                  gated_misses))
         missed += gated_misses
