@@ -191,20 +191,15 @@ struct envelope_codec {
             return KSHAKE_DETAIL_REFUSE(status::invalid_parameter);
         }
         // Field by field (read whole, or through a helper returning it, it is loaded as 8 bytes
-        // and the version shifted out: 3 instructions a negotiation with g++ 12 and clang-19),
-        // and the size only once the version has passed (read before, g++ 12 keeps it in a
-        // register: one instruction more). decode_request_with_header checks the version again;
-        // -O2 drops that, and a helper for the test would be one more frame at /Od.
+        // and the version shifted out: 3 instructions a negotiation with g++ 12 and clang-19):
+        // the version here, the size by decode_request_with_header once the version has passed
+        // (read before, g++ 12 keeps it in a register: one instruction more).
         envelope_header request_header; // NOLINT(cppcoreguidelines-pro-type-member-init)
         detail::copy_bytes(&request_header.version,
                            static_cast<const unsigned char*>(in.argument1) +
                                sizeof request_header.size,
                            sizeof request_header.version);
-        if (request_header.version < min_version_v<P> || request_header.version > version_v<P>) {
-            return KSHAKE_DETAIL_REFUSE(status::revision_mismatch);
-        }
-        detail::copy_bytes(&request_header.size, in.argument1, sizeof request_header.size);
-        return decode_request_with_header(in, request_header, out, d);
+        return decode_request_with_header<P, false>(in, request_header, out, d);
     }
 
     // §2.3 check 4, then the request header copied once: false when an envelope is null (for
@@ -221,9 +216,11 @@ struct envelope_codec {
         return true;
     }
 
-    // The checks that follow the request header, once it has been copied (by decode_request,
-    // or by a responder choosing among the routes of one id by its version).
-    template <protocol P>
+    // The checks from the request version on, once the header has been copied: whole, by a
+    // responder choosing among the routes of one id by its version; or only its version, by
+    // decode_request (SizeCopied false), and then the size is copied here once the version has
+    // passed.
+    template <protocol P, bool SizeCopied = true>
     [[nodiscard]] static ntstatus
     decode_request_with_header(const handshake& in, const envelope_header& request_header,
                                const void* out, decoded<P>& d) noexcept {
@@ -232,7 +229,13 @@ struct envelope_codec {
         if (request_header.version < min_version_v<P> || request_header.version > version_v<P>) {
             return KSHAKE_DETAIL_REFUSE(status::revision_mismatch);
         }
-        if (request_header.size < envelope_size<request_type>) {
+        uint32_t request_size; // NOLINT(cppcoreguidelines-init-variables): set on both branches
+        if constexpr (SizeCopied) {
+            request_size = request_header.size;
+        } else {
+            detail::copy_bytes(&request_size, in.argument1, sizeof request_size);
+        }
+        if (request_size < envelope_size<request_type>) {
             return KSHAKE_DETAIL_REFUSE(status::invalid_buffer_size);
         }
         // Only the response header's size (its first 4 bytes) is read: its version is the

@@ -22,7 +22,7 @@ mutants=(
     handshake early{};
     codec::template encode_response<P>(decoded, response, early);"
   "request version above the route's accepted@@responder@@wire.hpp@@ || request_header.version > version_v<P>) {@@) {"
-  "request one byte short accepted@@responder@@wire.hpp@@request_header.size < envelope_size<request_type>@@request_header.size + 1 < envelope_size<request_type>"
+  "request one byte short accepted@@responder@@wire.hpp@@request_size < envelope_size<request_type>@@request_size + 1 < envelope_size<request_type>"
   "response capacity not checked@@responder@@wire.hpp@@capacity < envelope_size<response_type>@@capacity < 8"
   "response capacity read and checked before the request header@@responder@@wire.hpp@@if (request_header.version < min_version_v<P> || request_header.version > version_v<P>) {@@uint32_t capacity_first = 0;
         detail::copy_bytes(&capacity_first, in.argument2, sizeof capacity_first);
