@@ -55,7 +55,8 @@ inline void write_handshake(void* to, const handshake& h) noexcept {
     // an unpack and a vector store where two moves do (2 instructions an initiator's
     // negotiation; tools/bench_instructions.py). An empty asm that reads Argument1 keeps the
     // stores apart (an asm that may also write it does too, but stops g++ keeping
-    // negotiate_first's result in registers). clang needs nothing.
+    // negotiate_first's result in registers). clang needs nothing. What it does to wall-clock
+    // time (both ways): docs/benchmarks.md, "Wall-clock timings".
     __asm__(""
             :
             : "m"(*reinterpret_cast<const unsigned char(*)[sizeof h.argument1]>(
