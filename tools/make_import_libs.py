@@ -11,7 +11,7 @@ this script, which uses it when no --def is given). What each target needs from 
   --arch x86      MSVC ABI (WDK /Gz, clang-cl /Gz) and mingw-w64 without -mrtd: the decorated
                   names with dlltool -k (--kill-at), so the DLL is asked for the plain name:
                       llvm-dlltool-19 -m i386 -k -d ks.def -l ks.lib
-  --arch x86-rtd  mingw-w64 g++ with -mrtd (docs/driver.md): GCC references stdcall imports
+  --arch x86-rtd  mingw-w64 g++ with -mrtd (docs/toolchains.md): GCC references stdcall imports
                   undecorated, so those names are stripped of @n (fastcall names, @Name@n, keep
                   theirs, as GCC does) and dlltool -k asks the DLL for the plain name:
                       llvm-dlltool-19 -m i386 -k -d ks-undecorated.def -l libks.a

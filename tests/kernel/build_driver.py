@@ -24,7 +24,7 @@ Exit status: 0 pass; 1 fail (compile, include graph, link, image or stack check;
 "skipped") when a tool or header is missing, printing "skipped: <package> not installed". With
 --require-tools a missing tool is a failure instead (meson -Dkernel_tests=enabled).
 
-The flags are documented in docs/driver.md; keep the two in step.
+The flags are documented in docs/toolchains.md; keep the two in step.
 """
 
 from __future__ import annotations
