@@ -384,8 +384,8 @@ def check_installed_tree(source: Path, prefix: Path, by: str) -> None:
     if shutil.which("llvm-dlltool-19"):
         for arch in ("x86", "x64", "arm64"):
             lib = workdir / f"ks-{arch}.lib"
-            run([sys.executable, tooling_dir / "make_import_libs.py", "--arch", arch, "-o", lib],
-                cwd=workdir)
+            run([sys.executable, tooling_dir / "make_import_libs.py", "--arch", arch,
+                 "--linker", "lld-link", "-o", lib], cwd=workdir)
             if not lib.read_bytes().startswith(b"!<arch>\n"):
                 raise Failure(f"{lib} is not an import library")
     else:
