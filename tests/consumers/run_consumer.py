@@ -328,12 +328,13 @@ def cmake_args(cxx: list[str]) -> list[str]:
 
 
 def cmake_consumer(project: Path, build: Path, args: list[str], env: dict[str, str],
-                   headers_dir: Path, version: str, cxx: list[str], tmp: Path) -> None:
-    run(["cmake", "-S", project, "-B", build, *args], env=env)
+                   headers_dir: Path, version: str, cxx: list[str], tmp: Path) -> str:
+    configured = run(["cmake", "-S", project, "-B", build, *args], env=env)
     run(["cmake", "--build", build], env=env)
     check_headers_from(ninja_deps(build), build, headers_dir)
     check_built_by(build / "consumer", cxx, tmp)
     check_output(run([build / "consumer"]), version)
+    return configured
 
 
 def installed_files(root: Path) -> set[str]:
@@ -344,9 +345,7 @@ def check_installed_tree(source: Path, prefix: Path, by: str) -> None:
     """The tree `meson install` and `cmake --install` both make, file by file."""
     headers = {f"include/{p.relative_to(source / 'include')}"
                for p in (source / "include" / "kshake").rglob("*") if p.is_file()}
-    tooling = {f"share/kshake/{n}" for n in ("README.md", "ks-x86.def", "ks-x64.def",
-                                             "ks-arm64.def", "ntoskrnl.def",
-                                             "make_import_libs.py", "check_image.py")}
+    tooling = {f"share/kshake/{n}" for n in TOOLING}
     cmake = {f"share/cmake/kshake/kshake{n}.cmake" for n in ("Config", "ConfigVersion", "Targets")}
     expected = headers | tooling | cmake | {"share/doc/kshake/LICENSE"}
     if by == "meson":
@@ -355,43 +354,69 @@ def check_installed_tree(source: Path, prefix: Path, by: str) -> None:
     if got != expected:
         raise Failure(f"{by} install: missing {sorted(expected - got)}, "
                       f"unexpected {sorted(got - expected)}")
-    same = {"share/doc/kshake/LICENSE": source / "LICENSE",
-            "share/kshake/ks-x86.def": source / "examples" / "avstream_driver" / "ks.def",
-            "share/kshake/ntoskrnl.def": source / "tests" / "kernel" / "wdk" / "ntoskrnl.def",
-            "share/kshake/check_image.py": source / "tests" / "kernel" / "check_image.py",
-            "share/kshake/make_import_libs.py": source / "tools" / "make_import_libs.py",
-            "share/kshake/README.md": source / "tools" / "packaging" / "kernel-tooling.md"}
+    same = {"share/doc/kshake/LICENSE": source / "LICENSE"}
     same.update({h: source / h for h in headers})
     for installed, original in same.items():
         if (prefix / installed).read_bytes() != original.read_bytes():
             raise Failure(f"{by} install: {installed} differs from {original}")
+    check_tooling_dir(source, prefix / "share" / "kshake", f"{by} install", prefix.parent)
+    print(f"ok: the {by} install holds the headers, LICENSE, the CMake package and the kernel "
+          "tooling")
+
+
+TOOLING = ("README.md", "ks-x86.def", "ks-x64.def", "ks-arm64.def", "ntoskrnl.def",
+           "make_import_libs.py", "check_image.py")
+
+
+def check_tooling_dir(source: Path, tooling_dir: Path, by: str, scratch: Path) -> None:
+    """The kernel tooling's folder (share/kshake/ of an install, kshake_TOOLING_DIR of a CMake
+    source-tree build): each file is its source's, the x64/ARM64 .def files are what
+    make_import_libs.py --write-def writes, and the scripts run from there alone."""
+    copied = {"ks-x86.def": source / "examples" / "avstream_driver" / "ks.def",
+              "ntoskrnl.def": source / "tests" / "kernel" / "wdk" / "ntoskrnl.def",
+              "check_image.py": source / "tests" / "kernel" / "check_image.py",
+              "make_import_libs.py": source / "tools" / "make_import_libs.py",
+              "README.md": source / "tools" / "packaging" / "kernel-tooling.md"}
+    got = {p.name for p in tooling_dir.iterdir()} if tooling_dir.is_dir() else set()
+    if got != set(TOOLING):
+        raise Failure(f"{by}: {tooling_dir} holds {sorted(got)}, expected {sorted(TOOLING)}")
+    for name, original in copied.items():
+        if (tooling_dir / name).read_bytes() != original.read_bytes():
+            raise Failure(f"{by}: {tooling_dir / name} differs from {original}")
     # ks-x64.def and ks-arm64.def: byte for byte what make_import_libs.py --write-def writes
     # (Meson runs the script, CMakeLists.txt writes them itself).
     for arch in ("x64", "arm64"):
-        reference = prefix.parent / f"ks-{arch}.reference.def"
-        run([sys.executable, source / "tools" / "make_import_libs.py", "--write-def", arch,
-             "-o", reference])
-        if (prefix / f"share/kshake/ks-{arch}.def").read_bytes() != reference.read_bytes():
-            raise Failure(f"{by} install: share/kshake/ks-{arch}.def is not make_import_libs.py's")
+        reference = scratch / f"ks-{arch}.reference.def"
+        if not reference.exists():
+            run([sys.executable, source / "tools" / "make_import_libs.py", "--write-def", arch,
+                 "-o", reference])
+        if (tooling_dir / f"ks-{arch}.def").read_bytes() != reference.read_bytes():
+            raise Failure(f"{by}: {tooling_dir}/ks-{arch}.def is not make_import_libs.py's")
     for script in ("make_import_libs.py", "check_image.py"):
-        if not os.access(prefix / "share" / "kshake" / script, os.X_OK):
-            raise Failure(f"{by} install: share/kshake/{script} is not executable")
-    # The scripts run from the installed tree alone (no import of a sibling of tests/kernel/).
-    workdir = prefix.parent / "tooling-run"
+        if not os.access(tooling_dir / script, os.X_OK):
+            raise Failure(f"{by}: {tooling_dir / script} is not executable")
+    # The scripts run from that folder alone (no import of a sibling of tests/kernel/).
+    workdir = scratch / "tooling-run"
     workdir.mkdir(exist_ok=True)
-    tooling_dir = prefix / "share" / "kshake"
     run([sys.executable, tooling_dir / "check_image.py", "--help"], cwd=workdir)
+    # One run here (the x86 and x64 libraries are made and linked by the `recipes` mode).
     if shutil.which("llvm-dlltool-19"):
-        for arch in ("x86", "x64", "arm64"):
-            lib = workdir / f"ks-{arch}.lib"
-            run([sys.executable, tooling_dir / "make_import_libs.py", "--arch", arch,
-                 "--linker", "lld-link", "-o", lib], cwd=workdir)
-            if not lib.read_bytes().startswith(b"!<arch>\n"):
-                raise Failure(f"{lib} is not an import library")
+        lib = workdir / "ks-arm64.lib"
+        run([sys.executable, tooling_dir / "make_import_libs.py", "--arch", "arm64",
+             "--linker", "lld-link", "-o", lib], cwd=workdir)
+        if not lib.read_bytes().startswith(b"!<arch>\n"):
+            raise Failure(f"{lib} is not an import library")
     else:
-        print("(llvm-dlltool-19 not installed: the installed make_import_libs.py was not run)")
-    print(f"ok: the {by} install holds the headers, LICENSE, the CMake package and the kernel "
-          f"tooling, and its scripts run from {tooling_dir}")
+        print(f"(llvm-dlltool-19 not installed: {tooling_dir}/make_import_libs.py was not run)")
+    print(f"ok: {by}: {tooling_dir} holds the kernel tooling, and its scripts run from there")
+
+
+def cmake_tooling_dir(configure_output: str) -> Path:
+    """kshake_TOOLING_DIR as the consumer project printed it (tests/consumers/cmake*/)."""
+    for line in configure_output.splitlines():
+        if line.startswith("-- kshake_TOOLING_DIR="):
+            return Path(line.split("=", 1)[1].strip())
+    raise Failure("the consumer project did not print kshake_TOOLING_DIR")
 
 
 def find_package_consumer(prefix: Path, tmp: Path, cxx: list[str], version: str) -> None:
@@ -399,7 +424,11 @@ def find_package_consumer(prefix: Path, tmp: Path, cxx: list[str], version: str)
     args = [*cmake_args(cxx), f"-DCMAKE_PREFIX_PATH={prefix}"]
     env = clean_env()
     build = tmp / "build"
-    run(["cmake", "-S", project, "-B", build, *args], env=env)
+    configured = run(["cmake", "-S", project, "-B", build, *args], env=env)
+    if cmake_tooling_dir(configured) != prefix / "share" / "kshake":
+        raise Failure(f"find_package(kshake) set kshake_TOOLING_DIR to "
+                      f"{cmake_tooling_dir(configured)}, not {prefix / 'share' / 'kshake'}")
+    print(f"ok: find_package(kshake) set kshake_TOOLING_DIR to {prefix / 'share' / 'kshake'}")
     cache = (build / "CMakeCache.txt").read_text()
     expected_dir = prefix / "share" / "cmake" / "kshake"
     if f"kshake_DIR:PATH={expected_dir}" not in cache:
@@ -452,8 +481,10 @@ def mode_cmake_subdirectory(source: Path, tmp: Path, cxx: list[str], version: st
     need("ninja", "cmake")
     project = project_copy("cmake_subdirectory", tmp)
     build = tmp / "build"
-    cmake_consumer(project, build, [*cmake_args(cxx), f"-DKSHAKE_SOURCE_DIR={source}"],
-                   clean_env(), source / "include" / "kshake", version, cxx, tmp)
+    configured = cmake_consumer(project, build, [*cmake_args(cxx),
+                                                 f"-DKSHAKE_SOURCE_DIR={source}"],
+                                clean_env(), source / "include" / "kshake", version, cxx, tmp)
+    check_tooling_dir(source, cmake_tooling_dir(configured), "add_subdirectory(kshake)", tmp)
     check_installs_nothing(build, tmp)
 
 
@@ -461,9 +492,11 @@ def mode_cmake_fetchcontent(source: Path, tmp: Path, cxx: list[str], version: st
     need("ninja", "cmake")
     project = project_copy("cmake_fetchcontent", tmp)
     build = tmp / "build"
-    cmake_consumer(project, build, [*cmake_args(cxx), f"-DKSHAKE_SOURCE_DIR={source}",
-                                    "-DFETCHCONTENT_FULLY_DISCONNECTED=ON"],
-                   clean_env(), source / "include" / "kshake", version, cxx, tmp)
+    configured = cmake_consumer(project, build, [*cmake_args(cxx),
+                                                 f"-DKSHAKE_SOURCE_DIR={source}",
+                                                 "-DFETCHCONTENT_FULLY_DISCONNECTED=ON"],
+                                clean_env(), source / "include" / "kshake", version, cxx, tmp)
+    check_tooling_dir(source, cmake_tooling_dir(configured), "FetchContent(kshake)", tmp)
     check_installs_nothing(build, tmp)
 
 
