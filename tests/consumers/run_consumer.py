@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -48,6 +49,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 SKIP = 77
+# --require-tools (the kernel_tests=enabled build): a missing tool fails instead of skipping.
+REQUIRE_TOOLS = False
 # Words that may come before the compiler in a compiler command (Meson puts ccache/sccache there).
 LAUNCHERS = ("ccache", "sccache", "distcc", "icecc", "buildcache")
 
@@ -76,6 +79,8 @@ def run(cmd: list[str], *, cwd: Path | None = None, env: dict[str, str] | None =
 def need(*tools: str) -> None:
     missing = [t for t in tools if shutil.which(t) is None]
     if missing:
+        if REQUIRE_TOOLS:
+            raise Failure(f"{', '.join(missing)} not installed (tools/setup.sh installs it)")
         print(f"SKIP: {', '.join(missing)} not installed (tools/setup.sh installs it)")
         sys.exit(SKIP)
 
@@ -87,6 +92,80 @@ def clean_env(**extra: str) -> dict[str, str]:
            and not k.startswith("MESON")}
     env.update(extra)
     return env
+
+
+# --- the documented recipes, run as printed ---------------------------------------------------
+# A shell block is a recipe when the line before its ```sh fence is <!-- recipe: NAME -->. Each
+# one is read from the Markdown at test time and run with bash -euo pipefail, from a folder
+# holding kshake's tree as `kshake` (a link), with $HOME a fresh folder; nothing in it is
+# substituted. Every marked block must be one of these, and every one of these must be marked.
+RECIPES = {
+    "docs/consuming.md": ("single-header", "install-meson", "install-cmake",
+                          "cmake-find-package", "kernel-tooling"),
+    "docs/toolchains.md": ("driver-setup", "driver-x64-gcc", "driver-x86-clang-cl",
+                           "driver-x86-gcc-rtd"),
+    "tools/packaging/kernel-tooling.md": ("tooling-by-hand",),
+}
+RECIPE_MARK = re.compile(r"^<!--\s*recipe:\s*([A-Za-z0-9_-]+)\s*-->\s*$")
+
+
+def doc_recipes(source: Path, doc: str) -> dict[str, str]:
+    """{name: shell text} of the marked blocks of one document."""
+    lines = (source / doc).read_text().splitlines()
+    found: dict[str, str] = {}
+    for number, line in enumerate(lines):
+        mark = RECIPE_MARK.match(line.strip())
+        if not mark:
+            continue
+        name = mark.group(1)
+        if number + 1 >= len(lines) or lines[number + 1].strip() != "```sh":
+            raise Failure(f"{doc}:{number + 1}: <!-- recipe: {name} --> is not followed by a "
+                          "```sh block")
+        end = next((i for i in range(number + 2, len(lines)) if lines[i].strip() == "```"), None)
+        if end is None:
+            raise Failure(f"{doc}:{number + 1}: the recipe {name}'s block never ends")
+        if name in found:
+            raise Failure(f"{doc}: two blocks are marked <!-- recipe: {name} -->")
+        found[name] = "\n".join(lines[number + 2:end]) + "\n"
+    return found
+
+
+def recipe(source: Path, doc: str, name: str) -> str:
+    found = doc_recipes(source, doc)
+    if name not in found:
+        raise Failure(f"{doc} has no shell block marked <!-- recipe: {name} --> any more: "
+                      "the consumer tests run that block as printed")
+    return found[name]
+
+
+def run_recipe(source: Path, doc: str, names: list[str], cwd: Path, home: Path) -> str:
+    """Runs the named recipes of doc, in order, as one bash script in cwd with HOME=home."""
+    script = "".join(recipe(source, doc, name) for name in names)
+    print(f"--- {doc}: {', '.join(names)}, in {cwd}:\n{script.rstrip()}\n---", flush=True)
+    return run(["bash", "-euxo", "pipefail", "-c", script], cwd=cwd,
+               env=clean_env(HOME=str(home)))
+
+
+def recipe_root(source: Path, tmp: Path) -> tuple[Path, Path]:
+    """(a folder holding kshake's tree as `kshake`, a fresh $HOME), as the recipes expect."""
+    root = tmp / "user"
+    root.mkdir(exist_ok=True)
+    if not (root / "kshake").exists():
+        (root / "kshake").symlink_to(source, target_is_directory=True)
+    home = tmp / "home"
+    home.mkdir(exist_ok=True)
+    return root, home
+
+
+def check_recipe_marks(source: Path) -> None:
+    """Every marked block is one the tests run, and every block they run is still marked."""
+    for doc, names in RECIPES.items():
+        found = set(doc_recipes(source, doc))
+        missing, unknown = set(names) - found, found - set(names)
+        if missing or unknown:
+            raise Failure(f"{doc}: recipes no longer marked: {sorted(missing)}; marked but run "
+                          f"by no consumer test: {sorted(unknown)} (RECIPES in run_consumer.py)")
+    print(f"ok: the marked recipes are {', '.join(n for v in RECIPES.values() for n in v)}")
 
 
 def split_compiler(cxx: list[str]) -> tuple[list[str], str, list[str]]:
@@ -222,14 +301,14 @@ def meson_consumer(project: Path, build: Path, cxx: list[str], env: dict[str, st
     check_built_by(build / "consumer", cxx, tmp)
 
 
-def install_kshake(source: Path, tmp: Path, cxx: list[str]) -> Path:
-    prefix = tmp / "prefix"
-    env = clean_env()
-    compiler_args = meson_compiler_args(cxx, tmp, env)
-    build = tmp / "kshake-build"
-    run(["meson", "setup", build, source, f"--prefix={prefix}", "-Dtests=false",
-         "-Dexamples=false", *compiler_args], env=env)
-    run(["meson", "install", "-C", build, "--quiet"], env=env)
+def install_kshake(source: Path, tmp: Path, by: str = "meson") -> Path:
+    """Installs kshake as docs/consuming.md prints it (install-meson or install-cmake), into
+    $HOME/.local with $HOME a temp folder; returns the prefix."""
+    root, home = recipe_root(source, tmp)
+    run_recipe(source, "docs/consuming.md", [f"install-{by}"], root, home)
+    prefix = home / ".local"
+    if not (prefix / "include" / "kshake" / "kshake.hpp").is_file():
+        raise Failure(f"consuming.md's install-{by} put no kshake/kshake.hpp in {prefix}/include")
     return prefix
 
 
@@ -261,6 +340,14 @@ def mode_single(source: Path, tmp: Path, cxx: list[str], version: str) -> None:
     print("ok: the consumer read the copied kshake.hpp and nothing from include/kshake/")
     check_built_by(exe, compiler, tmp)
     check_output(run([exe]), version)
+    # consuming.md's single-header recipe as printed, with consumer.cpp as its app.cpp.
+    need("g++")
+    root, home = recipe_root(source, tmp)
+    shutil.copy2(HERE / "consumer.cpp", root)
+    (root / "app.cpp").write_text('#define KSHAKE_CONSUMER_SINGLE_HEADER 1\n'
+                                  '#include "consumer.cpp"\n')
+    run_recipe(source, "docs/consuming.md", ["single-header"], root, home)
+    check_output(run([root / "app"]), version)
 
 
 def mode_subproject(source: Path, tmp: Path, cxx: list[str], version: str) -> None:
@@ -287,7 +374,7 @@ def mode_pkgconfig(source: Path, tmp: Path, cxx: list[str], version: str) -> Non
     need("meson", "ninja", "pkg-config")
     if cxx:
         need_compiler(cxx)
-    prefix = install_kshake(source, tmp, cxx)
+    prefix = install_kshake(source, tmp)
     pc_dir = prefix / "share" / "pkgconfig"
     env = clean_env(PKG_CONFIG_PATH=str(pc_dir))
     got = run(["pkg-config", "--modversion", "kshake"], env=env).strip()
@@ -448,24 +535,30 @@ def find_package_consumer(prefix: Path, tmp: Path, cxx: list[str], version: str)
 
 def mode_cmake(source: Path, tmp: Path, cxx: list[str], version: str) -> None:
     need("meson", "ninja", "cmake")
-    prefix = install_kshake(source, tmp, cxx)
+    prefix = install_kshake(source, tmp)
     check_installed_tree(source, prefix, "meson")
     find_package_consumer(prefix, tmp, cxx, version)
 
 
 def mode_cmake_install(source: Path, tmp: Path, cxx: list[str], version: str) -> None:
     need("ninja", "cmake")
-    prefix = tmp / "prefix"
-    build = tmp / "kshake-build"
-    env = clean_env()
-    run(["cmake", "-S", source, "-B", build, *cmake_args(cxx),
-         f"-DCMAKE_INSTALL_PREFIX={prefix}"], env=env)
-    cache = (build / "CMakeCache.txt").read_text()
+    prefix = install_kshake(source, tmp, "cmake")
+    cache = (tmp / "user" / "build-kshake" / "CMakeCache.txt").read_text()
     if f"CMAKE_PROJECT_VERSION:STATIC={version}" not in cache:
         raise Failure(f"CMakeLists.txt's project version is not {version}")
-    run(["cmake", "--install", build], env=env)
     check_installed_tree(source, prefix, "cmake")
     find_package_consumer(prefix, tmp, cxx, version)
+    # consuming.md's configure line for a find_package project, as printed, in that project.
+    project = tmp / "cmake"
+    configured = run_recipe(source, "docs/consuming.md", ["cmake-find-package"], project,
+                            tmp / "home")
+    cache = (project / "build" / "CMakeCache.txt").read_text()
+    if f"kshake_DIR:PATH={prefix / 'share' / 'cmake' / 'kshake'}" not in cache:
+        raise Failure("consuming.md's cmake-find-package did not find kshake in $HOME/.local")
+    if cmake_tooling_dir(configured) != prefix / "share" / "kshake":
+        raise Failure("consuming.md's cmake-find-package: kshake_TOOLING_DIR is not "
+                      f"{prefix / 'share' / 'kshake'}")
+    print("ok: consuming.md's cmake-find-package found kshake and its tooling in $HOME/.local")
 
 
 def check_installs_nothing(build: Path, tmp: Path) -> None:
@@ -504,13 +597,12 @@ def mode_cmake_driver(source: Path, tmp: Path, cxx: list[str], version: str) -> 
     need("ninja", "cmake", "x86_64-w64-mingw32-g++", "x86_64-w64-mingw32-dlltool",
          "x86_64-w64-mingw32-objdump")
     if not Path("/usr/x86_64-w64-mingw32/include/ddk/ntddk.h").exists():
+        if REQUIRE_TOOLS:
+            raise Failure("mingw-w64-x86-64-dev is not installed (tools/setup.sh kernel)")
         print("SKIP: mingw-w64-x86-64-dev not installed (tools/setup.sh kernel installs it)")
         sys.exit(SKIP)
-    prefix = tmp / "prefix"
+    prefix = install_kshake(source, tmp, "cmake")
     env = clean_env()
-    run(["cmake", "-S", source, "-B", tmp / "kshake-build", *cmake_args(cxx),
-         f"-DCMAKE_INSTALL_PREFIX={prefix}"], env=env)
-    run(["cmake", "--install", tmp / "kshake-build"], env=env)
     # The driver's sources only: nothing else of kshake's tree goes with them.
     project = tmp / "cmake_driver"
     shutil.copytree(HERE / "cmake_driver", project)
@@ -535,10 +627,171 @@ def mode_cmake_driver(source: Path, tmp: Path, cxx: list[str], version: str) -> 
     print("ok: the driver was built, linked and checked with the installed kshake alone")
 
 
+def coff_imports(image: Path) -> dict[str, set[str]]:
+    """{DLL: functions} an image imports, as llvm-readobj-19 (a reader kshake did not write)
+    reads its import directory."""
+    imports: dict[str, set[str]] = {}
+    dll = None
+    for line in run(["llvm-readobj-19", "--coff-imports", image]).splitlines():
+        line = line.strip()
+        if line.startswith("Name: "):
+            dll = line[len("Name: "):].lower()
+            imports.setdefault(dll, set())
+        elif line.startswith("Symbol: ") and dll:
+            imports[dll].add(line[len("Symbol: "):].split(" (")[0])
+    return imports
+
+
+def check_imports_handshake(image: Path, what: str) -> None:
+    imports = coff_imports(image)
+    if "KsPinHandshake" not in imports.get("ks.sys", set()):
+        raise Failure(f"{what}: {image.name} does not import KsPinHandshake from ks.sys "
+                      f"(imports: {imports})")
+    print(f"ok: {what}: {image.name} imports KsPinHandshake from ks.sys")
+
+
+def driver_folder(source: Path, drivers: Path, name: str) -> Path:
+    """A folder holding kshake's sample driver as driver.cpp, as toolchains.md's recipes take it
+    (sample_pins.hpp beside it, contoso_protocols.hpp one folder up)."""
+    folder = drivers / name
+    folder.mkdir(parents=True)
+    sample = source / "examples" / "avstream_driver"
+    shutil.copy2(sample / "avstream_driver.cpp", folder / "driver.cpp")
+    shutil.copy2(sample / "sample_pins.hpp", folder)
+    if not (drivers / "contoso_protocols.hpp").exists():
+        shutil.copy2(source / "examples" / "contoso_protocols.hpp", drivers)
+    return folder
+
+
+def check_dlltool_table(tooling: Path, x64: Path, x86_rtd: Path, x86_cl: Path) -> None:
+    """Every cell of toolchains.md's dlltool-by-linker table, on the recipes' own objects: the
+    two dlltools' libraries of ks.sys, linked by GNU ld, ld.lld and lld-link."""
+    x64_def, x86_def = tooling / "ks-x64.def", tooling / "ks-x86.def"
+    mingw64 = Path("/usr/x86_64-w64-mingw32/lib")
+    libgcc = run(["x86_64-w64-mingw32-gcc", "-print-libgcc-file-name"]).strip()
+    libs = {"gnu": x64 / "table-gnu.a", "llvm": x64 / "table-llvm.a"}
+    run(["x86_64-w64-mingw32-dlltool", "-m", "i386:x86-64", "-d", x64_def, "-l", libs["gnu"]])
+    run(["llvm-dlltool-19", "-m", "i386:x86-64", "-d", x64_def, "-l", libs["llvm"]])
+    for kind, lib in libs.items():
+        links = {
+            "gnu-ld": ["x86_64-w64-mingw32-g++", "-nostdlib", "-Wl,--subsystem,native",
+                       "-Wl,--entry,DriverEntry", "-o", x64 / f"table-gnu-ld-{kind}.sys",
+                       "driver.o", lib, "-lntoskrnl", "-lhal", "-lgcc"],
+            "lld": ["clang++-19", "--target=x86_64-w64-mingw32", "-fuse-ld=lld-19", "-nostdlib",
+                    "-Wl,--subsystem,native", "-Wl,--entry,DriverEntry",
+                    "-o", x64 / f"table-lld-{kind}.sys", "driver.o", lib, "-lntoskrnl", "-lhal",
+                    "-lgcc"],
+            "lld-link": ["lld-link-19", "/DRIVER", "/SUBSYSTEM:NATIVE", "/ENTRY:DriverEntry",
+                         "/NODEFAULTLIB", f"/OUT:{x64 / f'table-lld-link-{kind}.sys'}",
+                         "driver.o", lib, mingw64 / "libntoskrnl.a", mingw64 / "libhal.a",
+                         libgcc]}
+        for linker, command in links.items():
+            run(command, cwd=x64)
+            got = coff_imports(x64 / f"table-{linker}-{kind}.sys").get("ks.sys", set())
+            if (linker, kind) == ("gnu-ld", "llvm"):
+                if got:
+                    raise Failure(f"GNU ld now imports {sorted(got)} from ks.sys through "
+                                  "llvm-dlltool's library: update toolchains.md's table and "
+                                  "make_import_libs.py's refusal")
+                print("ok: x64: GNU ld + llvm-dlltool links, and the image imports nothing "
+                      "from ks.sys (as toolchains.md says)")
+            elif "KsPinHandshake" not in got:
+                raise Failure(f"x64: {linker} + {kind} dlltool: the image does not import "
+                              f"KsPinHandshake from ks.sys ({sorted(got)})")
+            else:
+                print(f"ok: x64: {linker} + {kind} dlltool: imports KsPinHandshake from ks.sys")
+    # x86, -mrtd: llvm-dlltool's undecorated library linked by GNU ld imports nothing either.
+    undecorated = x86_rtd / "table-ks-undecorated.def"
+    undecorated.write_text("LIBRARY ks.sys\nEXPORTS\n" + "".join(
+        re.sub(r"@\d+$", "", line) + "\n" for line in x86_def.read_text().splitlines()
+        if line and not line.startswith(";") and line.split()[0] not in ("LIBRARY", "EXPORTS")))
+    run(["llvm-dlltool-19", "-m", "i386", "-k", "-d", undecorated, "-l",
+         x86_rtd / "table-llvm.a"])
+    run(["i686-w64-mingw32-g++", "-nostdlib", "-Wl,--subsystem,native", "-Wl,--entry,_DriverEntry",
+         "-o", "table-gnu-ld-llvm.sys", "driver.o", "table-llvm.a", "libntoskrnl-rtd.a",
+         "libhal-rtd.a", "-lgcc"], cwd=x86_rtd)
+    if coff_imports(x86_rtd / "table-gnu-ld-llvm.sys").get("ks.sys"):
+        raise Failure("x86: GNU ld now imports from ks.sys through llvm-dlltool's library: "
+                      "update toolchains.md's table and make_import_libs.py's refusal")
+    print("ok: x86: GNU ld + llvm-dlltool links, and the image imports nothing from ks.sys")
+    # x86, lld-link: GNU dlltool's library is an error under /SAFESEH.
+    run(["i686-w64-mingw32-dlltool", "-m", "i386", "-k", "-d", x86_def, "-l",
+         x86_cl / "table-gnu.lib"])
+    out = run(["lld-link-19", "/DRIVER", "/SUBSYSTEM:NATIVE", "/ENTRY:DriverEntry", "/NODEFAULTLIB",
+               "/MACHINE:X86", "/OUT:table-lld-link-gnu.sys", "driver.obj", "table-gnu.lib",
+               "ntoskrnl.lib", "hal.lib"], cwd=x86_cl, expect_failure=True)
+    if "is not compatible with SEH" not in out:
+        raise Failure(f"x86: lld-link + GNU dlltool failed, but not as toolchains.md says:\n{out}")
+    print("ok: x86: lld-link refuses GNU dlltool's library (/safeseh), as toolchains.md says")
+
+
+def check_refusals(tooling: Path, scratch: Path) -> None:
+    """make_import_libs.py refuses the two mismatches of the table, whatever --dlltool says; the
+    recipes are the twins it accepts."""
+    for arch, linker, dlltool in (("x64", "gnu-ld", "llvm-dlltool-19"),
+                                  ("x86-rtd", "gnu-ld", "llvm-dlltool-19"),
+                                  ("x86", "lld-link", "i686-w64-mingw32-dlltool")):
+        lib = scratch / f"refused-{arch}-{linker}.a"
+        out = run([sys.executable, tooling / "make_import_libs.py", "--arch", arch, "--linker",
+                   linker, "--dlltool", dlltool, "-o", lib], expect_failure=True)
+        if "was not kept" not in out or lib.exists():
+            raise Failure(f"make_import_libs.py --arch {arch} --linker {linker} --dlltool "
+                          f"{dlltool}: not refused as it should be:\n{out}")
+        print(f"ok: make_import_libs.py refuses {dlltool}'s library for --linker {linker} "
+              f"({arch})")
+
+
+def mode_recipes(source: Path, tmp: Path, cxx: list[str], version: str) -> None:
+    """toolchains.md's driver builds and consuming.md's kernel-tooling lines, as printed, from
+    kshake installed by consuming.md's CMake recipe; kernel-tooling.md's by-hand lines."""
+    check_recipe_marks(source)
+    need("ninja", "cmake", "bash", "x86_64-w64-mingw32-g++", "x86_64-w64-mingw32-gcc",
+         "x86_64-w64-mingw32-dlltool", "x86_64-w64-mingw32-objdump", "i686-w64-mingw32-g++",
+         "i686-w64-mingw32-dlltool", "i686-w64-mingw32-objdump", "clang-cl-19", "clang++-19",
+         "lld-link-19", "ld.lld-19", "llvm-dlltool-19", "llvm-readobj-19")
+    for ddk, package in (("x86_64-w64-mingw32", "mingw-w64-x86-64-dev"),
+                         ("i686-w64-mingw32", "mingw-w64-i686-dev")):
+        if not Path(f"/usr/{ddk}/include/ddk/ntddk.h").exists():
+            if REQUIRE_TOOLS:
+                raise Failure(f"{package} is not installed (tools/setup.sh kernel installs it)")
+            print(f"SKIP: {package} not installed (tools/setup.sh kernel installs it)")
+            sys.exit(SKIP)
+    prefix = install_kshake(source, tmp, "cmake")
+    tooling = prefix / "share" / "kshake"
+    home = tmp / "home"
+    # kernel-tooling.md (installed as share/kshake/README.md): its lines run in that folder.
+    by_hand = tmp / "by-hand"
+    shutil.copytree(tooling, by_hand)
+    run_recipe(source, "tools/packaging/kernel-tooling.md", ["tooling-by-hand"], by_hand, home)
+    made = sorted(by_hand.glob("*.lib")) + sorted(by_hand.glob("*.a"))
+    if len(made) < 5 or any(not lib.read_bytes().startswith(b"!<arch>\n") for lib in made):
+        raise Failure(f"kernel-tooling.md's tooling-by-hand made {[m.name for m in made]}")
+    print(f"ok: kernel-tooling.md's lines made {', '.join(m.name for m in made)}")
+    drivers = tmp / "drivers"
+    built = {}
+    for name in RECIPES["docs/toolchains.md"][1:]:
+        folder = driver_folder(source, drivers, name)
+        out = run_recipe(source, "docs/toolchains.md", ["driver-setup", name], folder, home)
+        if "check_image: driver.sys: OK" not in out:
+            print(out)
+            raise Failure(f"toolchains.md's {name}: check_image.py did not pass driver.sys")
+        check_imports_handshake(folder / "driver.sys", f"toolchains.md's {name}")
+        built[name] = folder
+    # consuming.md's kernel-tooling lines, on the x86_64 image just built.
+    x64 = built["driver-x64-gcc"]
+    out = run_recipe(source, "docs/consuming.md", ["kernel-tooling"], x64, home)
+    if "check_image: driver.sys: OK" not in out:
+        print(out)
+        raise Failure("consuming.md's kernel-tooling: check_image.py did not pass driver.sys")
+    print("ok: consuming.md's kernel-tooling lines ran on the x86_64 image")
+    check_dlltool_table(tooling, x64, built["driver-x86-gcc-rtd"], built["driver-x86-clang-cl"])
+    check_refusals(tooling, tmp)
+
+
 MODES = {"single": mode_single, "subproject": mode_subproject, "pkgconfig": mode_pkgconfig,
          "cmake": mode_cmake, "cmake-subdirectory": mode_cmake_subdirectory,
          "cmake-fetchcontent": mode_cmake_fetchcontent, "cmake-install": mode_cmake_install,
-         "cmake-driver": mode_cmake_driver}
+         "cmake-driver": mode_cmake_driver, "recipes": mode_recipes}
 
 
 def main() -> int:
@@ -550,7 +803,11 @@ def main() -> int:
                         help="the whole compiler command as one shell-quoted string (as for CXX)")
     parser.add_argument("--cxx-word", action="append", default=[], metavar="WORD",
                         help="one word of the compiler command, in order (--cxx-word=-m32)")
+    parser.add_argument("--require-tools", action="store_true",
+                        help="a missing tool fails the test instead of skipping it (exit 77)")
     args = parser.parse_args()
+    global REQUIRE_TOOLS
+    REQUIRE_TOOLS = args.require_tools
     if args.cxx and args.cxx_word:
         parser.error("give the compiler command as --cxx or as --cxx-word, not both")
     cxx = args.cxx_word or shlex.split(args.cxx)
