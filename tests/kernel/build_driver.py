@@ -9,7 +9,14 @@ TOOLCHAIN is one of
   clang-cl-x64, clang-cl-x86, clang-cl-arm64
                                        MSVC ABI: clang-cl-19 /kernel with no standard include
                                        path (/X), against the test-only WDK stand-ins in
-                                       tests/kernel/wdk/, linked by lld-link-19 /DRIVER.
+                                       tests/kernel/wdk/, linked by lld-link-19 /DRIVER;
+  clang-cl-x64-ddk, clang-cl-x86-ddk   the same MSVC ABI against Debian's mingw-w64 DDK headers
+                                       (/external:I) and mingw-w64's ntoskrnl.exe/hal.dll
+                                       export lists: headers nobody in this project wrote.
+
+With --gs (MSVC ABI) the translation unit is built with /GS, as a default WDK project builds it,
+and linked with tests/kernel/wdk/gs_support.c (a test-only stand-in for the WDK's GS support
+library) and the entry point GsDriverEntry, which sets the cookie and then calls DriverEntry.
 
 Meson's one native C++ compiler cannot build a Windows driver, so `meson test` runs this
 script once per toolchain. It compiles with warnings as errors, checks which files the
@@ -140,6 +147,32 @@ TOOLCHAINS = {
         "machine": "arm64",
         "image_machine": "arm64",
     },
+    # MSVC ABI on mingw-w64's DDK headers (MSVC_DDK_CXXFLAGS). ARM64 has no such toolchain:
+    # mingw-w64 10's wdm.h has no ARM64 section ("#error Unknown Architecture", wdm.h:8376).
+    "clang-cl-x64-ddk": {
+        "kind": "msvc",
+        "ddk": "x86_64-w64-mingw32",
+        "dev": "mingw-w64-x86-64-dev",
+        "target": "x86_64-pc-windows-msvc",
+        "cxxflags": [],
+        "return_address": 8,
+        "link_machine": "X64",
+        "machine": "i386:x86-64",
+        "image_machine": "x64",
+    },
+    "clang-cl-x86-ddk": {
+        "kind": "msvc",
+        "ddk": "i686-w64-mingw32",
+        "dev": "mingw-w64-i686-dev",
+        "target": "i686-pc-windows-msvc",
+        # _X86_: mingw-w64's headers pick the architecture from GCC's macros or _X86_, and
+        # clang-cl defines neither for x86 (for x64 _M_AMD64 suffices).
+        "cxxflags": ["/Gz", "-D_X86_=1"],
+        "return_address": 4,
+        "link_machine": "X86",
+        "machine": "i386",
+        "image_machine": "x86",
+    },
 }
 
 LINK_FLAGS = ["-nostdlib", "-Wl,--subsystem,native"]
@@ -148,17 +181,40 @@ LINK_FLAGS = ["-nostdlib", "-Wl,--subsystem,native"]
 # optimisation level. /GS-: the /GS security cookie needs the WDK's GS support library (and its
 # GsDriverEntry entry point), which cannot be linked here; a WDK build keeps /GS on.
 MSVC_CXXFLAGS = ["/kernel", "/std:c++20", "/W4", "/WX", "/X", "/GS-"]
+# clang-cl-19 on mingw-w64 10's DDK headers (toolchains clang-cl-*-ddk), which are written for
+# GCC. Each flag, and what dropping it does to the sample (checked with clang-cl-19):
+#   __GNUC__=4            mingw's intrinsic declarations then match clang's <mmintrin.h>
+#                         (without it: "cannot initialize a parameter of type ... __v2si");
+#   __GNUC_MINOR__=2      mingw's version tests need both (stdlib.h: "expected ';'");
+#   __INTRINSIC_DEFINED_* wdm.h and mingw's intrin.h both define the two bit-test intrinsics;
+#   CDECL=                ks.h uses CDECL, which only the user-mode windef.h defines;
+#   _CLANG_DISABLE_CRT_DEPRECATION_WARNINGS  clang's <mm3dnow.h>, which mingw's intrin.h
+#                         includes, #warns (an error under /WX);
+# and on x86 _X86_=1 (the toolchain's cxxflags), by which mingw's headers know x86. The header
+# folders are passed with /external:I, after kshake's and GSL's -I: -imsvc puts them after
+# clang's own headers, and clang's <intrin.h> declaration of _setjmp then conflicts.
+MSVC_DDK_CXXFLAGS = ["-D__GNUC__=4", "-D__GNUC_MINOR__=2",
+                     "-D__INTRINSIC_DEFINED_InterlockedBitTestAndSet",
+                     "-D__INTRINSIC_DEFINED_InterlockedBitTestAndReset",
+                     "-DCDECL=", "-D_CLANG_DISABLE_CRT_DEPRECATION_WARNINGS"]
 # lld-link-19. /RELEASE writes the PE checksum the loader verifies for drivers. /DEBUG:SYMTAB
 # keeps a COFF symbol table in the image (nothing else of /DEBUG), which check_image.py needs to
 # name functions (x86 callee-pops); /DEBUG would also turn off /OPT:REF,ICF, so they are
 # restated to link what a release build links.
-MSVC_LDFLAGS = ["/DRIVER", "/SUBSYSTEM:NATIVE", "/ENTRY:DriverEntry", "/NODEFAULTLIB", "/RELEASE",
-                "/OPT:REF", "/OPT:ICF", "/DEBUG:SYMTAB"]
+# /SECTION:INIT,ERD: code put in INIT (#pragma alloc_text(INIT, DriverEntry)) runs once, and the
+# kernel frees a discardable section after DriverEntry returns; lld-link leaves INIT as plain
+# code (0x60000020). A WDK project's link line carries /SECTION:"INIT,d", but lld-link-19 reads
+# /SECTION's letters as the whole set of permissions (link.exe keeps E and R unless told), so
+# "INIT,d" would leave INIT neither executable nor readable: E, R and D are all spelled out.
+# An image without an INIT section is not affected.
+MSVC_LDFLAGS = ["/DRIVER", "/SUBSYSTEM:NATIVE", "/NODEFAULTLIB", "/RELEASE",
+                "/OPT:REF", "/OPT:ICF", "/DEBUG:SYMTAB", "/SECTION:INIT,ERD"]
 MSVC_TOOLS = {
     "cxx": ("clang-cl-19", "clang-tools-19"),
     "link": ("lld-link-19", "lld-19"),
     "dlltool": ("llvm-dlltool-19", "llvm-19"),
     "objdump": ("llvm-objdump-19", "llvm-19"),
+    "nm": ("llvm-nm-19", "llvm-19"),
 }
 
 
@@ -280,6 +336,28 @@ def cached_kernel_exports(nm: str, dlltool: str, library: Path,
     return dll, exports
 
 
+def mingw_import_names(nm: str, library: Path) -> tuple[set[str], set[str]]:
+    """(every import of a mingw-w64 import library such as libntoskrnl.a, undecorated; the subset
+    that has a code thunk, i.e. is a function rather than DATA)."""
+    listing = subprocess.run([nm, str(library)], capture_output=True, text=True, check=True).stdout
+    imports: set[str] = set()
+    thunks: set[str] = set()
+    for line in listing.splitlines():
+        parts = line.split()
+        if len(parts) == 3 and parts[1] == "I" and parts[2].startswith("__imp_"):
+            imports.add(plain_name(parts[2][len("__imp_"):]))
+        elif len(parts) == 3 and parts[1] == "T":
+            thunks.add(plain_name(parts[2]))
+    return imports, thunks & imports
+
+
+def plain_name(symbol: str) -> str:
+    """An x86 symbol's name as a DLL exports it: _Name@12, _Name and @Name@4 -> Name."""
+    if symbol.startswith("@"):
+        return re.sub(r"@\d+$", "", symbol[1:])
+    return re.sub(r"@\d+$", "", symbol[1:] if symbol.startswith("_") else symbol)
+
+
 def undefined_symbols(nm: str, obj: Path) -> set[str]:
     listing = subprocess.run([nm, "-u", str(obj)], capture_output=True, text=True, check=True).stdout
     found = set()
@@ -319,6 +397,9 @@ def parse_args() -> argparse.Namespace:
                         metavar="DLL=NAME",
                         help="clang-cl: also link an import library of DLL exporting NAME, "
                              "before the kernel's (negative tests)")
+    parser.add_argument("--gs", action="store_true",
+                        help="clang-cl toolchains: build with /GS, link tests/kernel/wdk/"
+                             "gs_support.c and enter at GsDriverEntry, as a default WDK project")
     parser.add_argument("--callee-pops", action="append", default=[], metavar="NAME=BYTES",
                         help="x86: a function the platform calls __stdcall")
     parser.add_argument("--require-import", action="append", default=[], metavar="DLL!FUNC",
@@ -338,6 +419,8 @@ def parse_args() -> argparse.Namespace:
     msvc = TOOLCHAINS[args.toolchain].get("kind") == "msvc"
     if args.opt != "O2" and not msvc:
         parser.error("--opt is for the clang-cl toolchains")
+    if args.gs and not msvc:
+        parser.error("--gs is for the clang-cl toolchains")
     if args.imports and not msvc:
         parser.error("--import is for the clang-cl toolchains (mingw: --link-first)")
     if args.link_first and msvc:
@@ -370,6 +453,39 @@ def import_library(dlltool: str, machine: str, out: Path, stem: str, dll: str,
     return library
 
 
+def msvc_ddk_kernel_libraries(chain: dict, tools: dict[str, str], out: Path,
+                              objects: list[Path], x86: bool) -> list[str]:
+    """The ntoskrnl.exe and hal.dll import libraries of a clang-cl-*-ddk build: mingw-w64's own.
+
+    x64: libntoskrnl.a and libhal.a as they are (lld-link reads mingw import libraries). x86:
+    lld-link refuses mingw's i686 import members under /SAFESEH (the default for x86 images:
+    "is not compatible with SEH"), so an import library is made with llvm-dlltool -k from a .def
+    of the functions the objects import, each checked against mingw-w64's export list and
+    written with the object's decoration (Name@12 for __stdcall, Name for __cdecl, @Name@4 for
+    __fastcall), as the x86 image must bind them."""
+    libdir = Path(tools["libdir"])
+    kernels = {"ntoskrnl": "ntoskrnl.exe", "hal": "hal.dll"}
+    if not x86:
+        return [str(libdir / f"lib{k}.a") for k in kernels]
+    wanted: set[str] = set()
+    for obj in objects:
+        wanted |= undefined_symbols(tools["nm"], obj)
+    libs = []
+    for kernel, dll in kernels.items():
+        exported, functions = mingw_import_names(tools["nm"], libdir / f"lib{kernel}.a")
+        lines = sorted((symbol if symbol.startswith("@") else symbol[1:]) +
+                       ("" if plain_name(symbol) in functions else " DATA")
+                       for symbol in wanted if plain_name(symbol) in exported)
+        if not lines:
+            continue
+        def_file = write_def(out / f"{kernel}-ddk.def", dll, lines)
+        library = out / f"{kernel}.lib"
+        run([tools["dlltool"], "-k", "-m", chain["machine"], "-d", str(def_file),
+             "-l", str(library)], f"dlltool {dll}")
+        libs.append(str(library))
+    return libs
+
+
 def build_msvc(args: argparse.Namespace, chain: dict, out: Path, name: str,
                tools: dict[str, str]) -> tuple[Path, Path, list[str]]:
     """clang-cl-19 + lld-link-19: returns (image, object, check_image.py options)."""
@@ -383,10 +499,21 @@ def build_msvc(args: argparse.Namespace, chain: dict, out: Path, name: str,
     unknown = set(args.drop_flag) - set(cxxflags)
     if unknown:
         raise RuntimeError(f"--drop-flag {' '.join(sorted(unknown))}: not a flag of {args.toolchain}")
+    if args.gs:
+        cxxflags = ["/GS" if f == "/GS-" else f for f in cxxflags]
     cxxflags = [f for f in cxxflags if f not in set(args.drop_flag)] + args.extra_flag
     # In a WDK project the Additional Include Directories (kshake, GSL) come first and the WDK's
     # own folders last, as here.
-    includes = [f"-I{p.resolve()}" for p in args.includes] + [f"-I{gsl_root}", f"-I{WDK}"]
+    includes = [f"-I{p.resolve()}" for p in args.includes] + [f"-I{gsl_root}"]
+    if "ddk" in chain:
+        root = Path(tools["ddk"]).parent
+        cxxflags += MSVC_DDK_CXXFLAGS
+        includes += [f"/external:I{tools['ddk']}", f"/external:I{root}"]
+        # Debian links most of /usr/<triplet>/include/*.h to /usr/share/mingw-w64/include.
+        platform = [tools["ddk"], str(root), "/usr/share/mingw-w64/include"]
+    else:
+        includes.append(f"-I{WDK}")
+        platform = [str(WDK)]
     compile_flags = [f"--target={chain['target']}", *cxxflags, *includes]
     obj = out / f"{name}.obj"
     # -fshow-skipped-includes also lists a header skipped because its guard is already defined.
@@ -402,24 +529,40 @@ def build_msvc(args: argparse.Namespace, chain: dict, out: Path, name: str,
                                   text=True, check=True).stdout.strip()
         roots = include_graph.Roots(
             kshake=[str(p.resolve()) for p in args.includes], gsl=[str(gsl_root / "gsl")],
-            platform=[str(WDK)], compiler=[os.path.join(resource, "include")], search=[])
+            platform=platform, compiler=[os.path.join(resource, "include")], search=[])
         check_include_graph("msvc", args.source.resolve(), done.stdout,
                             [tools["cxx"], *compile_flags, "-v", "/Zs", "--"], roots, out, out)
+    objects = [obj]
+    if args.gs:
+        # The cookie's code itself is built without /GS: GsDriverEntry runs before the cookie
+        # has its value. Only the target and the x86 convention are the driver's.
+        gs_obj = out / "gs_support.obj"
+        run([tools["cxx"], f"--target={chain['target']}", "/kernel", "/W4", "/WX", "/X", "/GS-",
+             "/O2", *(["/Gz"] if "/Gz" in cxxflags else []), "/c", f"/Fo{gs_obj}", "--",
+             str(WDK / "gs_support.c")], "compile gs_support.c", cwd=out)
+        objects.append(gs_obj)
 
     libs = [str(import_library(tools["dlltool"], chain["machine"], out, f"import-{i}",
                                spec.partition("=")[0], [spec.partition("=")[2]], x86))
             for i, spec in enumerate(args.imports)]
     libs.append(str(import_library(tools["dlltool"], chain["machine"], out, "ks", "ks.sys",
                                    read_def(args.ks_def)[1], x86)))
-    for def_file in sorted(WDK.glob("*.def")):  # ntoskrnl.def (hal.def when one is needed)
-        dll, exports = read_def(def_file)
-        libs.append(str(import_library(tools["dlltool"], chain["machine"], out, def_file.stem,
-                                       dll, exports, x86)))
+    if "ddk" in chain:
+        libs += msvc_ddk_kernel_libraries(chain, tools, out, objects, x86)
+    else:
+        for def_file in sorted(WDK.glob("*.def")):  # ntoskrnl.def (hal.def when one is needed)
+            dll, exports = read_def(def_file)
+            libs.append(str(import_library(tools["dlltool"], chain["machine"], out,
+                                           def_file.stem, dll, exports, x86)))
     image = out / f"{name}.sys"
     link_map = out / f"{name}.map"
-    run([tools["link"], *MSVC_LDFLAGS, f"/MACHINE:{chain['link_machine']}", f"/MAP:{link_map}",
-         f"/OUT:{image}", str(obj), *libs], "link")
-    return image, obj, ["--machine", chain["image_machine"], "--object", str(obj)]
+    entry = "GsDriverEntry" if args.gs else "DriverEntry"
+    run([tools["link"], *MSVC_LDFLAGS, f"/ENTRY:{entry}", f"/MACHINE:{chain['link_machine']}",
+         f"/MAP:{link_map}", f"/OUT:{image}", *map(str, objects), *libs], "link")
+    options = ["--machine", chain["image_machine"]]
+    for linked in objects:
+        options += ["--object", str(linked)]
+    return image, obj, options
 
 
 def build_gnu(args: argparse.Namespace, chain: dict, out: Path, name: str,
@@ -516,6 +659,12 @@ def find_tools(args: argparse.Namespace, chain: dict) -> dict[str, str]:
     if chain.get("kind") == "msvc":
         tools = {key: need_tool(spec) for key, spec in MSVC_TOOLS.items()}
         need_file(args.gsl / "assert", "libmsgsl-dev")
+        if "ddk" in chain:
+            triplet = chain["ddk"]
+            tools["ddk"] = str(need_file(Path(f"/usr/{triplet}/include/ddk/ntddk.h"),
+                                         chain["dev"]).parent)
+            tools["libdir"] = str(need_file(Path(f"/usr/{triplet}/lib/libntoskrnl.a"),
+                                            chain["dev"]).parent)
         return tools
     triplet = chain["triplet"]
     x86 = chain["machine"] == "i386"
@@ -532,6 +681,33 @@ def find_tools(args: argparse.Namespace, chain: dict) -> dict[str, str]:
     if x86 and not args.no_rtd:
         tools["nm"] = need_tool(chain["nm"])
     return tools
+
+
+def check_gs(image: Path, obj: Path, nm: str, x86: bool) -> list[str]:
+    """What --gs promises of an image, as FAIL lines: the translation unit was compiled with /GS
+    (its object calls the cookie check), the check and the cookie come from gs_support.c, and the
+    image is entered at GsDriverEntry, so the cookie is set before any protected function runs."""
+    check, cookie = (("@__security_check_cookie@4", "___security_cookie") if x86 else
+                     ("__security_check_cookie", "__security_cookie"))
+    entry_symbol = "_GsDriverEntry@8" if x86 else "GsDriverEntry"
+    failures = []
+    if check not in undefined_symbols(nm, obj):
+        failures.append(f"FAIL: {obj.name} was not built with /GS: no function of it calls {check}")
+    listing = subprocess.run([nm, str(image)], capture_output=True, text=True, check=True).stdout
+    defined = {parts[2]: int(parts[0], 16) for parts in map(str.split, listing.splitlines())
+               if len(parts) == 3 and parts[1] in "TtDdBb"}
+    for symbol in (check, cookie, entry_symbol):
+        if symbol not in defined:
+            failures.append(f"FAIL: {image.name} does not define {symbol} (gs_support.c)")
+    data = image.read_bytes()
+    header = int.from_bytes(data[0x3C:0x40], "little") + 24  # the optional header
+    entry_rva = int.from_bytes(data[header + 16:header + 20], "little")
+    image_base = (int.from_bytes(data[header + 28:header + 32], "little") if x86 else
+                  int.from_bytes(data[header + 24:header + 32], "little"))
+    if entry_symbol in defined and defined[entry_symbol] != image_base + entry_rva:
+        failures.append(f"FAIL: {image.name} is not entered at GsDriverEntry (entry RVA "
+                        f"{entry_rva:#x}), so nothing sets the cookie before DriverEntry runs")
+    return failures
 
 
 def expected(args: argparse.Namespace, rejected: bool, output: str, what: str) -> int:
@@ -596,6 +772,12 @@ def main() -> int:
     if done.returncode not in (0, 1):
         return 1
     rejected, what = done.returncode == 1, "checker"
+    if args.gs:
+        failures = check_gs(image, obj, tools["nm"], chain["link_machine"] == "X86")
+        print("\n".join(failures) if failures else f"gs: {image.name}: OK (built with /GS, "
+              "entered at GsDriverEntry, cookie and check from gs_support.c)")
+        output += "\n".join(failures)
+        rejected, what = rejected or bool(failures), "checker and the /GS check"
     if args.stack_budget is not None:
         stack = [sys.executable, str(HERE / "stack_usage.py"), "--budget", str(args.stack_budget),
                  "--return-address", str(chain.get("return_address", 0)),
