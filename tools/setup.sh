@@ -6,7 +6,7 @@ set -euo pipefail
 
 declare -A groups=(
   [core]="g++ meson ninja-build cmake pkg-config python3 libmsgsl-dev doctest-dev clang-19"
-  [kernel]="g++-mingw-w64-x86-64-win32 g++-mingw-w64-i686-win32 mingw-w64-x86-64-dev mingw-w64-i686-dev binutils-mingw-w64-x86-64 binutils-mingw-w64-i686 clang-19 clang-tools-19 lld-19 llvm-19 libmsgsl-dev python3"
+  [kernel]="g++-mingw-w64-x86-64-win32 g++-mingw-w64-i686-win32 mingw-w64-x86-64-dev mingw-w64-i686-dev binutils-mingw-w64-x86-64 binutils-mingw-w64-i686 clang-19 clang-tools-19 lld-19 llvm-19 libmsgsl-dev python3 python3-pefile"
   [bench]="libbenchmark-dev valgrind gnuplot-nox"
   [fuzz]="clang-19 libclang-rt-19-dev"
   [lint]="clang-tidy-19 clang-format-19 cppcheck"

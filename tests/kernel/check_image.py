@@ -1,20 +1,58 @@
 #!/usr/bin/env python3
-"""Checks that a PE image is a loadable, runtime-free Windows kernel driver.
+"""Checks that a PE image is a driver Windows loads and that keeps the kernel's rules.
 
     check_image.py [--objdump TOOL] [--machine x86|x64|arm64] [--object OBJ]...
-                   [--require-import DLL!FUNC]... [--callee-pops NAME=BYTES]...
-                   [--link-map MAP --rtd] IMAGE.sys
+                   [--require-import DLL!FUNC]... [--allow-export NAME]... [--signed]
+                   [--callee-pops NAME=BYTES]... [--link-map MAP --rtd] IMAGE.sys
 
 Works on GNU-ABI images (mingw-w64, GNU ld or lld) and MSVC-ABI images (clang-cl + lld-link).
+Reads the PE headers and tables with pefile (Debian: python3-pefile), a PE library this project
+did not write; objdump reads the COFF symbol table and disassembles.
 
-What it verifies, and why a driver needs it:
+What it verifies, and why a driver needs it. What the loader and memory integrity require:
   * --machine: the image's machine type is that architecture's (x86 0x14c, x64 0x8664, ARM64
     0xAA64) with the matching optional header (PE32 for x86, PE32+ otherwise);
+  * an image, not a DLL (IMAGE_FILE_DLL clear): a driver is loaded as a system image and its
+    entry point is called as DriverEntry, never as a DllMain;
   * subsystem is native (1): the kernel loads nothing else as a driver;
-  * every --require-import is imported from that DLL (by default KsPinHandshake and
-    KsPinRegisterHandshakeCallback from ks.sys: the calls kshake exists for);
+  * DllCharacteristics: NX_COMPAT (memory integrity, HVCI, requires a driver to opt in to NX),
+    DYNAMIC_BASE (the kernel places every driver at an address of its choosing), on 64-bit
+    images HIGH_ENTROPY_VA (what lld-link and GNU ld set by default: clear only when someone
+    turned it off), and no FORCE_INTEGRITY unless --signed is given or the image carries a
+    signature (Windows refuses an image that asks for an integrity check and has no signature);
+  * section alignment a multiple of 0x1000, the page (memory integrity's rule; lld-link's and
+    GNU ld's default): the kernel protects each section by its own pages;
+  * no export table, or only the names given with --allow-export: a driver is not a DLL that
+    others import from (an export driver is a DLL, and this checker is not for one);
+  * the entry point is DriverEntry or GsDriverEntry (the WDK's /GS entry, which sets the
+    security cookie and calls DriverEntry): a COFF symbol of that name (x86: _DriverEntry@8,
+    or _DriverEntry as GCC -mrtd writes it; the same for GsDriverEntry) sits at
+    AddressOfEntryPoint. Without a COFF symbol table this cannot be shown, and the image fails
+    (check it before stripping it, see below);
+  * a section named INIT (code that runs once, from DriverEntry) is discardable: the kernel
+    frees INIT after DriverEntry returns only if the section says it may; lld-link leaves it
+    resident unless linked with /SECTION:INIT,ERD (link.exe makes INIT discardable itself);
+  * relocations: not stripped (IMAGE_FILE_RELOCS_STRIPPED), and no absolute address left
+    unrelocated. The kernel never loads a driver at its preferred base, so every absolute
+    address in the image needs a base relocation. An image may have no relocation table only if
+    it holds no absolute address: no aligned pointer-sized word of a data section and no
+    pointer-sized value anywhere in a code section (x86 code addresses its data absolutely)
+    lies in [ImageBase, ImageBase + SizeOfImage), the loader's own tables (imports, exports,
+    exception, debug, resources), which hold RVAs, left out. With a table, on 64-bit images every
+    such aligned word of a data section must be covered by a DIR64 relocation (on 32-bit images a
+    plain constant can equal an address, at the x86 default base 0x10000 even 65536 does, so
+    coverage is not checked there);
+  * on x64 and ARM64, an exception directory (.pdata) when the image has code: the kernel
+    unwinds through a driver's functions by it (exceptions, stack walks, bug-check dumps);
+  * no delay-load imports: the kernel's loader resolves only the import directory, and the
+    delay-load helper is a user-mode library;
   * nothing is imported from any DLL but ks.sys, ntoskrnl.exe and hal.dll: a driver cannot
     load msvcrt, libstdc++ or kernel32; an import from one means a hosted runtime slipped in;
+  * every --require-import is imported from that DLL (by default KsPinHandshake and
+    KsPinRegisterHandshakeCallback from ks.sys: the calls kshake exists for);
+  * a correct, non-zero PE checksum: the loader verifies it for every driver;
+  * no section both writable and executable: memory integrity (HVCI) refuses such a driver.
+What a driver without a C++ runtime must avoid:
   * no TLS directory (and no .tls section): the kernel has no implicit TLS for drivers;
   * no static-initialiser table: nothing runs a driver's .ctors/.init_array/.CRT$XC entries,
     so a namespace-scope object with a dynamic initialiser would silently stay unconstructed;
@@ -31,9 +69,8 @@ What it verifies, and why a driver needs it:
     thread-local section (.tls, .tls$), no dynamic initialiser (??__E*, ??__F*,
     _GLOBAL__sub_I_*, __cxx_global_var_init*) or guard variable (?$TSS*, ?$S<n>@*, _ZGV*), no
     reference to _tls_index, _Init_thread_header or atexit;
-  * relocations not stripped: the kernel always relocates a driver;
-  * a correct, non-zero PE checksum: the loader verifies it for every driver;
-  * no section both writable and executable: HVCI (memory integrity) refuses such a driver;
+  * a COFF symbol table: without one, neither initialisers nor the entry point's name can be
+    checked (GNU ld writes one; lld-link with /DEBUG:SYMTAB; link.exe never does);
   * --callee-pops NAME=BYTES (x86): every `ret` of the function whose name (demangled, or the
     symbol itself) contains NAME pops BYTES, i.e. it is __stdcall as the platform calls it;
   * --rtd --link-map MAP (x86 built with -mrtd): GCC 12 calls the helpers it generates calls
@@ -43,14 +80,17 @@ What it verifies, and why a driver needs it:
     `sub $n,%esp` that re-reserves the arguments GCC believes the callee popped.
 
 Every failure is printed on its own line, starting with "FAIL:", naming what is wrong; the
-exit status is 1 if anything failed, 2 for a usage or tool error, 0 when the image passes.
-Needs only Python 3's standard library and one objdump (GNU <triplet>-objdump or llvm-objdump).
+exit status is 1 if anything failed, 2 for a usage or tool error (pefile missing included), 0
+when the image passes. Needs Python 3, python3-pefile and one objdump (GNU <triplet>-objdump or
+llvm-objdump). When the python3 that runs it lacks pefile (a pyenv or virtualenv python ahead of
+Debian's in PATH) and /usr/bin/python3 has it, the checker runs itself again under that one.
 """
 
 from __future__ import annotations
 
 import argparse
 from dataclasses import dataclass
+import os
 import re
 import shutil
 import struct
@@ -58,8 +98,16 @@ import subprocess
 import sys
 from pathlib import Path
 
+try:
+    import pefile
+except ImportError:  # main() says which package to install; build_driver.py imports this module
+    pefile = None
+
 ALLOWED_DLLS = ("ks.sys", "ntoskrnl.exe", "hal.dll")
 DEFAULT_REQUIRED = ("ks.sys!KsPinHandshake", "ks.sys!KsPinRegisterHandshakeCallback")
+# Debian's python3, where python3-pefile installs pefile.
+SYSTEM_PYTHON = "/usr/bin/python3"
+PEFILE_PACKAGE = "python3-pefile"
 
 # The names g++ and clang give the functions that .ctors/.init_array point at, and the
 # helper clang emits per variable. Matched against the image's COFF symbol table.
@@ -86,6 +134,30 @@ MACHINES = {"x86": (0x014C, 0x10B), "x64": (0x8664, 0x20B), "arm64": (0xAA64, 0x
 # libgcc members an x86 -mrtd image may contain: the stack probes, called from prologues by
 # their own register convention, never as C functions.
 RTD_SAFE_LIBGCC_MEMBERS = re.compile(r"^_?_?(?:chkstk|chkstk_ms|alloca)\.o$")
+# The entry points a driver may have, as the COFF symbol names them: x86 C names carry a
+# leading underscore and, __stdcall, @8 (GCC under -mrtd leaves the @8 off).
+ENTRY_NAMES = {
+    0x014C: ("_DriverEntry@8", "_DriverEntry", "_GsDriverEntry@8", "_GsDriverEntry"),
+    0x8664: ("DriverEntry", "GsDriverEntry"),
+    0xAA64: ("DriverEntry", "GsDriverEntry"),
+}
+
+FILE_RELOCS_STRIPPED = 0x0001
+FILE_DLL = 0x2000
+DLLCHAR_HIGH_ENTROPY_VA = 0x0020
+DLLCHAR_DYNAMIC_BASE = 0x0040
+DLLCHAR_FORCE_INTEGRITY = 0x0080
+DLLCHAR_NX_COMPAT = 0x0100
+SCN_CNT_CODE = 0x00000020
+SCN_MEM_DISCARDABLE = 0x02000000
+SCN_MEM_EXECUTE = 0x20000000
+SCN_MEM_WRITE = 0x80000000
+PAGE = 0x1000
+# Data directory indices.
+DIR_EXPORT, DIR_IMPORT, DIR_RESOURCE, DIR_EXCEPTION, DIR_SECURITY = 0, 1, 2, 3, 4
+DIR_BASERELOC, DIR_DEBUG, DIR_TLS, DIR_IAT, DIR_DELAY_IMPORT = 5, 6, 9, 12, 13
+# Base relocation types: a 32-bit and a 64-bit absolute address.
+REL_BASED_HIGHLOW, REL_BASED_DIR64 = 3, 10
 
 
 class Report:
@@ -114,91 +186,284 @@ def run(tool: str, *args: str) -> str:
     return done.stdout
 
 
-def parse_imports(private_headers: str) -> dict[str, set[str]]:
-    """DLL name (lower case) -> imported names, from GNU or LLVM `objdump -p` output."""
-    imports: dict[str, set[str]] = {}
-    current: set[str] | None = None
-    for line in private_headers.splitlines():
-        dll = re.match(r"^\s*DLL Name:\s*(\S+)", line)
-        if dll:
-            current = imports.setdefault(dll.group(1).lower(), set())
-            continue
-        if current is None:
-            continue
-        if not line.strip():
-            current = None
-            continue
-        # GNU:  "\t60f8\t    4  KsPinHandshake"   LLVM: "           4  KsPinHandshake"
-        entry = re.match(r"^\s*(?:[0-9a-fA-F]+\s+)?\d+\s+(\S+)\s*$", line)
-        if entry:
-            current.add(entry.group(1))
-        elif re.match(r"^\s*(?:[0-9a-fA-F]+\s+)?<none>\s+([0-9a-fA-F]+)", line):
-            current.add("#ordinal")
-    return imports
+def python_with_pefile() -> str | None:
+    """Debian's python3 when it has pefile and is not the interpreter running now, else None."""
+    system = Path(SYSTEM_PYTHON)
+    if not system.exists() or os.environ.get("KSHAKE_PEFILE_REEXEC"):
+        return None
+    try:
+        if system.resolve() == Path(sys.executable).resolve():
+            return None
+    except OSError:
+        return None
+    probe = subprocess.run([SYSTEM_PYTHON, "-c", "import pefile"], capture_output=True)
+    return SYSTEM_PYTHON if probe.returncode == 0 else None
 
 
-def data_directory(private_headers: str, index: int) -> tuple[int, int] | None:
-    pattern = re.compile(rf"^\s*Entry {index:x}\s+([0-9a-fA-F]+)\s+([0-9a-fA-F]+)\s")
-    for line in private_headers.splitlines():
-        found = pattern.match(line)
-        if found:
-            return int(found.group(1), 16), int(found.group(2), 16)
-    return None
+def require_pefile(script: str) -> None:
+    """Makes sure pefile can be imported: runs `script` again under Debian's python3 if that one
+    has it (the exec does not return), or exits 2 naming the Debian package."""
+    if pefile is not None:
+        return
+    other = python_with_pefile()
+    if other:
+        os.environ["KSHAKE_PEFILE_REEXEC"] = "1"
+        sys.stdout.flush()
+        os.execv(other, [other, script, *sys.argv[1:]])
+    print(f"{Path(script).name}: needs pefile, which {sys.executable} cannot import: install "
+          f"Debian's {PEFILE_PACKAGE} (apt-get install {PEFILE_PACKAGE}, or tools/setup.sh "
+          f"kernel) and run it with {SYSTEM_PYTHON}", file=sys.stderr)
+    sys.exit(2)
 
 
 @dataclass
 class Section:
     name: str
+    virtual_address: int
     virtual_size: int
     raw_size: int
     raw_pointer: int
     characteristics: int
 
+    def executable(self) -> bool:
+        return bool(self.characteristics & (SCN_CNT_CODE | SCN_MEM_EXECUTE))
+
 
 class PeFile:
-    """The few raw PE facts objdump does not print uniformly (both flavours)."""
+    """An image as pefile reads it, with the section names resolved (GNU ld writes names longer
+    than 8 bytes as /<offset> into the COFF string table, which pefile leaves as they are)."""
 
     def __init__(self, data: bytes) -> None:
         if data[:2] != b"MZ":
             raise ValueError("not an MZ/PE file")
         self.data = data
-        self.pe = struct.unpack_from("<I", data, 0x3C)[0]
-        if data[self.pe:self.pe + 4] != b"PE\0\0":
-            raise ValueError("no PE signature")
-        coff = self.pe + 4
-        self.machine, self.section_count = struct.unpack_from("<HH", data, coff)
-        self.symbol_table, self.symbol_count = struct.unpack_from("<II", data, coff + 8)
-        optional_size, self.characteristics = struct.unpack_from("<HH", data, coff + 16)
-        self.optional = coff + 20
-        self.magic = struct.unpack_from("<H", data, self.optional)[0]
-        self.checksum_offset = self.optional + 64
-        self.checksum = struct.unpack_from("<I", data, self.checksum_offset)[0]
+        self.pe = pefile.PE(data=data, fast_load=True)
+        self.pe.parse_data_directories(directories=[
+            pefile.DIRECTORY_ENTRY["IMAGE_DIRECTORY_ENTRY_IMPORT"],
+            pefile.DIRECTORY_ENTRY["IMAGE_DIRECTORY_ENTRY_EXPORT"],
+            pefile.DIRECTORY_ENTRY["IMAGE_DIRECTORY_ENTRY_BASERELOC"],
+            pefile.DIRECTORY_ENTRY["IMAGE_DIRECTORY_ENTRY_DEBUG"],
+            pefile.DIRECTORY_ENTRY["IMAGE_DIRECTORY_ENTRY_DELAY_IMPORT"],
+        ])
+        header, optional = self.pe.FILE_HEADER, self.pe.OPTIONAL_HEADER
+        self.machine = header.Machine
+        self.characteristics = header.Characteristics
+        self.symbol_table = header.PointerToSymbolTable
+        self.symbol_count = header.NumberOfSymbols
+        self.magic = optional.Magic
+        self.width = 8 if self.magic == 0x20B else 4
+        self.image_base = optional.ImageBase
+        self.image_size = optional.SizeOfImage
+        self.checksum = optional.CheckSum
         self.sections = []
-        table = self.optional + optional_size
-        for i in range(self.section_count):
-            at = table + 40 * i
-            raw_name = data[at:at + 8].rstrip(b"\0")
-            name = raw_name.decode("ascii", "replace")
+        for section in self.pe.sections:
+            name = section.Name.rstrip(b"\0").decode("ascii", "replace")
             if name.startswith("/") and name[1:].isdigit() and self.symbol_table:
-                # Long names live in the COFF string table after the symbols.
                 strings = self.symbol_table + 18 * self.symbol_count
                 start = strings + int(name[1:])
                 name = data[start:data.index(b"\0", start)].decode("ascii", "replace")
-            virtual_size, _, raw_size, raw_pointer = struct.unpack_from("<IIII", data, at + 8)
-            characteristics = struct.unpack_from("<I", data, at + 36)[0]
-            self.sections.append(Section(name, virtual_size, raw_size, raw_pointer, characteristics))
+            self.sections.append(Section(name, section.VirtualAddress, section.Misc_VirtualSize,
+                                         section.SizeOfRawData, section.PointerToRawData,
+                                         section.Characteristics))
+
+    def directory(self, index: int) -> tuple[int, int]:
+        entries = self.pe.OPTIONAL_HEADER.DATA_DIRECTORY
+        if index >= len(entries):
+            return 0, 0
+        return entries[index].VirtualAddress, entries[index].Size
+
+    def section_at(self, rva: int) -> Section | None:
+        for section in self.sections:
+            if section.virtual_address <= rva < section.virtual_address + max(
+                    section.virtual_size, section.raw_size):
+                return section
+        return None
+
+    def imports(self) -> dict[str, set[str]]:
+        """DLL name (lower case) -> imported names ("#ordinal" for one imported by ordinal)."""
+        found: dict[str, set[str]] = {}
+        for entry in getattr(self.pe, "DIRECTORY_ENTRY_IMPORT", []):
+            names = found.setdefault(entry.dll.decode("ascii", "replace").lower(), set())
+            for imported in entry.imports:
+                names.add(imported.name.decode("ascii", "replace") if imported.name
+                          else "#ordinal")
+        return found
 
     def computed_checksum(self) -> int:
-        data = self.data + (b"\0" if len(self.data) % 2 else b"")
-        total = 0
-        for (word,) in struct.iter_unpack("<H", data):
-            total += word
-        # The stored checksum's two words do not take part.
-        stored_low, stored_high = struct.unpack_from("<HH", self.data, self.checksum_offset)
-        total -= stored_low + stored_high
-        while total >> 16:
-            total = (total & 0xFFFF) + (total >> 16)
-        return total + len(self.data)
+        return self.pe.generate_checksum()
+
+
+def check_headers(pe: PeFile, signed: bool, report: Report) -> None:
+    """The file and optional header flags the loader and memory integrity look at."""
+    if pe.characteristics & FILE_DLL:
+        report.fail("is a DLL (IMAGE_FILE_DLL is set): a driver is an image whose entry point the "
+                    "kernel calls as DriverEntry; do not link with /DLL or -shared")
+    flags = pe.pe.OPTIONAL_HEADER.DllCharacteristics
+    if not flags & DLLCHAR_NX_COMPAT:
+        report.fail("is not NX compatible (IMAGE_DLLCHARACTERISTICS_NX_COMPAT is clear): memory "
+                    "integrity (HVCI) requires a driver to opt in to NX; drop /NXCOMPAT:NO or "
+                    "--disable-nxcompat")
+    if not flags & DLLCHAR_DYNAMIC_BASE:
+        report.fail("has no dynamic base (IMAGE_DLLCHARACTERISTICS_DYNAMIC_BASE is clear): the "
+                    "kernel places every driver where it chooses; drop /DYNAMICBASE:NO, /FIXED or "
+                    "--disable-dynamicbase")
+    if pe.magic == 0x20B and not flags & DLLCHAR_HIGH_ENTROPY_VA:
+        report.fail("is a 64-bit image without high-entropy VA "
+                    "(IMAGE_DLLCHARACTERISTICS_HIGH_ENTROPY_VA is clear), which lld-link and GNU "
+                    "ld set by default; drop /HIGHENTROPYVA:NO or --disable-high-entropy-va")
+    signature = pe.directory(DIR_SECURITY)
+    if flags & DLLCHAR_FORCE_INTEGRITY and not signed and signature[1] == 0:
+        report.fail("asks for a signature check (IMAGE_DLLCHARACTERISTICS_FORCE_INTEGRITY, "
+                    "/INTEGRITYCHECK) but carries no signature: Windows refuses to load it "
+                    "unsigned; pass --signed if it is signed before it is loaded")
+    alignment = pe.pe.OPTIONAL_HEADER.SectionAlignment
+    if alignment < PAGE or alignment % PAGE:
+        report.fail(f"section alignment is 0x{alignment:x}, not a multiple of 0x{PAGE:x} (the "
+                    f"page): memory integrity (HVCI) requires page-aligned sections; drop "
+                    f"/ALIGN or --section-alignment")
+
+
+def check_exports(pe: PeFile, allowed: list[str], report: Report) -> None:
+    address, size = pe.directory(DIR_EXPORT)
+    if not size:
+        return
+    names = []
+    for symbol in getattr(getattr(pe.pe, "DIRECTORY_ENTRY_EXPORT", None), "symbols", []):
+        names.append(symbol.name.decode("ascii", "replace") if symbol.name
+                     else f"#{symbol.ordinal}")
+    unexpected = sorted(n for n in names if n not in allowed)
+    if unexpected:
+        shown = ", ".join(unexpected[:6]) + (" ..." if len(unexpected) > 6 else "")
+        report.fail(f"exports {shown}: a driver exports nothing (drop /EXPORT, "
+                    f"__declspec(dllexport) and --export-all-symbols, or allow a name with "
+                    f"--allow-export)")
+    elif not names and not allowed:
+        report.fail(f"has an export directory (rva 0x{address:x}, size 0x{size:x}): a driver "
+                    f"exports nothing")
+
+
+def check_entry(pe: PeFile, table: list[tuple[int, int, str]] | None, report: Report) -> None:
+    """The entry point by the COFF symbols at its address (None: the image has no table)."""
+    entry = pe.pe.OPTIONAL_HEADER.AddressOfEntryPoint
+    allowed = ENTRY_NAMES.get(pe.machine, ENTRY_NAMES[0x8664])
+    if table is None:
+        report.fail(f"the entry point (rva 0x{entry:x}) cannot be shown to be DriverEntry or "
+                    f"GsDriverEntry: the image has no COFF symbol table")
+        return
+    here = [name for section_no, value, name in table
+            if 1 <= section_no <= len(pe.sections)
+            and pe.sections[section_no - 1].virtual_address + value == entry]
+    if any(name in allowed for name in here):
+        return
+    named = [n for n in here if not n.startswith(".")] or here
+    what = ", ".join(named[:3]) if named else "no symbol"
+    report.fail(f"the entry point (rva 0x{entry:x}) is {what}, not DriverEntry or GsDriverEntry "
+                f"({' or '.join(allowed)}): link with /ENTRY:DriverEntry (--entry, x86 "
+                f"_DriverEntry@8), or GsDriverEntry with /GS")
+
+
+def check_sections(pe: PeFile, report: Report) -> None:
+    for section in pe.sections:
+        if section.name == "INIT" and not section.characteristics & SCN_MEM_DISCARDABLE:
+            report.fail(f"section INIT is not discardable (characteristics "
+                        f"0x{section.characteristics:08x}): the kernel frees the code DriverEntry "
+                        f"runs once only from a discardable INIT; lld-link: /SECTION:INIT,ERD")
+
+
+def loader_table_ranges(pe: PeFile) -> list[tuple[int, int]]:
+    """RVA ranges of the tables that hold RVAs or file offsets, not addresses: the export,
+    import (with each DLL's lookup and address tables), resource, exception, debug (with the
+    data each entry points at), IAT, delay-import and relocation tables."""
+    ranges = []
+    for index in (DIR_EXPORT, DIR_IMPORT, DIR_RESOURCE, DIR_EXCEPTION, DIR_BASERELOC, DIR_DEBUG,
+                  DIR_IAT, DIR_DELAY_IMPORT):
+        address, size = pe.directory(index)
+        if size:
+            ranges.append((address, address + size))
+    for entry in getattr(pe.pe, "DIRECTORY_ENTRY_IMPORT", []):
+        count = (len(entry.imports) + 1) * pe.width
+        for table in (entry.struct.OriginalFirstThunk, entry.struct.FirstThunk):
+            if table:
+                ranges.append((table, table + count))
+    for entry in getattr(pe.pe, "DIRECTORY_ENTRY_DEBUG", []):
+        if entry.struct.AddressOfRawData:
+            start = entry.struct.AddressOfRawData
+            ranges.append((start, start + entry.struct.SizeOfData))
+    return ranges
+
+
+def absolute_addresses(pe: PeFile) -> list[tuple[int, int, str]]:
+    """(rva, value, section) of every value that looks like an address inside the image: an
+    aligned pointer-sized word of a data section, or a pointer-sized value at any offset of a
+    code section, in [ImageBase, ImageBase + SizeOfImage), outside the loader's tables."""
+    low, high = pe.image_base, pe.image_base + pe.image_size
+    word = "<Q" if pe.width == 8 else "<I"
+    excluded = loader_table_ranges(pe)
+    found = []
+    for section in pe.sections:
+        size = min(section.raw_size, section.virtual_size or section.raw_size)
+        raw = pe.data[section.raw_pointer:section.raw_pointer + size]
+        steps = range(pe.width) if section.executable() else range(1)
+        for start in steps:
+            chunk = raw[start:]
+            chunk = chunk[:len(chunk) - len(chunk) % pe.width]
+            for i, (value,) in enumerate(struct.iter_unpack(word, chunk)):
+                if low <= value < high:
+                    rva = section.virtual_address + start + i * pe.width
+                    if not any(a <= rva < b for a, b in excluded):
+                        found.append((rva, value, section.name))
+    return sorted(found)
+
+
+def relocated_words(pe: PeFile) -> set[int]:
+    """RVAs of the pointer-sized words the base relocations fix up."""
+    wanted = REL_BASED_DIR64 if pe.width == 8 else REL_BASED_HIGHLOW
+    return {entry.rva for block in getattr(pe.pe, "DIRECTORY_ENTRY_BASERELOC", [])
+            for entry in block.entries if entry.type == wanted}
+
+
+def check_relocations(pe: PeFile, report: Report) -> None:
+    if pe.characteristics & FILE_RELOCS_STRIPPED:
+        report.fail("relocations are stripped (IMAGE_FILE_RELOCS_STRIPPED): the kernel relocates "
+                    "every driver (link with --dynamicbase, do not strip .reloc)")
+    has_table = pe.directory(DIR_BASERELOC)[1] != 0
+    if not has_table:
+        found = absolute_addresses(pe)
+        if found:
+            rva, value, section = found[0]
+            report.fail(f"has no base relocation table but holds {len(found)} absolute "
+                        f"address(es) (first: 0x{value:x} at rva 0x{rva:x} in {section}): the "
+                        f"kernel loads a driver elsewhere and nothing would fix them; do not link "
+                        f"with /FIXED or --disable-reloc-section")
+    elif pe.width == 8:
+        covered = relocated_words(pe)
+        missed = [(rva, value, section) for rva, value, section in absolute_addresses(pe)
+                  if rva not in covered and not pe.section_at(rva).executable()]
+        if missed:
+            rva, value, section = missed[0]
+            report.fail(f"holds {len(missed)} absolute address(es) no base relocation covers "
+                        f"(first: 0x{value:x} at rva 0x{rva:x} in {section}): they would point "
+                        f"into the preferred base, not where the kernel loads the driver")
+
+
+def check_exception_directory(pe: PeFile, report: Report) -> None:
+    if pe.machine not in (0x8664, 0xAA64):
+        return
+    code = any(s.executable() and s.virtual_size for s in pe.sections)
+    if code and pe.directory(DIR_EXCEPTION)[1] == 0:
+        report.fail("has code but no exception directory (.pdata): on x64 and ARM64 the kernel "
+                    "unwinds through a driver's functions by it (exceptions, stack walks)")
+
+
+def check_delay_imports(pe: PeFile, report: Report) -> None:
+    address, size = pe.directory(DIR_DELAY_IMPORT)
+    if not size:
+        return
+    dlls = sorted({entry.dll.decode("ascii", "replace")
+                   for entry in getattr(pe.pe, "DIRECTORY_ENTRY_DELAY_IMPORT", [])})
+    report.fail(f"has delay-load imports ({', '.join(dlls) or f'rva 0x{address:x}'}): the "
+                f"kernel resolves only the import directory and a driver has no delay-load helper; "
+                f"drop /DELAYLOAD")
 
 
 def symbols(symbol_dump: str) -> list[tuple[int, int, str]]:
@@ -358,12 +623,14 @@ def check_object(objdump: str, obj: Path, report: Report) -> None:
                         f"does not have")
 
 
+
+
 def check(image: Path, objdump: str, required: list[str], callee_pops: list[str],
           link_map: Path | None, rtd: bool, machine: str | None = None,
-          objects: list[Path] | None = None) -> int:
+          objects: list[Path] | None = None, allowed_exports: list[str] | None = None,
+          signed: bool = False) -> int:
     report = Report(image)
     pe = PeFile(image.read_bytes())
-    headers = run(objdump, "-p", str(image))
 
     if machine is not None:
         want_machine, want_magic = MACHINES[machine]
@@ -375,14 +642,14 @@ def check(image: Path, objdump: str, required: list[str], callee_pops: list[str]
     for obj in objects or []:
         check_object(objdump, obj, report)
 
-    subsystem = re.search(r"^\s*Subsystem\s+([0-9a-fA-F]+)", headers, re.MULTILINE)
-    if not subsystem:
-        report.fail("objdump printed no Subsystem line (not a PE image?)")
-    elif int(subsystem.group(1), 16) != 1:
-        report.fail(f"subsystem is {int(subsystem.group(1), 16)}, not 1 (native): link with "
+    subsystem = pe.pe.OPTIONAL_HEADER.Subsystem
+    if subsystem != 1:
+        report.fail(f"subsystem is {subsystem}, not 1 (native): link with "
                     f"-Wl,--subsystem,native")
+    check_headers(pe, signed, report)
+    check_exports(pe, allowed_exports or [], report)
 
-    imports = parse_imports(headers)
+    imports = pe.imports()
     for dll, names in sorted(imports.items()):
         if dll not in ALLOWED_DLLS:
             shown = ", ".join(sorted(names)[:6]) + (" ..." if len(names) > 6 else "")
@@ -392,16 +659,14 @@ def check(image: Path, objdump: str, required: list[str], callee_pops: list[str]
         dll, _, name = requirement.partition("!")
         if name not in imports.get(dll.lower(), set()):
             report.fail(f"{name} is not imported from {dll}")
+    check_delay_imports(pe, report)
 
-    tls = data_directory(headers, 9)
-    if tls is None:
-        report.fail("objdump printed no data directory entry 9 (TLS)")
-    elif tls != (0, 0):
+    tls = pe.directory(DIR_TLS)
+    if tls != (0, 0):
         report.fail(f"has a TLS directory (rva 0x{tls[0]:x}, size 0x{tls[1]:x}): drivers get "
                     f"no implicit thread-local storage; remove thread_local/__declspec(thread)")
-    if pe.characteristics & 0x0001:
-        report.fail("relocations are stripped (IMAGE_FILE_RELOCS_STRIPPED): the kernel relocates "
-                    "every driver (link with --dynamicbase, do not strip .reloc)")
+    check_relocations(pe, report)
+    check_exception_directory(pe, report)
 
     for section in pe.sections:
         name, size, characteristics = section.name, section.virtual_size, section.characteristics
@@ -411,15 +676,18 @@ def check(image: Path, objdump: str, required: list[str], callee_pops: list[str]
                for s in INITIALISER_SECTIONS) and size:
             report.fail(f"has a {name} section ({size} bytes): a static-initialiser table that "
                         f"nothing runs in a driver")
-        if characteristics & 0x20000000 and characteristics & 0x80000000:
+        if characteristics & SCN_MEM_EXECUTE and characteristics & SCN_MEM_WRITE:
             report.fail(f"section {name} is both writable and executable: HVCI refuses to load it")
+    check_sections(pe, report)
 
     if pe.symbol_count == 0:
         report.fail("has no COFF symbol table, so static initialisers cannot be ruled out: "
                     "check the image before stripping it")
+        check_entry(pe, None, report)
     else:
         symbol_dump = run(objdump, "-t", str(image))
-        names = [name for _, _, name in symbols(symbol_dump)]
+        table = symbols(symbol_dump)
+        names = [name for _, _, name in table]
         initialisers = sorted({n for n in names if INITIALISER_SYMBOL.match(n)})
         if initialisers:
             report.fail(f"has dynamic initialiser(s) {', '.join(initialisers)}: a namespace-scope "
@@ -433,6 +701,7 @@ def check(image: Path, objdump: str, required: list[str], callee_pops: list[str]
         if entries:
             report.fail(f"__CTOR_LIST__ holds {entries} static constructor(s): nothing runs them "
                         f"in a driver")
+        check_entry(pe, table, report)
 
     if pe.checksum == 0:
         report.fail("PE checksum is 0: the loader verifies it for drivers (GNU ld sets it; "
@@ -460,6 +729,10 @@ def main() -> int:
     parser.add_argument("--objdump", help="objdump to use (default: llvm-objdump-19 or objdump)")
     parser.add_argument("--require-import", action="append", metavar="DLL!FUNC",
                         help=f"default: {' '.join(DEFAULT_REQUIRED)}")
+    parser.add_argument("--allow-export", action="append", default=[], metavar="NAME",
+                        help="a name the image may export (by default it may export nothing)")
+    parser.add_argument("--signed", action="store_true",
+                        help="the image is signed before it is loaded: FORCE_INTEGRITY is allowed")
     parser.add_argument("--callee-pops", action="append", default=[], metavar="NAME=BYTES")
     parser.add_argument("--link-map", type=Path)
     parser.add_argument("--rtd", action="store_true")
@@ -467,6 +740,7 @@ def main() -> int:
     parser.add_argument("--object", action="append", default=[], type=Path,
                         help="an object file linked into the image (initialiser/TLS rules)")
     args = parser.parse_args()
+    require_pefile(__file__)
 
     objdump = args.objdump or shutil.which("llvm-objdump-19") or shutil.which("objdump")
     if not objdump:
@@ -477,8 +751,9 @@ def main() -> int:
         return 2
     try:
         return check(args.image, objdump, args.require_import or list(DEFAULT_REQUIRED),
-                     args.callee_pops, args.link_map, args.rtd, args.machine, args.object)
-    except (RuntimeError, ValueError, struct.error) as error:
+                     args.callee_pops, args.link_map, args.rtd, args.machine, args.object,
+                     args.allow_export, args.signed)
+    except (RuntimeError, ValueError, struct.error, pefile.PEFormatError) as error:
         print(f"check_image: {args.image}: {error}", file=sys.stderr)
         return 2
 
