@@ -16,3 +16,4 @@
 #include "responder.hpp" // route and responder
 #include "contract.hpp"  // offer, agrees, must_agree: will two pins ever agree? (compile time)
 #include "trace.hpp"     // why a negotiation went as it did: trace hooks on both sides
+#include "direct.hpp"    // direct_pin: a transport straight to a peer's callback

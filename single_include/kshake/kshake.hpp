@@ -4038,4 +4038,83 @@ inline constexpr uint32_t agreed_version_v = version_v<agreed_protocol_t<Offers,
 } // namespace kshake
 // ---- end kshake/contract.hpp -------------------------------------------------------------------
 
+// ---- begin kshake/direct.hpp -------------------------------------------------------------------
+// kshake::direct_pin — a transport that calls a peer's PFNKSPINHANDSHAKE-shaped callback itself,
+// as KsPinHandshake does once it has found the connected pin: for user-mode tests and
+// benchmarks without the mock's lock and log, and for a driver's own self-test.
+// Portable and kernel-safe: no standard header, no heap, no lock, no I/O.
+
+namespace kshake {
+
+namespace detail {
+// direct_pin<Pin, Handshake, Status>, checked once where it is named, one message a mistake.
+template <class Handshake, class Status>
+consteval bool check_direct_pin() noexcept {
+    if constexpr (sizeof(Handshake) != sizeof(handshake) ||
+                  !detail::is_trivially_copyable_v<Handshake>) {
+        static_assert(sizeof(Handshake) == sizeof(handshake) &&
+                          detail::is_trivially_copyable_v<Handshake>,
+                      "kshake: direct_pin: the callback's handshake type must have KSHANDSHAKE's "
+                      "layout (KSHANDSHAKE or kshake::handshake)");
+        return false;
+    } else if constexpr (!status_type<Status>) {
+        static_assert(status_type<Status>,
+                      "kshake: direct_pin: the callback must return NTSTATUS or kshake::ntstatus "
+                      "(a 32-bit signed integer)");
+        return false;
+    } else {
+        return true;
+    }
+}
+} // namespace detail
+
+// A transport to a peer pin's handshake callback: `callback(pin, &In, &Out)` through the pointer,
+// with In and Out the callback's own handshake type (KSHANDSHAKE in a driver), each crossing by
+// copy as avstream::connected_pin's do. Out starts as zeros and reaches `out` only on exactly
+// STATUS_SUCCESS (docs/wire.md §2.5: a failure leaves the caller's `out` as it was). No status of
+// its own: the callback's is returned as it is. `callback` must not be null (it is called, not
+// tested: this transport adds nothing to a negotiation beyond the copies).
+//
+//   kshake::negotiate<P>(kshake::direct_pin(&R::callback<my_pin*>, &peer), request)
+//   kshake::negotiate<P>(kshake::direct_pin(kshake::avstream::handshake_callback<R>, Pin), request)
+template <class Pin, class Handshake = handshake, class Status = ntstatus>
+class direct_pin {
+    static_assert(detail::check_direct_pin<Handshake, Status>());
+
+  public:
+    using callback_type = Status (*)(Pin, Handshake*, Handshake*);
+
+    constexpr direct_pin(callback_type callback, Pin pin) noexcept
+        : callback_{callback}, pin_{pin} {}
+
+    ntstatus operator()(const handshake& in, handshake& out) const noexcept {
+        Handshake platform_in; // NOLINT(cppcoreguidelines-pro-type-member-init): copied into
+        detail::write_handshake(&platform_in, in);
+        // Zeros, as connected_pin's Out: filled here rather than copied from `out` (zeros too),
+        // which g++ 12 compiles to fewer instructions.
+        Handshake platform_out{};
+        const auto s = static_cast<ntstatus>(callback_(pin_, &platform_in, &platform_out));
+        if (s == status::success) {
+            out = detail::read_handshake(&platform_out);
+        }
+        return s;
+    }
+
+  private:
+    callback_type callback_;
+    Pin pin_;
+};
+
+// direct_pin(callback, pin): the types from the callback (a noexcept one, as a responder's is, or
+// a plain PFNKSPINHANDSHAKE); the pin converts to the callback's pin type.
+template <class Pin, class Handshake, class Status>
+direct_pin(Status (*)(Pin, Handshake*, Handshake*) noexcept,
+           typename detail::type_identity<Pin>::type) -> direct_pin<Pin, Handshake, Status>;
+template <class Pin, class Handshake, class Status>
+direct_pin(Status (*)(Pin, Handshake*, Handshake*), typename detail::type_identity<Pin>::type)
+    -> direct_pin<Pin, Handshake, Status>;
+
+} // namespace kshake
+// ---- end kshake/direct.hpp ---------------------------------------------------------------------
+
 // ---- end kshake/kshake.hpp ---------------------------------------------------------------------
