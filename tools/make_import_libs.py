@@ -296,9 +296,8 @@ def check_format(library: Path, arch: str, linker: str) -> None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__.splitlines()[0],
-        epilog="See the module docstring (head -70 make_import_libs.py) for what each option does.")
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     mode = parser.add_mutually_exclusive_group(required=True)
     mode.add_argument("--arch", choices=sorted(MACHINES), help="make an import library")
     mode.add_argument("--write-def", choices=("x64", "arm64"), help="only write the .def")
