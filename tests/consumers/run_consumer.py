@@ -103,7 +103,7 @@ RECIPES = {
     "docs/consuming.md": ("single-header", "install-meson", "install-cmake",
                           "cmake-find-package", "kernel-tooling"),
     "docs/toolchains.md": ("driver-setup", "driver-x64-gcc", "driver-x86-clang-cl",
-                           "driver-x86-gcc-rtd"),
+                           "driver-x64-clang-cl", "driver-x86-gcc-rtd"),
     "tools/packaging/kernel-tooling.md": ("tooling-by-hand",),
 }
 RECIPE_MARK = re.compile(r"^<!--\s*recipe:\s*([A-Za-z0-9_-]+)\s*-->\s*$")
