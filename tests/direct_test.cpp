@@ -93,6 +93,31 @@ TEST_CASE("direct_pin is a transport built from a responder's callback") {
     static_assert(std::is_same_v<decltype(kshake::direct_pin(plain, nullptr)), platform>);
 }
 
+TEST_CASE("direct_pin from a pin's registered callback reads it at each call") {
+    // A test pin that records what KsPinRegisterHandshakeCallback was given, as ks.sys does.
+    struct registering_pin {
+        void* Context;
+        // PFNKSPINHANDSHAKE's shape, as KsPinRegisterHandshakeCallback takes it (not noexcept)
+        kshake::ntstatus (*registered)(registering_pin*, kshake::handshake*, kshake::handshake*);
+    };
+    sink_state state{};
+    registering_pin peer{&state, &sink::callback<registering_pin*>};
+    const kshake::direct_pin to_peer(&peer.registered, &peer);
+    static_assert(std::is_same_v<
+                  std::remove_const_t<decltype(to_peer)>,
+                  kshake::direct_pin<registering_pin*, kshake::handshake, kshake::ntstatus, true>>);
+    static_assert(kshake::transport<decltype(to_peer)>);
+    REQUIRE(kshake::negotiate<echo_tiny>(to_peer, tiny{1}).ok());
+    CHECK(state.served == 1U);
+
+    // Registered again: the next handshake reaches the new callback, through the same transport.
+    using other = kshake::responder<sink_state, kshake::route<bulk, serve_bulk>>;
+    peer.registered = &other::callback<registering_pin*>;
+    CHECK(kshake::negotiate<echo_tiny>(to_peer, tiny{1}).status() == st::invalid_device_request);
+    CHECK(kshake::negotiate<bulk>(to_peer, tiny{2}).ok());
+    CHECK(state.served == 2U);
+}
+
 TEST_CASE("negotiate through direct_pin reaches the responder and gets its answer") {
     sink_state state{};
     test_pin peer{&state};

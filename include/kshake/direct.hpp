@@ -38,20 +38,25 @@ consteval bool check_direct_pin() noexcept {
 // with In and Out the callback's own handshake type (KSHANDSHAKE in a driver), each crossing by
 // copy as avstream::connected_pin's do. Out starts as zeros and reaches `out` only on exactly
 // STATUS_SUCCESS (docs/wire.md §2.5: a failure leaves the caller's `out` as it was). No status of
-// its own: the callback's is returned as it is. `callback` must not be null (it is called, not
+// its own: the callback's is returned as it is. The callback must not be null (it is called, not
 // tested: this transport adds nothing to a negotiation beyond the copies).
 //
-//   kshake::negotiate<P>(kshake::direct_pin(&R::callback<my_pin*>, &peer), request)
-//   kshake::negotiate<P>(kshake::direct_pin(kshake::avstream::handshake_callback<R>, Pin), request)
-template <class Pin, class Handshake = handshake, class Status = ntstatus>
+//   kshake::direct_pin(&R::callback<my_pin*>, &peer)      calls that callback
+//   kshake::direct_pin(&peer.registered, &peer)           calls what peer.registered holds at
+//                                                          each call (Registered = true), as
+//                                                          ks.sys reads the callback a pin
+//                                                          registered when the handshake comes
+//   kshake::direct_pin(kshake::avstream::handshake_callback<R>, Pin)   a driver's self-test
+template <class Pin, class Handshake = handshake, class Status = ntstatus, bool Registered = false>
 class direct_pin {
     static_assert(detail::check_direct_pin<Handshake, Status>());
 
   public:
     using callback_type = Status (*)(Pin, Handshake*, Handshake*);
+    // The callback, or with Registered where to read it at each call.
+    using source_type = detail::conditional_t<Registered, const callback_type*, callback_type>;
 
-    constexpr direct_pin(callback_type callback, Pin pin) noexcept
-        : callback_{callback}, pin_{pin} {}
+    constexpr direct_pin(source_type callback, Pin pin) noexcept : callback_{callback}, pin_{pin} {}
 
     ntstatus operator()(const handshake& in, handshake& out) const noexcept {
         Handshake platform_in; // NOLINT(cppcoreguidelines-pro-type-member-init): copied into
@@ -59,7 +64,13 @@ class direct_pin {
         // Zeros, as connected_pin's Out: filled here rather than copied from `out` (zeros too),
         // which g++ 12 compiles to fewer instructions.
         Handshake platform_out{};
-        const auto s = static_cast<ntstatus>(callback_(pin_, &platform_in, &platform_out));
+        callback_type callback = nullptr;
+        if constexpr (Registered) {
+            callback = *callback_;
+        } else {
+            callback = callback_;
+        }
+        const auto s = static_cast<ntstatus>(callback(pin_, &platform_in, &platform_out));
         if (s == status::success) {
             out = detail::read_handshake(&platform_out);
         }
@@ -67,17 +78,22 @@ class direct_pin {
     }
 
   private:
-    callback_type callback_;
+    source_type callback_;
     Pin pin_;
 };
 
 // direct_pin(callback, pin): the types from the callback (a noexcept one, as a responder's is, or
-// a plain PFNKSPINHANDSHAKE); the pin converts to the callback's pin type.
+// a plain PFNKSPINHANDSHAKE); direct_pin(&registered, pin): from where a pin keeps the callback it
+// registered, a PFNKSPINHANDSHAKE (KsPinRegisterHandshakeCallback's parameter type, not noexcept).
+// The pin converts to the callback's pin type.
 template <class Pin, class Handshake, class Status>
 direct_pin(Status (*)(Pin, Handshake*, Handshake*) noexcept,
            typename detail::type_identity<Pin>::type) -> direct_pin<Pin, Handshake, Status>;
 template <class Pin, class Handshake, class Status>
 direct_pin(Status (*)(Pin, Handshake*, Handshake*), typename detail::type_identity<Pin>::type)
     -> direct_pin<Pin, Handshake, Status>;
+template <class Pin, class Handshake, class Status>
+direct_pin(Status (*const*)(Pin, Handshake*, Handshake*), typename detail::type_identity<Pin>::type)
+    -> direct_pin<Pin, Handshake, Status, true>;
 
 } // namespace kshake
