@@ -34,7 +34,7 @@ NTSTATUS offer_pool_from(PKSPIN peer, BENCH_RESPONSE* response,
                          std::index_sequence<I...>) noexcept {
     const BENCH_REQUEST request{7u, 0u};
     const auto r = kshake::negotiate_first<kshake::at_version<pool, Newest - I>...>(
-        bench::pin_transport{peer}, (static_cast<void>(I), request)...);
+        bench::to_peer(peer), (static_cast<void>(I), request)...);
     if (!r) {
         return r.status();
     }

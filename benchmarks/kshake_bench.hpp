@@ -1,6 +1,6 @@
 // The kshake side of the benchmarks: the handler every route runs, the transport (KsPinHandshake's
-// direct call through the peer pin's registered callback) and the initiator wrapper. The
-// generated kshake_nN.cpp files include this.
+// direct call through the peer pin's registered callback: kshake::direct_pin) and the initiator
+// wrapper. The generated kshake_nN.cpp files include this.
 // SPDX-License-Identifier: MIT
 #pragma once
 
@@ -9,7 +9,6 @@
 #include <kshake/kshake.hpp>
 
 #include <cstdint>
-#include <cstring>
 
 namespace bench {
 
@@ -28,29 +27,17 @@ kshake::ntstatus handle(BENCH_CONTEXT& context, const BENCH_REQUEST& request,
     return kshake::status::success;
 }
 
-// What avstream.hpp's connected_pin does around KsPinHandshake: KSHANDSHAKE crosses by copy (never
-// an aliasing cast), the call reaches the peer's registered callback directly, and Out is copied
-// back only on success (here only on STATUS_SUCCESS: kshake reads Out after no other status).
-struct pin_transport {
-    PKSPIN peer;
-
-    kshake::ntstatus operator()(const kshake::handshake& in,
-                                kshake::handshake& out) const noexcept {
-        KSHANDSHAKE platform_in;
-        kshake::detail::write_handshake(&platform_in, in);
-        KSHANDSHAKE platform_out{}; // zeros, as connected_pin's (kshake's `out` is zeros too)
-        const NTSTATUS s = peer->Handshake(peer, &platform_in, &platform_out);
-        if (s == STATUS_SUCCESS) {
-            out = kshake::detail::read_handshake(&platform_out);
-        }
-        return s;
-    }
-};
-static_assert(kshake::transport<pin_transport>);
+// KsPinHandshake's direct call through the peer pin's registered callback, read from the pin at
+// each call as ks.sys reads it: kshake::direct_pin copies KSHANDSHAKE in and out as
+// avstream::connected_pin does (Out zero-filled for the peer, copied back only on
+// STATUS_SUCCESS), so kshake pays for those copies here too.
+inline kshake::direct_pin<PKSPIN, KSHANDSHAKE, NTSTATUS, true> to_peer(PKSPIN peer) noexcept {
+    return kshake::direct_pin(&peer->Handshake, peer);
+}
 
 template <class P>
 NTSTATUS offer(PKSPIN peer, BENCH_RESPONSE* response, std::uint32_t value) noexcept {
-    const auto r = kshake::negotiate<P>(pin_transport{peer}, BENCH_REQUEST{value, 0});
+    const auto r = kshake::negotiate<P>(to_peer(peer), BENCH_REQUEST{value, 0});
     if (!r) {
         return r.status();
     }
