@@ -44,8 +44,9 @@ What it verifies, and why a driver needs it. What the loader and memory integrit
     coverage is not checked there);
   * on x64 and ARM64, an exception directory (.pdata) when the image has code: the kernel
     unwinds through a driver's functions by it (exceptions, stack walks, bug-check dumps);
-  * no delay-load imports: the kernel's loader resolves only the import directory, and the
-    delay-load helper is a user-mode library;
+  * no delay-load imports (a delay-import directory, or, as GNU ld leaves that directory empty,
+    a __DELAY_IMPORT_DESCRIPTOR_* or __delayLoadHelper2 symbol): the kernel's loader resolves
+    only the import directory, and the delay-load helper is a user-mode library;
   * nothing is imported from any DLL but ks.sys, ntoskrnl.exe and hal.dll: a driver cannot
     load msvcrt, libstdc++ or kernel32; an import from one means a hosted runtime slipped in;
   * every --require-import is imported from that DLL (by default KsPinHandshake and
@@ -134,6 +135,8 @@ MACHINES = {"x86": (0x014C, 0x10B), "x64": (0x8664, 0x20B), "arm64": (0xAA64, 0x
 # libgcc members an x86 -mrtd image may contain: the stack probes, called from prologues by
 # their own register convention, never as C functions.
 RTD_SAFE_LIBGCC_MEMBERS = re.compile(r"^_?_?(?:chkstk|chkstk_ms|alloca)\.o$")
+# A delay-load import's descriptor (dlltool -y) and the helper every delay-load thunk calls.
+DELAY_LOAD_SYMBOL = re.compile(r"^_*(?:DELAY_IMPORT_DESCRIPTOR_|delayLoadHelper2\b)")
 # The entry points a driver may have, as the COFF symbol names them: x86 C names carry a
 # leading underscore and, __stdcall, @8 (GCC under -mrtd leaves the @8 off).
 ENTRY_NAMES = {
@@ -357,9 +360,9 @@ def check_entry(pe: PeFile, table: list[tuple[int, int, str]] | None, report: Re
         return
     named = [n for n in here if not n.startswith(".")] or here
     what = ", ".join(named[:3]) if named else "no symbol"
-    report.fail(f"the entry point (rva 0x{entry:x}) is {what}, not DriverEntry or GsDriverEntry "
-                f"({' or '.join(allowed)}): link with /ENTRY:DriverEntry (--entry, x86 "
-                f"_DriverEntry@8), or GsDriverEntry with /GS")
+    report.fail(f"the entry point (rva 0x{entry:x}) is {what}, not {' or '.join(allowed)}: link "
+                f"with /ENTRY:DriverEntry (GNU ld: --entry, on x86 _DriverEntry@8), or "
+                f"GsDriverEntry with /GS")
 
 
 def check_sections(pe: PeFile, report: Report) -> None:
@@ -697,6 +700,11 @@ def check(image: Path, objdump: str, required: list[str], callee_pops: list[str]
         if guards:
             report.fail(f"has guard variable(s) {', '.join(guards)}: a function-local static with "
                         f"a dynamic initialiser (not thread-safe with -fno-threadsafe-statics)")
+        helpers = sorted({n for n in names if DELAY_LOAD_SYMBOL.match(n)})
+        if helpers and not pe.directory(DIR_DELAY_IMPORT)[1]:
+            report.fail(f"has delay-load imports (symbols {', '.join(helpers[:3])}), with no "
+                        f"delay-import directory to show them (GNU ld leaves it empty): the kernel "
+                        f"resolves only the import directory; drop the delay-import library")
         entries = ctor_list_entries(pe, symbol_dump)
         if entries:
             report.fail(f"__CTOR_LIST__ holds {entries} static constructor(s): nothing runs them "
