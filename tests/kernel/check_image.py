@@ -31,7 +31,7 @@ What it verifies, and why a driver needs it. What the loader and memory integrit
     (check it before stripping it, see below);
   * a section named INIT (code that runs once, from DriverEntry) is discardable: the kernel
     frees INIT after DriverEntry returns only if the section says it may; lld-link leaves it
-    resident unless linked with /SECTION:INIT,ERD (link.exe makes INIT discardable itself);
+    resident unless linked with /SECTION:INIT,ERD;
   * relocations: not stripped (IMAGE_FILE_RELOCS_STRIPPED), and no absolute address left
     unrelocated. The kernel never loads a driver at its preferred base, so every absolute
     address in the image needs a base relocation. An image may have no relocation table only if
