@@ -203,9 +203,9 @@ def python_with_pefile() -> str | None:
     return SYSTEM_PYTHON if probe.returncode == 0 else None
 
 
-def require_pefile(script: str) -> None:
+def require_pefile(script: str, missing_status: int = 2) -> None:
     """Makes sure pefile can be imported: runs `script` again under Debian's python3 if that one
-    has it (the exec does not return), or exits 2 naming the Debian package."""
+    has it (the exec does not return), or exits with `missing_status` naming the Debian package."""
     if pefile is not None:
         return
     other = python_with_pefile()
@@ -216,7 +216,7 @@ def require_pefile(script: str) -> None:
     print(f"{Path(script).name}: needs pefile, which {sys.executable} cannot import: install "
           f"Debian's {PEFILE_PACKAGE} (apt-get install {PEFILE_PACKAGE}, or tools/setup.sh "
           f"kernel) and run it with {SYSTEM_PYTHON}", file=sys.stderr)
-    sys.exit(2)
+    sys.exit(missing_status)
 
 
 @dataclass

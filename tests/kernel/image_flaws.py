@@ -298,7 +298,8 @@ def main() -> int:
     parser.add_argument("-I", dest="includes", action="append", default=[], type=Path)
     parser.add_argument("--require-tools", action="store_true")
     args = parser.parse_args()
-    check_image.require_pefile(__file__)
+    # A missing pefile is a missing tool: skipped, or with --require-tools a failure.
+    check_image.require_pefile(__file__, 1 if args.require_tools else SKIP)
 
     family = "msvc" if args.toolchain.startswith("clang-cl") else "gnu"
     out = args.out.resolve()
