@@ -11,7 +11,7 @@ build_driver.py, then relinks its object with the link command build_driver.py p
   * unchanged but for what every relink here pins (lld-link: /ENTRY:DriverEntry and
     /SECTION:INIT,ERD), which check_image.py must accept; with each flaw below, one at a time,
     which it must refuse with the expected message and nothing else. A flaw may bring a second
-    failure only where the flag itself does two things (named in FLAWS);
+    failure only where the flag itself does two things (named in ALSO);
   * the twins of the two options that allow something: /INTEGRITYCHECK with --signed and an
     exported function with --allow-export, which it must accept.
 
@@ -76,7 +76,6 @@ FLAWS = [
     Flaw("force_integrity", ["/INTEGRITYCHECK"], ["-Wl,--forceinteg"], [INTEGRITY]),
     Flaw("section_alignment_0x200", ["/ALIGN:512"], ["-Wl,--section-alignment,0x200"],
          [ALIGNMENT]),
-    # GNU ld exports every global symbol of a DLL that marks none for export.
     Flaw("dll", ["/DLL"], ["-shared"], [DLL]),
     Flaw("export", ["/EXPORT:DriverEntry"], ["-Wl,--export-all-symbols"], [EXPORTS]),
     # NotDriverEntry (cases/image_flaws.cpp); on x86 GNU ld wants the symbol's own name, which
@@ -105,6 +104,7 @@ ALSO = {
     # The handshake calls become delay-load imports, so the import directory lacks them.
     ("msvc", "delay_load"): ["is not imported from ks.sys"],
     ("gnu", "delay_load"): ["is not imported from ks.sys"],
+    # GNU ld exports every global symbol of a DLL that marks none for export.
     ("gnu", "dll"): [EXPORTS],
 }
 ENTRY_FLAGS = ("/ENTRY:", "-Wl,--entry,")
