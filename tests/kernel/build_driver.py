@@ -165,8 +165,9 @@ TOOLCHAINS = {
         "ddk": "i686-w64-mingw32",
         "dev": "mingw-w64-i686-dev",
         "target": "i686-pc-windows-msvc",
-        # _X86_: mingw-w64's headers pick the architecture from GCC's macros or _X86_, and
-        # clang-cl defines neither for x86 (for x64 _M_AMD64 suffices).
+        # _X86_: mingw-w64's headers test it for x86 and clang-cl does not define it (without
+        # it: malloc.h's _ALLOCA_S_MARKER_SIZE is undeclared, wdm.h's fastcall declarations
+        # conflict); x64 is known by _M_AMD64, which clang-cl defines.
         "cxxflags": ["/Gz", "-D_X86_=1"],
         "return_address": 4,
         "link_machine": "X86",
@@ -178,8 +179,9 @@ TOOLCHAINS = {
 LINK_FLAGS = ["-nostdlib", "-Wl,--subsystem,native"]
 
 # clang-cl-19: the compile flags of every MSVC-ABI build, before the toolchain's own and the
-# optimisation level. /GS-: the /GS security cookie needs the WDK's GS support library (and its
-# GsDriverEntry entry point), which cannot be linked here; a WDK build keeps /GS on.
+# optimisation level. /GS-: the /GS security cookie needs the WDK's GS support library and its
+# GsDriverEntry entry point; --gs builds with /GS and links the test-only stand-in for them
+# (wdk/gs_support.c), as a WDK build keeps /GS on.
 MSVC_CXXFLAGS = ["/kernel", "/std:c++20", "/W4", "/WX", "/X", "/GS-"]
 # clang-cl-19 on mingw-w64 10's DDK headers (toolchains clang-cl-*-ddk), which are written for
 # GCC. Each flag, and what dropping it does to the sample (checked with clang-cl-19):

@@ -369,7 +369,6 @@ def demangle(tools: dict[str, str], symbol: str) -> str:
 def compare(tools: dict[str, str], wdk: Path, work: Path,
             mingw_cache: dict[str, Observed]) -> list[str]:
     drift = []
-    counts = {}
     for arch, (standin_chain, ddk_chain) in ARCHES.items():
         found = collect(tools["cxx"], wdk, work, arch)
         facts = facts_of(found)
