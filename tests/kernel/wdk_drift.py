@@ -70,8 +70,12 @@ NOT_COMPARED = {
     "UNREFERENCED_PARAMETER": "expansion: the stand-in's is ((void)(P)), the WDK's and "
                               "mingw-w64's (P), which clang's -Wunused-value flags; both are "
                               "compiled as a statement on a parameter",
-    "sizeof(_KSPIN)": "the stand-in declares KSPIN's documented leading members only (a driver "
-                      "never creates a KSPIN); each member's type, offset and size is compared",
+    "sizeof and alignof of KSPIN": "the stand-in declares KSPIN's documented leading members "
+                                   "only (a driver never creates a KSPIN; on x86 the whole "
+                                   "structure's later members align it to 8, the prefix to 4); "
+                                   "each declared member's type, offset and size is compared",
+    "NTAPI's spelling": "mingw-w64 defines it empty on x64, where __stdcall means nothing; the "
+                        "calling convention it gives is compared on both architectures",
     "incomplete types": "_DRIVER_OBJECT, _FILE_OBJECT and _KSPIN_DESCRIPTOR_EX are incomplete in "
                         "the stand-ins (drivers here only pass the pointers on); their names and "
                         "the pointer types are compared, not their size",
