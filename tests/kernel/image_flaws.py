@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Proves that check_image.py refuses an image with each flaw Windows or the driver rules refuse.
 
-    image_flaws.py --toolchain clang-cl-x64|clang-cl-x86|gcc-x86_64|gcc-i686 --out DIR
+    image_flaws.py --toolchain clang-cl-x64|clang-cl-x86|clang-cl-arm64|gcc-x86_64|gcc-i686 --out DIR
                    --ks-def ks.def -I include [--require-tools]
 
 Builds cases/image_flaws.cpp (minimal_ok's driver plus a table of function pointers, so the
@@ -18,8 +18,9 @@ build_driver.py, then relinks its object with the link command build_driver.py p
 What a linker flag cannot produce is patched into a copy of the accepted relink with pefile (the
 checksum recomputed, so the copy differs by the one flaw): no exception directory (no linker drops
 .pdata), no base relocation table with the "relocations stripped" flag still clear (the case
-neither /FIXED nor --disable-reloc-section makes, since both also set the flag), and, for GNU ld
-(which has no flag for it), an INIT section that is not discardable.
+neither /FIXED nor --disable-reloc-section makes, since both also set the flag), for GNU ld (which
+has no flag for it) an INIT section that is not discardable, and for ARM64, where lld-link refuses
+/DYNAMICBASE:NO and /FIXED, what those two flags do.
 
 Exit status: 0 when every image got the verdict it must; 1 otherwise; 77 (Meson's "skipped") when
 a tool is missing, unless --require-tools.
@@ -229,10 +230,22 @@ def clear_directory(index: int):
     return change
 
 
-def clear_init_discardable(pe) -> None:
-    for section in pe.sections:
-        if section.Name.rstrip(b"\0") == b"INIT":
-            section.Characteristics &= ~check_image.SCN_MEM_DISCARDABLE
+def clear_dynamic_base(pe) -> None:
+    pe.OPTIONAL_HEADER.DllCharacteristics &= ~check_image.DLLCHAR_DYNAMIC_BASE
+
+
+def strip_relocations(pe) -> None:
+    """What /FIXED does to the table and the flag."""
+    clear_directory(check_image.DIR_BASERELOC)(pe)
+    pe.FILE_HEADER.Characteristics |= check_image.FILE_RELOCS_STRIPPED
+
+
+# lld-link refuses /DYNAMICBASE:NO and /FIXED for ARM64 ("not compatible with arm64"): there the
+# same flaws are patched into a copy.
+ARM64_PATCHES = {
+    "dynamic_base_off": (clear_dynamic_base, [DYNAMIC]),
+    "fixed": (strip_relocations, [STRIPPED, UNRELOCATED]),
+}
 
 
 def add_init_section(pe) -> None:
@@ -250,8 +263,8 @@ def delay_helper(toolchain: str, out: Path) -> str:
     delay_load_helper.c: on x86 __stdcall, as the delay-load thunks call it)."""
     if toolchain.startswith("clang-cl"):
         obj = out / "delay_load_helper.obj"
-        target = {"clang-cl-x64": "x86_64-pc-windows-msvc",
-                  "clang-cl-x86": "i686-pc-windows-msvc"}[toolchain]
+        target = {"clang-cl-x64": "x86_64-pc-windows-msvc", "clang-cl-x86": "i686-pc-windows-msvc",
+                  "clang-cl-arm64": "aarch64-pc-windows-msvc"}[toolchain]
         run([tool("clang-cl-19", "clang-tools-19"), f"--target={target}", "/c", "/O2", "/GS-",
              "/Zl", "/W4", "/WX", f"/Fo{obj}", "--", str(DELAY_HELPER)],
             "compile delay_load_helper.c")
@@ -292,7 +305,8 @@ def tool(name: str, package: str) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--toolchain", required=True,
-                        choices=["clang-cl-x64", "clang-cl-x86", "gcc-x86_64", "gcc-i686"])
+                        choices=["clang-cl-x64", "clang-cl-x86", "clang-cl-arm64", "gcc-x86_64",
+                                 "gcc-i686"])
     parser.add_argument("--out", required=True, type=Path)
     parser.add_argument("--ks-def", required=True, type=Path)
     parser.add_argument("-I", dest="includes", action="append", default=[], type=Path)
@@ -337,6 +351,12 @@ def main() -> int:
         for flaw in FLAWS:
             flags = flaw.msvc if family == "msvc" else flaw.gnu
             if flags is None or (flaw.wide_only and not wide):
+                continue
+            if args.toolchain == "clang-cl-arm64" and flaw.name in ARM64_PATCHES:
+                change, expect = ARM64_PATCHES[flaw.name]
+                flawed = patch(good, out / "flaws" / f"{flaw.name}.sys", change)
+                status, failures = relinker.verdict(flawed)
+                ok &= judge(f"{flaw.name} (patched)", status, failures, expect)
                 continue
             extra, replace = [], {}
             if flaw.name == "delay_load":
