@@ -17,7 +17,9 @@ the flags of build_driver.py's clang-cl-* (stand-ins) and clang-cl-*-ddk (mingw-
     whether each guard macro is defined; the expansion of the declaration-specifier macros
     (NTAPI, DECLSPEC_IMPORT, NTKERNELAPI ...);
   * how each function is imported: the symbol a call through it references (__imp__Name@12 on
-    x86: dllimport and the stdcall decoration), and whether it is declared noreturn.
+    x86: dllimport and the stdcall decoration), and whether it is declared noreturn;
+  * the .def files (ntoskrnl.exe's exports the test images may import): every name among the
+    exports of mingw-w64's libntoskrnl.a, on x86 with the same __stdcall decoration.
 
 Deliberate differences are few and listed in NOT_COMPARED below with their reasons; the script
 prints them. Every other difference fails, one "DRIFT:" line each.
@@ -47,6 +49,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent.parent / "tools"))
 from build_driver import MSVC_CXXFLAGS, MSVC_DDK_CXXFLAGS, TOOLCHAINS  # noqa: E402
+from make_import_libs import read_def  # noqa: E402  (kshake's installed tool)
 
 SKIP = 77
 # The headers a translation unit includes, in the WDK's order. kshake_test_crt.h is the
@@ -76,11 +79,19 @@ NOT_COMPARED = {
                                    "each declared member's type, offset and size is compared",
     "NTAPI's spelling": "mingw-w64 defines it empty on x64, where __stdcall means nothing; the "
                         "calling convention it gives is compared on both architectures",
+    "memcmp in ntoskrnl.def on x86": "mingw-w64's i686 libntoskrnl.a does not list it (its "
+                                      "x86_64 one does); no x86 image here imports it",
+    "the decoration of the x86 arithmetic helpers in ntoskrnl.def": "clang-cl calls _alldiv "
+        "and the rest undecorated (they pop their arguments but are not named __stdcall); "
+        "mingw-w64 decorates most (_alldiv@16): their names are compared",
     "incomplete types": "_DRIVER_OBJECT, _FILE_OBJECT and _KSPIN_DESCRIPTOR_EX are incomplete in "
                         "the stand-ins (drivers here only pass the pointers on); their names and "
                         "the pointer types are compared, not their size",
 }
 PREFIX_RECORDS = {"_KSPIN"}
+# ntoskrnl.def's x86-only entries (the 64-bit arithmetic helpers) and its deliberate x86 gap.
+X86_HELPERS = re.compile(r"^_a(ll|ull)(div|mul|rem|shl|shr)$")
+NOT_ON_X86 = {"memcmp"}
 
 
 class Skip(Exception):
@@ -364,6 +375,40 @@ def observe(tools: dict[str, str], flags: list[str], facts: Facts, found: Declar
     return Observed(numeric, types, calls, noreturn, spellings)
 
 
+def compare_defs(tools: dict[str, str], wdk: Path) -> list[str]:
+    """The stand-ins' .def files (ntoskrnl.exe's exports the test images may import) against
+    the export lists of mingw-w64's import libraries of the same DLL: every name on x64 (but
+    the x86-only helpers), every name with its __stdcall decoration on x86."""
+    drift = []
+    for def_file in sorted(wdk.glob("*.def")):
+        dll, names = read_def(def_file)
+        for arch, (_, ddk_chain) in ARCHES.items():
+            library = Path(f"/usr/{TOOLCHAINS[ddk_chain]['ddk']}/lib/lib{Path(dll).stem}.a")
+            if not library.exists():
+                drift.append(f"DRIFT: {def_file.name}: {library} does not exist")
+                continue
+            listing = run([tools["nm"], str(library)], "llvm-nm", wdk).stdout
+            prefix = "__imp__" if arch == "x86" else "__imp_"
+            exported = {parts[2][len(prefix):] for parts in map(str.split, listing.splitlines())
+                        if len(parts) == 3 and parts[1] == "I" and parts[2].startswith(prefix)}
+            plain = {re.sub(r"@\d+$", "", name.lstrip("@")) for name in exported}
+            for line in names:
+                name = line.split()[0]
+                bare = re.sub(r"@\d+$", "", name)
+                if arch == "x64" and X86_HELPERS.match(bare):
+                    continue
+                if arch == "x86" and bare in NOT_ON_X86:
+                    continue
+                if arch == "x86" and not X86_HELPERS.match(bare):
+                    if name not in exported:
+                        drift.append(f"DRIFT: {arch}: {def_file.name}: {name} is not among "
+                                     f"{library.name}'s exports (with that decoration)")
+                elif bare not in plain:
+                    drift.append(f"DRIFT: {arch}: {def_file.name}: {bare} is not among "
+                                 f"{library.name}'s exports")
+    return drift
+
+
 def demangle(tools: dict[str, str], symbol: str) -> str:
     done = subprocess.run([tools["undname"], f"?v@@{symbol}"], capture_output=True, text=True)
     lines = [line for line in done.stdout.splitlines() if line.strip()]
@@ -372,7 +417,7 @@ def demangle(tools: dict[str, str], symbol: str) -> str:
 
 def compare(tools: dict[str, str], wdk: Path, work: Path,
             mingw_cache: dict[str, Observed]) -> list[str]:
-    drift = []
+    drift = compare_defs(tools, wdk)
     for arch, (standin_chain, ddk_chain) in ARCHES.items():
         found = collect(tools["cxx"], wdk, work, arch)
         facts = facts_of(found)
