@@ -402,6 +402,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--gs", action="store_true",
                         help="clang-cl toolchains: build with /GS, link tests/kernel/wdk/"
                              "gs_support.c and enter at GsDriverEntry, as a default WDK project")
+    parser.add_argument("--entry", metavar="SYMBOL",
+                        help="clang-cl toolchains: link with /ENTRY:SYMBOL instead of DriverEntry "
+                             "(GsDriverEntry with --gs); for negative tests")
     parser.add_argument("--callee-pops", action="append", default=[], metavar="NAME=BYTES",
                         help="x86: a function the platform calls __stdcall")
     parser.add_argument("--require-import", action="append", default=[], metavar="DLL!FUNC",
@@ -421,8 +424,8 @@ def parse_args() -> argparse.Namespace:
     msvc = TOOLCHAINS[args.toolchain].get("kind") == "msvc"
     if args.opt != "O2" and not msvc:
         parser.error("--opt is for the clang-cl toolchains")
-    if args.gs and not msvc:
-        parser.error("--gs is for the clang-cl toolchains")
+    if (args.gs or args.entry) and not msvc:
+        parser.error("--gs and --entry are for the clang-cl toolchains")
     if args.imports and not msvc:
         parser.error("--import is for the clang-cl toolchains (mingw: --link-first)")
     if args.link_first and msvc:
@@ -558,7 +561,7 @@ def build_msvc(args: argparse.Namespace, chain: dict, out: Path, name: str,
                                            def_file.stem, dll, exports, x86)))
     image = out / f"{name}.sys"
     link_map = out / f"{name}.map"
-    entry = "GsDriverEntry" if args.gs else "DriverEntry"
+    entry = args.entry or ("GsDriverEntry" if args.gs else "DriverEntry")
     run([tools["link"], *MSVC_LDFLAGS, f"/ENTRY:{entry}", f"/MACHINE:{chain['link_machine']}",
          f"/MAP:{link_map}", f"/OUT:{image}", *map(str, objects), *libs], "link")
     options = ["--machine", chain["image_machine"]]
@@ -698,7 +701,7 @@ def check_gs(image: Path, obj: Path, nm: str, x86: bool) -> list[str]:
     listing = subprocess.run([nm, str(image)], capture_output=True, text=True, check=True).stdout
     defined = {parts[2]: int(parts[0], 16) for parts in map(str.split, listing.splitlines())
                if len(parts) == 3 and parts[1] in "TtDdBb"}
-    for symbol in (check, cookie, entry_symbol):
+    for symbol in (check, cookie):
         if symbol not in defined:
             failures.append(f"FAIL: {image.name} does not define {symbol} (gs_support.c)")
     data = image.read_bytes()
@@ -706,9 +709,10 @@ def check_gs(image: Path, obj: Path, nm: str, x86: bool) -> list[str]:
     entry_rva = int.from_bytes(data[header + 16:header + 20], "little")
     image_base = (int.from_bytes(data[header + 28:header + 32], "little") if x86 else
                   int.from_bytes(data[header + 24:header + 32], "little"))
-    if entry_symbol in defined and defined[entry_symbol] != image_base + entry_rva:
+    if defined.get(entry_symbol) != image_base + entry_rva:
         failures.append(f"FAIL: {image.name} is not entered at GsDriverEntry (entry RVA "
-                        f"{entry_rva:#x}), so nothing sets the cookie before DriverEntry runs")
+                        f"{entry_rva:#x}{'' if entry_symbol in defined else '; no GsDriverEntry linked'}),"
+                        " so nothing sets the cookie before the protected functions run")
     return failures
 
 
