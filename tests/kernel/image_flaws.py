@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """Proves that check_image.py refuses an image with each flaw Windows or the driver rules refuse.
 
-    image_flaws.py --toolchain clang-cl-x64|clang-cl-x86|clang-cl-arm64|gcc-x86_64|gcc-i686 --out DIR
-                   --ks-def ks.def -I include [--require-tools]
+    image_flaws.py --toolchain TOOLCHAIN --out DIR --ks-def ks.def -I include [--require-tools]
+
+TOOLCHAIN is a build_driver.py toolchain whose link this script knows: clang-cl-x64, clang-cl-x86,
+clang-cl-arm64 (lld-link), gcc-x86_64, gcc-i686 (GNU ld), clang-x86_64 (ld.lld, mingw).
 
 Builds cases/image_flaws.cpp (minimal_ok's driver plus a table of function pointers, so the
 image holds absolute addresses on every architecture; MSVC ABI: DriverEntry in INIT) once with
@@ -18,9 +20,9 @@ build_driver.py, then relinks its object with the link command build_driver.py p
 What a linker flag cannot produce is patched into a copy of the accepted relink with pefile (the
 checksum recomputed, so the copy differs by the one flaw): no exception directory (no linker drops
 .pdata), no base relocation table with the "relocations stripped" flag still clear (the case
-neither /FIXED nor --disable-reloc-section makes, since both also set the flag), for GNU ld (which
-has no flag for it) an INIT section that is not discardable, and for ARM64, where lld-link refuses
-/DYNAMICBASE:NO and /FIXED, what those two flags do.
+neither /FIXED nor --disable-reloc-section makes, since both also set the flag), for GNU ld and
+ld.lld (which have no flag for it) an INIT section that is not discardable, and for ARM64, where
+lld-link refuses /DYNAMICBASE:NO and /FIXED, what those two flags do.
 
 Exit status: 0 when every image got the verdict it must; 1 otherwise; 77 (Meson's "skipped") when
 a tool is missing, unless --require-tools.
@@ -52,6 +54,12 @@ class Flaw:
     gnu: list[str] | None  # g++ driver flags (-Wl,...)
     expect: list[str]  # every one must be reported, and nothing else
     wide_only: bool = False  # 64-bit images only
+    lld: list[str] | None = None  # clang++ -fuse-ld=lld flags, where they differ from GNU ld's
+
+    def flags(self, family: str) -> list[str] | None:
+        if family == "lld" and self.lld is not None:
+            return self.lld
+        return self.msvc if family == "msvc" else self.gnu
 
 
 # Each relinked image's expected FAIL text (part of check_image.py's message).
@@ -74,7 +82,9 @@ FLAWS = [
     Flaw("dynamic_base_off", ["/DYNAMICBASE:NO"], ["-Wl,--disable-dynamicbase"], [DYNAMIC]),
     Flaw("high_entropy_va_off", ["/HIGHENTROPYVA:NO"], ["-Wl,--disable-high-entropy-va"],
          [ENTROPY], wide_only=True),
-    Flaw("force_integrity", ["/INTEGRITYCHECK"], ["-Wl,--forceinteg"], [INTEGRITY]),
+    # ld.lld has no --forceinteg; -Xlink passes lld-link's flag through.
+    Flaw("force_integrity", ["/INTEGRITYCHECK"], ["-Wl,--forceinteg"], [INTEGRITY],
+         lld=["-Wl,-Xlink=/integritycheck"]),
     Flaw("section_alignment_0x200", ["/ALIGN:512"], ["-Wl,--section-alignment,0x200"],
          [ALIGNMENT]),
     Flaw("dll", ["/DLL"], ["-shared"], [DLL]),
@@ -87,28 +97,35 @@ FLAWS = [
     Flaw("init_not_discardable", [], None, [INIT]),
     # Both drop the table and set IMAGE_FILE_RELOCS_STRIPPED.
     Flaw("fixed", ["/FIXED"], ["-Wl,--disable-reloc-section"], [STRIPPED, UNRELOCATED]),
-    # GNU: ks.sys's import library made by dlltool -y (a delay-import library) instead of -l.
-    Flaw("delay_load", ["/DELAYLOAD:ks.sys"], [], [DELAY]),
+    # GNU ld: ks.sys's import library made by dlltool -y (a delay-import library) instead of -l.
+    Flaw("delay_load", ["/DELAYLOAD:ks.sys"], [], [DELAY], lld=["-Wl,-Xlink=/delayload:ks.sys"]),
 ]
-# Patched with pefile (see the docstring), for both families.
+# Patched with pefile (see the docstring), for every family.
 PATCHED = {
     "no_relocation_table": [UNRELOCATED],
     "no_exception_directory": [PDATA],
 }
-# Co-failures a flag brings by itself, per family (the flag does two things, not the checker).
+# Co-failures a flag brings by itself, per linker (the flag does two things, not the checker).
 ALSO = {
     ("msvc", "fixed"): [DYNAMIC],
     # GNU ld drops HIGH_ENTROPY_VA with DYNAMIC_BASE (only 64-bit images are checked for it).
     ("gnu", "dynamic_base_off"): [ENTROPY],
     # --disable-reloc-section also clears DYNAMIC_BASE (and with it HIGH_ENTROPY_VA).
     ("gnu", "fixed"): [DYNAMIC, ENTROPY],
+    # ld.lld's --disable-reloc-section is lld-link's /FIXED, which clears DYNAMIC_BASE too.
+    ("lld", "fixed"): [DYNAMIC],
     # The handshake calls become delay-load imports, so the import directory lacks them.
     ("msvc", "delay_load"): ["is not imported from ks.sys"],
     ("gnu", "delay_load"): ["is not imported from ks.sys"],
-    # GNU ld exports every global symbol of a DLL that marks none for export.
+    ("lld", "delay_load"): ["is not imported from ks.sys"],
+    # GNU ld and ld.lld export every global symbol of a DLL that marks none for export.
     ("gnu", "dll"): [EXPORTS],
+    ("lld", "dll"): [EXPORTS],
 }
 ENTRY_FLAGS = ("/ENTRY:", "-Wl,--entry,")
+# The linker each toolchain's build_driver.py link runs: lld-link, GNU ld, or ld.lld (mingw).
+FAMILIES = {"clang-cl-x64": "msvc", "clang-cl-x86": "msvc", "clang-cl-arm64": "msvc",
+            "gcc-x86_64": "gnu", "gcc-i686": "gnu", "clang-x86_64": "lld"}
 
 
 class Skip(Exception):
@@ -269,6 +286,11 @@ def delay_helper(toolchain: str, out: Path) -> str:
              "/Zl", "/W4", "/WX", f"/Fo{obj}", "--", str(DELAY_HELPER)],
             "compile delay_load_helper.c")
         return str(obj)
+    if toolchain == "clang-x86_64":
+        obj = out / "delay_load_helper.o"
+        run([tool("clang-19", "clang-19"), "--target=x86_64-w64-mingw32", "-c", "-O2", "-Wall",
+             "-Wextra", "-Werror", str(DELAY_HELPER), "-o", str(obj)], "compile delay_load_helper.c")
+        return str(obj)
     triplet = "i686-w64-mingw32" if toolchain == "gcc-i686" else "x86_64-w64-mingw32"
     obj = out / "delay_load_helper.o"
     run([tool(f"{triplet}-gcc", f"gcc-mingw-w64-{'i686' if 'i686' in triplet else 'x86-64'}-win32"),
@@ -305,8 +327,7 @@ def tool(name: str, package: str) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--toolchain", required=True,
-                        choices=["clang-cl-x64", "clang-cl-x86", "clang-cl-arm64", "gcc-x86_64",
-                                 "gcc-i686"])
+                        choices=sorted(FAMILIES))
     parser.add_argument("--out", required=True, type=Path)
     parser.add_argument("--ks-def", required=True, type=Path)
     parser.add_argument("-I", dest="includes", action="append", default=[], type=Path)
@@ -315,7 +336,7 @@ def main() -> int:
     # A missing pefile is a missing tool: skipped, or with --require-tools a failure.
     check_image.require_pefile(__file__, 1 if args.require_tools else SKIP)
 
-    family = "msvc" if args.toolchain.startswith("clang-cl") else "gnu"
+    family = FAMILIES[args.toolchain]
     out = args.out.resolve()
     if out.exists():
         shutil.rmtree(out / "flaws", ignore_errors=True)
@@ -349,7 +370,7 @@ def main() -> int:
         wide = pe.width == 8
 
         for flaw in FLAWS:
-            flags = flaw.msvc if family == "msvc" else flaw.gnu
+            flags = flaw.flags(family)
             if flags is None or (flaw.wide_only and not wide):
                 continue
             if args.toolchain == "clang-cl-arm64" and flaw.name in ARM64_PATCHES:
@@ -384,7 +405,7 @@ def main() -> int:
         patched = {"no_relocation_table": clear_directory(check_image.DIR_BASERELOC)}
         if wide:
             patched["no_exception_directory"] = clear_directory(check_image.DIR_EXCEPTION)
-        if family == "gnu":
+        if family != "msvc":
             patched["init_not_discardable"] = add_init_section
         for name, change in patched.items():
             flawed = patch(good, out / "flaws" / f"{name}.sys", change)
