@@ -15,8 +15,9 @@
  * What the compiler expects of it (checked with clang-cl-19 /GS): x64 and ARM64 functions
  * reference __security_cookie and call __security_check_cookie(cookie); x86 ones reference
  * ___security_cookie and call @__security_check_cookie@4, i.e. __fastcall, the cookie in ECX.
- * Each protected function stores the cookie XOR its frame address on entry and passes the
- * same XOR back to the check before it returns.
+ * Each protected function stores the cookie XOR its frame or stack pointer on entry and, before
+ * it returns, XORs the stored value back and checks it: on x86 by calling the check; on x64
+ * clang-cl-19 compares inline and calls the check only on a mismatch, which then fails fast.
  *
  * Built with /GS- (GsDriverEntry runs before the cookie has its value), no header: the
  * declarations are spelled out so the file builds the same against the stand-ins and against
@@ -35,7 +36,7 @@ typedef unsigned int kshake_test_uintptr;
 #define KSHAKE_TEST_STDCALL
 #endif
 
-/* The value the cookie has in the image file (this stand-in's own; the WDK's differs). It only
+/* The value the cookie has in the image file (this stand-in's own, not the WDK's). It only
  * tells GsDriverEntry that nobody has set the cookie yet: a constant anyone can read from the
  * image protects nothing, so GsDriverEntry replaces it. */
 #if defined(_WIN64)
