@@ -15,10 +15,12 @@
 // (The trace hooks, dbgprint_trace with install<R, hook> and traced(transport, hook), have their
 // own case: trace_dbgprint.cpp.)
 //
-// Nothing here runs: the images are only built and checked. A real driver calls the two pin
-// routines from its KSPIN_DISPATCH (Create and SetDeviceState), which the test-only ks.h does not
-// declare, so DriverEntry calls them on pins read from volatile variables, which keeps every path
-// in the image. Must pass the image checker.
+// The x64 and x86 images run under Wine (tests/kernel/wine/run_images.py). A real driver calls
+// the two pin routines from its KSPIN_DISPATCH (Create and SetDeviceState), which the test-only
+// ks.h does not declare, so DriverEntry calls them on the two pins the harness writes into
+// kshake_test_run (found by name in the image's COFF symbol table; nothing exports it), and
+// records there what each transport agreed. Loaded by anything else, DriverEntry finds no pins
+// and does nothing. Must pass the image checker.
 // SPDX-License-Identifier: MIT
 #include <ntddk.h>
 #include <ks.h>
@@ -246,25 +248,31 @@ bool pool_id_is_configured() noexcept {
 
 // ---- The initiating (source) pin ----
 
-struct source_agreement {
-    pool_grant pool;
+// What one transport agreed (or the first refusal's status).
+struct outcome {
+    NTSTATUS status;
     unsigned int pool_version;
+    pool_grant pool;
     clock_info clock;
     format_reply format;
+    power_reply power;
+    statistics_reply stats;
+    ping_reply echo;
 };
-source_agreement agreed;
 
 // Offers frame-pool v3, then v2 (negotiate_first), then asks the other five protocols in turn
 // (negotiate). Works over either transport.
 template <class Transport>
-NTSTATUS negotiate_with(const Transport& transport) noexcept {
+outcome negotiate_with(const Transport& transport) noexcept {
+    outcome agreed{};
     using pool_v3 = kshake::at_version<frame_pool, 3>;
     using pool_v2 = kshake::at_version<frame_pool, 2>;
     const pool_request want{1920 * 1080 * 2, 4};
     const auto pool = kshake::negotiate_first<pool_v3, pool_v2>(transport, want, want);
+    agreed.status = pool.status();
     if (!pool) {
         record(pool.status());
-        return pool.status();
+        return agreed;
     }
     agreed.pool = pool.template accepted<pool_v3>() ? pool.template get<pool_v3>()
                                                     : pool.template get<pool_v2>();
@@ -272,8 +280,9 @@ NTSTATUS negotiate_with(const Transport& transport) noexcept {
 
     const auto clock = kshake::negotiate<shared_clock>(transport, clock_request{10});
     if (!clock) {
+        agreed.status = clock.status();
         record(clock.status());
-        return clock.status();
+        return agreed;
     }
     agreed.clock = *clock;
     const auto format = kshake::negotiate<format_query>(transport, format_request{1920, 1080});
@@ -283,34 +292,73 @@ NTSTATUS negotiate_with(const Transport& transport) noexcept {
     const auto power = kshake::negotiate<power_state>(transport, power_request{1});
     const auto stats = kshake::negotiate<statistics>(transport, statistics_request{0});
     const auto echo = kshake::negotiate<ping>(transport, ping_request{0x1234U});
-    if (!power || !stats || !echo || echo->cookie != ~0x1234U) {
+    if (!format || !power || !stats || !echo || echo->cookie != ~0x1234U) {
+        agreed.status = STATUS_DEVICE_PROTOCOL_ERROR;
         record(STATUS_DEVICE_PROTOCOL_ERROR);
-        return STATUS_DEVICE_PROTOCOL_ERROR;
+        return agreed;
     }
+    agreed.power = *power;
+    agreed.stats = *stats;
+    agreed.echo = *echo;
     record(STATUS_SUCCESS);
-    return STATUS_SUCCESS;
+    return agreed;
 }
 
 // The source pin's KSSTATE_STOP -> KSSTATE_ACQUIRE step: over the connection (KsPinHandshake),
-// or over the peer's file object (IOCTL_KS_HANDSHAKE) when there is one to talk to.
-NTSTATUS SourcePinAcquire(PKSPIN pin) noexcept {
+// and over the connected pin's file object (IOCTL_KS_HANDSHAKE), which a driver uses for a pin
+// it holds a file object of.
+void SourcePinAcquire(PKSPIN pin, outcome& connected, outcome& by_file) noexcept {
     if (!pool_id_is_configured()) {
-        return STATUS_INVALID_PARAMETER;
+        connected.status = STATUS_INVALID_PARAMETER;
+        by_file.status = STATUS_INVALID_PARAMETER;
+        return;
     }
-    const NTSTATUS connected = negotiate_with(kshake::avstream::connected_pin(pin));
-    if (NT_SUCCESS(connected)) {
-        return connected;
-    }
+    connected = negotiate_with(kshake::avstream::connected_pin(pin));
     const PFILE_OBJECT peer = KsPinGetConnectedPinFileObject(pin);
-    if (peer == nullptr) {
-        return connected;
+    by_file.status = STATUS_DEVICE_NOT_CONNECTED;
+    if (peer != nullptr) {
+        by_file = negotiate_with(kshake::avstream::file_object(peer));
     }
-    return negotiate_with(kshake::avstream::file_object(peer));
 }
 
-// The pins a test harness would hand these routines; never set here (nothing runs).
-PKSPIN volatile sink_pin;
-PKSPIN volatile source_pin;
+} // namespace kernel_api
+
+// What the Wine harness (tests/kernel/wine/harness.c, which mirrors this layout and checks its
+// size) hands the driver and reads back: the values in the order run_images.py names them.
+extern "C" {
+struct kshake_test_run_t {
+    PKSPIN sink;
+    PKSPIN source;
+    ULONG size;
+    ULONG count;
+    ULONG value[32];
+};
+kshake_test_run_t kshake_test_run;
+}
+
+namespace kernel_api {
+
+void report(const outcome& agreed, ULONG& count) noexcept {
+    const ULONG values[] = {
+        static_cast<ULONG>(agreed.status),
+        agreed.pool_version,
+        agreed.pool.frames,
+        agreed.pool.alignment,
+        static_cast<ULONG>(agreed.pool.pool_address),
+        static_cast<ULONG>(agreed.clock.frequency_hz),
+        agreed.format.stride,
+        agreed.format.frame_bytes,
+        agreed.power.previous_state,
+        agreed.stats.delivered,
+        agreed.stats.dropped,
+        agreed.echo.cookie,
+    };
+    for (const ULONG v : values) {
+        if (count < sizeof kshake_test_run.value / sizeof kshake_test_run.value[0]) {
+            kshake_test_run.value[count++] = v;
+        }
+    }
+}
 
 } // namespace kernel_api
 
@@ -319,9 +367,20 @@ extern "C" DRIVER_INITIALIZE DriverEntry;
 extern "C" NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath) {
     UNREFERENCED_PARAMETER(DriverObject);
     UNREFERENCED_PARAMETER(RegistryPath);
-    const NTSTATUS created = kernel_api::SinkPinCreate(kernel_api::sink_pin);
+    kshake_test_run.size = sizeof kshake_test_run;
+    if (kshake_test_run.sink == nullptr || kshake_test_run.source == nullptr) {
+        return STATUS_SUCCESS; // not under the harness: no pins to drive
+    }
+    const NTSTATUS created = kernel_api::SinkPinCreate(kshake_test_run.sink);
     if (!NT_SUCCESS(created)) {
         return created;
     }
-    return kernel_api::SourcePinAcquire(kernel_api::source_pin);
+    kernel_api::outcome connected{};
+    kernel_api::outcome by_file{};
+    kernel_api::SourcePinAcquire(kshake_test_run.source, connected, by_file);
+    ULONG count = 0;
+    kernel_api::report(connected, count);
+    kernel_api::report(by_file, count);
+    kshake_test_run.count = count;
+    return STATUS_SUCCESS;
 }

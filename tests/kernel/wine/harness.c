@@ -15,6 +15,10 @@
  *                                    two connected pins into it, calls DriverEntry, which drives
  *                                    them, and prints the values it recorded.
  *
+ * --undo-relocations first puts back what the loader relocated, as Wine does when it skips an
+ * image's relocations, so that the suite proves the repair; with --keep-unrelocated the image is
+ * then left unrelocated.
+ *
  * Lines: "load:", "import:", "call: NAME status=0x... popped=N", "pin:", "handshake: ...",
  * "context:", "value:", "violation: ..." (a rule broken, found here or by the stand-in),
  * "crash: ..." (an exception in the image; the process then ends with exit code 3).
@@ -34,25 +38,25 @@ typedef struct {
     PEXCEPTION_RECORD record;
     PCONTEXT context;
 } exception_pointers;
-typedef LONG(__stdcall *vectored_handler)(exception_pointers *);
-__declspec(dllimport) void *__stdcall LoadLibraryA(const char *name);
-__declspec(dllimport) void *__stdcall GetModuleHandleA(const char *name);
-__declspec(dllimport) standin_routine __stdcall GetProcAddress(void *module, const char *name);
-__declspec(dllimport) int __stdcall VirtualProtect(void *address, SIZE_T size, ULONG protection,
-                                                   ULONG *old);
-__declspec(dllimport) void *__stdcall AddVectoredExceptionHandler(ULONG first,
+typedef LONG(__stdcall* vectored_handler)(exception_pointers*);
+__declspec(dllimport) void* __stdcall LoadLibraryA(const char* name);
+__declspec(dllimport) void* __stdcall GetModuleHandleA(const char* name);
+__declspec(dllimport) standin_routine __stdcall GetProcAddress(void* module, const char* name);
+__declspec(dllimport) int __stdcall VirtualProtect(void* address, SIZE_T size, ULONG protection,
+                                                   ULONG* old);
+__declspec(dllimport) void* __stdcall AddVectoredExceptionHandler(ULONG first,
                                                                   vectored_handler handler);
 __declspec(dllimport) ULONG __stdcall GetLastError(void);
-__declspec(dllimport) int __stdcall TerminateProcess(void *process, unsigned code);
+__declspec(dllimport) int __stdcall TerminateProcess(void* process, unsigned code);
 #define PAGE_EXECUTE_READWRITE_ 0x40
 
-static unsigned char *file;  /* the image as on disk */
+static unsigned char* file;  /* the image as on disk */
 static size_t file_size;
-static unsigned char *base;  /* the image as loaded */
+static unsigned char* base;  /* the image as loaded */
 static ULONG failures;
 
-static void violation(const char *format, ...) __attribute__((format(printf, 1, 2)));
-static void violation(const char *format, ...) {
+static void violation(const char* format, ...) __attribute__((format(printf, 1, 2)));
+static void violation(const char* format, ...) {
     char text[STANDIN_TEXT];
     va_list list;
     va_start(list, format);
@@ -61,9 +65,9 @@ static void violation(const char *format, ...) {
     standin_violation(text);
 }
 
-static ULONG rd16(const unsigned char *p) { return (ULONG)p[0] | (ULONG)p[1] << 8; }
-static ULONG rd32(const unsigned char *p) { return rd16(p) | rd16(p + 2) << 16; }
-static ULONGLONG rd64(const unsigned char *p) {
+static ULONG rd16(const unsigned char* p) { return (ULONG)p[0] | (ULONG)p[1] << 8; }
+static ULONG rd32(const unsigned char* p) { return rd16(p) | rd16(p + 2) << 16; }
+static ULONGLONG rd64(const unsigned char* p) {
     return (ULONGLONG)rd32(p) | (ULONGLONG)rd32(p + 4) << 32;
 }
 
@@ -76,11 +80,11 @@ struct pe {
     ULONG entry;
     ULONG import_rva, reloc_rva, reloc_size;
     ULONG sections;
-    const unsigned char *section; /* the section table */
+    const unsigned char* section; /* the section table */
     ULONG symbols, symbol_count;  /* COFF symbol table (file offset, count) */
 };
 
-static int parse_pe(struct pe *pe) {
+static int parse_pe(struct pe* pe) {
     if (file_size < 0x40 || rd16(file) != 0x5A4D) {
         return 0;
     }
@@ -88,16 +92,16 @@ static int parse_pe(struct pe *pe) {
     if (nt + 24 > file_size || rd32(file + nt) != 0x4550) {
         return 0;
     }
-    const unsigned char *coff = file + nt + 4;
+    const unsigned char* coff = file + nt + 4;
     pe->machine = rd16(coff);
     pe->sections = rd16(coff + 2);
     pe->symbols = rd32(coff + 8);
     pe->symbol_count = rd32(coff + 12);
-    const unsigned char *opt = coff + 20;
+    const unsigned char* opt = coff + 20;
     pe->pe32plus = rd16(opt) == 0x20B;
     pe->entry = rd32(opt + 16);
     pe->image_base = pe->pe32plus ? rd64(opt + 24) : rd32(opt + 28);
-    const unsigned char *dirs = opt + (pe->pe32plus ? 112 : 96);
+    const unsigned char* dirs = opt + (pe->pe32plus ? 112 : 96);
     pe->import_rva = rd32(dirs + 8);
     pe->reloc_rva = rd32(dirs + 40);
     pe->reloc_size = rd32(dirs + 44);
@@ -106,9 +110,9 @@ static int parse_pe(struct pe *pe) {
 }
 
 /* The file offset of an RVA, or 0 when no section's raw data holds it. */
-static ULONG file_offset(const struct pe *pe, ULONG rva) {
+static ULONG file_offset(const struct pe* pe, ULONG rva) {
     for (ULONG i = 0; i < pe->sections; ++i) {
-        const unsigned char *s = pe->section + 40 * i;
+        const unsigned char* s = pe->section + 40 * i;
         const ULONG va = rd32(s + 12), raw_size = rd32(s + 16), raw = rd32(s + 20);
         if (rva >= va && rva < va + raw_size) {
             return raw + (rva - va);
@@ -120,98 +124,108 @@ static ULONG file_offset(const struct pe *pe, ULONG rva) {
 /* ---- Relocations: Wine 8 may map an image that is not a DLL at another base without applying
  * them; Windows always relocates a driver, so the harness finishes the loader's job. ---- */
 
-static void relocate(const struct pe *pe) {
+enum fixup_action { fixup_count, fixup_apply, fixup_undo };
+
+struct fixups {
+    ULONG applied, skipped, other; /* counted by fixup_count */
+};
+
+/* Walks the image's base relocations (read from the file) and counts, applies or undoes each. */
+static void walk_fixups(const struct pe* pe, ULONGLONG delta, enum fixup_action action,
+                        struct fixups* seen) {
+    const ULONG width = pe->pe32plus ? 8 : 4;
+    const ULONG wanted_type = pe->pe32plus ? 10 : 3; /* IMAGE_REL_BASED_DIR64 / HIGHLOW */
+    for (ULONG at = 0; at + 8 <= pe->reloc_size;) {
+        const ULONG block = file_offset(pe, pe->reloc_rva + at);
+        const ULONG page = rd32(file + block), size = rd32(file + block + 4);
+        if (block == 0 || size < 8) {
+            break;
+        }
+        for (ULONG i = 8; i + 2 <= size; i += 2) {
+            const ULONG entry = rd16(file + block + i);
+            const ULONG type = entry >> 12, rva = page + (entry & 0xFFF);
+            if (type == 0) {
+                continue; /* padding */
+            }
+            const ULONG off = file_offset(pe, rva);
+            if (type != wanted_type || off == 0) {
+                ++seen->other;
+                continue;
+            }
+            const ULONGLONG on_disk = width == 8 ? rd64(file + off) : rd32(file + off);
+            const ULONGLONG moved = width == 8 ? on_disk + delta : (ULONG)(on_disk + delta);
+            unsigned char* in_memory = base + rva;
+            const ULONGLONG now = width == 8 ? rd64(in_memory) : rd32(in_memory);
+            if (action == fixup_count) {
+                if (now == moved) {
+                    ++seen->applied;
+                } else if (now == on_disk) {
+                    ++seen->skipped;
+                } else {
+                    ++seen->other;
+                }
+                continue;
+            }
+            const ULONGLONG value = action == fixup_apply ? moved : on_disk;
+            ULONG old;
+            VirtualProtect(in_memory, width, PAGE_EXECUTE_READWRITE_, &old);
+            memcpy(in_memory, &value, width); /* little-endian: the low bytes first */
+            VirtualProtect(in_memory, width, old, &old);
+        }
+        at += size;
+    }
+}
+
+/* undo: first put back what the loader applied, as Wine does when it skips them (to prove the
+ * harness's repair); keep: then leave the image so (to show what the repair is for). */
+static void relocate(const struct pe* pe, int undo, int keep) {
     const ULONGLONG delta = (ULONGLONG)(ULONG_PTR)base - pe->image_base;
     if (delta == 0) {
         printf("load: at its preferred base 0x%llx\n", pe->image_base);
         return;
     }
     if (pe->reloc_rva == 0 || pe->reloc_size == 0) {
-        violation("the image was loaded at %p, not its preferred base 0x%llx, and has no "
-                  "relocation table", (void *)base, pe->image_base);
+        /* Right only for an image that holds no absolute address (x64 code can be all
+         * RIP-relative); one that does misbehaves below. */
+        printf("load: at %p, not 0x%llx: the image has no relocation table\n", (void*)base,
+               pe->image_base);
         return;
     }
-    const ULONG width = pe->pe32plus ? 8 : 4;
-    const ULONG wanted_type = pe->pe32plus ? 10 : 3; /* IMAGE_REL_BASED_DIR64 / HIGHLOW */
-    ULONG applied = 0, skipped = 0, other = 0, pass;
-    for (pass = 0; pass < 2; ++pass) {
-        /* Pass 0 looks at what the loader did; pass 1 applies the fixups it skipped. */
-        for (ULONG at = 0; at + 8 <= pe->reloc_size;) {
-            const ULONG block = file_offset(pe, pe->reloc_rva + at);
-            const ULONG page = rd32(file + block), size = rd32(file + block + 4);
-            if (size < 8) {
-                break;
-            }
-            for (ULONG i = 8; i + 2 <= size; i += 2) {
-                const ULONG entry = rd16(file + block + i);
-                const ULONG type = entry >> 12, rva = page + (entry & 0xFFF);
-                if (type == 0) {
-                    continue;
-                }
-                if (type != wanted_type) {
-                    ++other;
-                    continue;
-                }
-                const ULONG off = file_offset(pe, rva);
-                const ULONGLONG on_disk = off == 0 ? 0 : width == 8 ? rd64(file + off) : rd32(file + off);
-                unsigned char *in_memory = base + rva;
-                ULONGLONG now;
-                if (width == 8) {
-                    memcpy(&now, in_memory, 8);
-                } else {
-                    ULONG v;
-                    memcpy(&v, in_memory, 4);
-                    now = v;
-                }
-                const ULONGLONG moved = width == 8 ? on_disk + delta : (ULONG)(on_disk + delta);
-                if (pass == 0) {
-                    if (now == moved) {
-                        ++applied;
-                    } else if (now == on_disk) {
-                        ++skipped;
-                    } else {
-                        ++other;
-                    }
-                } else {
-                    ULONG old;
-                    VirtualProtect(in_memory, width, PAGE_EXECUTE_READWRITE_, &old);
-                    if (width == 8) {
-                        memcpy(in_memory, &moved, 8);
-                    } else {
-                        const ULONG v = (ULONG)moved;
-                        memcpy(in_memory, &v, 4);
-                    }
-                    VirtualProtect(in_memory, width, old, &old);
-                }
-            }
-            at += size;
-        }
-        if (pass == 0 && (skipped == 0 || applied != 0 || other != 0)) {
-            break;
+    struct fixups seen = {0, 0, 0};
+    if (undo) {
+        walk_fixups(pe, delta, fixup_undo, &seen);
+        printf("load: --undo-relocations: the loader's relocations undone\n");
+        if (keep) {
+            printf("load: --keep-unrelocated: left so\n");
+            return;
         }
     }
-    if (other != 0 || (applied != 0 && skipped != 0)) {
+    walk_fixups(pe, delta, fixup_count, &seen);
+    if (seen.other != 0 || (seen.applied != 0 && seen.skipped != 0)) {
         violation("relocations: %lu applied by the loader, %lu not, %lu neither or of another "
-                  "type", applied, skipped, other);
-    } else if (skipped != 0) {
+                  "type",
+                  seen.applied, seen.skipped, seen.other);
+    } else if (seen.skipped != 0) {
+        walk_fixups(pe, delta, fixup_apply, &seen);
         printf("load: at %p, not 0x%llx: the loader skipped its %lu relocations; the harness "
-               "applied them\n", (void *)base, pe->image_base, skipped);
+               "applied them\n",
+               (void*)base, pe->image_base, seen.skipped);
     } else {
-        printf("load: at %p, not 0x%llx: the loader applied its %lu relocations\n", (void *)base,
-               pe->image_base, applied);
+        printf("load: at %p, not 0x%llx: the loader applied its %lu relocations\n", (void*)base,
+               pe->image_base, seen.applied);
     }
 }
 
 /* ---- Imports: a missing export is not a load error under Wine (it binds a stub that ends the
  * process when called), so every import is looked up here first. ---- */
 
-static void check_imports(const struct pe *pe) {
+static void check_imports(const struct pe* pe) {
     if (pe->import_rva == 0) {
         return;
     }
-    for (const unsigned char *d = base + pe->import_rva; rd32(d + 12) != 0; d += 20) {
-        const char *dll = (const char *)base + rd32(d + 12);
-        void *module = GetModuleHandleA(dll);
+    for (const unsigned char* d = base + pe->import_rva; rd32(d + 12) != 0; d += 20) {
+        const char* dll = (const char*)base + rd32(d + 12);
+        void* module = GetModuleHandleA(dll);
         if (module == NULL) {
             violation("imports from %s, which is not loaded", dll);
             continue;
@@ -221,7 +235,7 @@ static void check_imports(const struct pe *pe) {
         }
         const ULONG names = rd32(d) != 0 ? rd32(d) : rd32(d + 16);
         ULONG count = 0;
-        for (const unsigned char *t = base + names;; t += pe->pe32plus ? 8 : 4) {
+        for (const unsigned char* t = base + names;; t += pe->pe32plus ? 8 : 4) {
             const ULONGLONG thunk = pe->pe32plus ? rd64(t) : rd32(t);
             if (thunk == 0) {
                 break;
@@ -232,7 +246,7 @@ static void check_imports(const struct pe *pe) {
                 violation("imports %s by ordinal %llu", dll, thunk & 0xFFFF);
                 continue;
             }
-            const char *name = (const char *)base + (ULONG)thunk + 2;
+            const char* name = (const char*)base + (ULONG)thunk + 2;
             if (GetProcAddress(module, name) == NULL) {
                 violation("imports %s!%s, which %s does not export (Wine binds a stub that ends "
                           "the process if it is called)",
@@ -246,27 +260,30 @@ static void check_imports(const struct pe *pe) {
 
 /* ---- Crashes ---- */
 
-static LONG __stdcall on_exception(exception_pointers *pointers) {
-    const EXCEPTION_RECORD *r = pointers->record;
+static void print_log(void);
+
+static LONG __stdcall on_exception(exception_pointers* pointers) {
+    const EXCEPTION_RECORD* r = pointers->record;
     const ULONG code = (ULONG)r->ExceptionCode;
     if (code == 0x80000100UL) { /* EXCEPTION_WINE_STUB: an unimplemented export was called */
         printf("crash: the image called %s!%s, which is not implemented (a Wine stub)\n",
-               (const char *)r->ExceptionInformation[0], (const char *)r->ExceptionInformation[1]);
+               (const char*)r->ExceptionInformation[0], (const char*)r->ExceptionInformation[1]);
     } else if ((code & 0xC0000000UL) == 0xC0000000UL || code == 0x80000003UL) {
         printf("crash: exception 0x%08lX at %p (image base %p)\n", code, r->ExceptionAddress,
-               (void *)base);
+               (void*)base);
     } else {
         return 0; /* EXCEPTION_CONTINUE_SEARCH: Wine's own first-chance exceptions */
     }
+    print_log();
     fflush(stdout);
-    TerminateProcess((void *)(LONG_PTR)-1, 3);
+    TerminateProcess((void*)(LONG_PTR)-1, 3);
     return 0;
 }
 
 /* ---- Calls into the image ---- */
 
-static NTSTATUS call(const char *what, standin_routine routine, ULONG count,
-                     const ULONG_PTR *arguments) {
+static NTSTATUS call(const char* what, standin_routine routine, ULONG count,
+                     const ULONG_PTR* arguments) {
     LONG popped = 0;
     const NTSTATUS status = standin_call(routine, count, arguments, &popped);
     printf("call: %s status=0x%08lX popped=%ld\n", what, (unsigned long)status, popped);
@@ -278,10 +295,10 @@ static NTSTATUS call(const char *what, standin_routine routine, ULONG count,
 }
 
 static void print_log(void) {
-    const struct standin_log *log = standin_get_log();
+    const struct standin_log* log = standin_get_log();
     for (ULONG i = 0; i < log->handshakes && i < STANDIN_MAX_HANDSHAKES; ++i) {
-        const struct standin_handshake *h = &log->handshake[i];
-        const GUID *g = &h->protocol;
+        const struct standin_handshake* h = &log->handshake[i];
+        const GUID* g = &h->protocol;
         printf("handshake: via=%s to_pin=%lu id=%08lX-%04X-%04X-%02X%02X-%02X%02X%02X%02X%02X%02X "
                "version=%lu status=0x%08lX popped=%ld bytes_returned=%lu\n",
                h->via == standin_via_pin ? "KsPinHandshake" : "IOCTL_KS_HANDSHAKE", h->to_pin,
@@ -300,7 +317,7 @@ static UNICODE_STRING registry_path;
 static WCHAR registry_text[] = L"\\Registry\\Machine\\System\\CurrentControlSet\\Services\\kshake";
 static IRP irp;
 
-static NTSTATUS driver_entry(const struct pe *pe) {
+static NTSTATUS driver_entry(const struct pe* pe) {
     registry_path.Buffer = registry_text;
     registry_path.Length = (USHORT)(sizeof registry_text - sizeof(WCHAR));
     registry_path.MaximumLength = (USHORT)sizeof registry_text;
@@ -311,10 +328,10 @@ static NTSTATUS driver_entry(const struct pe *pe) {
 }
 
 /* Prints the context as 32-bit words, for run_images.py to read by the driver's own layout. */
-static void print_words(const char *what, const void *memory, ULONG bytes) {
+static void print_words(const char* what, const void* memory, ULONG bytes) {
     printf("%s:", what);
     for (ULONG i = 0; i + 4 <= bytes; i += 4) {
-        printf(" 0x%08lX", rd32((const unsigned char *)memory + i));
+        printf(" 0x%08lX", rd32((const unsigned char*)memory + i));
     }
     printf("\n");
 }
@@ -323,9 +340,9 @@ static void print_words(const char *what, const void *memory, ULONG bytes) {
 
 static KSDATAFORMAT formats[2];
 
-static PKSPIN create_pin(const KSPIN_DESCRIPTOR_EX *d, ULONG id, const char *what) {
-    const KSPIN_DESCRIPTOR *p = &d->PinDescriptor;
-    KSDATAFORMAT *format = &formats[p->DataFlow == KSPIN_DATAFLOW_IN];
+static PKSPIN create_pin(const KSPIN_DESCRIPTOR_EX* d, ULONG id, const char* what) {
+    const KSPIN_DESCRIPTOR* p = &d->PinDescriptor;
+    KSDATAFORMAT* format = &formats[p->DataFlow == KSPIN_DATAFLOW_IN];
     if (p->DataRangesCount > 0 && p->DataRanges != NULL && p->DataRanges[0] != NULL) {
         memcpy(format, p->DataRanges[0], sizeof *format); /* the intersection: the first range */
     }
@@ -347,13 +364,13 @@ static PKSPIN create_pin(const KSPIN_DESCRIPTOR_EX *d, ULONG id, const char *wha
     return pin;
 }
 
-static int run_avstream(const struct pe *pe) {
+static int run_avstream(const struct pe* pe) {
     const NTSTATUS entry = driver_entry(pe);
     if (entry != STATUS_SUCCESS) {
         violation("DriverEntry returned 0x%08lX", (unsigned long)entry);
         return 0;
     }
-    const KSDEVICE_DESCRIPTOR *device = standin_device_descriptor();
+    const KSDEVICE_DESCRIPTOR* device = standin_device_descriptor();
     if (device == NULL) {
         violation("DriverEntry did not call KsInitializeDriver");
         return 0;
@@ -364,14 +381,15 @@ static int run_avstream(const struct pe *pe) {
         violation("the device descriptor has no filter");
         return 0;
     }
-    const KSFILTER_DESCRIPTOR *filter = device->FilterDescriptors[0];
+    const KSFILTER_DESCRIPTOR* filter = device->FilterDescriptors[0];
     printf("descriptor: filter version=0x%lX pins=%lu pin_size=%lu\n", filter->Version,
            filter->PinDescriptorsCount, filter->PinDescriptorSize);
     const KSPIN_DESCRIPTOR_EX *source = NULL, *sink = NULL;
     ULONG source_id = 0, sink_id = 0;
     for (ULONG i = 0; i < filter->PinDescriptorsCount; ++i) {
-        const KSPIN_DESCRIPTOR_EX *d = (const KSPIN_DESCRIPTOR_EX *)(
-            (const unsigned char *)filter->PinDescriptors + (SIZE_T)i * filter->PinDescriptorSize);
+        const KSPIN_DESCRIPTOR_EX* d =
+            (const KSPIN_DESCRIPTOR_EX*)((const unsigned char*)filter->PinDescriptors +
+                                         (SIZE_T)i * filter->PinDescriptorSize);
         if (d->PinDescriptor.DataFlow == KSPIN_DATAFLOW_OUT && source == NULL) {
             source = d;
             source_id = i;
@@ -428,17 +446,17 @@ struct test_run {
     ULONG value[32];
 };
 
-static void *find_symbol(const struct pe *pe, const char *name) {
+static void* find_symbol(const struct pe* pe, const char* name) {
     if (pe->symbols == 0 || pe->symbols + 18ULL * pe->symbol_count > file_size) {
         return NULL;
     }
-    const unsigned char *strings = file + pe->symbols + 18 * pe->symbol_count;
+    const unsigned char* strings = file + pe->symbols + 18 * pe->symbol_count;
     for (ULONG i = 0; i < pe->symbol_count; ++i) {
-        const unsigned char *s = file + pe->symbols + 18 * i;
+        const unsigned char* s = file + pe->symbols + 18 * i;
         char short_name[9] = {0};
-        const char *symbol = short_name;
+        const char* symbol = short_name;
         if (rd32(s) == 0) {
-            symbol = (const char *)strings + rd32(s + 4);
+            symbol = (const char*)strings + rd32(s + 4);
         } else {
             memcpy(short_name, s, 8);
         }
@@ -452,8 +470,8 @@ static void *find_symbol(const struct pe *pe, const char *name) {
     return NULL;
 }
 
-static int run_test(const struct pe *pe) {
-    struct test_run *run = find_symbol(pe, "kshake_test_run");
+static int run_test(const struct pe* pe) {
+    struct test_run* run = find_symbol(pe, "kshake_test_run");
     if (run == NULL) {
         violation("no kshake_test_run in the image's COFF symbol table");
         return 0;
@@ -480,13 +498,24 @@ static int run_test(const struct pe *pe) {
     return 1;
 }
 
-int main(int argc, char **argv) {
+int main(int argc, char** argv) {
     setvbuf(stdout, NULL, _IONBF, 0);
-    if (argc != 3 || (strcmp(argv[1], "avstream") != 0 && strcmp(argv[1], "run") != 0)) {
-        fprintf(stderr, "usage: harness.exe avstream|run IMAGE.sys\n");
+    int undo = 0, keep = 0;
+    for (int i = 3; i < argc; ++i) {
+        if (strcmp(argv[i], "--undo-relocations") == 0) {
+            undo = 1;
+        } else if (strcmp(argv[i], "--keep-unrelocated") == 0) {
+            keep = 1;
+        } else {
+            argc = 0;
+        }
+    }
+    if (argc < 3 || (strcmp(argv[1], "avstream") != 0 && strcmp(argv[1], "run") != 0)) {
+        fprintf(stderr, "usage: harness.exe avstream|run IMAGE.sys [--undo-relocations "
+                        "[--keep-unrelocated]]\n");
         return 2;
     }
-    FILE *f = fopen(argv[2], "rb");
+    FILE* f = fopen(argv[2], "rb");
     if (f == NULL || fseek(f, 0, SEEK_END) != 0) {
         printf("load: cannot open %s\n", argv[2]);
         return 2;
@@ -519,7 +548,7 @@ int main(int argc, char **argv) {
         printf("load: Wine's loader refused %s (error %lu)\n", argv[2], GetLastError());
         return 2;
     }
-    relocate(&pe);
+    relocate(&pe, undo, keep);
     check_imports(&pe);
     const int ran = strcmp(argv[1], "avstream") == 0 ? run_avstream(&pe) : run_test(&pe);
     print_log();

@@ -46,7 +46,7 @@ struct standin_pin {
     KSPIN pin; /* first: a PKSPIN is a struct standin_pin* */
     ULONG number;
     PFNKSPINHANDSHAKE callback;
-    struct standin_pin *peer; /* the pin at the other end of the connection */
+    struct standin_pin* peer; /* the pin at the other end of the connection */
     FILE_OBJECT file;          /* this pin's file object (IOCTL_KS_HANDSHAKE's target) */
     ULONG bag_count;
     struct bag_item bag[MAX_BAG_ITEMS];
@@ -54,19 +54,19 @@ struct standin_pin {
 
 static struct standin_pin pins[MAX_PINS];
 static ULONG pin_count;
-static const KSDEVICE_DESCRIPTOR *device_descriptor;
+static const KSDEVICE_DESCRIPTOR* device_descriptor;
 static struct standin_log log_;
 
-STANDIN_API const struct standin_log *standin_get_log(void) { return &log_; }
+STANDIN_API const struct standin_log* standin_get_log(void) { return &log_; }
 
-STANDIN_API void standin_violation(const char *text) {
+STANDIN_API void standin_violation(const char* text) {
     if (log_.violations < STANDIN_MAX_VIOLATIONS) {
         snprintf(log_.violation[log_.violations], STANDIN_TEXT, "%s", text);
     }
     ++log_.violations;
 }
 
-static struct standin_pin *pin_of(PKSPIN pin) {
+static struct standin_pin* pin_of(PKSPIN pin) {
     for (ULONG i = 0; i < pin_count; ++i) {
         if (&pins[i].pin == pin) {
             return &pins[i];
@@ -75,7 +75,7 @@ static struct standin_pin *pin_of(PKSPIN pin) {
     return NULL;
 }
 
-static struct standin_pin *pin_of_file(PFILE_OBJECT file) {
+static struct standin_pin* pin_of_file(PFILE_OBJECT file) {
     for (ULONG i = 0; i < pin_count; ++i) {
         if (&pins[i].file == file) {
             return &pins[i];
@@ -84,7 +84,7 @@ static struct standin_pin *pin_of_file(PFILE_OBJECT file) {
     return NULL;
 }
 
-static struct standin_pin *pin_of_bag(KSOBJECT_BAG bag) {
+static struct standin_pin* pin_of_bag(KSOBJECT_BAG bag) {
     for (ULONG i = 0; i < pin_count; ++i) {
         if ((KSOBJECT_BAG)&pins[i].bag == bag) {
             return &pins[i];
@@ -96,11 +96,10 @@ static struct standin_pin *pin_of_bag(KSOBJECT_BAG bag) {
 /* ---- Calling the image ---- */
 
 #ifdef __i386__
-/* LONG standin_call_x86(standin_routine routine, ULONG count, const ULONG_PTR *arguments, LONG *left):
- * pushes the arguments right to left, calls, stores in *left the bytes still on the stack after
- * the call (0 for __stdcall, 4 * count for cdecl), and restores the stack either way. */
-LONG standin_call_x86(standin_routine routine, ULONG count, const ULONG_PTR *arguments,
-                      LONG *left);
+/* LONG standin_call_x86(standin_routine routine, ULONG count, const ULONG_PTR *arguments, LONG
+ * *left): pushes the arguments right to left, calls, stores in *left the bytes still on the stack
+ * after the call (0 for __stdcall, 4 * count for cdecl), and restores the stack either way. */
+LONG standin_call_x86(standin_routine routine, ULONG count, const ULONG_PTR* arguments, LONG* left);
 __asm__(".text\n"
         ".globl _standin_call_x86\n"
         "_standin_call_x86:\n"
@@ -132,8 +131,8 @@ __asm__(".text\n"
         "  ret\n");
 #endif
 
-STANDIN_API LONG standin_call(standin_routine routine, ULONG count, const ULONG_PTR *a,
-                             LONG *popped) {
+STANDIN_API LONG standin_call(standin_routine routine, ULONG count, const ULONG_PTR* a,
+                              LONG* popped) {
 #ifdef __i386__
     LONG left = 0;
     const LONG status = standin_call_x86(routine, count, a, &left);
@@ -151,15 +150,15 @@ STANDIN_API LONG standin_call(standin_routine routine, ULONG count, const ULONG_
 
 /* ---- The handshake ---- */
 
-static ULONG read_u32(const void *p) {
+static ULONG read_u32(const void* p) {
     ULONG v;
     memcpy(&v, p, sizeof v);
     return v;
 }
 
-static NTSTATUS serve(struct standin_pin *target, ULONG via, PKSHANDSHAKE in, PKSHANDSHAKE out,
-                      ULONG *bytes_returned) {
-    struct standin_handshake *record = NULL;
+static NTSTATUS serve(struct standin_pin* target, ULONG via, PKSHANDSHAKE in, PKSHANDSHAKE out,
+                      ULONG* bytes_returned) {
+    struct standin_handshake* record = NULL;
     if (log_.handshakes < STANDIN_MAX_HANDSHAKES) {
         record = &log_.handshake[log_.handshakes];
         memset(record, 0, sizeof *record);
@@ -168,7 +167,7 @@ static NTSTATUS serve(struct standin_pin *target, ULONG via, PKSHANDSHAKE in, PK
         if (in != NULL) {
             record->protocol = in->ProtocolId;
             if (in->Argument1 != NULL) {
-                record->request_version = read_u32((const char *)in->Argument1 + 4);
+                record->request_version = read_u32((const char*)in->Argument1 + 4);
             }
         }
     }
@@ -181,7 +180,7 @@ static NTSTATUS serve(struct standin_pin *target, ULONG via, PKSHANDSHAKE in, PK
         /* What a refusal must leave alone: Out, and the response envelope's header. */
         KSHANDSHAKE out_before;
         unsigned char header_before[8] = {0};
-        unsigned char *response = in != NULL ? (unsigned char *)in->Argument2 : NULL;
+        unsigned char* response = in != NULL ? (unsigned char*)in->Argument2 : NULL;
         if (out != NULL) {
             memcpy(&out_before, out, sizeof out_before);
         }
@@ -227,7 +226,7 @@ static NTSTATUS serve(struct standin_pin *target, ULONG via, PKSHANDSHAKE in, PK
 }
 
 STANDIN_API NTSTATUS NTAPI KsPinHandshake(PKSPIN Pin, PKSHANDSHAKE In, PKSHANDSHAKE Out) {
-    struct standin_pin *const pin = pin_of(Pin);
+    struct standin_pin* const pin = pin_of(Pin);
     if (pin == NULL) {
         standin_violation("KsPinHandshake called with a pin the stand-in did not create");
         return STATUS_INVALID_PARAMETER;
@@ -239,7 +238,7 @@ STANDIN_API NTSTATUS NTAPI KsPinHandshake(PKSPIN Pin, PKSHANDSHAKE In, PKSHANDSH
 }
 
 STANDIN_API void NTAPI KsPinRegisterHandshakeCallback(PKSPIN Pin, PFNKSPINHANDSHAKE Handshake) {
-    struct standin_pin *const pin = pin_of(Pin);
+    struct standin_pin* const pin = pin_of(Pin);
     if (pin == NULL) {
         standin_violation("KsPinRegisterHandshakeCallback called with a pin the stand-in did not "
                           "create");
@@ -249,20 +248,22 @@ STANDIN_API void NTAPI KsPinRegisterHandshakeCallback(PKSPIN Pin, PFNKSPINHANDSH
 }
 
 STANDIN_API PFILE_OBJECT NTAPI KsPinGetConnectedPinFileObject(PKSPIN Pin) {
-    struct standin_pin *const pin = pin_of(Pin);
+    struct standin_pin* const pin = pin_of(Pin);
     if (pin == NULL || pin->peer == NULL || pin->pin.DataFlow != KSPIN_DATAFLOW_OUT) {
         return NULL;
     }
     return &pin->peer->file;
 }
 
-STANDIN_API NTSTATUS NTAPI KsSynchronousIoControlDevice(PFILE_OBJECT FileObject, KPROCESSOR_MODE RequestorMode,
-                                            ULONG IoControl, PVOID InBuffer, ULONG InSize,
-                                            PVOID OutBuffer, ULONG OutSize, PULONG BytesReturned) {
+STANDIN_API NTSTATUS NTAPI KsSynchronousIoControlDevice(PFILE_OBJECT FileObject,
+                                                        KPROCESSOR_MODE RequestorMode,
+                                                        ULONG IoControl, PVOID InBuffer,
+                                                        ULONG InSize, PVOID OutBuffer,
+                                                        ULONG OutSize, PULONG BytesReturned) {
     if (BytesReturned != NULL) {
         *BytesReturned = 0;
     }
-    struct standin_pin *const pin = pin_of_file(FileObject);
+    struct standin_pin* const pin = pin_of_file(FileObject);
     if (pin == NULL) {
         standin_violation("KsSynchronousIoControlDevice called with a file object the stand-in "
                           "did not create");
@@ -285,8 +286,9 @@ STANDIN_API NTSTATUS NTAPI KsSynchronousIoControlDevice(PFILE_OBJECT FileObject,
 
 /* ---- Objects ---- */
 
-STANDIN_API NTSTATUS NTAPI KsInitializeDriver(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPathName,
-                                  const KSDEVICE_DESCRIPTOR *Descriptor) {
+STANDIN_API NTSTATUS NTAPI KsInitializeDriver(PDRIVER_OBJECT DriverObject,
+                                              PUNICODE_STRING RegistryPathName,
+                                              const KSDEVICE_DESCRIPTOR* Descriptor) {
     if (DriverObject == NULL || RegistryPathName == NULL) {
         standin_violation("KsInitializeDriver called without a driver object or registry path");
         return STATUS_INVALID_PARAMETER;
@@ -295,8 +297,9 @@ STANDIN_API NTSTATUS NTAPI KsInitializeDriver(PDRIVER_OBJECT DriverObject, PUNIC
     return STATUS_SUCCESS;
 }
 
-STANDIN_API NTSTATUS NTAPI KsAddItemToObjectBag(KSOBJECT_BAG ObjectBag, PVOID Item, PFNKSFREE Free) {
-    struct standin_pin *const pin = pin_of_bag(ObjectBag);
+STANDIN_API NTSTATUS NTAPI KsAddItemToObjectBag(KSOBJECT_BAG ObjectBag, PVOID Item,
+                                                PFNKSFREE Free) {
+    struct standin_pin* const pin = pin_of_bag(ObjectBag);
     if (pin == NULL || Item == NULL) {
         standin_violation("KsAddItemToObjectBag called with a bag the stand-in did not create, "
                           "or no item");
@@ -321,14 +324,14 @@ STANDIN_API PKSFILTER NTAPI KsPinGetParentFilter(PKSPIN Pin) {
 
 /* ---- The harness's side ---- */
 
-STANDIN_API const KSDEVICE_DESCRIPTOR *standin_device_descriptor(void) { return device_descriptor; }
+STANDIN_API const KSDEVICE_DESCRIPTOR* standin_device_descriptor(void) { return device_descriptor; }
 
-STANDIN_API PKSPIN standin_create_pin(const KSPIN_DESCRIPTOR_EX *descriptor, ULONG id,
+STANDIN_API PKSPIN standin_create_pin(const KSPIN_DESCRIPTOR_EX* descriptor, ULONG id,
                                       KSPIN_DATAFLOW flow, PKSDATAFORMAT format) {
     if (pin_count == MAX_PINS) {
         return NULL;
     }
-    struct standin_pin *const pin = &pins[pin_count];
+    struct standin_pin* const pin = &pins[pin_count];
     memset(pin, 0, sizeof *pin);
     pin->number = pin_count++;
     pin->pin.Descriptor = descriptor;
@@ -346,13 +349,13 @@ STANDIN_API PKSPIN standin_create_pin(const KSPIN_DESCRIPTOR_EX *descriptor, ULO
 }
 
 STANDIN_API ULONG standin_pin_number(PKSPIN pin) {
-    struct standin_pin *const p = pin_of(pin);
+    struct standin_pin* const p = pin_of(pin);
     return p != NULL ? p->number : ~0UL;
 }
 
 STANDIN_API void standin_connect(PKSPIN source, PKSPIN sink) {
-    struct standin_pin *const a = pin_of(source);
-    struct standin_pin *const b = pin_of(sink);
+    struct standin_pin* const a = pin_of(source);
+    struct standin_pin* const b = pin_of(sink);
     if (a == NULL || b == NULL) {
         standin_violation("standin_connect: not the stand-in's pins");
         return;
@@ -362,7 +365,7 @@ STANDIN_API void standin_connect(PKSPIN source, PKSPIN sink) {
 }
 
 STANDIN_API int standin_bag_holds(PKSPIN pin, PVOID item) {
-    const struct standin_pin *const p = pin_of(pin);
+    const struct standin_pin* const p = pin_of(pin);
     for (ULONG i = 0; p != NULL && i < p->bag_count; ++i) {
         if (p->bag[i].item == item) {
             return 1;
@@ -372,7 +375,7 @@ STANDIN_API int standin_bag_holds(PKSPIN pin, PVOID item) {
 }
 
 STANDIN_API void standin_close_pin(PKSPIN pin) {
-    struct standin_pin *const p = pin_of(pin);
+    struct standin_pin* const p = pin_of(pin);
     if (p == NULL) {
         return;
     }

@@ -43,14 +43,14 @@ extern "C" {
 #endif
 
 /* The log of everything the stand-in saw since it was loaded. */
-STANDIN_API const struct standin_log *standin_get_log(void);
+STANDIN_API const struct standin_log* standin_get_log(void);
 /* Adds a violation found by the harness to the same log. */
-STANDIN_API void standin_violation(const char *text);
+STANDIN_API void standin_violation(const char* text);
 /* The device descriptor the driver handed KsInitializeDriver (NULL if it never called it). */
-STANDIN_API const KSDEVICE_DESCRIPTOR *standin_device_descriptor(void);
+STANDIN_API const KSDEVICE_DESCRIPTOR* standin_device_descriptor(void);
 /* A pin as AVStream would hand it to the driver: zeroed, with a bag and a file object, its
  * Descriptor, Id, DataFlow and ConnectionFormat set; not connected, no handshake callback. */
-STANDIN_API PKSPIN standin_create_pin(const KSPIN_DESCRIPTOR_EX *descriptor, ULONG id,
+STANDIN_API PKSPIN standin_create_pin(const KSPIN_DESCRIPTOR_EX* descriptor, ULONG id,
                                       KSPIN_DATAFLOW flow, PKSDATAFORMAT format);
 STANDIN_API ULONG standin_pin_number(PKSPIN pin);
 /* Connects a source (output) pin to a sink (input) pin. */
@@ -64,8 +64,8 @@ STANDIN_API void standin_close_pin(PKSPIN pin);
  * number of bytes the callee popped (a __stdcall routine pops 4 per argument; the stack is put
  * back whatever it did); on x64 *popped is -1. */
 typedef void (*standin_routine)(void); /* any routine of the image; ISO C casts between these */
-STANDIN_API LONG standin_call(standin_routine routine, ULONG count, const ULONG_PTR *arguments,
-                             LONG *popped);
+STANDIN_API LONG standin_call(standin_routine routine, ULONG count, const ULONG_PTR* arguments,
+                              LONG* popped);
 
 #ifdef __cplusplus
 }

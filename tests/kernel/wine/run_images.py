@@ -1,0 +1,543 @@
+#!/usr/bin/env python3
+"""Runs the kernel images the suite builds under Wine, with a test-only ks.sys stand-in and Wine's
+own ntoskrnl.exe, and checks what each negotiation agreed.
+
+    run_images.py [--out DIR] [--jobs N] [--only TEXT] [--list]
+
+For every row of IMAGES it builds the image with tests/kernel/build_driver.py (which also checks
+it with check_image.py), then runs it with harness.exe (harness.c) under `wine`: the harness loads
+the image with Wine's PE loader, applies any relocation the loader skipped, calls DriverEntry,
+drives the pins (Create, SetDeviceState) and prints what happened; the stand-in ks.sys
+(ks_standin.c) routes KsPinHandshake and IOCTL_KS_HANDSHAKE to the connected pin's registered
+callback and, on x86, checks that every routine the platform calls pops its arguments. This
+script compares the printed statuses and agreed values with what the drivers document
+(docs/driver.md "The sample driver", examples/avstream_driver/sample_pins.hpp, the comments of
+tests/kernel/cases/kernel_api.cpp). A row marked `fails` is a negative case: it must FAIL, with
+each of its texts in the report; its twin is the row it names.
+
+Builds the stand-in and the harness for x64 and x86 with mingw-w64 gcc, makes one Wine prefix
+under DIR (reused by later runs) and one persistent wineserver, and runs every image in a process
+of its own (0.1-0.4 s each). No window: WINEDEBUG=-all, no DISPLAY, mono/gecko/menubuilder off;
+every wine call has a timeout. Prints one line an image with its time; exits 1 when any row does
+not behave as the table says, 77 when Wine or a cross tool is missing and --allow-skip was given.
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+KERNEL = HERE.parent
+ROOT = KERNEL.parent.parent
+BUILD_DRIVER = KERNEL / "build_driver.py"
+SAMPLE = ROOT / "examples" / "avstream_driver" / "avstream_driver.cpp"
+KS_DEF = ROOT / "examples" / "avstream_driver" / "ks.def"
+KERNEL_API = KERNEL / "cases" / "kernel_api.cpp"
+DEFECTS = HERE / "cases" / "handshake_defects.cpp"
+KS_MISSING_DEF = HERE / "ks_missing.def"
+SKIP = 77
+
+# x86: the routines the platform calls __stdcall, checked in the image by check_image.py as the
+# kernel suite does (tests/kernel/meson.build); here they are also measured when they run.
+STDCALL_SAMPLE = ["--callee-pops", "SourcePinCreate=8", "--callee-pops", "SourcePinSetDeviceState=12",
+                  "--callee-pops", "SinkPinCreate=8", "--callee-pops", "::callback<_KSPIN*=12",
+                  "--callee-pops", "DriverEntry=8"]
+STDCALL_API = {
+    "gcc-i686": ["--callee-pops", "::callback<_KSPIN*=12", "--callee-pops", "DriverEntry=8"],
+    "clang-cl-x86": ["--callee-pops", "callback@PAU_KSPIN@@UKSHANDSHAKE@@J@=12",
+                     "--callee-pops", "DriverEntry=8"],
+}
+ARCH = {"gcc-x86_64": "x64", "clang-x86_64": "x64", "clang-cl-x64": "x64",
+        "gcc-i686": "x86", "clang-cl-x86": "x86"}
+
+
+@dataclass
+class Image:
+    """One image to build and run. `check` names the expectation (EXPECT below); `fails`: the
+    texts a negative case's report must contain (it must fail); `prints`: texts a passing run
+    must print; `twin`: the row a negative case differs from by its one defect; `image_of`: the
+    row whose image this one runs (with other harness options)."""
+    name: str
+    toolchain: str
+    source: Path
+    check: str
+    opt: str = "O2"
+    build: list[str] = field(default_factory=list)
+    harness: list[str] = field(default_factory=list)
+    fails: list[str] = field(default_factory=list)
+    prints: list[str] = field(default_factory=list)
+    twin: str = ""
+    ks_def: Path = KS_DEF
+    image_of: str = ""  # run the image another row built, not a build of its own
+
+    @property
+    def arch(self) -> str:
+        return ARCH[self.toolchain]
+
+
+def sample(toolchain: str, name: str = "", build: list[str] | None = None, **kw) -> Image:
+    """The sample driver: DriverEntry -> KsInitializeDriver, pins from its descriptors."""
+    x86 = ARCH[toolchain] == "x86"
+    return Image(name or f"sample-{toolchain}", toolchain, SAMPLE, "sample",
+                 build=(build if build is not None else STDCALL_SAMPLE if x86 else []), **kw)
+
+
+def kernel_api(toolchain: str, opt: str = "O2", name: str = "", **kw) -> Image:
+    """tests/kernel/cases/kernel_api.cpp: pins handed in through kshake_test_run."""
+    msvc = toolchain.startswith("clang-cl")
+    return Image(name or f"kernel_api-{toolchain}" + (f"-{opt}" if msvc else ""), toolchain,
+                 KERNEL_API, "kernel_api", opt=opt, build=STDCALL_API.get(toolchain, []), **kw)
+
+
+def defects(defect: int, **kw) -> Image:
+    """cases/handshake_defects.cpp, KSHAKE_TEST_DEFECT=defect (0: the twin)."""
+    names = {0: "handshake_ok", 1: "writes_out_on_refusal", 2: "wrong_response_size",
+             3: "unresolved_import"}
+    return Image(f"{names[defect]}-gcc-x86_64", "gcc-x86_64", DEFECTS, "defects",
+                 build=[f"--extra-flag=-DKSHAKE_TEST_DEFECT={defect}"],
+                 ks_def=KS_MISSING_DEF if defect == 3 else KS_DEF, **kw)
+
+
+# Every image the step runs, one line each.
+IMAGES = [
+    # The sample driver (docs/driver.md "The sample driver") with each mingw-style toolchain.
+    sample("gcc-x86_64"),
+    sample("gcc-i686"),
+    sample("clang-x86_64"),
+    # Every kernel-facing API (tests/kernel/cases/kernel_api.cpp), each x64 and x86 toolchain.
+    kernel_api("gcc-x86_64"),
+    kernel_api("gcc-i686"),
+    kernel_api("clang-x86_64"),
+    kernel_api("clang-cl-x64", "O2"),
+    kernel_api("clang-cl-x64", "Od"),
+    kernel_api("clang-cl-x86", "O2"),
+    kernel_api("clang-cl-x86", "Od"),
+    # Relocations: with the loader's relocations put back (as Wine 8 leaves some images), the
+    # harness must find and apply them; left so, the same image must crash.
+    kernel_api("clang-cl-x64", "O2", name="relocations_repaired-clang-cl-x64-O2",
+               image_of="kernel_api-clang-cl-x64-O2", harness=["--undo-relocations"],
+               prints=["the loader skipped its"]),
+    kernel_api("clang-cl-x64", "O2", name="relocations_left-clang-cl-x64-O2",
+               image_of="kernel_api-clang-cl-x64-O2",
+               harness=["--undo-relocations", "--keep-unrelocated"],
+               fails=["crash: exception 0xC0000005"], twin="relocations_repaired-clang-cl-x64-O2"),
+    # The negative cases, each with its twin.
+    sample("gcc-i686", name="cdecl_callback-gcc-i686", build=["--no-rtd"], twin="sample-gcc-i686",
+           fails=["handshake callback popped 0 bytes; ks.sys calls PFNKSPINHANDSHAKE __stdcall "
+                  "and expects it to pop 12"]),
+    defects(0),
+    defects(1, twin="handshake_ok-gcc-x86_64",
+            fails=["handshake callback refused (0xC0000059) but wrote Out"]),
+    defects(2, twin="handshake_ok-gcc-x86_64",
+            fails=["status 0xC0000186 (STATUS_DEVICE_PROTOCOL_ERROR), expected 0x00000000"]),
+    defects(3, twin="handshake_ok-gcc-x86_64",
+            fails=["imports ks.sys!KsPinAcquireProcessingMutex, which the ks.sys stand-in does "
+                   "not export", "crash: the image called ks.sys!KsPinAcquireProcessingMutex"]),
+]
+
+# ---- What each driver documents ----
+
+STATUS = {0x00000000: "STATUS_SUCCESS", 0xC0000059: "STATUS_REVISION_MISMATCH",
+          0xC0000184: "STATUS_INVALID_DEVICE_STATE", 0xC0000186: "STATUS_DEVICE_PROTOCOL_ERROR",
+          0xC0000010: "STATUS_INVALID_DEVICE_REQUEST", 0xC000009D: "STATUS_DEVICE_NOT_CONNECTED",
+          0xC0000005: "STATUS_ACCESS_VIOLATION"}
+SUCCESS, REVISION_MISMATCH, INVALID_DEVICE_STATE = 0, 0xC0000059, 0xC0000184
+KSHANDSHAKE_SIZE = {"x64": 32, "x86": 24}  # GUID + two pointers (docs/wire.md section 1)
+
+# examples/contoso_protocols.hpp
+FRAME_POOL = "8E4C7A52-1F0B-4D6E-9A37-5B2C1D0E6F81"
+SHARED_CLOCK = "8E4C7A52-1F0B-4D6E-9A37-5B2C1D0E6F82"
+# The sample: the source offers frame-pool v3, v2, v1 and then the clock; the sink serves
+# frame-pool v1..v2 and the clock (sample_pins.hpp), so v3 is refused and v2 and the clock agreed.
+SAMPLE_HANDSHAKES = [("KsPinHandshake", FRAME_POOL, 3, REVISION_MISMATCH),
+                     ("KsPinHandshake", FRAME_POOL, 2, SUCCESS),
+                     ("KsPinHandshake", SHARED_CLOCK, 1, SUCCESS)]
+# sample::source_agreement (sample_pins.hpp), 32-bit words: the source pin's context.
+AGREEMENT = ["pool_status", "pool_version", "pool.frames", "pool.alignment", "pool.address.low",
+             "pool.address.high", "clock_status", "(padding)", "clock.frequency_hz.low",
+             "clock.frequency_hz.high", "clock.resolution_100ns", "clock.shared"]
+SAMPLE_ACQUIRED = {
+    "pool_status": SUCCESS, "pool_version": 2,
+    "pool.frames": 8,            # the sink's pool_frames (avstream_driver.cpp SinkPinCreate)
+    "pool.alignment": 4096,      # grant_frame_pool: version >= 2
+    "pool.address.low": 0, "pool.address.high": 0,  # the sink's pool_address
+    "clock_status": SUCCESS,
+    "clock.frequency_hz.low": 10_000_000, "clock.frequency_hz.high": 0,  # the sink's clock
+    "clock.resolution_100ns": 10,  # wanted_clock_resolution_100ns, echoed by describe_clock
+    "clock.shared": 1,
+}
+# Back at KSSTATE_STOP the agreement is forgotten: a default source_agreement.
+SAMPLE_STOPPED = {"pool_status": INVALID_DEVICE_STATE, "pool_version": 0,
+                  "clock_status": INVALID_DEVICE_STATE}
+
+# tests/kernel/cases/kernel_api.cpp: six protocols; the source offers frame-pool v3 then v2 and
+# asks the other five, over the connection and then over the peer's file object.
+API_IDS = {n: f"3F1D2C4B-5A69-4E7D-8C9B-0A1B2C3D4E5{i}" for i, n in enumerate(
+    ["frame_pool", "shared_clock", "format_query", "power_state", "statistics", "ping"])}
+API_OFFERS = [("frame_pool", 3, REVISION_MISMATCH), ("frame_pool", 2, SUCCESS),
+              ("shared_clock", 1, SUCCESS), ("format_query", 1, SUCCESS),
+              ("power_state", 1, SUCCESS), ("statistics", 1, SUCCESS), ("ping", 1, SUCCESS)]
+API_VALUES = ["status", "pool_version", "pool.frames", "pool.alignment", "pool.address",
+              "clock.frequency_hz", "format.stride", "format.frame_bytes", "power.previous_state",
+              "stats.delivered", "stats.dropped", "echo.cookie"]
+
+
+def api_expected(previous_power: int) -> dict[str, int]:
+    return {"status": SUCCESS, "pool_version": 2,
+            "pool.frames": 8, "pool.alignment": 4096,  # sink_context; version >= 2
+            "pool.address": 0x10000000,                # sink_context.pool_address
+            "clock.frequency_hz": 10_000_000 // 10,     # describe_clock at resolution 10
+            "format.stride": 1920 * 2, "format.frame_bytes": 1920 * 2 * 1080,  # answer_format
+            "power.previous_state": previous_power,    # set_power: 0, then 1 from the first run
+            "stats.delivered": 0, "stats.dropped": 0,
+            "echo.cookie": ~0x1234 & 0xFFFFFFFF}       # answer_ping
+
+
+# cases/handshake_defects.cpp: echo v3 refused, v2 agreed, the cookie inverted, served once.
+ECHO = "6B0E51C2-97A4-4F3D-8E21-3C5D7A9B0F11"
+DEFECT_VALUES = ["status", "version", "reply.cookie", "reply.served"]
+DEFECT_EXPECTED = {"status": SUCCESS, "version": 2, "reply.cookie": ~0x1234 & 0xFFFFFFFF,
+                   "reply.served": 1}
+
+
+def status_text(value: int) -> str:
+    name = STATUS.get(value)
+    return f"0x{value:08X}" + (f" ({name})" if name else "")
+
+
+@dataclass
+class Run:
+    """What the harness printed, parsed."""
+    code: int
+    output: str
+    calls: dict[str, tuple[int, int]] = field(default_factory=dict)
+    handshakes: list[tuple[str, str, int, int, int]] = field(default_factory=list)
+    words: dict[str, list[int]] = field(default_factory=dict)
+    pins: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+def parse(code: int, output: str) -> Run:
+    run = Run(code, output)
+    for line in output.splitlines():
+        key, _, rest = line.partition(": ")
+        if key == "call":
+            m = re.match(r"(.*) status=0x([0-9A-F]+) popped=(-?\d+)$", rest)
+            if m:
+                run.calls[m[1]] = (int(m[2], 16), int(m[3]))
+        elif key == "handshake":
+            f = dict(item.split("=", 1) for item in rest.split())
+            run.handshakes.append((f["via"], f["id"], int(f["version"]), int(f["status"], 16),
+                                   int(f["bytes_returned"])))
+        elif key in ("context-acquire", "context-stop", "value"):
+            run.words[key] = [int(w, 16) for w in rest.split()]
+        elif key == "pin":
+            run.pins.append(rest)
+        elif key in ("violation", "crash"):
+            run.problems.append(line)
+    if not any(line.startswith("harness: ran") for line in output.splitlines()):
+        run.problems.append(f"the harness did not finish (exit code {code})")
+    elif code != 0:
+        run.problems.append(f"harness exit code {code}")
+    return run
+
+
+def compare(what: str, names: list[str], words: list[int], expected: dict[str, int]) -> list[str]:
+    got = dict(zip(names, words))
+    out = []
+    for key, want in expected.items():
+        if key not in got:
+            out.append(f"{what}: no {key}")
+        elif got[key] != want:
+            out.append(f"{what}: {key} {status_text(got[key]) if 'status' in key else got[key]}, "
+                       f"expected {status_text(want) if 'status' in key else want}")
+    return out
+
+
+def compare_handshakes(got, want) -> list[str]:
+    if [h[:4] for h in got] == want:
+        return []
+    show = lambda hs: "; ".join(f"{v} {i[:8]} v{n} {status_text(s)}" for v, i, n, s, *_ in hs)
+    return [f"handshakes: {show(got) or 'none'}; expected {show(want)}"]
+
+
+def check_sample(image: Image, run: Run) -> tuple[list[str], str]:
+    problems = []
+    for call in ("DriverEntry", "sink Create", "source Create",
+                 "source SetDeviceState STOP->ACQUIRE", "source SetDeviceState ACQUIRE->STOP"):
+        if call not in run.calls:
+            problems.append(f"{call} was not called")
+        elif run.calls[call][0] != SUCCESS:
+            problems.append(f"{call}: status {status_text(run.calls[call][0])}, expected "
+                            f"{status_text(SUCCESS)}")
+    for pin in run.pins:
+        if "context=set in_bag=yes" not in pin:
+            problems.append(f"pin {pin}: its context must be set and in the pin's object bag")
+    if len(run.pins) != 2:
+        problems.append(f"{len(run.pins)} pins created, expected 2")
+    problems += compare_handshakes(run.handshakes, SAMPLE_HANDSHAKES)
+    problems += compare("source context at ACQUIRE", AGREEMENT, run.words.get("context-acquire", []),
+                        SAMPLE_ACQUIRED)
+    problems += compare("source context back at STOP", AGREEMENT,
+                        run.words.get("context-stop", []), SAMPLE_STOPPED)
+    return problems, "frame-pool v2 (v3 refused: STATUS_REVISION_MISMATCH), shared-clock agreed"
+
+
+def check_kernel_api(image: Image, run: Run) -> tuple[list[str], str]:
+    problems = []
+    if run.calls.get("DriverEntry", (None,))[0] != SUCCESS:
+        problems.append("DriverEntry did not return STATUS_SUCCESS")
+    want = [("KsPinHandshake", API_IDS[p], v, s) for p, v, s in API_OFFERS] + \
+           [("IOCTL_KS_HANDSHAKE", API_IDS[p], v, s) for p, v, s in API_OFFERS]
+    problems += compare_handshakes(run.handshakes, want)
+    for via, _, version, status, returned in run.handshakes:
+        if via == "IOCTL_KS_HANDSHAKE":
+            size = KSHANDSHAKE_SIZE[image.arch] if status == SUCCESS else 0
+            if returned != size:
+                problems.append(f"IOCTL_KS_HANDSHAKE v{version}: {returned} bytes returned, "
+                                f"expected {size}")
+    values = run.words.get("value", [])
+    n = len(API_VALUES)
+    problems += compare("over the connection", API_VALUES, values[:n], api_expected(0))
+    problems += compare("over the file object", API_VALUES, values[n:2 * n], api_expected(1))
+    return problems, "7 negotiations over KsPinHandshake and 7 over IOCTL_KS_HANDSHAKE agreed"
+
+
+def check_defects(image: Image, run: Run) -> tuple[list[str], str]:
+    problems = []
+    problems += compare_handshakes(run.handshakes, [("KsPinHandshake", ECHO, 3, REVISION_MISMATCH),
+                                                    ("KsPinHandshake", ECHO, 2, SUCCESS)])
+    problems += compare("the echo negotiation", DEFECT_VALUES, run.words.get("value", []),
+                        DEFECT_EXPECTED)
+    return problems, "echo v2 agreed (v3 refused)"
+
+
+EXPECT = {"sample": check_sample, "kernel_api": check_kernel_api, "defects": check_defects}
+
+assert all(i.twin in {j.name for j in IMAGES} for i in IMAGES if i.twin), "a twin is missing"
+assert all(i.image_of in {j.name for j in IMAGES if not j.image_of} for i in IMAGES if i.image_of)
+assert len({i.name for i in IMAGES}) == len(IMAGES), "two rows share a name"
+
+# ---- Building ----
+
+
+def run_tool(command: list[str], log: Path, timeout: int = 600) -> bool:
+    done = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                          timeout=timeout)
+    log.write_text(" ".join(command) + "\n" + done.stdout)
+    return done.returncode == 0
+
+
+def build_image(image: Image, out: Path) -> tuple[Image, Path | None, float]:
+    start = time.monotonic()
+    folder = out / "images" / image.name
+    folder.mkdir(parents=True, exist_ok=True)
+    command = [sys.executable, str(BUILD_DRIVER), "--toolchain", image.toolchain,
+               "--source", str(image.source), "--out", str(folder), "--ks-def", str(image.ks_def),
+               "-I", str(ROOT / "include"), "--require-tools", *image.build]
+    if image.toolchain.startswith("clang-cl"):
+        command += ["--opt", image.opt]
+    ok = run_tool(command, folder / "build.log")
+    sys_file = folder / f"{image.source.stem}.sys"
+    return image, (sys_file if ok and sys_file.exists() else None), time.monotonic() - start
+
+
+TRIPLET = {"x64": "x86_64-w64-mingw32", "x86": "i686-w64-mingw32"}
+CFLAGS = ["-std=c11", "-O2", "-Wall", "-Wextra", "-Wpedantic", "-Werror"]
+
+
+def build_harness(arch: str, out: Path) -> Path:
+    """ks.sys (the stand-in) and harness.exe for one architecture, side by side, so that Wine
+    finds the stand-in in the program's folder."""
+    folder = out / "harness" / arch
+    folder.mkdir(parents=True, exist_ok=True)
+    gcc = f"{TRIPLET[arch]}-gcc"
+    ddk = f"/usr/{TRIPLET[arch]}/include/ddk"
+    # --kill-at: the x86 exports undecorated (KsPinHandshake, not KsPinHandshake@12), the names
+    # an image's import table asks ks.sys for.
+    standin = [gcc, *CFLAGS, "-isystem", ddk, "-shared", "-o", str(folder / "ks.sys"),
+               str(HERE / "ks_standin.c"), "-Wl,--kill-at",
+               f"-Wl,--out-implib,{folder / 'libks_standin.a'}", "-lntoskrnl"]
+    harness = [gcc, *CFLAGS, "-isystem", ddk, "-I", str(HERE), "-o", str(folder / "harness.exe"),
+               str(HERE / "harness.c"), str(folder / "libks_standin.a")]
+    for command, log in ((standin, "ks_standin.log"), (harness, "harness.log")):
+        if not run_tool(command, folder / log):
+            raise RuntimeError(f"building {log[:-4]} for {arch} failed:\n"
+                               + (folder / log).read_text())
+    return folder
+
+
+# ---- Wine ----
+
+
+def wine_env(prefix: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    env.update(WINEPREFIX=str(prefix), WINEDEBUG="-all", WINEARCH="win64",
+               # No mono or gecko install prompt, no desktop menu entries.
+               WINEDLLOVERRIDES="mscoree,mshtml=;winemenubuilder.exe=d")
+    return env
+
+
+def start_bounded(command: list[str], env: dict[str, str], log: Path,
+                  cwd: Path | None = None) -> subprocess.Popen:
+    """Starts a wine command in a process group of its own, its output to `log`: a file, not a
+    pipe, because the Wine system processes a first wine call starts (services.exe, winedevice)
+    inherit it and outlive the call."""
+    with open(log, "w") as sink:
+        return subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=sink,
+                                stderr=subprocess.STDOUT, env=env, cwd=cwd,
+                                start_new_session=True)
+
+
+def finish_bounded(process: subprocess.Popen, log: Path, timeout: float) -> tuple[int, str]:
+    """Waits for a command of start_bounded; on timeout kills its process group."""
+    try:
+        code = process.wait(timeout=timeout)
+        return code, log.read_text(errors="replace")
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        return -1, log.read_text(errors="replace") + f"\n(timed out after {timeout:.0f} s)"
+
+
+def run_bounded(command: list[str], env: dict[str, str], timeout: float, log: Path,
+                cwd: Path | None = None) -> tuple[int, str]:
+    return finish_bounded(start_bounded(command, env, log, cwd), log, timeout)
+
+
+def windows_path(path: Path) -> str:
+    return "Z:" + str(path.resolve()).replace("/", "\\")
+
+
+def judge(image: Image, run: Run) -> tuple[bool, str]:
+    problems, summary = EXPECT[image.check](image, run)
+    problems = run.problems + problems
+    report = "\n".join(problems)
+    if image.fails:
+        missing = [text for text in image.fails if text not in report]
+        if not problems:
+            return False, f"ran clean, but must fail ({'; '.join(image.fails)})"
+        if missing:
+            return False, "failed, but not as it must: no " + "; ".join(
+                repr(t) for t in missing) + "\n" + report
+        return True, f"failed as it must (twin: {image.twin}): " + "; ".join(image.fails)
+    missing = [text for text in image.prints if text not in run.output]
+    if problems or missing:
+        return False, report + "".join(f"\ndid not print {t!r}" for t in missing)
+    return True, summary
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "build" / "wine",
+                        help="builds, logs and the Wine prefix (default: build/wine)")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
+                        help="images built at once")
+    parser.add_argument("--only", default="", help="only rows whose name contains this text")
+    parser.add_argument("--list", action="store_true", help="list the rows and exit")
+    parser.add_argument("--timeout", type=float, default=60, help="seconds for one image's run")
+    parser.add_argument("--allow-skip", action="store_true",
+                        help="exit 77 instead of 1 when Wine or a cross tool is missing")
+    args = parser.parse_args()
+    images = [i for i in IMAGES if args.only in i.name]
+    # A row that runs another row's image needs that row built.
+    builds = [i for i in IMAGES if not i.image_of and
+              (i in images or any(j.image_of == i.name for j in images))]
+    if args.list:
+        for i in images:
+            print(f"{i.name:42} {i.toolchain:14} {i.source.name:24} "
+                  + ("must fail" if i.fails else "must pass"))
+        return 0
+    needed = ["wine", "wineserver"] + [f"{TRIPLET[a]}-gcc" for a in sorted({i.arch for i in images})]
+    absent = [tool for tool in needed if shutil.which(tool) is None]
+    if absent:
+        print(f"run_images: not installed: {' '.join(absent)} (tools/setup.sh wine kernel)")
+        return SKIP if args.allow_skip else 1
+    out = args.out.resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+
+    # The Wine prefix is made (once; later runs reuse it) while the images build.
+    prefix = out / "prefix"
+    env = wine_env(prefix)
+    prefix.mkdir(exist_ok=True)
+    # One persistent server for every wine call below, so that each run starts in a fraction of
+    # a second. It forks into the background and exits 30 s after its last client; its output
+    # goes nowhere, or a pipe to it would stay open as long as it lives.
+    try:
+        subprocess.run(["wineserver", "-p30"], env=env, stdin=subprocess.DEVNULL,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=30,
+                       check=True)
+    except (subprocess.SubprocessError, OSError) as error:
+        print(f"run_images: wineserver -p30 failed: {error}")
+        return 1
+    ready = prefix / ".kshake-prefix-ready"  # written once wineboot has finished
+    boot_log = out / "wineboot.log"
+    boot = None if ready.exists() else \
+        start_bounded(["wine", "wineboot", "--init"], env, boot_log)
+
+    try:
+        try:
+            harness = {arch: build_harness(arch, out) for arch in sorted({i.arch for i in images})}
+        except (RuntimeError, OSError, subprocess.SubprocessError) as error:
+            print(f"run_images: {error}")
+            return 1
+        built: dict[str, Path | None] = {}
+        with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+            for image, sys_file, _ in pool.map(lambda i: build_image(i, out), builds):
+                built[image.name] = sys_file
+        build_time = time.monotonic() - started
+        if boot is not None:
+            code, output = finish_bounded(boot, boot_log, 300)
+            if code != 0:
+                print(f"run_images: making the Wine prefix failed (exit {code}):\n{output}")
+                return 1
+            ready.write_text("wineboot --init done\n")
+        prefix_time = time.monotonic() - started
+        failed = 0
+        for image in images:
+            sys_file = built[image.image_of or image.name]
+            if sys_file is None:
+                log = out / "images" / (image.image_of or image.name) / "build.log"
+                print(f"FAIL  {image.name}: the build failed ({log}):")
+                print("\n".join(log.read_text().splitlines()[-15:]))
+                failed += 1
+                continue
+            begin = time.monotonic()
+            mode = "avstream" if image.check == "sample" else "run"
+            folder = out / "images" / image.name
+            folder.mkdir(parents=True, exist_ok=True)
+            code, output = run_bounded(["wine", str(harness[image.arch] / "harness.exe"), mode,
+                                        windows_path(sys_file), *image.harness],
+                                       env, args.timeout, folder / "run.log",
+                                       cwd=harness[image.arch])
+            seconds = time.monotonic() - begin
+            ok, text = judge(image, parse(code, output))
+            first = text.splitlines()[0] if text else ""
+            print(f"{'ok  ' if ok else 'FAIL'}  {image.name:40} {seconds:5.2f} s  {first}")
+            if not ok:
+                failed += 1
+                print("\n".join("      " + line for line in text.splitlines()[1:]))
+                print("      harness output:")
+                print("\n".join("      | " + line for line in output.splitlines()))
+    finally:
+        run_bounded(["wineserver", "-k"], env, 30, out / "wineserver-k.log")
+    total = time.monotonic() - started
+    print(f"run_images: {len(images) - failed} of {len(images)} images behaved as expected "
+          f"({total:.1f} s: builds {build_time:.1f} s, the Wine prefix ready at {prefix_time:.1f} s, "
+          f"runs {total - prefix_time:.1f} s)")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
