@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs, from Debian's packages only, what kshake's build, demo and test suite need.
 # Idempotent: packages already present are left alone and nothing is fetched when none is missing.
-#   tools/setup.sh [group...]     groups: core kernel bench fuzz lint m32 all   (default: core)
+#   tools/setup.sh [group...]     groups: core kernel wine bench fuzz lint m32 all   (default: core)
 set -euo pipefail
 
 declare -A groups=(
@@ -11,17 +11,20 @@ declare -A groups=(
   [fuzz]="clang-19 libclang-rt-19-dev"
   [lint]="clang-tidy-19 clang-format-19 cppcheck"
   [m32]="g++-multilib"
+  # Runs the kernel images (tests/kernel/wine/run_images.py): Wine 8 with its 64-bit and 32-bit
+  # loaders; wine32 is an i386 package, so dpkg must know that architecture (added below).
+  [wine]="wine wine64 wine32:i386"
 )
 
 wanted=()
 [ $# -eq 0 ] && set -- core
 for group in "$@"; do
   if [ "$group" = all ]; then
-    for g in core kernel bench fuzz lint m32; do wanted+=(${groups[$g]}); done
+    for g in core kernel wine bench fuzz lint m32; do wanted+=(${groups[$g]}); done
   elif [ -n "${groups[$group]+x}" ]; then
     wanted+=(${groups[$group]})
   else
-    echo "setup: unknown group '$group' (core kernel bench fuzz lint m32 all)" >&2
+    echo "setup: unknown group '$group' (core kernel wine bench fuzz lint m32 all)" >&2
     exit 2
   fi
 done
@@ -58,6 +61,18 @@ if [ "$(id -u)" -ne 0 ]; then
     echo "setup: need root to install: ${missing[*]}" >&2; exit 1
   fi
 fi
+# A package of another architecture (wine32:i386) needs that architecture enabled first.
+for pkg in "${missing[@]}"; do
+  case $pkg in
+    *:i386)
+      if [ "$(dpkg --print-architecture)" != i386 ] &&
+        ! dpkg --print-foreign-architectures | grep -qx i386; then
+        echo "setup: enabling the i386 architecture for $pkg (dpkg --add-architecture i386)"
+        "${sudo[@]}" dpkg --add-architecture i386
+      fi
+      ;;
+  esac
+done
 echo "setup: installing from Debian's packages: ${missing[*]}"
 "${sudo[@]}" apt-get update -qq
 DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"

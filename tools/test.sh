@@ -40,6 +40,10 @@ suite() { # suite NAME CXX [meson args...]
 # The kernel suite (tests/kernel) cross-compiles with its own toolchains whatever the native
 # compiler is, so it runs in full once, in the g++ build.
 step "g++ build and meson test" suite gcc g++ -Dkernel_tests=auto
+# The x64 and x86 kernel images executed under Wine with a test-only ks.sys stand-in and Wine's
+# ntoskrnl.exe (docs/driver.md, "Running the images under Wine"): the sample driver and the API
+# case from every x64/x86 toolchain, and the negative cases that must fail at run time.
+step "kernel images run under Wine" python3 tests/kernel/wine/run_images.py --out build/wine
 step "clang-19 build and meson test" suite clang clang++-19 -Dkernel_tests=disabled
 # The whole suite again against the committed single header (single_include/meson.build),
 # including the kernel builds of the sample driver (three mingw toolchains) and of the API case

@@ -498,6 +498,55 @@ static int run_test(const struct pe* pe) {
     return 1;
 }
 
+/* The stand-in's own rules, which no image breaks (kshake always sends sizeof(KSHANDSHAKE) as a
+ * kernel-mode requestor to a connected pin): each call must get the status docs/driver.md gives. */
+static void check_standin(void) {
+    PKSPIN lone = standin_create_pin(NULL, 0, KSPIN_DATAFLOW_OUT, NULL);
+    PKSPIN sink = standin_create_pin(NULL, 1, KSPIN_DATAFLOW_IN, NULL);
+    PKSPIN source = standin_create_pin(NULL, 0, KSPIN_DATAFLOW_OUT, NULL);
+    standin_connect(source, sink);
+    KSHANDSHAKE in, out;
+    memset(&in, 0, sizeof in);
+    memset(&out, 0, sizeof out);
+    ULONG returned = 1;
+    PFILE_OBJECT file = KsPinGetConnectedPinFileObject(source);
+    const struct {
+        const char* what;
+        NTSTATUS got, want;
+    } cases[] = {
+        {"KsPinHandshake on a pin with no peer", KsPinHandshake(lone, &in, &out),
+         STATUS_DEVICE_NOT_CONNECTED},
+        {"KsPinHandshake to a peer with no callback", KsPinHandshake(source, &in, &out),
+         STATUS_INVALID_DEVICE_REQUEST},
+        {"IOCTL_KS_HANDSHAKE, InSize - 1",
+         KsSynchronousIoControlDevice(file, KernelMode, IOCTL_KS_HANDSHAKE, &in, sizeof in - 1,
+                                      &out, sizeof out, &returned),
+         STATUS_INVALID_BUFFER_SIZE},
+        {"IOCTL_KS_HANDSHAKE, OutSize + 1",
+         KsSynchronousIoControlDevice(file, KernelMode, IOCTL_KS_HANDSHAKE, &in, sizeof in, &out,
+                                      sizeof out + 1, &returned),
+         STATUS_INVALID_BUFFER_SIZE},
+        {"IOCTL_KS_HANDSHAKE from user mode",
+         KsSynchronousIoControlDevice(file, UserMode, IOCTL_KS_HANDSHAKE, &in, sizeof in, &out,
+                                      sizeof out, &returned),
+         STATUS_INVALID_DEVICE_REQUEST},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; ++i) {
+        printf("standin: %s: 0x%08lX\n", cases[i].what, (unsigned long)cases[i].got);
+        if (cases[i].got != cases[i].want) {
+            violation("the stand-in: %s gave 0x%08lX, not 0x%08lX", cases[i].what,
+                      (unsigned long)cases[i].got, (unsigned long)cases[i].want);
+        }
+    }
+    if (file == NULL || KsPinGetConnectedPinFileObject(sink) != NULL ||
+        KsPinGetConnectedPinFileObject(lone) != NULL || returned != 0) {
+        violation("the stand-in: KsPinGetConnectedPinFileObject must give the peer's file object "
+                  "for a connected source pin only, and a refused IOCTL no bytes");
+    }
+    /* The log holds only what the image did: these handshakes reached no callback. */
+    standin_forget_handshakes();
+}
+
 int main(int argc, char** argv) {
     setvbuf(stdout, NULL, _IONBF, 0);
     int undo = 0, keep = 0;
@@ -550,6 +599,7 @@ int main(int argc, char** argv) {
     }
     relocate(&pe, undo, keep);
     check_imports(&pe);
+    check_standin();
     const int ran = strcmp(argv[1], "avstream") == 0 ? run_avstream(&pe) : run_test(&pe);
     print_log();
     printf("harness: %s, %lu violation(s)\n", ran ? "ran" : "stopped", failures);

@@ -59,6 +59,8 @@ static struct standin_log log_;
 
 STANDIN_API const struct standin_log* standin_get_log(void) { return &log_; }
 
+STANDIN_API void standin_forget_handshakes(void) { log_.handshakes = 0; }
+
 STANDIN_API void standin_violation(const char* text) {
     if (log_.violations < STANDIN_MAX_VIOLATIONS) {
         snprintf(log_.violation[log_.violations], STANDIN_TEXT, "%s", text);

@@ -361,16 +361,27 @@ def build_harness(arch: str, out: Path) -> Path:
     finds the stand-in in the program's folder."""
     folder = out / "harness" / arch
     folder.mkdir(parents=True, exist_ok=True)
-    gcc = f"{TRIPLET[arch]}-gcc"
+    gcc, dlltool = f"{TRIPLET[arch]}-gcc", f"{TRIPLET[arch]}-dlltool"
     ddk = f"/usr/{TRIPLET[arch]}/include/ddk"
     # --kill-at: the x86 exports undecorated (KsPinHandshake, not KsPinHandshake@12), the names
     # an image's import table asks ks.sys for.
     standin = [gcc, *CFLAGS, "-isystem", ddk, "-shared", "-o", str(folder / "ks.sys"),
-               str(HERE / "ks_standin.c"), "-Wl,--kill-at",
-               f"-Wl,--out-implib,{folder / 'libks_standin.a'}", "-lntoskrnl"]
+               str(HERE / "ks_standin.c"), "-Wl,--kill-at", "-lntoskrnl"]
+    # The harness calls the stand-in's Ks* functions too, as NTAPI (decorated on x86), and its
+    # standin_* functions: an import library with both, each asking ks.sys for the plain name.
+    ks_names = [line.strip() for line in KS_DEF.read_text().splitlines()
+                if line.strip() and not line.startswith((";", "LIBRARY", "EXPORTS"))]
+    if arch == "x64":
+        ks_names = [re.sub(r"@\d+$", "", n) for n in ks_names]
+    own = re.findall(r"STANDIN_API [^;(]*?\b(standin_\w+)\(", (HERE / "standin.h").read_text())
+    (folder / "ks_standin.def").write_text("LIBRARY ks.sys\nEXPORTS\n" +
+                                          "".join(f"{n}\n" for n in ks_names + own))
+    implib = [dlltool, "-k", "-d", str(folder / "ks_standin.def"), "-l",
+              str(folder / "libks_standin.a")]
     harness = [gcc, *CFLAGS, "-isystem", ddk, "-I", str(HERE), "-o", str(folder / "harness.exe"),
                str(HERE / "harness.c"), str(folder / "libks_standin.a")]
-    for command, log in ((standin, "ks_standin.log"), (harness, "harness.log")):
+    for command, log in ((standin, "ks_standin.log"), (implib, "implib.log"),
+                         (harness, "harness.log")):
         if not run_tool(command, folder / log):
             raise RuntimeError(f"building {log[:-4]} for {arch} failed:\n"
                                + (folder / log).read_text())

@@ -44,6 +44,8 @@ extern "C" {
 
 /* The log of everything the stand-in saw since it was loaded. */
 STANDIN_API const struct standin_log* standin_get_log(void);
+/* Empties the log's handshakes (after the harness's own checks of the stand-in). */
+STANDIN_API void standin_forget_handshakes(void);
 /* Adds a violation found by the harness to the same log. */
 STANDIN_API void standin_violation(const char* text);
 /* The device descriptor the driver handed KsInitializeDriver (NULL if it never called it). */
