@@ -7,7 +7,8 @@
 
 Works on GNU-ABI images (mingw-w64, GNU ld or lld) and MSVC-ABI images (clang-cl + lld-link).
 Reads the PE headers and tables with pefile (Debian: python3-pefile), a PE library this project
-did not write; objdump reads the COFF symbol table and disassembles.
+did not write, and the COFF symbol table (which pefile does not read) from the file itself;
+objdump disassembles and reads the object files.
 
 What it verifies, and why a driver needs it. What the loader and memory integrity require:
   * --machine: the image's machine type is that architecture's (x86 0x14c, x64 0x8664, ARM64
@@ -41,9 +42,11 @@ What it verifies, and why a driver needs it. What the loader and memory integrit
     exception, debug, resources), which hold RVAs, left out. With a table, on 64-bit images every
     such aligned word of a data section must be covered by a DIR64 relocation (on 32-bit images a
     plain constant can equal an address, at the x86 default base 0x10000 even 65536 does, so
-    coverage is not checked there);
-  * on x64 and ARM64, an exception directory (.pdata) when the image has code: the kernel
-    unwinds through a driver's functions by it (exceptions, stack walks, bug-check dumps);
+    coverage is not checked there). A relocation directory that points outside every section
+    (objcopy -R .reloc leaves it behind) counts as none;
+  * on x64 and ARM64, an exception directory (.pdata) when the image has code, inside a section
+    (objcopy -R .pdata leaves the directory pointing at nothing) and with entries that begin in
+    code: the kernel unwinds through a driver's functions by it (exceptions, stack walks);
   * no delay-load imports (a delay-import directory, or, as GNU ld leaves that directory empty,
     a __DELAY_IMPORT_DESCRIPTOR_* or __delayLoadHelper2 symbol): the kernel's loader resolves
     only the import directory, and the delay-load helper is a user-mode library;
@@ -183,7 +186,7 @@ class Report:
 
 
 def run(tool: str, *args: str) -> str:
-    done = subprocess.run([tool, *args], capture_output=True, text=True)
+    done = subprocess.run([tool, *args], capture_output=True, text=True, errors="replace")
     if done.returncode != 0:
         raise RuntimeError(f"{tool} {' '.join(args)} failed:\n{done.stderr.strip()}")
     return done.stdout
@@ -274,6 +277,23 @@ class PeFile:
         if index >= len(entries):
             return 0, 0
         return entries[index].VirtualAddress, entries[index].Size
+
+    def directory_data(self, index: int) -> bytes | None:
+        """The bytes of a data directory; None when it is empty, b"" when it points outside the
+        initialised data of every section (the section was removed after the link: objcopy -R
+        leaves the directory as it was)."""
+        rva, size = self.directory(index)
+        if not size:
+            return None
+        section = self.section_at(rva)
+        if section is None:
+            return b""
+        end = section.virtual_address + min(section.raw_size, section.virtual_size or
+                                            section.raw_size)
+        if rva + size > end:
+            return b""
+        start = section.raw_pointer + rva - section.virtual_address
+        return self.data[start:start + size]
 
     def section_at(self, rva: int) -> Section | None:
         for section in self.sections:
@@ -429,15 +449,18 @@ def check_relocations(pe: PeFile, report: Report) -> None:
     if pe.characteristics & FILE_RELOCS_STRIPPED:
         report.fail("relocations are stripped (IMAGE_FILE_RELOCS_STRIPPED): the kernel relocates "
                     "every driver (link with --dynamicbase, do not strip .reloc)")
-    has_table = pe.directory(DIR_BASERELOC)[1] != 0
+    table = pe.directory_data(DIR_BASERELOC)
+    has_table = bool(table) and bool(getattr(pe.pe, "DIRECTORY_ENTRY_BASERELOC", None))
     if not has_table:
         found = absolute_addresses(pe)
         if found:
             rva, value, section = found[0]
+            dangling = ("; its relocation directory points outside every section (was .reloc "
+                        "removed?)" if table == b"" else "")
             report.fail(f"has no base relocation table but holds {len(found)} absolute "
                         f"address(es) (first: 0x{value:x} at rva 0x{rva:x} in {section}): the "
                         f"kernel loads a driver elsewhere and nothing would fix them; do not link "
-                        f"with /FIXED or --disable-reloc-section")
+                        f"with /FIXED or --disable-reloc-section{dangling}")
     elif pe.width == 8:
         covered = relocated_words(pe)
         missed = [(rva, value, section) for rva, value, section in absolute_addresses(pe)
@@ -453,9 +476,27 @@ def check_exception_directory(pe: PeFile, report: Report) -> None:
     if pe.machine not in (0x8664, 0xAA64):
         return
     code = any(s.executable() and s.virtual_size for s in pe.sections)
-    if code and pe.directory(DIR_EXCEPTION)[1] == 0:
-        report.fail("has code but no exception directory (.pdata): on x64 and ARM64 the kernel "
-                    "unwinds through a driver's functions by it (exceptions, stack walks)")
+    if not code:
+        return
+    why = ("on x64 and ARM64 the kernel unwinds through a driver's functions by it (exceptions, "
+           "stack walks)")
+    table = pe.directory_data(DIR_EXCEPTION)
+    if table is None:
+        report.fail(f"has code but no exception directory (.pdata): {why}")
+        return
+    if not table:
+        rva, size = pe.directory(DIR_EXCEPTION)
+        report.fail(f"has code but no exception directory (.pdata): directory 3 (rva 0x{rva:x}, "
+                    f"size 0x{size:x}) points outside every section (was .pdata removed?); {why}")
+        return
+    # RUNTIME_FUNCTION: x64 BeginAddress, EndAddress, UnwindInfo; ARM64 BeginAddress, UnwindData.
+    entry = 12 if pe.machine == 0x8664 else 8
+    begins = [struct.unpack_from("<I", table, at)[0]
+              for at in range(0, len(table) - entry + 1, entry)]
+    stray = [b for b in begins if not (pe.section_at(b) and pe.section_at(b).executable())]
+    if not begins or stray:
+        report.fail(f"has code but no exception directory (.pdata) that describes it: "
+                    f"{len(stray)} of {len(begins)} entries begin outside the code; {why}")
 
 
 def check_delay_imports(pe: PeFile, report: Report) -> None:
@@ -480,14 +521,38 @@ def symbols(symbol_dump: str) -> list[tuple[int, int, str]]:
     return found
 
 
-def ctor_list_entries(pe: PeFile, symbol_dump: str) -> int | None:
+def coff_symbols(pe: PeFile) -> list[tuple[int, int, str]]:
+    """(section number, value, name) of every symbol in the image's COFF symbol table, read from
+    the file (pefile does not read it; objdump refuses an image whose relocation directory points
+    outside its sections). A value is relative to its section, as in an object file."""
+    data, table, count = pe.data, pe.symbol_table, pe.symbol_count
+    strings = table + 18 * count
+    if table + 18 * count > len(data):
+        raise ValueError("the COFF symbol table runs past the end of the file")
+    found = []
+    index = 0
+    while index < count:
+        at = table + 18 * index
+        if data[at:at + 4] == b"\0\0\0\0":
+            start = strings + struct.unpack_from("<I", data, at + 4)[0]
+            end = data.find(b"\0", start)
+            raw = data[start:end if end >= 0 else len(data)]
+        else:
+            raw = data[at:at + 8].rstrip(b"\0")
+        value, section, _, _, aux = struct.unpack_from("<IhHBB", data, at + 8)
+        found.append((section, value, raw.decode("ascii", "replace")))
+        index += 1 + aux
+    return found
+
+
+def ctor_list_entries(pe: PeFile, table: list[tuple[int, int, str]]) -> int | None:
     """Entries in GNU ld's __CTOR_LIST__ (-1, entries..., 0), or None when there is none.
 
-    objdump -t prints a PE symbol's value relative to its section, so the list is read from
-    the file at that section's raw data plus the value.
+    A symbol's value is relative to its section, so the list is read from the file at that
+    section's raw data plus the value.
     """
     width = 8 if pe.magic == 0x20B else 4
-    for section_no, value, name in symbols(symbol_dump):
+    for section_no, value, name in table:
         if name.lstrip("_") != "CTOR_LIST__" or not 1 <= section_no <= len(pe.sections):
             continue
         section = pe.sections[section_no - 1]
@@ -688,8 +753,7 @@ def check(image: Path, objdump: str, required: list[str], callee_pops: list[str]
                     "check the image before stripping it")
         check_entry(pe, None, report)
     else:
-        symbol_dump = run(objdump, "-t", str(image))
-        table = symbols(symbol_dump)
+        table = coff_symbols(pe)
         names = [name for _, _, name in table]
         initialisers = sorted({n for n in names if INITIALISER_SYMBOL.match(n)})
         if initialisers:
@@ -705,7 +769,7 @@ def check(image: Path, objdump: str, required: list[str], callee_pops: list[str]
             report.fail(f"has delay-load imports (symbols {', '.join(helpers[:3])}), with no "
                         f"delay-import directory to show them (GNU ld leaves it empty): the kernel "
                         f"resolves only the import directory; drop the delay-import library")
-        entries = ctor_list_entries(pe, symbol_dump)
+        entries = ctor_list_entries(pe, table)
         if entries:
             report.fail(f"__CTOR_LIST__ holds {entries} static constructor(s): nothing runs them "
                         f"in a driver")

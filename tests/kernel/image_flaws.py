@@ -22,7 +22,10 @@ checksum recomputed, so the copy differs by the one flaw): no exception director
 .pdata), no base relocation table with the "relocations stripped" flag still clear (the case
 neither /FIXED nor --disable-reloc-section makes, since both also set the flag), for GNU ld and
 ld.lld (which have no flag for it) an INIT section that is not discardable, and for ARM64, where
-lld-link refuses /DYNAMICBASE:NO and /FIXED, what those two flags do.
+lld-link refuses /DYNAMICBASE:NO and /FIXED, what those two flags do. And .pdata (64-bit) and
+.reloc are removed from copies with objcopy -R, which can leave the data directory pointing at
+nothing (mingw-w64's GNU objcopy for GNU ld's images; llvm-objcopy-19, which also zeroes the
+checksum, for the others).
 
 Exit status: 0 when every image got the verdict it must; 1 otherwise; 77 (Meson's "skipped") when
 a tool is missing, unless --require-tools.
@@ -105,6 +108,14 @@ PATCHED = {
     "no_relocation_table": [UNRELOCATED],
     "no_exception_directory": [PDATA],
 }
+# A section removed after the link (objcopy -R), which leaves its data directory behind (llvm-objcopy
+# and GNU objcopy for .pdata) or clears it (GNU objcopy for .reloc): [section, expected, 64-bit only].
+REMOVED = {
+    "pdata_removed": (".pdata", [PDATA], True),
+    "reloc_removed": (".reloc", [UNRELOCATED], False),
+}
+# llvm-objcopy writes no PE checksum.
+CHECKSUM_ZERO = "PE checksum is 0"
 # Co-failures a flag brings by itself, per linker (the flag does two things, not the checker).
 ALSO = {
     ("msvc", "fixed"): [DYNAMIC],
@@ -124,6 +135,8 @@ ALSO = {
 }
 ENTRY_FLAGS = ("/ENTRY:", "-Wl,--entry,")
 # The linker each toolchain's build_driver.py link runs: lld-link, GNU ld, or ld.lld (mingw).
+TRIPLETS = {"gcc-x86_64": "x86_64-w64-mingw32", "gcc-i686": "i686-w64-mingw32"}
+BINUTILS = {"gcc-x86_64": "binutils-mingw-w64-x86-64", "gcc-i686": "binutils-mingw-w64-i686"}
 FAMILIES = {"clang-cl-x64": "msvc", "clang-cl-x86": "msvc", "clang-cl-arm64": "msvc",
             "gcc-x86_64": "gnu", "gcc-i686": "gnu", "clang-x86_64": "lld"}
 
@@ -413,6 +426,18 @@ def main() -> int:
                 shutil.copyfile(good.with_suffix(".map"), flawed.with_suffix(".map"))
             status, failures = relinker.verdict(flawed)
             ok &= judge(f"{name} (patched)", status, failures, PATCHED.get(name, [INIT]))
+        objcopy = (tool(f"{TRIPLETS[args.toolchain]}-objcopy", BINUTILS[args.toolchain])
+                   if family == "gnu" else tool("llvm-objcopy-19", "llvm-19"))
+        for name, (section, expect, wide_only) in REMOVED.items():
+            if wide_only and not wide:
+                continue
+            flawed = out / "flaws" / f"{name}.sys"
+            run([objcopy, "-R", section, str(good), str(flawed)], f"objcopy -R {section}")
+            if relinker.link_map is not None:
+                shutil.copyfile(good.with_suffix(".map"), flawed.with_suffix(".map"))
+            status, failures = relinker.verdict(flawed)
+            ok &= judge(f"{name} (objcopy -R {section})", status, failures,
+                        expect + ([] if family == "gnu" else [CHECKSUM_ZERO]))
     except Skip as skip:
         if args.require_tools:
             print(f"FAILED: {skip} (kernel tests are required: -Dkernel_tests=enabled)")
