@@ -324,7 +324,7 @@ static NTSTATUS driver_entry(const struct pe* pe) {
     driver_object.Type = IO_TYPE_DRIVER;
     driver_object.Size = sizeof driver_object;
     const ULONG_PTR arguments[2] = {(ULONG_PTR)&driver_object, (ULONG_PTR)&registry_path};
-    return call("DriverEntry", (standin_routine)(ULONG_PTR)(base + pe->entry), 2, arguments);
+    return call("entry point", (standin_routine)(ULONG_PTR)(base + pe->entry), 2, arguments);
 }
 
 /* Prints the context as 32-bit words, for run_images.py to read by the driver's own layout. */

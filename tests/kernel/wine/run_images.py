@@ -52,13 +52,20 @@ SKIP = 77
 STDCALL_SAMPLE = ["--callee-pops", "SourcePinCreate=8", "--callee-pops", "SourcePinSetDeviceState=12",
                   "--callee-pops", "SinkPinCreate=8", "--callee-pops", "::callback<_KSPIN*=12",
                   "--callee-pops", "DriverEntry=8"]
+STDCALL_SAMPLE_MSVC = ["--callee-pops", "SourcePinCreate=8", "--callee-pops",
+                       "SourcePinSetDeviceState=12", "--callee-pops", "SinkPinCreate=8",
+                       "--callee-pops", "callback@PAU_KSPIN@@UKSHANDSHAKE@@J@=12",
+                       "--callee-pops", "DriverEntry=8"]
 STDCALL_API = {
     "gcc-i686": ["--callee-pops", "::callback<_KSPIN*=12", "--callee-pops", "DriverEntry=8"],
     "clang-cl-x86": ["--callee-pops", "callback@PAU_KSPIN@@UKSHANDSHAKE@@J@=12",
                      "--callee-pops", "DriverEntry=8"],
 }
-ARCH = {"gcc-x86_64": "x64", "clang-x86_64": "x64", "clang-cl-x64": "x64",
-        "gcc-i686": "x86", "clang-cl-x86": "x86"}
+ARCH = {"gcc-x86_64": "x64", "clang-x86_64": "x64", "clang-cl-x64": "x64", "clang-cl-x64-ddk": "x64",
+        "gcc-i686": "x86", "clang-cl-x86": "x86", "clang-cl-x86-ddk": "x86"}
+# /GS images enter at GsDriverEntry, which pops DriverEntry's 8 bytes on x86 too.
+GS = ["--gs"]
+GS_X86 = ["--gs", "--callee-pops", "GsDriverEntry=8"]
 
 
 @dataclass
@@ -85,18 +92,25 @@ class Image:
         return ARCH[self.toolchain]
 
 
-def sample(toolchain: str, name: str = "", build: list[str] | None = None, **kw) -> Image:
+def sample(toolchain: str, opt: str = "O2", name: str = "", build: list[str] | None = None,
+           extra: list[str] | None = None, **kw) -> Image:
     """The sample driver: DriverEntry -> KsInitializeDriver, pins from its descriptors."""
+    msvc = toolchain.startswith("clang-cl")
     x86 = ARCH[toolchain] == "x86"
-    return Image(name or f"sample-{toolchain}", toolchain, SAMPLE, "sample",
-                 build=(build if build is not None else STDCALL_SAMPLE if x86 else []), **kw)
+    stdcall = (STDCALL_SAMPLE_MSVC if msvc else STDCALL_SAMPLE) if x86 else []
+    return Image(name or f"sample-{toolchain}" + (f"-{opt}" if msvc else ""), toolchain, SAMPLE,
+                 "sample", opt=opt,
+                 build=(build if build is not None else stdcall) + (extra or []), **kw)
 
 
-def kernel_api(toolchain: str, opt: str = "O2", name: str = "", **kw) -> Image:
+def kernel_api(toolchain: str, opt: str = "O2", name: str = "", extra: list[str] | None = None,
+               **kw) -> Image:
     """tests/kernel/cases/kernel_api.cpp: pins handed in through kshake_test_run."""
     msvc = toolchain.startswith("clang-cl")
+    stdcall = STDCALL_API["clang-cl-x86" if toolchain.startswith("clang-cl-x86") else toolchain] \
+        if ARCH[toolchain] == "x86" else []
     return Image(name or f"kernel_api-{toolchain}" + (f"-{opt}" if msvc else ""), toolchain,
-                 KERNEL_API, "kernel_api", opt=opt, build=STDCALL_API.get(toolchain, []), **kw)
+                 KERNEL_API, "kernel_api", opt=opt, build=stdcall + (extra or []), **kw)
 
 
 def defects(defect: int, **kw) -> Image:
@@ -122,6 +136,19 @@ IMAGES = [
     kernel_api("clang-cl-x64", "Od"),
     kernel_api("clang-cl-x86", "O2"),
     kernel_api("clang-cl-x86", "Od"),
+    # The MSVC ABI on mingw-w64's DDK headers (build_driver.py clang-cl-*-ddk): the sample at
+    # /O2 and /Od, the API case at /O2.
+    sample("clang-cl-x64-ddk", "O2"),
+    sample("clang-cl-x64-ddk", "Od"),
+    sample("clang-cl-x86-ddk", "O2"),
+    sample("clang-cl-x86-ddk", "Od"),
+    kernel_api("clang-cl-x64-ddk", "O2"),
+    kernel_api("clang-cl-x86-ddk", "O2"),
+    # /GS, as a default WDK project builds (entered at GsDriverEntry, which sets the cookie).
+    sample("clang-cl-x64-ddk", "O2", name="sample-gs-clang-cl-x64-ddk-O2", extra=GS),
+    sample("clang-cl-x86-ddk", "O2", name="sample-gs-clang-cl-x86-ddk-O2", extra=GS_X86),
+    kernel_api("clang-cl-x64", "O2", name="kernel_api-gs-clang-cl-x64-O2", extra=GS),
+    kernel_api("clang-cl-x86", "O2", name="kernel_api-gs-clang-cl-x86-O2", extra=GS_X86),
     # Relocations: with the loader's relocations put back (as Wine 8 leaves some images), the
     # harness must find and apply them; left so, the same image must crash.
     kernel_api("clang-cl-x64", "O2", name="relocations_repaired-clang-cl-x64-O2",
@@ -273,7 +300,7 @@ def compare_handshakes(got, want) -> list[str]:
 
 def check_sample(image: Image, run: Run) -> tuple[list[str], str]:
     problems = []
-    for call in ("DriverEntry", "sink Create", "source Create",
+    for call in ("entry point", "sink Create", "source Create",
                  "source SetDeviceState STOP->ACQUIRE", "source SetDeviceState ACQUIRE->STOP"):
         if call not in run.calls:
             problems.append(f"{call} was not called")
@@ -295,8 +322,8 @@ def check_sample(image: Image, run: Run) -> tuple[list[str], str]:
 
 def check_kernel_api(image: Image, run: Run) -> tuple[list[str], str]:
     problems = []
-    if run.calls.get("DriverEntry", (None,))[0] != SUCCESS:
-        problems.append("DriverEntry did not return STATUS_SUCCESS")
+    if run.calls.get("entry point", (None,))[0] != SUCCESS:
+        problems.append("the entry point (DriverEntry) did not return STATUS_SUCCESS")
     want = [("KsPinHandshake", API_IDS[p], v, s) for p, v, s in API_OFFERS] + \
            [("IOCTL_KS_HANDSHAKE", API_IDS[p], v, s) for p, v, s in API_OFFERS]
     problems += compare_handshakes(run.handshakes, want)
