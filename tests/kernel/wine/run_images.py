@@ -6,8 +6,8 @@ own ntoskrnl.exe, and checks what each negotiation agreed.
 
 For every row of IMAGES it builds the image with tests/kernel/build_driver.py (which also checks
 it with check_image.py), then runs it with harness.exe (harness.c) under `wine`: the harness loads
-the image with Wine's PE loader, applies any relocation the loader skipped, calls DriverEntry,
-drives the pins (Create, SetDeviceState) and prints what happened; the stand-in ks.sys
+the image with Wine's PE loader, applies any relocation the loader skipped, calls the entry
+point (DriverEntry, or GsDriverEntry with /GS), drives the pins (Create, SetDeviceState) and prints what happened; the stand-in ks.sys
 (ks_standin.c) routes KsPinHandshake and IOCTL_KS_HANDSHAKE to the connected pin's registered
 callback and, on x86, checks that every routine the platform calls pops its arguments. This
 script compares the printed statuses and agreed values with what the drivers document
@@ -17,7 +17,7 @@ each of its texts in the report; its twin is the row it names.
 
 Builds the stand-in and the harness for x64 and x86 with mingw-w64 gcc, makes one Wine prefix
 under DIR (reused by later runs) and one persistent wineserver, and runs every image in a process
-of its own (0.1-0.4 s each). No window: WINEDEBUG=-all, no DISPLAY, mono/gecko/menubuilder off;
+of its own (a fraction of a second each). No window: WINEDEBUG=-all, no DISPLAY, mono/gecko/menubuilder off;
 every wine call has a timeout. Prints one line an image with its time; exits 1 when any row does
 not behave as the table says, 77 when Wine or a cross tool is missing and --allow-skip was given.
 """
@@ -513,12 +513,14 @@ def main() -> int:
     # a second. It forks into the background and exits 30 s after its last client; its output
     # goes nowhere, or a pipe to it would stay open as long as it lives.
     try:
-        subprocess.run(["wineserver", "-p30"], env=env, stdin=subprocess.DEVNULL,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=30,
-                       check=True)
+        server = subprocess.run(["wineserver", "-p30"], env=env, stdin=subprocess.DEVNULL,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=30)
     except (subprocess.SubprocessError, OSError) as error:
         print(f"run_images: wineserver -p30 failed: {error}")
         return 1
+    if server.returncode != 0:  # 2: one is running for this prefix already; the runs use it
+        print(f"run_images: wineserver -p30 exited {server.returncode} (a server is already "
+              "running for this prefix?); going on with it")
     ready = prefix / ".kshake-prefix-ready"  # written once wineboot has finished
     boot_log = out / "wineboot.log"
     boot = None if ready.exists() else \
