@@ -5,10 +5,10 @@ own ntoskrnl.exe, and checks what each negotiation agreed.
     run_images.py [--out DIR] [--jobs N] [--only TEXT] [--list]
 
 For every row of IMAGES it builds the image with tests/kernel/build_driver.py (which also checks
-it with check_image.py), then runs it with harness.exe (harness.c) under `wine`: the harness loads
-the image with Wine's PE loader, applies any relocation the loader skipped, calls the entry
-point (DriverEntry, or GsDriverEntry with /GS), drives the pins (Create, SetDeviceState) and prints what happened; the stand-in ks.sys
-(ks_standin.c) routes KsPinHandshake and IOCTL_KS_HANDSHAKE to the connected pin's registered
+it with check_image.py), then runs it with harness.exe (harness.c) under `wine`: the harness
+loads the image with Wine's PE loader, applies any relocation the loader skipped, calls the
+entry point (DriverEntry, or GsDriverEntry with /GS), drives the pins (Create, SetDeviceState)
+and prints what happened; the stand-in ks.sys (ks_standin.c) routes KsPinHandshake and IOCTL_KS_HANDSHAKE to the connected pin's registered
 callback and, on x86, checks that every routine the platform calls pops its arguments. This
 script compares the printed statuses and agreed values with what the drivers document
 (docs/driver.md "The sample driver", examples/avstream_driver/sample_pins.hpp, the comments of
