@@ -1,15 +1,16 @@
 /* Runs one driver image under Wine: a user-mode Windows program (mingw-w64) that loads the .sys
  * with Wine's PE loader (which binds its ntoskrnl.exe imports to Wine's own ntoskrnl.exe and its
  * ks.sys imports to the stand-in next to this program), applies any base relocation the loader
- * skipped, calls DriverEntry and drives the pins as AVStream would. It prints what happened, one
+ * skipped, calls the entry point and drives the pins as AVStream would. It prints what happened, one
  * fact a line, for run_images.py to judge:
  *
  *   harness.exe avstream IMAGE.sys   a driver that calls KsInitializeDriver (the sample): walks
- *                                    the KSDEVICE_DESCRIPTOR, creates the sink pin of one filter
- *                                    instance and the source pin of another through their Create
- *                                    dispatches, connects them, calls the source's SetDeviceState
- *                                    STOP -> ACQUIRE, prints the source's context, then ACQUIRE ->
- *                                    STOP, prints it again, and closes the pins;
+ *                                    the KSDEVICE_DESCRIPTOR, creates a sink pin and a source pin
+ *                                    (as two chained filter instances would have them; no filter
+ *                                    object is modelled) through their Create dispatches,
+ *                                    connects them, calls the source's SetDeviceState STOP ->
+ *                                    ACQUIRE, prints the source's context, then ACQUIRE -> STOP,
+ *                                    prints it again, and closes the pins;
  *   harness.exe run IMAGE.sys        a test driver with a `kshake_test_run` variable (found by name
  *                                    in the image's COFF symbol table; nothing exports it): writes
  *                                    two connected pins into it, calls DriverEntry, which drives
@@ -402,8 +403,8 @@ static int run_avstream(const struct pe* pe) {
         violation("the filter has no source (output) or no sink (input) pin");
         return 0;
     }
-    /* Two instances of the filter, chained: the output pin of the first to the input pin of
-     * the second. The sink exists first, as it must to answer. */
+    /* The output pin of one instance of the filter and the input pin of another, chained. The
+     * sink exists first, as it must to answer. */
     PKSPIN sink_pin = create_pin(sink, sink_id, "sink");
     PKSPIN source_pin = create_pin(source, source_id, "source");
     standin_connect(source_pin, sink_pin);
