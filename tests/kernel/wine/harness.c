@@ -1,8 +1,8 @@
 /* Runs one driver image under Wine: a user-mode Windows program (mingw-w64) that loads the .sys
  * with Wine's PE loader (which binds its ntoskrnl.exe imports to Wine's own ntoskrnl.exe and its
  * ks.sys imports to the stand-in next to this program), applies any base relocation the loader
- * skipped, calls the entry point and drives the pins as AVStream would. It prints what happened, one
- * fact a line, for run_images.py to judge:
+ * skipped, calls the entry point and drives the pins as AVStream would. It prints what happened,
+ * one fact a line, for run_images.py to judge:
  *
  *   harness.exe avstream IMAGE.sys   a driver that calls KsInitializeDriver (the sample): walks
  *                                    the KSDEVICE_DESCRIPTOR, creates a sink pin and a source pin
