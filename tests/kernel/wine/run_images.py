@@ -138,17 +138,26 @@ IMAGES = [
     kernel_api("clang-cl-x64", "Od"),
     kernel_api("clang-cl-x86", "O2"),
     kernel_api("clang-cl-x86", "Od"),
-    # The MSVC ABI on mingw-w64's DDK headers (build_driver.py clang-cl-*-ddk): the sample at
-    # /O2 and /Od, the API case at /O2.
+    # The MSVC ABI on mingw-w64's DDK headers (build_driver.py clang-cl-*-ddk).
     sample("clang-cl-x64-ddk", "O2"),
     sample("clang-cl-x64-ddk", "Od"),
     sample("clang-cl-x86-ddk", "O2"),
     sample("clang-cl-x86-ddk", "Od"),
     kernel_api("clang-cl-x64-ddk", "O2"),
+    kernel_api("clang-cl-x64-ddk", "Od"),
     kernel_api("clang-cl-x86-ddk", "O2"),
-    # /GS, as a default WDK project builds (entered at GsDriverEntry, which sets the cookie).
+    kernel_api("clang-cl-x86-ddk", "Od"),
+    # /GS, as a default WDK project builds (entered at GsDriverEntry, which sets the cookie), as
+    # the kernel suite builds it: on the DDK headers at /O2 and /Od, the API case on the WDK
+    # stand-ins at /O2.
     sample("clang-cl-x64-ddk", "O2", name="sample-gs-clang-cl-x64-ddk-O2", extra=GS),
+    sample("clang-cl-x64-ddk", "Od", name="sample-gs-clang-cl-x64-ddk-Od", extra=GS),
     sample("clang-cl-x86-ddk", "O2", name="sample-gs-clang-cl-x86-ddk-O2", extra=GS_X86),
+    sample("clang-cl-x86-ddk", "Od", name="sample-gs-clang-cl-x86-ddk-Od", extra=GS_X86),
+    kernel_api("clang-cl-x64-ddk", "O2", name="kernel_api-gs-clang-cl-x64-ddk-O2", extra=GS),
+    kernel_api("clang-cl-x64-ddk", "Od", name="kernel_api-gs-clang-cl-x64-ddk-Od", extra=GS),
+    kernel_api("clang-cl-x86-ddk", "O2", name="kernel_api-gs-clang-cl-x86-ddk-O2", extra=GS_X86),
+    kernel_api("clang-cl-x86-ddk", "Od", name="kernel_api-gs-clang-cl-x86-ddk-Od", extra=GS_X86),
     kernel_api("clang-cl-x64", "O2", name="kernel_api-gs-clang-cl-x64-O2", extra=GS),
     kernel_api("clang-cl-x86", "O2", name="kernel_api-gs-clang-cl-x86-O2", extra=GS_X86),
     # Relocations: with the loader's relocations put back (as Wine 8 leaves some images), the
