@@ -18,11 +18,13 @@ build_driver.py, then relinks its object with the link command build_driver.py p
     exported function with --allow-export, which it must accept.
 
 What a linker flag cannot produce is patched into a copy of the accepted relink with pefile (the
-checksum recomputed, so the copy differs by the one flaw): no exception directory (no linker drops
-.pdata), no base relocation table with the "relocations stripped" flag still clear (the case
-neither /FIXED nor --disable-reloc-section makes, since both also set the flag), for GNU ld and
-ld.lld (which have no flag for it) an INIT section that is not discardable, and for ARM64, where
-lld-link refuses /DYNAMICBASE:NO and /FIXED, what those two flags do. And .pdata (64-bit) and
+checksum recomputed unless it is the flaw, so the copy differs by the one flaw): no exception
+directory (no linker drops .pdata), no base relocation table with the "relocations stripped" flag
+still clear (the case neither /FIXED nor --disable-reloc-section makes, since both also set the
+flag), a wrong checksum; for GNU ld and ld.lld (which have no flag for it) an INIT section that is
+not discardable; for GNU ld a writable .text and a zero checksum; for ARM64, where lld-link refuses
+/DYNAMICBASE:NO and /FIXED, what those two flags do. The accepted image checked with another
+--machine must be refused too. And .pdata (64-bit) and
 .reloc are removed from copies with objcopy -R, which can leave the data directory pointing at
 nothing (mingw-w64's GNU objcopy for GNU ld's images; llvm-objcopy-19, which also zeroes the
 checksum, for the others).
@@ -58,6 +60,7 @@ class Flaw:
     expect: list[str]  # every one must be reported, and nothing else
     wide_only: bool = False  # 64-bit images only
     lld: list[str] | None = None  # clang++ -fuse-ld=lld flags, where they differ from GNU ld's
+    drop: tuple[str, ...] = ()  # link arguments (by prefix) the flaw takes out
 
     def flags(self, family: str) -> list[str] | None:
         if family == "lld" and self.lld is not None:
@@ -79,6 +82,13 @@ STRIPPED = "relocations are stripped"
 UNRELOCATED = "has no base relocation table but holds"
 PDATA = "has code but no exception directory"
 DELAY = "has delay-load imports"
+SUBSYSTEM = "subsystem is 3, not 1"
+WX = "is both writable and executable"
+NO_SYMTAB = "has no COFF symbol table"
+ENTRY_UNKNOWN = "cannot be shown to be DriverEntry"
+CHECKSUM_ZERO = "PE checksum is 0"
+CHECKSUM_WRONG = "is wrong (computed"
+MACHINE = ["machine type is", "optional header magic is"]
 
 FLAWS = [
     Flaw("nx_off", ["/NXCOMPAT:NO"], ["-Wl,--disable-nxcompat"], [NX]),
@@ -97,16 +107,29 @@ FLAWS = [
     Flaw("entry_not_driverentry", ["/ENTRY:NotDriverEntry"], ["-Wl,--entry,{c}NotDriverEntry"],
          [ENTRY]),
     # lld-link: the INIT section as lld-link 19 leaves it without /SECTION:INIT,ERD.
-    Flaw("init_not_discardable", [], None, [INIT]),
+    Flaw("init_not_discardable", [], None, [INIT], drop=("/SECTION:INIT",)),
     # Both drop the table and set IMAGE_FILE_RELOCS_STRIPPED.
     Flaw("fixed", ["/FIXED"], ["-Wl,--disable-reloc-section"], [STRIPPED, UNRELOCATED]),
     # GNU ld: ks.sys's import library made by dlltool -y (a delay-import library) instead of -l.
     Flaw("delay_load", ["/DELAYLOAD:ks.sys"], [], [DELAY], lld=["-Wl,-Xlink=/delayload:ks.sys"]),
+    Flaw("subsystem_console", ["/SUBSYSTEM:CONSOLE"], ["-Wl,--subsystem,console"], [SUBSYSTEM],
+         drop=("/SUBSYSTEM:", "-Wl,--subsystem,")),
+    # GNU ld has no flag for a section's attributes: patched (PATCHED).
+    Flaw("writable_code", ["/SECTION:.text,ERW"], None, [WX],
+         lld=["-Xlinker", "-Xlink=/section:.text,ERW"]),  # -Wl, would split at the comma
+    # lld writes the checksum only with /RELEASE; GNU ld always writes it: patched.
+    Flaw("no_checksum", [], None, [CHECKSUM_ZERO], lld=[], drop=("/RELEASE", "-Wl,-Xlink=-release")),
+    # The entry point cannot be named either without the table.
+    Flaw("no_symbol_table", [], ["-s"], [NO_SYMTAB, ENTRY_UNKNOWN], drop=("/DEBUG:SYMTAB",)),
 ]
 # Patched with pefile (see the docstring), for every family.
 PATCHED = {
     "no_relocation_table": [UNRELOCATED],
     "no_exception_directory": [PDATA],
+    "init_not_discardable": [INIT],
+    "writable_code": [WX],
+    "no_checksum": [CHECKSUM_ZERO],
+    "wrong_checksum": [CHECKSUM_WRONG],
 }
 # A section removed after the link (objcopy -R), which leaves its data directory behind (llvm-objcopy
 # and GNU objcopy for .pdata) or clears it (GNU objcopy for .reloc): [section, expected, 64-bit only].
@@ -114,8 +137,6 @@ REMOVED = {
     "pdata_removed": (".pdata", [PDATA], True),
     "reloc_removed": (".reloc", [UNRELOCATED], False),
 }
-# llvm-objcopy writes no PE checksum.
-CHECKSUM_ZERO = "PE checksum is 0"
 # Co-failures a flag brings by itself, per linker (the flag does two things, not the checker).
 ALSO = {
     ("msvc", "fixed"): [DYNAMIC],
@@ -181,7 +202,7 @@ class Relinker:
             self.link = [w for w in link if not w.upper().startswith(("/ENTRY:", "/SECTION:INIT"))]
             self.link[1:1] = ["/ENTRY:DriverEntry", "/SECTION:INIT,ERD"]
 
-    def relink(self, name: str, flags: list[str], drop_init: bool = False,
+    def relink(self, name: str, flags: list[str], drop: tuple[str, ...] = (),
                extra_objects: list[str] | None = None,
                replace: dict[str, str] | None = None) -> Path:
         image = self.out / f"{name}.sys"
@@ -189,7 +210,7 @@ class Relinker:
         for word in self.link:
             if replace and word in replace:
                 word = replace[word]
-            if drop_init and word.upper().startswith("/SECTION:INIT"):
+            if any(word.upper().startswith(d.upper()) for d in drop):
                 continue
             if any(word.startswith(e) for e in ENTRY_FLAGS) and any(
                     f.startswith(e) for f in flags for e in ENTRY_FLAGS):
@@ -246,11 +267,31 @@ def judge(name: str, status: int, failures: list[str], expect: list[str]) -> boo
 
 
 def patch(source: Path, target: Path, change) -> Path:
+    """A copy of `source` changed by `change(pe)`, its checksum recomputed unless `change` sets
+    one itself (returns True)."""
     pe = check_image.pefile.PE(str(source))
-    change(pe)
-    pe.OPTIONAL_HEADER.CheckSum = pe.generate_checksum()
+    if not change(pe):
+        pe.OPTIONAL_HEADER.CheckSum = pe.generate_checksum()
     pe.write(str(target))
     return target
+
+
+def set_text_writable(pe) -> None:
+    for section in pe.sections:
+        if section.Name.rstrip(b"\0") == b".text":
+            section.Characteristics |= check_image.SCN_MEM_WRITE
+            return
+    raise RuntimeError("no .text section")
+
+
+def zero_checksum(pe) -> bool:
+    pe.OPTIONAL_HEADER.CheckSum = 0
+    return True
+
+
+def wrong_checksum(pe) -> bool:
+    pe.OPTIONAL_HEADER.CheckSum = (pe.generate_checksum() + 1) & 0xFFFFFFFF
+    return True
 
 
 def clear_directory(index: int):
@@ -399,7 +440,7 @@ def main() -> int:
                     replace = delay_library(done.stdout, out / "flaws")
             prefix = "_" if pe.machine == 0x014C else ""
             flawed = relinker.relink(flaw.name, [f.format(c=prefix) for f in flags],
-                                     drop_init=flaw.name == "init_not_discardable",
+                                     drop=flaw.drop,
                                      extra_objects=extra, replace=replace)
             status, failures = relinker.verdict(flawed)
             also = [a for a in ALSO.get((family, flaw.name), []) if a != ENTROPY or wide]
@@ -420,12 +461,20 @@ def main() -> int:
             patched["no_exception_directory"] = clear_directory(check_image.DIR_EXCEPTION)
         if family != "msvc":
             patched["init_not_discardable"] = add_init_section
+        if family == "gnu":
+            patched["writable_code"] = set_text_writable
+            patched["no_checksum"] = zero_checksum
+        patched["wrong_checksum"] = wrong_checksum
         for name, change in patched.items():
             flawed = patch(good, out / "flaws" / f"{name}.sys", change)
             if relinker.link_map is not None:
                 shutil.copyfile(good.with_suffix(".map"), flawed.with_suffix(".map"))
             status, failures = relinker.verdict(flawed)
-            ok &= judge(f"{name} (patched)", status, failures, PATCHED.get(name, [INIT]))
+            ok &= judge(f"{name} (patched)", status, failures, PATCHED[name])
+        # The machine rule: the accepted image checked as another architecture's.
+        other = "x64" if pe.machine == 0x014C else "x86"
+        status, failures = relinker.verdict(good, ["--machine", other])
+        ok &= judge(f"good checked with --machine {other}", status, failures, MACHINE)
         objcopy = (tool(f"{TRIPLETS[args.toolchain]}-objcopy", BINUTILS[args.toolchain])
                    if family == "gnu" else tool("llvm-objcopy-19", "llvm-19"))
         for name, (section, expect, wide_only) in REMOVED.items():
