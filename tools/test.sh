@@ -63,6 +63,9 @@ step "g++ -m32 build: unit suite, C peer, demo, concurrency, consumers" m32
 # Performance targets of docs/benchmarks.md, as instruction counts (deterministic) and compile cost.
 step "benchmarks: instructions per negotiation" python3 tools/bench_instructions.py --check --no-csv
 step "benchmarks: compile cost" python3 tools/bench_compile.py --check --no-csv --runs 5
+# The user benchmark command (docs/benchmarks.md, "Benchmarking your own protocols") on the
+# example header: its figures checked for sanity, never against a time.
+step "benchmarks: your own protocols (tools/bench_protocols_test.sh, examples/contoso_bench.hpp)" tools/bench_protocols_test.sh
 
 sanitized() { # sanitized NAME CXX MESON_SETUP_ARGS...: every test but the timed fuzz suite
   local dir=build/$1 cxx=$2
