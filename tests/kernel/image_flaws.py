@@ -118,7 +118,8 @@ FLAWS = [
     Flaw("writable_code", ["/SECTION:.text,ERW"], None, [WX],
          lld=["-Xlinker", "-Xlink=/section:.text,ERW"]),  # -Wl, would split at the comma
     # lld writes the checksum only with /RELEASE; GNU ld always writes it: patched.
-    Flaw("no_checksum", [], None, [CHECKSUM_ZERO], lld=[], drop=("/RELEASE", "-Wl,-Xlink=-release")),
+    Flaw("no_checksum", [], None, [CHECKSUM_ZERO], lld=[],
+         drop=("/RELEASE", "-Wl,-Xlink=-release")),
     # The entry point cannot be named either without the table.
     Flaw("no_symbol_table", [], ["-s"], [NO_SYMTAB, ENTRY_UNKNOWN], drop=("/DEBUG:SYMTAB",)),
 ]
@@ -131,8 +132,9 @@ PATCHED = {
     "no_checksum": [CHECKSUM_ZERO],
     "wrong_checksum": [CHECKSUM_WRONG],
 }
-# A section removed after the link (objcopy -R), which leaves its data directory behind (llvm-objcopy
-# and GNU objcopy for .pdata) or clears it (GNU objcopy for .reloc): [section, expected, 64-bit only].
+# A section removed after the link (objcopy -R), which leaves its data directory behind
+# (llvm-objcopy, and GNU objcopy for .pdata) or clears it (GNU objcopy for .reloc):
+# (section, expected, 64-bit only).
 REMOVED = {
     "pdata_removed": (".pdata", [PDATA], True),
     "reloc_removed": (".reloc", [UNRELOCATED], False),
@@ -195,8 +197,8 @@ class Relinker:
     def __init__(self, family: str, link: list[str], check: list[str], image: Path,
                  out: Path) -> None:
         self.family, self.link, self.check, self.image, self.out = family, link, check, image, out
-        self.link_map = next((Path(w[len("-Wl,-Map,"):]) for w in link if w.startswith("-Wl,-Map,")),
-                             None)
+        self.link_map = next((Path(w[len("-Wl,-Map,"):]) for w in link
+                              if w.startswith("-Wl,-Map,")), None)
         if family == "msvc":
             # What every relink pins, whatever build_driver.py links with.
             self.link = [w for w in link if not w.upper().startswith(("/ENTRY:", "/SECTION:INIT"))]
@@ -343,7 +345,8 @@ def delay_helper(toolchain: str, out: Path) -> str:
     if toolchain == "clang-x86_64":
         obj = out / "delay_load_helper.o"
         run([tool("clang-19", "clang-19"), "--target=x86_64-w64-mingw32", "-c", "-O2", "-Wall",
-             "-Wextra", "-Werror", str(DELAY_HELPER), "-o", str(obj)], "compile delay_load_helper.c")
+             "-Wextra", "-Werror", str(DELAY_HELPER), "-o", str(obj)],
+            "compile delay_load_helper.c")
         return str(obj)
     triplet = "i686-w64-mingw32" if toolchain == "gcc-i686" else "x86_64-w64-mingw32"
     obj = out / "delay_load_helper.o"
