@@ -34,16 +34,16 @@ What it verifies, and why a driver needs it. What the loader and memory integrit
     frees INIT after DriverEntry returns only if the section says it may; lld-link leaves it
     resident unless linked with /SECTION:INIT,ERD;
   * relocations: not stripped (IMAGE_FILE_RELOCS_STRIPPED), and no absolute address left
-    unrelocated. The kernel loads a driver where it chooses, not at its preferred base, so
-    every absolute address in the image needs a base relocation. An image may have no
-    relocation table only if it holds no absolute address: no aligned pointer-sized word of a
-    data section and no pointer-sized value anywhere in a code section (x86 code addresses its
-    data absolutely) lies in [ImageBase, ImageBase + SizeOfImage), the loader's own tables
-    (imports, exports, exception, debug, resources), which hold RVAs, left out. With a table, on
-    64-bit images every such aligned word of a data section must be covered by a DIR64
-    relocation (on 32-bit images a plain constant can equal an address, at the x86 default base
-    0x10000 even 65536 does, so coverage is not checked there). A relocation directory that points outside every section
-    (objcopy -R .reloc leaves it behind) counts as none;
+    unrelocated. The kernel loads a driver where it chooses, not at its preferred base, so every
+    absolute address in the image needs a base relocation. An image may have no relocation table
+    only if it holds no absolute address: no aligned pointer-sized word of a data section and no
+    pointer-sized value anywhere in a code section (x86 code addresses its data absolutely) lies in
+    [ImageBase, ImageBase + SizeOfImage), the loader's own tables (imports, exports, exception,
+    debug, resources), which hold RVAs, left out. With a table, on 64-bit images every such aligned
+    word of a data section must be covered by a DIR64 relocation (on 32-bit images a plain constant
+    can equal an address, at the x86 default base 0x10000 even 65536 does, so coverage is not
+    checked there). A relocation directory that points outside every section (objcopy -R .reloc
+    leaves it behind) counts as none;
   * on x64 and ARM64, an exception directory (.pdata) when the image has code, inside a section
     (objcopy -R .pdata leaves the directory pointing at nothing) and with entries that begin in
     code: the kernel unwinds through a driver's functions by it (exceptions, stack walks);
