@@ -775,6 +775,14 @@ def main() -> int:
     done = subprocess.run(check, capture_output=True, text=True)
     output = done.stdout + done.stderr
     sys.stdout.write(output)
+    if done.returncode == 2 and "needs pefile" in output:
+        # A missing Python package is a missing tool, as a missing cross compiler is.
+        if args.require_tools:
+            print("FAILED: python3-pefile not installed (kernel tests are required: "
+                  "-Dkernel_tests=enabled)")
+            return 1
+        print("skipped: python3-pefile not installed")
+        return SKIP
     if done.returncode not in (0, 1):
         return 1
     rejected, what = done.returncode == 1, "checker"
