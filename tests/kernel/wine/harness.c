@@ -14,16 +14,24 @@
  *   harness.exe run IMAGE.sys        a test driver with a `kshake_test_run` variable (found by name
  *                                    in the image's COFF symbol table; nothing exports it): writes
  *                                    two connected pins into it, calls DriverEntry, which drives
- *                                    them, and prints the values it recorded.
+ *                                    them, and prints the values it recorded;
+ *   harness.exe time IMAGE.sys --negotiations N
+ *                                    a timing driver with a `kshake_timing_run` variable
+ *                                    (tests/kernel/cases/time_negotiations.cpp): the same with N,
+ *                                    the negotiations to time per case; prints each timing it
+ *                                    recorded.
  *
  * --undo-relocations first puts back what the loader relocated, as Wine does when it skips an
  * image's relocations, so that the suite proves the repair; with --keep-unrelocated the image is
- * then left unrelocated.
+ * then left unrelocated. --fail-handshake K has the stand-in refuse the image's K-th handshake
+ * (counted from 1) with STATUS_DEVICE_NOT_CONNECTED without calling the callback, as a peer that
+ * went away would: the suite's proof that a driver's record of one bad status is read.
  *
  * Lines: "load:", "import:", "call: NAME status=0x... popped=N", "pin:", "handshake: ...",
- * "context:", "value:", "violation: ..." (a rule broken, found here or by the stand-in),
- * "crash: ..." (an exception in the image; the process then ends with exit code 3).
- * Exit code 0 when nothing was broken, 1 when something was, 2 on a usage or load error.
+ * "handshakes: total=N", "context:", "value:", "timing: ...", "violation: ..." (a rule broken,
+ * found here or by the stand-in), "crash: ..." (an exception in the image; the process then ends
+ * with exit code 3). Exit code 0 when nothing was broken, 1 when something was, 2 on a usage or
+ * load error.
  * SPDX-License-Identifier: MIT */
 #include <ntddk.h>
 #include <ks.h>
@@ -307,6 +315,8 @@ static void print_log(void) {
                g->Data4[3], g->Data4[4], g->Data4[5], g->Data4[6], g->Data4[7], h->request_version,
                (unsigned long)h->status, h->popped, h->bytes_returned);
     }
+    /* Only the first STANDIN_MAX_HANDSHAKES are listed; the total counts them all. */
+    printf("handshakes: total=%lu\n", log->handshakes);
     for (ULONG i = 0; i < log->violations && i < STANDIN_MAX_VIOLATIONS; ++i) {
         printf("violation: %s\n", log->violation[i]);
     }
@@ -499,6 +509,69 @@ static int run_test(const struct pe* pe) {
     return 1;
 }
 
+/* ---- harness.exe time ---- */
+
+/* The layout of kshake_timing_run in tests/kernel/cases/time_negotiations.cpp (which this
+ * mirrors; the size is checked): 64-bit figures as two 32-bit words, low first. */
+struct timing_record {
+    ULONG what; /* 1 hit, 2 unknown id, 3 fall-through */
+    ULONG via;  /* 1 direct_pin, 2 connected_pin */
+    ULONG negotiations;
+    ULONG as_expected;
+    ULONG expected;
+    ULONG unexpected;
+    ULONG ticks[2];
+    ULONG frequency[2];
+    ULONG ns_total[2];
+    ULONG ps_each[2];
+};
+struct timing_run {
+    PKSPIN sink;
+    PKSPIN source;
+    ULONG size;
+    ULONG negotiations;
+    ULONG count;
+    struct timing_record record[8];
+};
+
+static ULONGLONG wide(const ULONG words[2]) {
+    return (ULONGLONG)words[0] | (ULONGLONG)words[1] << 32;
+}
+
+static int run_timing(const struct pe* pe, ULONG negotiations) {
+    struct timing_run* run = find_symbol(pe, "kshake_timing_run");
+    if (run == NULL) {
+        violation("no kshake_timing_run in the image's COFF symbol table");
+        return 0;
+    }
+    PKSPIN sink = standin_create_pin(NULL, 1, KSPIN_DATAFLOW_IN, NULL);
+    PKSPIN source = standin_create_pin(NULL, 0, KSPIN_DATAFLOW_OUT, NULL);
+    standin_connect(source, sink);
+    run->sink = sink;
+    run->source = source;
+    run->negotiations = negotiations;
+    const NTSTATUS entry = driver_entry(pe);
+    if (run->size != sizeof *run) {
+        violation("kshake_timing_run is %lu bytes in the image, %lu here", run->size,
+                  (ULONG)sizeof *run);
+        return 0;
+    }
+    if (entry != STATUS_SUCCESS) {
+        violation("DriverEntry returned 0x%08lX", (unsigned long)entry);
+    }
+    static const char* const what[] = {"?", "hit", "unknown_id", "fall_through"};
+    static const char* const via[] = {"?", "direct_pin", "connected_pin"};
+    for (ULONG i = 0; i < run->count && i < 8; ++i) {
+        const struct timing_record* r = &run->record[i];
+        printf("timing: what=%s via=%s negotiations=%lu as_expected=%lu expected=0x%08lX "
+               "unexpected=0x%08lX ticks=%llu frequency=%llu ns_total=%llu ps_each=%llu\n",
+               what[r->what < 4 ? r->what : 0], via[r->via < 3 ? r->via : 0], r->negotiations,
+               r->as_expected, r->expected, r->unexpected, wide(r->ticks), wide(r->frequency),
+               wide(r->ns_total), wide(r->ps_each));
+    }
+    return 1;
+}
+
 /* The stand-in's own rules, which no image breaks (kshake always sends sizeof(KSHANDSHAKE) as a
  * kernel-mode requestor to a connected pin): each call must get the status docs/driver.md gives. */
 static void check_standin(void) {
@@ -551,18 +624,27 @@ static void check_standin(void) {
 int main(int argc, char** argv) {
     setvbuf(stdout, NULL, _IONBF, 0);
     int undo = 0, keep = 0;
+    ULONG negotiations = 0, fail_handshake = 0;
     for (int i = 3; i < argc; ++i) {
         if (strcmp(argv[i], "--undo-relocations") == 0) {
             undo = 1;
         } else if (strcmp(argv[i], "--keep-unrelocated") == 0) {
             keep = 1;
+        } else if (strcmp(argv[i], "--negotiations") == 0 && i + 1 < argc) {
+            negotiations = strtoul(argv[++i], NULL, 10);
+        } else if (strcmp(argv[i], "--fail-handshake") == 0 && i + 1 < argc) {
+            fail_handshake = strtoul(argv[++i], NULL, 10);
         } else {
             argc = 0;
         }
     }
-    if (argc < 3 || (strcmp(argv[1], "avstream") != 0 && strcmp(argv[1], "run") != 0)) {
-        fprintf(stderr, "usage: harness.exe avstream|run IMAGE.sys [--undo-relocations "
-                        "[--keep-unrelocated]]\n");
+    const int timing = argc >= 3 && strcmp(argv[1], "time") == 0;
+    if (argc < 3 || (strcmp(argv[1], "avstream") != 0 && strcmp(argv[1], "run") != 0 && !timing) ||
+        (timing && negotiations == 0)) {
+        fprintf(stderr,
+                "usage: harness.exe avstream|run IMAGE.sys [--undo-relocations "
+                "[--keep-unrelocated]] [--fail-handshake K]\n"
+                "       harness.exe time IMAGE.sys --negotiations N [--fail-handshake K]\n");
         return 2;
     }
     FILE* f = fopen(argv[2], "rb");
@@ -601,7 +683,10 @@ int main(int argc, char** argv) {
     relocate(&pe, undo, keep);
     check_imports(&pe);
     check_standin();
-    const int ran = strcmp(argv[1], "avstream") == 0 ? run_avstream(&pe) : run_test(&pe);
+    standin_fail_handshake(fail_handshake);
+    const int ran = timing                             ? run_timing(&pe, negotiations)
+                    : strcmp(argv[1], "avstream") == 0 ? run_avstream(&pe)
+                                                       : run_test(&pe);
     print_log();
     printf("harness: %s, %lu violation(s)\n", ran ? "ran" : "stopped", failures);
     return failures == 0 && ran ? 0 : 1;

@@ -23,6 +23,9 @@
  * through standin_call), and that a callback that refuses leaves Out and the response envelope's
  * header as they were (docs/wire.md 2.3: nothing is written before every check has passed and the
  * handler has succeeded).
+ *
+ * For a negative case the harness may have it refuse one handshake as a peer that went away
+ * would (standin_fail_handshake), without calling the callback.
  * SPDX-License-Identifier: MIT */
 #define KSHAKE_STANDIN_BUILD
 #define _KSDDK_ /* ks.h: KSDDKAPI is then nothing, so these definitions are the exports */
@@ -60,6 +63,10 @@ static struct standin_log log_;
 STANDIN_API const struct standin_log* standin_get_log(void) { return &log_; }
 
 STANDIN_API void standin_forget_handshakes(void) { log_.handshakes = 0; }
+
+static ULONG fail_at; /* standin_fail_handshake */
+
+STANDIN_API void standin_fail_handshake(ULONG k) { fail_at = k; }
 
 STANDIN_API void standin_violation(const char* text) {
     if (log_.violations < STANDIN_MAX_VIOLATIONS) {
@@ -176,7 +183,9 @@ static NTSTATUS serve(struct standin_pin* target, ULONG via, PKSHANDSHAKE in, PK
     ++log_.handshakes;
     NTSTATUS status;
     LONG popped = -1;
-    if (target->callback == NULL) {
+    if (fail_at != 0 && log_.handshakes == fail_at) {
+        status = STATUS_DEVICE_NOT_CONNECTED;
+    } else if (target->callback == NULL) {
         status = STATUS_INVALID_DEVICE_REQUEST;
     } else {
         /* What a refusal must leave alone: Out, and the response envelope's header. */

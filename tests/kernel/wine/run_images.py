@@ -8,18 +8,22 @@ For every row of IMAGES it builds the image with tests/kernel/build_driver.py (w
 it with check_image.py), then runs it with harness.exe (harness.c) under `wine`: the harness
 loads the image with Wine's PE loader, applies any relocation the loader skipped, calls the
 entry point (DriverEntry, or GsDriverEntry with /GS), drives the pins (Create, SetDeviceState)
-and prints what happened; the stand-in ks.sys (ks_standin.c) routes KsPinHandshake and IOCTL_KS_HANDSHAKE to the connected pin's registered
-callback and, on x86, checks that every routine the platform calls pops its arguments. This
+and prints what happened; the stand-in ks.sys (ks_standin.c) routes KsPinHandshake and
+IOCTL_KS_HANDSHAKE to the connected pin's registered callback and, on x86, checks that every routine the platform calls pops its arguments. This
 script compares the printed statuses and agreed values with what the drivers document
 (docs/driver.md "The sample driver", examples/avstream_driver/sample_pins.hpp, the comments of
-tests/kernel/cases/kernel_api.cpp). A row marked `fails` is a negative case: it must FAIL, with
-each of its texts in the report; its twin is the row it names.
+tests/kernel/cases/kernel_api.cpp); for the timing case (tests/kernel/cases/time_negotiations.cpp)
+it checks the counts, statuses and arithmetic of what the image recorded and printed through
+DbgPrintEx (Wine's `debugstr` channel, on for those rows; the lines are shown), never a time. A
+row marked `fails` is a negative case: it must FAIL, with each of its texts in the report; its
+twin is the row it names.
 
 Builds the stand-in and the harness for x64 and x86 with mingw-w64 gcc, makes one Wine prefix
 under DIR (reused by later runs) and one persistent wineserver, and runs every image in a process
-of its own (a fraction of a second each). No window: WINEDEBUG=-all, no DISPLAY, mono/gecko/menubuilder off;
-every wine call has a timeout. Prints one line an image with its time; exits 1 when any row does
-not behave as the table says, 77 when Wine or a cross tool is missing and --allow-skip was given.
+of its own (a fraction of a second each). No window: WINEDEBUG=-all (the timing rows add
+warn+debugstr), no DISPLAY, mono/gecko/menubuilder off; every wine call has a timeout. Prints
+one line an image with its time; exits 1 when any row does not behave as the table says, 77 when
+Wine or a cross tool is missing and --allow-skip was given.
 """
 
 from __future__ import annotations
@@ -44,6 +48,7 @@ SAMPLE = ROOT / "examples" / "avstream_driver" / "avstream_driver.cpp"
 KS_DEF = ROOT / "examples" / "avstream_driver" / "ks.def"
 KERNEL_API = KERNEL / "cases" / "kernel_api.cpp"
 DEFECTS = HERE / "cases" / "handshake_defects.cpp"
+TIMING = KERNEL / "cases" / "time_negotiations.cpp"
 KS_MISSING_DEF = HERE / "ks_missing.def"
 SKIP = 77
 
@@ -66,6 +71,17 @@ ARCH = {"gcc-x86_64": "x64", "clang-x86_64": "x64", "clang-cl-x64": "x64", "clan
 # /GS images enter at GsDriverEntry, which pops DriverEntry's 8 bytes on x86 too.
 GS = ["--gs"]
 GS_X86 = ["--gs", "--callee-pops", "GsDriverEntry=8"]
+# The timing case imports the performance counter from hal.dll (the WDK's hal.lib) and
+# DbgPrintEx. The WDK stand-ins declare no counter: the case declares it for them and the
+# clang-cl builds on the stand-ins link an import library of hal.dll for it, as
+# tests/kernel/meson.build does.
+TIMING_IMPORTS = ["--require-import", "hal.dll!KeQueryPerformanceCounter",
+                  "--require-import", "ntoskrnl.exe!DbgPrintEx"]
+TIMING_HAL = ["--import", "hal.dll=KeQueryPerformanceCounter@4"]
+TIMING_N = 10_000  # negotiations a case, given to the image by the harness
+# Wine's DbgPrintEx (ntdll's vDbgPrintExWithPrefix) writes each line to the debug channel
+# `debugstr` at the warn level; every other channel stays off.
+DBGPRINT_SEEN = "-all,warn+debugstr"
 
 
 @dataclass
@@ -74,7 +90,8 @@ class Image:
     texts a negative case's report must contain (it must fail); `fails_somehow`: a negative
     case whose failure has no one form (undefined behaviour); `prints`: texts a passing run
     must print; `twin`: the row a negative case differs from by its one defect; `image_of`: the
-    row whose image this one runs (with other harness options)."""
+    row whose image this one runs (with other harness options); `winedebug`: Wine's debug
+    channels for the run."""
     name: str
     toolchain: str
     source: Path
@@ -88,6 +105,7 @@ class Image:
     twin: str = ""
     ks_def: Path = KS_DEF
     image_of: str = ""  # run the image another row built, not a build of its own
+    winedebug: str = "-all"  # WINEDEBUG for the run
 
     @property
     def arch(self) -> str:
@@ -113,6 +131,19 @@ def kernel_api(toolchain: str, opt: str = "O2", name: str = "", extra: list[str]
         if ARCH[toolchain] == "x86" else []
     return Image(name or f"kernel_api-{toolchain}" + (f"-{opt}" if msvc else ""), toolchain,
                  KERNEL_API, "kernel_api", opt=opt, build=stdcall + (extra or []), **kw)
+
+
+def timing(toolchain: str, name: str = "", harness: list[str] | None = None, **kw) -> Image:
+    """tests/kernel/cases/time_negotiations.cpp (clang-cl at /O2): TIMING_N negotiations a case,
+    its DbgPrintEx lines shown."""
+    msvc = toolchain.startswith("clang-cl")
+    stdcall = STDCALL_API["clang-cl-x86" if toolchain.startswith("clang-cl-x86") else toolchain] \
+        if ARCH[toolchain] == "x86" else []
+    hal = TIMING_HAL if msvc and not toolchain.endswith("-ddk") else []
+    kw.setdefault("winedebug", DBGPRINT_SEEN)
+    return Image(name or f"time_negotiations-{toolchain}" + ("-O2" if msvc else ""), toolchain,
+                 TIMING, "timing", build=stdcall + TIMING_IMPORTS + hal,
+                 harness=["--negotiations", str(TIMING_N)] + (harness or []), **kw)
 
 
 def defects(defect: int, **kw) -> Image:
@@ -160,6 +191,12 @@ IMAGES = [
     kernel_api("clang-cl-x86-ddk", "Od", name="kernel_api-gs-clang-cl-x86-ddk-Od", extra=GS_X86),
     kernel_api("clang-cl-x64", "O2", name="kernel_api-gs-clang-cl-x64-O2", extra=GS),
     kernel_api("clang-cl-x86", "O2", name="kernel_api-gs-clang-cl-x86-O2", extra=GS_X86),
+    # A driver's self-test timing negotiations (docs/driver.md "Timing negotiations in a driver").
+    timing("gcc-x86_64"),
+    timing("gcc-i686"),
+    timing("clang-x86_64"),
+    timing("clang-cl-x64"),
+    timing("clang-cl-x86"),
     # Relocations: with the loader's relocations put back (as Wine 8 leaves some images), the
     # harness must find and apply them; left so, the same image must not run right (it jumps
     # through unrelocated pointers: an access violation, or code of the harness's own).
@@ -182,6 +219,18 @@ IMAGES = [
     defects(3, twin="handshake_ok-gcc-x86_64",
             fails=["imports ks.sys!KsPinAcquireProcessingMutex, which the ks.sys stand-in does "
                    "not export", "crash: the image called ks.sys!KsPinAcquireProcessingMutex"]),
+    # The timing image's records and lines are read, not assumed: the stand-in refuses one hit
+    # over KsPinHandshake (the image's handshake TIMING_N // 2), and the same image run without
+    # Wine's debugstr channel prints nothing the check can find.
+    timing("gcc-x86_64", name="timing_one_refused-gcc-x86_64",
+           image_of="time_negotiations-gcc-x86_64",
+           harness=["--fail-handshake", str(TIMING_N // 2)], twin="time_negotiations-gcc-x86_64",
+           fails=[f"hit over connected_pin: {TIMING_N - 1} of {TIMING_N} negotiations as "
+                  "expected (0x00000000), the first other ended with 0xC000009D"]),
+    timing("gcc-x86_64", name="timing_dbgprint_unseen-gcc-x86_64",
+           image_of="time_negotiations-gcc-x86_64", winedebug="-all",
+           twin="time_negotiations-gcc-x86_64",
+           fails=["no DbgPrintEx line for hit over direct_pin"]),
 ]
 
 # ---- What each driver documents ----
@@ -264,6 +313,9 @@ class Run:
     words: dict[str, list[int]] = field(default_factory=dict)
     pins: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    handshake_total: int = -1  # the stand-in's count, every handshake (only 64 are listed)
+    timings: list[dict[str, str]] = field(default_factory=list)
+    dbgprint: list[str] = field(default_factory=list)  # DbgPrintEx lines, Wine's prefix removed
 
 
 def parse(code: int, output: str) -> Run:
@@ -282,6 +334,12 @@ def parse(code: int, output: str) -> Run:
             run.words[key] = [int(w, 16) for w in rest.split()]
         elif key == "pin":
             run.pins.append(rest)
+        elif key == "handshakes":
+            run.handshake_total = int(rest.partition("total=")[2] or -1)
+        elif key == "timing":
+            run.timings.append(dict(item.split("=", 1) for item in rest.split()))
+        elif "kshake timing: " in line:  # "0024:warn:debugstr:vDbgPrintExWithPrefix 00000051:..."
+            run.dbgprint.append(line[line.index("kshake timing: "):])
         elif key in ("violation", "crash"):
             run.problems.append(line)
     if not any(line.startswith("harness: ran") for line in output.splitlines()):
@@ -361,7 +419,97 @@ def check_defects(image: Image, run: Run) -> tuple[list[str], str]:
     return problems, "echo v2 agreed (v3 refused)"
 
 
-EXPECT = {"sample": check_sample, "kernel_api": check_kernel_api, "defects": check_defects}
+# tests/kernel/cases/time_negotiations.cpp: the sample's protocols, three negotiations over two
+# transports, in this order; each is timed over TIMING_N runs and must end with its status.
+INVALID_DEVICE_REQUEST = 0xC0000010
+TIMINGS = [(what, via) for via in ("direct_pin", "connected_pin")
+           for what in ("hit", "unknown_id", "fall_through")]
+TIMING_STATUS = {"hit": SUCCESS, "unknown_id": INVALID_DEVICE_REQUEST, "fall_through": SUCCESS}
+# Handshakes a negotiation sends: a hit and an unknown id one, the fall-through two (v3, then v2).
+TIMING_HANDSHAKES = {"hit": 1, "unknown_id": 1, "fall_through": 2}
+DBGPRINT_LINE = re.compile(
+    r"kshake timing: (?P<label>.+?): (?P<negotiations>\d+) negotiations, (?P<as_expected>\d+) as "
+    r"expected \(0x(?P<expected>[0-9A-F]{8})\)(?:, first other status 0x(?P<other>[0-9A-F]{8}))?, "
+    r"(?P<ticks>\d+) ticks at (?P<frequency>\d+) Hz = (?P<ns>\d+)\.(?P<tenth>\d) ns each$")
+
+
+def timing_label(what: str, via: str) -> str:
+    return f"{what.replace('_id', ' id').replace('_', '-')} over {via}"
+
+
+def check_timing(image: Image, run: Run) -> tuple[list[str], str]:
+    """The figures are not judged (no time is too long or too short); what each record and line
+    says is: TIMING_N negotiations, every one with its status, some ticks at some frequency, the
+    nanoseconds computed from them as Python computes them, the same figures in the DbgPrintEx
+    line, and the handshakes that reached the stand-in (direct_pin bypasses it)."""
+    problems = []
+    if run.calls.get("entry point", (None,))[0] != SUCCESS:
+        problems.append("the entry point (DriverEntry) did not return STATUS_SUCCESS")
+    got = [(t.get("what"), t.get("via")) for t in run.timings]
+    if got != TIMINGS:
+        problems.append(f"timings recorded: {got}; expected {TIMINGS}")
+    lines = {}
+    for line in run.dbgprint:
+        m = DBGPRINT_LINE.match(line)
+        if m:
+            lines[m["label"]] = m
+        else:
+            problems.append(f"a DbgPrintEx line of another form: {line!r}")
+    summary = {}
+    for t in run.timings:
+        what, via = t.get("what", "?"), t.get("via", "?")
+        label = timing_label(what, via)
+        n, ok = int(t["negotiations"]), int(t["as_expected"])
+        expected, other = int(t["expected"], 16), int(t["unexpected"], 16)
+        ticks, frequency = int(t["ticks"]), int(t["frequency"])
+        want = TIMING_STATUS.get(what)
+        if n != TIMING_N:
+            problems.append(f"{label}: {n} negotiations, expected {TIMING_N}")
+        if expected != want:
+            problems.append(f"{label}: expects {status_text(expected)}, not {status_text(want)}")
+        if ok != n or other != expected:
+            problems.append(f"{label}: {ok} of {n} negotiations as expected (0x{expected:08X}), "
+                            f"the first other ended with 0x{other:08X}")
+        if ticks <= 0 or frequency <= 0:
+            problems.append(f"{label}: {ticks} ticks at {frequency} Hz: the counter did not run")
+            continue
+        ns_total = ticks * 10**9 // frequency
+        ps_each = ticks * 10**12 // frequency // n if n else 0
+        if int(t["ns_total"]) != ns_total or int(t["ps_each"]) != ps_each:
+            problems.append(f"{label}: {t['ns_total']} ns in all and {t['ps_each']} ps each from "
+                            f"{ticks} ticks at {frequency} Hz; expected {ns_total} and {ps_each}")
+        m = lines.get(label)
+        if m is None:
+            problems.append(f"no DbgPrintEx line for {label} (Wine's debugstr channel)")
+            continue
+        printed = (int(m["negotiations"]), int(m["as_expected"]), int(m["expected"], 16),
+                   int(m["other"] or m["expected"], 16), int(m["ticks"]), int(m["frequency"]),
+                   int(m["ns"]), int(m["tenth"]))
+        recorded = (n, ok, expected, other, ticks, frequency, ps_each // 1000, ps_each % 1000 // 100)
+        if printed != recorded:
+            problems.append(f"{label}: DbgPrintEx printed {m.group(0)!r}, the record says "
+                            f"{recorded}")
+        summary[(what, via)] = f"{ps_each // 1000}.{ps_each % 1000 // 100}"  # as printed
+    # Over connected_pin every handshake goes through the stand-in's KsPinHandshake; over
+    # direct_pin none does.
+    through = sum(TIMING_HANDSHAKES[w] * TIMING_N for w, v in TIMINGS if v == "connected_pin")
+    if run.handshake_total != through:
+        problems.append(f"the stand-in served {run.handshake_total} handshakes, expected "
+                        f"{through} (those over connected_pin)")
+    # The stand-in lists the first 64: the hit's, contoso.shared-clock v1 agreed.
+    listed = [h[:4] for h in run.handshakes]
+    if len(listed) != min(64, through) or \
+            any(h != ("KsPinHandshake", SHARED_CLOCK, 1, SUCCESS) for h in listed):
+        problems.append(f"the first handshakes the stand-in served are not {min(64, through)} "
+                        "of the hit's over connected_pin (contoso.shared-clock v1 agreed)")
+    shown = "; ".join(via + ": " + ", ".join(f"{timing_label(w, via).partition(' over')[0]} "
+                                             f"{summary.get((w, via), '?')}" for w in TIMING_STATUS)
+                      for via in ("direct_pin", "connected_pin"))
+    return problems, f"{len(run.timings)} x {TIMING_N} negotiations as expected; ns each: {shown}"
+
+
+EXPECT = {"sample": check_sample, "kernel_api": check_kernel_api, "defects": check_defects,
+          "timing": check_timing}
 
 assert all(i.twin in {j.name for j in IMAGES} for i in IMAGES if i.twin), "a twin is missing"
 assert all(i.image_of in {j.name for j in IMAGES if not j.image_of} for i in IMAGES if i.image_of)
@@ -567,17 +715,20 @@ def main() -> int:
                 failed += 1
                 continue
             begin = time.monotonic()
-            mode = "avstream" if image.check == "sample" else "run"
+            mode = {"sample": "avstream", "timing": "time"}.get(image.check, "run")
             folder = out / "images" / image.name
             folder.mkdir(parents=True, exist_ok=True)
             code, output = run_bounded(["wine", str(harness[image.arch] / "harness.exe"), mode,
                                         windows_path(sys_file), *image.harness],
-                                       env, args.timeout, folder / "run.log",
-                                       cwd=harness[image.arch])
+                                       {**env, "WINEDEBUG": image.winedebug}, args.timeout,
+                                       folder / "run.log", cwd=harness[image.arch])
             seconds = time.monotonic() - begin
-            ok, text = judge(image, parse(code, output))
+            run = parse(code, output)
+            ok, text = judge(image, run)
             first = text.splitlines()[0] if text else ""
             print(f"{'ok  ' if ok else 'FAIL'}  {image.name:40} {seconds:5.2f} s  {first}")
+            if ok and not image.fails:  # what the image printed through DbgPrintEx
+                print("\n".join("      | " + line for line in run.dbgprint))
             if not ok:
                 failed += 1
                 print("\n".join("      " + line for line in text.splitlines()[1:]))

@@ -46,6 +46,9 @@ extern "C" {
 STANDIN_API const struct standin_log* standin_get_log(void);
 /* Empties the log's handshakes (after the harness's own checks of the stand-in). */
 STANDIN_API void standin_forget_handshakes(void);
+/* Has the K-th handshake after standin_forget_handshakes (counted from 1; 0: none) refused with
+ * STATUS_DEVICE_NOT_CONNECTED without calling the callback, as by a peer that went away. */
+STANDIN_API void standin_fail_handshake(ULONG k);
 /* Adds a violation found by the harness to the same log. */
 STANDIN_API void standin_violation(const char* text);
 /* The device descriptor the driver handed KsInitializeDriver (NULL if it never called it). */
