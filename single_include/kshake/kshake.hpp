@@ -3777,8 +3777,6 @@ concept has_routes = requires {
     requires is_route_list<typename R::routes>;
 };
 
-// (Inside kshake::detail, `offer` alone names initiator.hpp's detail::offer function.)
-
 template <size_t I, class Offers>
 struct offer_element;
 template <size_t I, class... Ps>
@@ -4026,14 +4024,29 @@ concept agrees = detail::is_offer<Offers> && detail::has_routes<Responder> &&
 template <class Offers, class Responder>
 inline constexpr bool must_agree = detail::check_agreement<Offers, Responder>();
 
-// The offer that would be agreed, and the version it would be spoken at.
+namespace detail {
+// agreed_protocol_t and agreed_version_v, answered only once must_agree's checks have passed:
+// pins that do not agree get its kshake: message, naming the offers and the routes (a
+// constraint on the alias would report an unsatisfied constraint first). After that message,
+// `void` and 0, so that the misuse adds no error of its own.
+template <class Offers, class Responder, bool Agree = check_agreement<Offers, Responder>()>
+struct agreed_offer {
+    using type = void;
+    static constexpr uint32_t version = 0;
+};
 template <class Offers, class Responder>
-    requires agrees<Offers, Responder>
-using agreed_protocol_t =
-    typename detail::offer_element<agreed_offer_v<Offers, Responder>, Offers>::type;
+struct agreed_offer<Offers, Responder, true> {
+    using type = typename offer_element<agreed_offer_v<Offers, Responder>, Offers>::type;
+    static constexpr uint32_t version = version_v<type>;
+};
+} // namespace detail
+
+// The offer that would be agreed, and the version it would be spoken at; for pins that do not
+// agree, must_agree's error.
 template <class Offers, class Responder>
-    requires agrees<Offers, Responder>
-inline constexpr uint32_t agreed_version_v = version_v<agreed_protocol_t<Offers, Responder>>;
+using agreed_protocol_t = typename detail::agreed_offer<Offers, Responder>::type;
+template <class Offers, class Responder>
+inline constexpr uint32_t agreed_version_v = detail::agreed_offer<Offers, Responder>::version;
 
 } // namespace kshake
 // ---- end kshake/contract.hpp -------------------------------------------------------------------
