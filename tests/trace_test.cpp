@@ -9,11 +9,13 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -272,6 +274,10 @@ struct request_case {
 };
 
 constexpr kshake::guid nil{};
+// An unknown id refused on its first 8 bytes: those bytes, the rest zero (request_event).
+constexpr kshake::guid first_half_of(const kshake::guid& g) noexcept {
+    return {g.data1, g.data2, g.data3, {}};
+}
 constexpr std::size_t none = kshake::no_route;
 using check = kshake::request_check;
 
@@ -287,7 +293,7 @@ const request_case request_cases[] = {
     {"check 1: null Out", ping::id, 16, 3, 16, st::success, shape::null_out, nil, none, "", 0,
      check::in_out_null, st::success, st::invalid_parameter},
     {"check 3: an id no route serves", stranger::id, 16, 1, 16, st::success, shape::normal,
-     stranger::id, none, "", 0, check::unknown_protocol, st::success, st::invalid_device_request},
+     first_half_of(stranger::id), none, "", 0, check::unknown_protocol, st::success, st::invalid_device_request},
     {"check 4: null Argument1, one route", ping::id, 16, 3, 16, st::success, shape::null_argument1,
      ping::id, 0, "trace.ping", 0, check::envelope_null, st::success, st::invalid_parameter},
     {"check 4: null Argument2, one route", ping::id, 16, 3, 16, st::success, shape::null_argument2,
@@ -331,10 +337,22 @@ const request_case request_cases[] = {
 };
 
 // The one request_event a case produced, checked field by field.
+// How many bytes of an unknown id R reads: hashed_sink's fillers share their bytes 0-7, so its
+// table keys on all 16 bytes; linear_sink's ids tell apart by bytes 0-7.
+template <class R>
+constexpr unsigned unknown_id_bytes = std::is_same_v<R, hashed_sink> ? 16U : 8U;
+
+template <class R>
 void check_event(const request_case& c, const kshake::request_event& e) {
     const std::string what{c.what};
     CAPTURE(what);
-    CHECK(e.protocol_id == c.event_id);
+    const bool unknown_read_whole =
+        c.check == check::unknown_protocol && unknown_id_bytes<R> == 16U;
+    CHECK(e.protocol_id == (unknown_read_whole ? c.id : c.event_id));
+    // Bytes 8-15 of an id whose bytes 0-7 are no route's are not read (wire.md 2.3, check 3).
+    CHECK(e.protocol_id_bytes == (c.event_id == nil                   ? 0U
+                                  : c.check == check::unknown_protocol ? unknown_id_bytes<R>
+                                                                       : 16U));
     CHECK(e.route == c.route);
     CHECK(std::string_view{e.protocol_name} == c.name);
     CHECK(e.version == c.event_version);
@@ -352,8 +370,13 @@ void check_event(const request_case& c, const kshake::request_event& e) {
     } else {
         CHECK_FALSE(contains(line, "check "));
     }
-    // Before the verdict: "kshake request {id} v3 route 0 "name"".
+    // Before the verdict: "kshake request {id} v3 route 0 "name"", the bytes not read as '?'.
     const std::string head = line.substr(0, line.find(": "));
+    std::string id_text = text_of_guid(unknown_read_whole ? c.id : c.event_id);
+    if (e.protocol_id_bytes == 8U) {
+        id_text.replace(20, 17, "\?\?\?\?-\?\?\?\?\?\?\?\?\?\?\?\?");
+    }
+    CHECK(head.starts_with("kshake request " + id_text));
     if (c.route != none) {
         CHECK(contains(head, " route " + std::to_string(c.route) + " \"" + c.name + "\""));
     } else {
@@ -361,8 +384,15 @@ void check_event(const request_case& c, const kshake::request_event& e) {
     }
 }
 
+// The bytes of In.ProtocolId that both events read agree (a table keyed on all 16 bytes reads
+// bytes 8-15 of an id that one keyed on bytes 0-7 refuses without them).
+bool same_id_read(const kshake::request_event& a, const kshake::request_event& b) noexcept {
+    const std::size_t n = std::min(a.protocol_id_bytes, b.protocol_id_bytes);
+    return std::memcmp(&a.protocol_id, &b.protocol_id, n) == 0;
+}
+
 bool same_event(const kshake::request_event& a, const kshake::request_event& b) noexcept {
-    return a.protocol_id == b.protocol_id && a.route == b.route &&
+    return same_id_read(a, b) && a.route == b.route &&
            same_text(a.protocol_name, b.protocol_name) && a.version == b.version &&
            a.refused_by == b.refused_by && a.handler_status == b.handler_status &&
            a.status == b.status;
@@ -381,7 +411,7 @@ std::vector<kshake::request_event> serve_every_case() {
         const ntstatus s = R::serve(state, w.in(), w.out(), hook);
         CHECK(s == c.status);
         REQUIRE(hook.requests.size() == before + 1);
-        check_event(c, hook.requests.back());
+        check_event<R>(c, hook.requests.back());
         // The handler ran exactly when the request passed checks 1-8.
         const bool reached_handler = c.check == check::none || c.check == check::handler;
         CHECK(state.calls == (reached_handler ? 1U : 0U));
@@ -429,7 +459,7 @@ std::vector<kshake::request_event> deliver_every_case_over_pins() {
         }
         CHECK(s == c.status);
         REQUIRE(sink_trace.requests.size() == before + 1);
-        check_event(c, sink_trace.requests.back());
+        check_event<R>(c, sink_trace.requests.back());
     }
     CHECK(sink_trace.offers.empty());
     return sink_trace.requests;
@@ -970,6 +1000,14 @@ TEST_CASE("traced_callback over mock pins: every check of wire.md 2.3, linear an
         CAPTURE(what);
         CHECK(same_event(linear[i], hashed[i]));
         CHECK(same_event(linear[i], served[i]));
+        CHECK(linear[i].protocol_id_bytes == served[i].protocol_id_bytes);
+        if (request_cases[i].check == check::unknown_protocol) {
+            // The fillers share their bytes 0-7, so hashed_sink's table keys on all 16 bytes.
+            CHECK(hashed[i].protocol_id_bytes == 16U);
+            CHECK(hashed[i].protocol_id == stranger::id);
+        } else {
+            CHECK(hashed[i].protocol_id_bytes == linear[i].protocol_id_bytes);
+        }
     }
 }
 

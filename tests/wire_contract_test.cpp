@@ -149,6 +149,7 @@ struct meter_v2 {
 
 struct context {
     std::uint32_t calls;
+    unsigned char empty_response_byte; // the byte of an empty response as the handler got it
 };
 
 ntstatus serve_ping(context& c, const ping_request& rq, ping_response& rs,
@@ -176,8 +177,9 @@ ntstatus serve_partial(context& c, const partial_request& rq, partial_response& 
     rs.c = rq.value + 1U;
     return st::success;
 }
-ntstatus serve_nothing(context& c, const empty_payload&, empty_payload&) noexcept {
+ntstatus serve_nothing(context& c, const empty_payload&, empty_payload& rs) noexcept {
     ++c.calls;
+    std::memcpy(&c.empty_response_byte, &rs, 1);
     return st::success;
 }
 ntstatus serve_pointers(context& c, const kshake::raw_arguments& rq,
@@ -289,6 +291,44 @@ class guard_page {
     bool guarded_{false};
 };
 #endif
+
+// The last request_event a responder reported (traced_callback needs a hook of static storage).
+struct last_request {
+    kshake::request_event event{};
+    std::uint32_t count{};
+    void operator()(const kshake::offer_event&) noexcept {}
+    void operator()(const kshake::request_event& e) noexcept {
+        event = e;
+        ++count;
+    }
+};
+last_request wire_trace; // NOLINT(cppcoreguidelines-avoid-non-const-global-variables)
+
+// Every way into a responder, each given the same In and Out: serve, serve with a hook, callback
+// and traced_callback (through a mock pin whose context is `c`). Their statuses, in that order.
+template <class R>
+std::vector<ntstatus> serve_every_way(context& c, const unsigned char* in,
+                                      kshake::handshake& out) {
+    auto* const peer_in = reinterpret_cast<kshake::handshake*>(const_cast<unsigned char*>(in));
+    kshake::mock::pin pin{&c};
+    last_request hook;
+    std::vector<ntstatus> s;
+    s.push_back(R::serve(c, peer_in, &out));
+    s.push_back(R::serve(c, peer_in, &out, hook));
+    s.push_back(R::template callback<kshake::mock::pin*>(&pin, peer_in, &out));
+    wire_trace = {};
+    s.push_back(R::template traced_callback<wire_trace, kshake::mock::pin*>(&pin, peer_in, &out));
+    CHECK(hook.count == 1U);
+    CHECK(wire_trace.count == 1U);
+    // The two traced entry points report the same event.
+    CHECK(hook.event.protocol_id == wire_trace.event.protocol_id);
+    CHECK(hook.event.protocol_id_bytes == wire_trace.event.protocol_id_bytes);
+    CHECK(hook.event.route == wire_trace.event.route);
+    CHECK(hook.event.version == wire_trace.event.version);
+    CHECK(hook.event.refused_by == wire_trace.event.refused_by);
+    CHECK(hook.event.status == wire_trace.event.status);
+    return s;
+}
 
 } // namespace
 
@@ -675,25 +715,57 @@ TEST_CASE("wire 1.0 (f) bytes read before each check (guard pages)") {
         CHECK(bytes(response, sizeof response) == ping_answer(21, 3));
     }
     SUBCASE("In: an unknown id refused on its first 8 bytes, the pointers read only after") {
+        // Every entry point, traced or not, keeps the read order (wire.md 2.3 rows 3-4).
+        const std::vector<ntstatus> refused(4, st::invalid_device_request);
         // Only In's first 8 bytes mapped: no route's id starts with them.
         const kshake::guid unknown = "5A1E00FF-7C3B-4E2D-9F10-00000000A0FF"_guid;
         unsigned char* in = guard.last(8);
         std::memcpy(in, &unknown, 8);
         kshake::handshake out = untouched_out;
-        const auto* peer_in = reinterpret_cast<const kshake::handshake*>(in);
-        CHECK(sink::serve(c, peer_in, &out) == st::invalid_device_request); // a table
-        CHECK(meter_sink::serve(c, peer_in, &out) == st::invalid_device_request); // one id
+        CHECK(serve_every_way<sink>(c, in, out) == refused); // a table
+        // The trace carries the bytes of the id that were read, and how many.
+        kshake::guid first_half{};
+        std::memcpy(&first_half, &unknown, 8);
+        CHECK(wire_trace.event.protocol_id == first_half);
+        CHECK(wire_trace.event.protocol_id_bytes == 8U);
+        CHECK(serve_every_way<meter_sink>(c, in, out) == refused); // one id
+        CHECK(wire_trace.event.protocol_id == first_half);
+        CHECK(wire_trace.event.protocol_id_bytes == 8U);
         // The id mapped, not the pointers: the first 8 bytes of a route's id, then others.
         in = guard.last(16);
         for (kshake::guid near : {ping::id, meter_v1::id}) {
             near.data4[7] = static_cast<std::uint8_t>(near.data4[7] ^ 1U);
             std::memcpy(in, &near, sizeof near);
-            peer_in = reinterpret_cast<const kshake::handshake*>(in);
-            CHECK(sink::serve(c, peer_in, &out) == st::invalid_device_request);
-            CHECK(meter_sink::serve(c, peer_in, &out) == st::invalid_device_request);
+            kshake::guid near_first_half{};
+            std::memcpy(&near_first_half, &near, 8);
+            // Bytes 8-15 are read (and traced) only by the responder with a route whose id
+            // starts as this one does: sink for ping's, meter_sink for meter's.
+            const bool ping_near = near.data1 == ping::id.data1;
+            CHECK(serve_every_way<sink>(c, in, out) == refused);
+            CHECK(wire_trace.event.protocol_id == (ping_near ? near : near_first_half));
+            CHECK(wire_trace.event.protocol_id_bytes == (ping_near ? 16U : 8U));
+            CHECK(serve_every_way<meter_sink>(c, in, out) == refused);
+            CHECK(wire_trace.event.protocol_id == (ping_near ? near_first_half : near));
+            CHECK(wire_trace.event.protocol_id_bytes == (ping_near ? 8U : 16U));
+            CHECK(wire_trace.event.refused_by == kshake::request_check::unknown_protocol);
         }
         CHECK(bytes(&out, sizeof out) == bytes(&untouched_out, sizeof untouched_out));
         CHECK(c.calls == 0U);
+    }
+    SUBCASE("In of 24 or 32 bytes ending at the guard page: every entry point serves it") {
+        alignas(8) unsigned char request[16]{};
+        store_header(request, 16, 3);
+        store32(request + 8, 21);
+        alignas(8) unsigned char response[16]{};
+        store_header(response, 16, 0);
+        unsigned char* in = guard.last(sizeof(kshake::handshake));
+        const kshake::handshake h{ping::id, request, response};
+        std::memcpy(in, &h, sizeof h);
+        kshake::handshake out{};
+        CHECK(serve_every_way<sink>(c, in, out) == std::vector<ntstatus>(4, st::success));
+        CHECK(wire_trace.event.protocol_id == ping::id);
+        CHECK(wire_trace.event.protocol_id_bytes == 16U);
+        CHECK(c.calls == 4U);
     }
     SUBCASE("request header only mapped: version or size refused without reading the body") {
         unsigned char* request = guard.last(8);
@@ -753,10 +825,14 @@ struct empty_snapshot {
     return kshake::negotiate<nothing>(peer, empty_payload{}).status();
 }
 
-[[gnu::noinline]] ntstatus serve_from_fresh_frame(const kshake::handshake& in) noexcept {
-    context c{};
+[[gnu::noinline]] ntstatus serve_from_fresh_frame(const kshake::handshake& in,
+                                                  context& c) noexcept {
     kshake::handshake out{};
     return sink::serve(c, &in, &out);
+}
+[[gnu::noinline]] ntstatus serve_from_fresh_frame(const kshake::handshake& in) noexcept {
+    context c{};
+    return serve_from_fresh_frame(in, c);
 }
 } // namespace
 
@@ -840,11 +916,16 @@ TEST_CASE("wire 1.0 (g) no byte the sender did not set crosses the wire") {
         store_header(request, 9, 1);
         store_header(response, 9, 0);
         const kshake::handshake in{nothing::id, request, response};
+        context c{};
+        c.empty_response_byte = 0xA5;
         poison_stack();
-        const ntstatus s = serve_from_fresh_frame(in);
+        const ntstatus s = serve_from_fresh_frame(in, c);
         CHECK(s == st::success);
         const unsigned char want[] = {9, 0, 0, 0, 1, 0, 0, 0, 0, 0xA5, 0xA5, 0xA5};
         CHECK(bytes(response, sizeof response) == bytes(want, sizeof want));
+        // wire.md 2.4: the handler receives a zero-filled response, an empty one too.
+        CHECK(c.calls == 1U);
+        CHECK(c.empty_response_byte == 0U);
     }
 }
 

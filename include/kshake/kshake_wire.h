@@ -7,9 +7,11 @@
  * Every buffer of the peer (In, Out, the envelopes) is read and written byte by byte: it may be
  * unaligned, and each integer is assembled little-endian.
  *
- * A responder checks §2.3's checks 1-3 itself (In and Out not null, a context, a known
- * ProtocolId: kshake_wire_guid_equal), then for the matching route:
- *   kshake_wire_read_handshake(&in, In);                  (In copied once, first)
+ * A responder checks §2.3's checks 1 and 2 itself (In and Out not null, a context), then:
+ *   kshake_wire_read_protocol_id(&in, In);                (the id copied once, bytes 0-15)
+ *   check 3: kshake_wire_guid_equal(&in.protocol_id, id) for each of its ids, on that copy;
+ *     none equal: return KSHAKE_STATUS_INVALID_DEVICE_REQUEST, In's pointers never read
+ *   kshake_wire_read_arguments(&in, In);                  (the pointers, once, only now)
  *   s = kshake_wire_check_request(&in, Out, ...);        (checks 4-8; nothing written)
  * (or, for one id served by several routes: kshake_wire_read_request_header once, then
  * kshake_wire_check_request_header for the route whose range holds the header's version),
@@ -139,7 +141,26 @@ static inline int kshake_wire_guid_equal(const void* a, const void* b) {
     return 1;
 }
 
-/* §2.3: the responder copies the peer's In once, whole, before looking at it. */
+/* §2.3 check 3: a responder copies In's id (bytes 0-15) once and compares only that copy. The
+ * pointers are left as they were: they are read after check 3, by kshake_wire_read_arguments. */
+static inline void kshake_wire_read_protocol_id(kshake_wire_handshake* to, const void* in) {
+    kshake_wire_detail_copy(&to->protocol_id, in, sizeof to->protocol_id);
+}
+
+/* §2.3 after check 3: In's two pointers (bytes 16 on), copied once; the id is left as
+ * kshake_wire_read_protocol_id copied it. An In of which only the id is mapped is refused at
+ * check 3 without reaching this. */
+static inline void kshake_wire_read_arguments(kshake_wire_handshake* to, const void* in) {
+    const unsigned char* const bytes = (const unsigned char*)in;
+    kshake_wire_detail_copy(&to->argument1, bytes + offsetof(kshake_wire_handshake, argument1),
+                            sizeof to->argument1);
+    kshake_wire_detail_copy(&to->argument2, bytes + offsetof(kshake_wire_handshake, argument2),
+                            sizeof to->argument2);
+}
+
+/* A whole KSHANDSHAKE copied once: an initiator's own Out, after the call. Not a responder's In,
+ * whose pointers must not be read before check 3 (kshake_wire_read_protocol_id, then
+ * kshake_wire_read_arguments). */
 static inline void kshake_wire_read_handshake(kshake_wire_handshake* to, const void* from) {
     kshake_wire_detail_copy(to, from, sizeof *to);
 }

@@ -101,13 +101,17 @@ inline constexpr size_t no_route = ~size_t{0};
 
 // What a responder reports for each request it answers.
 struct request_event {
-    guid protocol_id; // In.ProtocolId (nil when In is null)
+    // In.ProtocolId as far as the responder read it (docs/wire.md §2.3, check 3): its first
+    // protocol_id_bytes bytes (16 once the id has matched; 8 when bytes 0-7 alone refused it; 0
+    // before check 3), the rest zero.
+    guid protocol_id;
     size_t route; // the route that served or refused it, or no_route
     const char* protocol_name; // that route's protocol_name<P>(), "" when none
     uint32_t version; // the request's version, once read (0 before check 5)
     request_check refused_by; // the check that refused it, or none
     ntstatus handler_status; // what the handler returned (success when it did not run)
     ntstatus status; // what the responder answered
+    uint8_t protocol_id_bytes; // how many of protocol_id's bytes are In's: 0, 8 or 16
 };
 
 // A trace hook: callable with each kind of event, noexcept. It runs on the negotiating thread, at
@@ -215,7 +219,14 @@ struct trace_writer {
 [[nodiscard]] constexpr trace_string to_string(const request_event& e) noexcept {
     detail::trace_writer w;
     w.put("kshake request ");
-    w.put(to_string(e.protocol_id).c_str());
+    guid_string id = to_string(e.protocol_id);
+    if (e.protocol_id_bytes == 8U) {
+        // Bytes 8-15 (the registry form's last two groups) were not read: "????".
+        for (size_t i = 20; i + 1 < guid_registry_length; ++i) {
+            id.text[i] = id.text[i] == '-' ? '-' : '?';
+        }
+    }
+    w.put(id.c_str());
     if (e.version != 0U) {
         w.put(" v");
         w.put_number(e.version);
@@ -245,19 +256,16 @@ inline constexpr bool is_traced_transport = false;
 template <class Transport, class Hook>
 inline constexpr bool is_traced_transport<traced_transport<Transport, Hook>> = true;
 
-// The trace of a request, carried through a responder's checks: a real event when a hook was
-// given, else an empty struct whose members do nothing and compile to nothing.
-struct no_request_trace {
-    static constexpr bool enabled = false;
-    constexpr void route(size_t, const char*) noexcept {}
-    constexpr void version(uint32_t) noexcept {}
-    constexpr void refused(request_check) noexcept {}
-    constexpr void handled(ntstatus) noexcept {}
-};
+// The trace of a request, carried through a responder's one serving sequence (responder.hpp):
+// a plain responder passes none, so its calls are empty folds and compile to nothing.
 struct request_trace {
-    static constexpr bool enabled = true;
-    request_event event{guid{},          no_route,       "", 0, request_check::none,
-                        status::success, status::success};
+    request_event event{guid{},          no_route,        "", 0, request_check::none,
+                        status::success, status::success, 0};
+    void read_id(size_t offset, uint64_t half) noexcept {
+        copy_bytes(reinterpret_cast<unsigned char*>(&event.protocol_id) + offset, &half,
+                   sizeof half);
+        event.protocol_id_bytes = static_cast<uint8_t>(offset + sizeof half);
+    }
     constexpr void route(size_t index, const char* name) noexcept {
         event.route = index;
         event.protocol_name = name;
@@ -271,20 +279,6 @@ struct request_trace {
         }
     }
 };
-
-// The check a codec's refusal stands for, once In's envelopes are known not to be null.
-[[nodiscard]] constexpr request_check check_of_decode_status(ntstatus s) noexcept {
-    switch (s) {
-    case status::revision_mismatch:
-        return request_check::version;
-    case status::invalid_buffer_size:
-        return request_check::request_size;
-    case status::buffer_too_small:
-        return request_check::response_capacity;
-    default:
-        return request_check::response_overlaps_out;
-    }
-}
 } // namespace detail
 
 } // namespace kshake

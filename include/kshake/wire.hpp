@@ -181,13 +181,16 @@ struct envelope_codec {
         void* response_envelope;
     };
 
-    // Validates In without writing anything; `out` is only compared, never written.
-    template <protocol P>
+    // Validates In without writing anything; `out` is only compared, never written. `trace`
+    // (none, or a responder's detail::request_trace) hears the version and the check that
+    // refused.
+    template <protocol P, class... Trace>
     [[nodiscard]] static ntstatus decode_request(const handshake& in, const void* out,
-                                                 decoded<P>& d) noexcept {
+                                                 decoded<P>& d, Trace&... trace) noexcept {
         // Written out rather than through read_request_header: on the hot path that call cost
         // an instruction (N = 4), and a debug build gives it a stack frame.
         if (in.argument1 == nullptr || in.argument2 == nullptr) {
+            (trace.refused(request_check::envelope_null), ...);
             return KSHAKE_DETAIL_REFUSE(status::invalid_parameter);
         }
         // Field by field (read whole, or through a helper returning it, it is loaded as 8 bytes
@@ -199,7 +202,7 @@ struct envelope_codec {
                            static_cast<const unsigned char*>(in.argument1) +
                                sizeof request_header.size,
                            sizeof request_header.version);
-        return decode_request_with_header<P, false>(in, request_header, out, d);
+        return decode_request_with_header<P, false>(in, request_header, out, d, trace...);
     }
 
     // §2.3 check 4, then the request header copied once: false when an envelope is null (for
@@ -220,13 +223,15 @@ struct envelope_codec {
     // responder choosing among the routes of one id by its version; or only its version, by
     // decode_request (SizeCopied false), and then the size is copied here once the version has
     // passed.
-    template <protocol P, bool SizeCopied = true>
+    template <protocol P, bool SizeCopied = true, class... Trace>
     [[nodiscard]] static ntstatus
     decode_request_with_header(const handshake& in, const envelope_header& request_header,
-                               const void* out, decoded<P>& d) noexcept {
+                               const void* out, decoded<P>& d, Trace&... trace) noexcept {
         using request_type = request_t<P>;
         using response_type = response_t<P>;
+        (trace.version(request_header.version), ...);
         if (request_header.version < min_version_v<P> || request_header.version > version_v<P>) {
+            (trace.refused(request_check::version), ...);
             return KSHAKE_DETAIL_REFUSE(status::revision_mismatch);
         }
         uint32_t request_size; // NOLINT(cppcoreguidelines-init-variables): set on both branches
@@ -236,6 +241,7 @@ struct envelope_codec {
             detail::copy_bytes(&request_size, in.argument1, sizeof request_size);
         }
         if (request_size < envelope_size<request_type>) {
+            (trace.refused(request_check::request_size), ...);
             return KSHAKE_DETAIL_REFUSE(status::invalid_buffer_size);
         }
         // Only the response header's size (its first 4 bytes) is read: its version is the
@@ -243,6 +249,7 @@ struct envelope_codec {
         uint32_t capacity = 0;
         detail::copy_bytes(&capacity, in.argument2, sizeof capacity);
         if (capacity < envelope_size<response_type>) {
+            (trace.refused(request_check::response_capacity), ...);
             return KSHAKE_DETAIL_REFUSE(status::buffer_too_small);
         }
         // Writing the response must not overwrite Out itself. Out first: the other order costs
@@ -250,6 +257,7 @@ struct envelope_codec {
         // subtraction do).
         if (detail::regions_overlap(out, sizeof(handshake), in.argument2,
                                     envelope_size<response_type>)) {
+            (trace.refused(request_check::response_overlaps_out), ...);
             return KSHAKE_DETAIL_REFUSE(status::invalid_parameter);
         }
         detail::copy_bytes(&d.request,
@@ -325,9 +333,10 @@ struct raw_codec {
         uint32_t version;
     };
 
-    template <protocol P>
-    [[nodiscard]] static ntstatus decode_request(const handshake& in, const void*,
-                                                 decoded<P>& d) noexcept {
+    template <protocol P, class... Trace>
+    [[nodiscard]] static ntstatus decode_request(const handshake& in, const void*, decoded<P>& d,
+                                                 Trace&... trace) noexcept {
+        (trace.version(version_v<P>), ...);
         d.request = {in.argument1, in.argument2};
         d.version = version_v<P>;
         return status::success;

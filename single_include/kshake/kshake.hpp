@@ -1644,13 +1644,17 @@ inline constexpr size_t no_route = ~size_t{0};
 
 // What a responder reports for each request it answers.
 struct request_event {
-    guid protocol_id; // In.ProtocolId (nil when In is null)
+    // In.ProtocolId as far as the responder read it (docs/wire.md §2.3, check 3): its first
+    // protocol_id_bytes bytes (16 once the id has matched; 8 when bytes 0-7 alone refused it; 0
+    // before check 3), the rest zero.
+    guid protocol_id;
     size_t route; // the route that served or refused it, or no_route
     const char* protocol_name; // that route's protocol_name<P>(), "" when none
     uint32_t version; // the request's version, once read (0 before check 5)
     request_check refused_by; // the check that refused it, or none
     ntstatus handler_status; // what the handler returned (success when it did not run)
     ntstatus status; // what the responder answered
+    uint8_t protocol_id_bytes; // how many of protocol_id's bytes are In's: 0, 8 or 16
 };
 
 // A trace hook: callable with each kind of event, noexcept. It runs on the negotiating thread, at
@@ -1758,7 +1762,14 @@ struct trace_writer {
 [[nodiscard]] constexpr trace_string to_string(const request_event& e) noexcept {
     detail::trace_writer w;
     w.put("kshake request ");
-    w.put(to_string(e.protocol_id).c_str());
+    guid_string id = to_string(e.protocol_id);
+    if (e.protocol_id_bytes == 8U) {
+        // Bytes 8-15 (the registry form's last two groups) were not read: "????".
+        for (size_t i = 20; i + 1 < guid_registry_length; ++i) {
+            id.text[i] = id.text[i] == '-' ? '-' : '?';
+        }
+    }
+    w.put(id.c_str());
     if (e.version != 0U) {
         w.put(" v");
         w.put_number(e.version);
@@ -1788,19 +1799,16 @@ inline constexpr bool is_traced_transport = false;
 template <class Transport, class Hook>
 inline constexpr bool is_traced_transport<traced_transport<Transport, Hook>> = true;
 
-// The trace of a request, carried through a responder's checks: a real event when a hook was
-// given, else an empty struct whose members do nothing and compile to nothing.
-struct no_request_trace {
-    static constexpr bool enabled = false;
-    constexpr void route(size_t, const char*) noexcept {}
-    constexpr void version(uint32_t) noexcept {}
-    constexpr void refused(request_check) noexcept {}
-    constexpr void handled(ntstatus) noexcept {}
-};
+// The trace of a request, carried through a responder's one serving sequence (responder.hpp):
+// a plain responder passes none, so its calls are empty folds and compile to nothing.
 struct request_trace {
-    static constexpr bool enabled = true;
-    request_event event{guid{},          no_route,       "", 0, request_check::none,
-                        status::success, status::success};
+    request_event event{guid{},          no_route,        "", 0, request_check::none,
+                        status::success, status::success, 0};
+    void read_id(size_t offset, uint64_t half) noexcept {
+        copy_bytes(reinterpret_cast<unsigned char*>(&event.protocol_id) + offset, &half,
+                   sizeof half);
+        event.protocol_id_bytes = static_cast<uint8_t>(offset + sizeof half);
+    }
     constexpr void route(size_t index, const char* name) noexcept {
         event.route = index;
         event.protocol_name = name;
@@ -1814,20 +1822,6 @@ struct request_trace {
         }
     }
 };
-
-// The check a codec's refusal stands for, once In's envelopes are known not to be null.
-[[nodiscard]] constexpr request_check check_of_decode_status(ntstatus s) noexcept {
-    switch (s) {
-    case status::revision_mismatch:
-        return request_check::version;
-    case status::invalid_buffer_size:
-        return request_check::request_size;
-    case status::buffer_too_small:
-        return request_check::response_capacity;
-    default:
-        return request_check::response_overlaps_out;
-    }
-}
 } // namespace detail
 
 } // namespace kshake
@@ -2003,13 +1997,16 @@ struct envelope_codec {
         void* response_envelope;
     };
 
-    // Validates In without writing anything; `out` is only compared, never written.
-    template <protocol P>
+    // Validates In without writing anything; `out` is only compared, never written. `trace`
+    // (none, or a responder's detail::request_trace) hears the version and the check that
+    // refused.
+    template <protocol P, class... Trace>
     [[nodiscard]] static ntstatus decode_request(const handshake& in, const void* out,
-                                                 decoded<P>& d) noexcept {
+                                                 decoded<P>& d, Trace&... trace) noexcept {
         // Written out rather than through read_request_header: on the hot path that call cost
         // an instruction (N = 4), and a debug build gives it a stack frame.
         if (in.argument1 == nullptr || in.argument2 == nullptr) {
+            (trace.refused(request_check::envelope_null), ...);
             return KSHAKE_DETAIL_REFUSE(status::invalid_parameter);
         }
         // Field by field (read whole, or through a helper returning it, it is loaded as 8 bytes
@@ -2021,7 +2018,7 @@ struct envelope_codec {
                            static_cast<const unsigned char*>(in.argument1) +
                                sizeof request_header.size,
                            sizeof request_header.version);
-        return decode_request_with_header<P, false>(in, request_header, out, d);
+        return decode_request_with_header<P, false>(in, request_header, out, d, trace...);
     }
 
     // §2.3 check 4, then the request header copied once: false when an envelope is null (for
@@ -2042,13 +2039,15 @@ struct envelope_codec {
     // responder choosing among the routes of one id by its version; or only its version, by
     // decode_request (SizeCopied false), and then the size is copied here once the version has
     // passed.
-    template <protocol P, bool SizeCopied = true>
+    template <protocol P, bool SizeCopied = true, class... Trace>
     [[nodiscard]] static ntstatus
     decode_request_with_header(const handshake& in, const envelope_header& request_header,
-                               const void* out, decoded<P>& d) noexcept {
+                               const void* out, decoded<P>& d, Trace&... trace) noexcept {
         using request_type = request_t<P>;
         using response_type = response_t<P>;
+        (trace.version(request_header.version), ...);
         if (request_header.version < min_version_v<P> || request_header.version > version_v<P>) {
+            (trace.refused(request_check::version), ...);
             return KSHAKE_DETAIL_REFUSE(status::revision_mismatch);
         }
         uint32_t request_size; // NOLINT(cppcoreguidelines-init-variables): set on both branches
@@ -2058,6 +2057,7 @@ struct envelope_codec {
             detail::copy_bytes(&request_size, in.argument1, sizeof request_size);
         }
         if (request_size < envelope_size<request_type>) {
+            (trace.refused(request_check::request_size), ...);
             return KSHAKE_DETAIL_REFUSE(status::invalid_buffer_size);
         }
         // Only the response header's size (its first 4 bytes) is read: its version is the
@@ -2065,6 +2065,7 @@ struct envelope_codec {
         uint32_t capacity = 0;
         detail::copy_bytes(&capacity, in.argument2, sizeof capacity);
         if (capacity < envelope_size<response_type>) {
+            (trace.refused(request_check::response_capacity), ...);
             return KSHAKE_DETAIL_REFUSE(status::buffer_too_small);
         }
         // Writing the response must not overwrite Out itself. Out first: the other order costs
@@ -2072,6 +2073,7 @@ struct envelope_codec {
         // subtraction do).
         if (detail::regions_overlap(out, sizeof(handshake), in.argument2,
                                     envelope_size<response_type>)) {
+            (trace.refused(request_check::response_overlaps_out), ...);
             return KSHAKE_DETAIL_REFUSE(status::invalid_parameter);
         }
         detail::copy_bytes(&d.request,
@@ -2147,9 +2149,10 @@ struct raw_codec {
         uint32_t version;
     };
 
-    template <protocol P>
-    [[nodiscard]] static ntstatus decode_request(const handshake& in, const void*,
-                                                 decoded<P>& d) noexcept {
+    template <protocol P, class... Trace>
+    [[nodiscard]] static ntstatus decode_request(const handshake& in, const void*, decoded<P>& d,
+                                                 Trace&... trace) noexcept {
+        (trace.version(version_v<P>), ...);
         d.request = {in.argument1, in.argument2};
         d.version = version_v<P>;
         return status::success;
@@ -3282,17 +3285,27 @@ consteval bool check_routes() noexcept {
     }
 }
 
+// Serving a route, one sequence for a plain and a traced responder: `trace` is empty (a plain
+// responder: every `(trace.x(...), ...)` below is an empty fold and compiles to nothing, and each
+// function keeps the signature its table and its tail calls want) or one detail::request_trace,
+// which records what the sequence checked. A rule of docs/wire.md §2.3 is kept in one place.
+
 // What a decoded request becomes: the handler's answer, and on success the response envelope
-// and then Out. `trace` records the handler's status when a hook asked for it
-// (detail::request_trace); detail::no_request_trace records nothing and compiles to nothing.
-template <class Context, class R, class Trace>
+// and then Out.
+template <class Context, class R, class... Trace>
 ntstatus answer_request(
     Context& context,
     const typename codec_t<typename R::protocol>::template decoded<typename R::protocol>& decoded,
-    void* out, Trace& trace) noexcept {
+    void* out, Trace&... trace) noexcept {
     using P = typename R::protocol;
     using codec = codec_t<P>;
     response_t<P> response{};
+    if constexpr (detail::is_empty_v<response_t<P>>) {
+        // `{}` leaves an empty struct's one byte (padding) as it was; wire.md §2.4 promises the
+        // handler a zero-filled response.
+        const unsigned char zero = 0;
+        copy_bytes(&response, &zero, sizeof zero);
+    }
     ntstatus s = status::unsuccessful; // each branch below sets it
     if constexpr (handler_signature_of<detail::remove_const_t<decltype(R::handler)>>::type::arity ==
                   4) {
@@ -3300,126 +3313,93 @@ ntstatus answer_request(
     } else {
         s = static_cast<ntstatus>(R::handler(context, decoded.request, response));
     }
-    if constexpr (Trace::enabled) {
-        trace.handled(s);
-    }
+    (trace.handled(s), ...);
     if (!nt_success(s)) {
         return s;
     }
-    // Out is written once, straight from the reply, and only now that nothing can fail.
-    // Building the reply in the caller's frame and copying it out afterwards cost 10
-    // instructions a negotiation (tools/bench_instructions.py).
+    // Out is written once, straight from the reply, and only now that nothing can fail (a reply
+    // built in the caller's frame and copied out afterwards costs instructions:
+    // docs/benchmarks.md, "kshake's dispatch").
     handshake reply; // NOLINT(cppcoreguidelines-pro-type-member-init): encode_response sets it all
     codec::template encode_response<P>(decoded, response, reply);
     write_handshake(out, reply);
     return status::success;
 }
 
-// Decodes, runs the handler, and on success writes the response envelope and then Out. At
-// namespace scope rather than a responder member on purpose: a member's symbol spells every
-// route of its responder, so N routes made N symbols of O(N) bytes each (a 105 MB object file
-// for 1024 routes, 4 minutes of g++ -O2); this one's name holds one route.
-// Takes the peer's In as the callback got it (its id already matched) and reads its two
-// pointers itself, once: a hashed dispatch then reaches it with a tail jump and every argument
-// register already in place (taking the pointers as arguments cost 4 moves a negotiation).
-template <class Context, class R>
-ntstatus serve_route(Context& context, const void* peer_in, void* out) noexcept {
+// A route whose id has matched: decodes, runs the handler, and on success writes the response
+// envelope and then Out. At namespace scope rather than a responder member on purpose: a
+// member's symbol spells every route of its responder (a 105 MB object file for 1024 routes);
+// this one's name holds one route. It takes the peer's In as the callback got it (its id
+// already matched) and reads its two pointers itself, once, after check 3: a hashed dispatch
+// then reaches it with a tail jump and every argument register already in place. Index is the
+// route's position in its responder, for a trace.
+template <class Context, class R, size_t Index, class... Trace>
+ntstatus serve_route(Context& context, const void* peer_in, void* out, Trace&... trace) noexcept {
     using P = typename R::protocol;
     using codec = codec_t<P>;
-    // Only In's two pointers are used: its id, already matched, is the route's own (an optimising
-    // compiler drops the id's copy; the id was read once, by dispatch).
+    (trace.route(Index, protocol_name<P>()), ...);
+    // Only In's two pointers are used: its id, already matched, is the route's own (an
+    // optimising compiler drops the id's copy).
     handshake in = read_handshake(peer_in);
     in.protocol_id = P::id;
     typename codec::template decoded<P> decoded{};
-    const ntstatus s = codec::template decode_request<P>(in, out, decoded);
+    const ntstatus s = codec::template decode_request<P>(in, out, decoded, trace...);
     if (!nt_success(s)) {
         return s;
     }
-    no_request_trace untraced;
-    return answer_request<Context, R>(context, decoded, out, untraced);
+    return answer_request<Context, R>(context, decoded, out, trace...);
 }
 
 // One route of an id served by several (envelope codec only), its request header already read.
-template <class Context, class R, class Trace>
+template <class Context, class R, size_t Index, class... Trace>
 ntstatus serve_route_with_header(Context& context, const envelope_header& header, void* argument1,
-                                 void* argument2, void* out, Trace& trace) noexcept {
+                                 void* argument2, void* out, Trace&... trace) noexcept {
     using P = typename R::protocol;
+    (trace.route(Index, protocol_name<P>()), ...);
     const handshake in{P::id, argument1, argument2};
     envelope_codec::decoded<P> decoded{};
-    trace.version(header.version);
-    const ntstatus s = envelope_codec::decode_request_with_header<P>(in, header, out, decoded);
+    const ntstatus s =
+        envelope_codec::decode_request_with_header<P>(in, header, out, decoded, trace...);
     if (!nt_success(s)) {
-        trace.refused(check_of_decode_status(s));
         return s;
     }
-    return answer_request<Context, R>(context, decoded, out, trace);
+    return answer_request<Context, R>(context, decoded, out, trace...);
 }
 
 // The routes of one id, each for its own version range: the request header is read once, and
 // its version picks the route (typed versions). A version no route serves is refused as a
-// single route refuses one outside its range. Is are the routes' indices in the responder, for
-// a trace.
+// single route refuses one outside its range. Is are the routes' indices in the responder.
 template <class Context, class Indices, class... Rs>
 struct versions;
 template <class Context, size_t... Is, class... Rs>
 struct versions<Context, index_sequence<Is...>, Rs...> {
-    template <class Trace>
-    static ntstatus serve(Context& context, void* argument1, void* argument2, void* out,
-                          Trace& trace) noexcept {
+    template <class... Trace>
+    static ntstatus serve(Context& context, const void* peer_in, void* out,
+                          Trace&... trace) noexcept {
+        const handshake in = read_handshake(peer_in); // its pointers, as serve_route reads them
         envelope_header header{};
-        if (!envelope_codec::read_request_header(argument1, argument2, header)) {
-            trace.refused(request_check::envelope_null);
+        if (!envelope_codec::read_request_header(in.argument1, in.argument2, header)) {
+            (trace.refused(request_check::envelope_null), ...);
             return status::invalid_parameter;
         }
         ntstatus s = status::revision_mismatch;
         const bool served = (... || (header.version >= min_version_v<typename Rs::protocol> &&
                                      header.version <= version_v<typename Rs::protocol> &&
-                                     ((trace.route(Is, protocol_name<typename Rs::protocol>()),
-                                       s = serve_route_with_header<Context, Rs>(
-                                           context, header, argument1, argument2, out, trace)),
+                                     (s = serve_route_with_header<Context, Rs, Is>(
+                                          context, header, in.argument1, in.argument2, out,
+                                          trace...),
                                       true)));
         if (!served) {
-            trace.version(header.version);
-            trace.refused(request_check::version);
+            (trace.version(header.version), ...);
+            (trace.refused(request_check::version), ...);
         }
         return s;
     }
-    static ntstatus serve(Context& context, const void* peer_in, void* out) noexcept {
-        const handshake in = read_handshake(peer_in); // its pointers, as serve_route reads them
-        no_request_trace untraced;
-        return serve(context, in.argument1, in.argument2, out, untraced);
-    }
 };
 
-// serve_route with a trace: the route, the version, the check that refused the request or the
-// handler's status.
-template <class Context, class R, size_t Index>
-ntstatus serve_route_traced(Context& context, void* argument1, void* argument2, void* out,
-                            request_trace& trace) noexcept {
-    using P = typename R::protocol;
-    trace.route(Index, protocol_name<P>());
-    if constexpr (is_same_v<codec_t<P>, envelope_codec>) {
-        envelope_header header{};
-        if (!envelope_codec::read_request_header(argument1, argument2, header)) {
-            trace.refused(request_check::envelope_null);
-            return status::invalid_parameter;
-        }
-        return serve_route_with_header<Context, R>(context, header, argument1, argument2, out,
-                                                   trace);
-    } else {
-        const handshake in{P::id, argument1, argument2};
-        typename codec_t<P>::template decoded<P> decoded{};
-        static_cast<void>(codec_t<P>::template decode_request<P>(in, out, decoded));
-        trace.version(decoded.version);
-        return answer_request<Context, R>(context, decoded, out, trace);
-    }
-}
-
-template <class Context>
-using traced_route_entry = ntstatus (*)(Context&, void*, void*, void*, request_trace&) noexcept;
-
-template <class Context>
-using route_entry = ntstatus (*)(Context&, const void*, void*) noexcept;
+// What serves a matched id: (Context&, In, Out), and a traced entry's request_trace.
+template <class Context, class... Trace>
+using route_entry = ntstatus (*)(Context&, const void*, void*, Trace&...) noexcept;
 
 // A hashed responder's run-time table, one object so that a lookup addresses it from one base:
 // the bucket displacements, and per slot the id that may land there (as its two 8-byte halves,
@@ -3454,10 +3434,7 @@ class responder {
     // caller owns (Out, the request, the response buffer) is written.
     [[nodiscard("kshake: serve() returns the status to give the peer")]] static ntstatus
     serve(Context& context, const handshake* in, handshake* out) noexcept {
-        if (in == nullptr || out == nullptr) [[unlikely]] {
-            return status::invalid_parameter;
-        }
-        return dispatch(context, in, out);
+        return dispatch<false>(&context, in, out);
     }
 
     // The PFNKSPINHANDSHAKE shape: `Status callback(Pin, Handshake* In, Handshake* Out)`, where
@@ -3470,14 +3447,7 @@ class responder {
         if constexpr (!detail::check_callback<Pin, Handshake, Status>()) {
             return static_cast<Status>(status::invalid_parameter);
         } else {
-            if (in == nullptr || out == nullptr) [[unlikely]] {
-                return static_cast<Status>(KSHAKE_DETAIL_REFUSE(status::invalid_parameter));
-            }
-            void* const context = pin == nullptr ? nullptr : pin_context(pin);
-            if (context == nullptr) [[unlikely]] {
-                return static_cast<Status>(KSHAKE_DETAIL_REFUSE(status::invalid_device_state));
-            }
-            return static_cast<Status>(dispatch(*static_cast<Context*>(context), in, out));
+            return static_cast<Status>(dispatch<true>(pin, in, out));
         }
     }
 
@@ -3486,9 +3456,9 @@ class responder {
     [[nodiscard("kshake: serve() returns the status to give the peer")]] static ntstatus
     serve(Context& context, const handshake* in, handshake* out, Hook& hook) noexcept {
         detail::request_trace trace;
-        const ntstatus s = serve_traced(&context, in, out, trace);
+        trace.event.status = dispatch<false>(&context, in, out, trace);
         hook(static_cast<const request_event&>(trace.event));
-        return s;
+        return trace.event.status;
     }
 
     // callback, reporting each request to Hook, an object of static storage duration that is a
@@ -3505,10 +3475,9 @@ class responder {
             return static_cast<Status>(status::invalid_parameter);
         } else {
             detail::request_trace trace;
-            const ntstatus s = serve_traced(
-                static_cast<Context*>(pin == nullptr ? nullptr : pin_context(pin)), in, out, trace);
+            trace.event.status = dispatch<true>(pin, in, out, trace);
             Hook(static_cast<const request_event&>(trace.event));
-            return static_cast<Status>(s);
+            return static_cast<Status>(trace.event.status);
         }
     }
 
@@ -3522,53 +3491,42 @@ class responder {
     static constexpr bool ids_shared = distinct_ids != sizeof...(Routes);
 
     // What serves the id of route Leader, the first route of its id: that route, or the routes
-    // of the id choosing by version; a Traced entry also tells a request_trace what it checked.
-    template <bool Traced>
-    using entry_type = detail::conditional_t<Traced, detail::traced_route_entry<Context>,
-                                             detail::route_entry<Context>>;
-    template <bool Traced, size_t Leader, size_t... Ks>
-    static consteval entry_type<Traced> group_entry(detail::index_sequence<Ks...>) noexcept {
+    // of the id choosing by version.
+    template <size_t Leader, class... Trace, size_t... Ks>
+    static consteval detail::route_entry<Context, Trace...>
+    group_entry(detail::index_sequence<Ks...>) noexcept {
         if constexpr (sizeof...(Ks) == 1) {
-            using R = detail::pack_element_t<Leader, Routes...>;
-            if constexpr (Traced) {
-                return &detail::serve_route_traced<Context, R, Leader>;
-            } else {
-                return &detail::serve_route<Context, R>;
-            }
+            return &detail::serve_route<Context, detail::pack_element_t<Leader, Routes...>, Leader,
+                                        Trace...>;
         } else {
             using versions =
                 detail::versions<Context, detail::index_sequence<groups.member(Leader, Ks)...>,
                                  detail::pack_element_t<groups.member(Leader, Ks), Routes...>...>;
-            if constexpr (Traced) {
-                return &versions::template serve<detail::request_trace>;
-            } else {
-                return &versions::serve;
-            }
+            return &versions::template serve<Trace...>;
         }
     }
-    template <size_t Leader, bool Traced = false>
-    static constexpr entry_type<Traced> entry_of =
-        group_entry<Traced, Leader>(detail::make_index_sequence<groups.size[Leader]>{});
+    template <size_t Leader, class... Trace>
+    static constexpr detail::route_entry<Context, Trace...> entry_of =
+        group_entry<Leader, Trace...>(detail::make_index_sequence<groups.size[Leader]>{});
 
-    struct route_entries {
-        static constexpr detail::route_entry<Context> at[sizeof...(Routes)] = {
-            &detail::serve_route<Context, Routes>...};
+    // One entry per route (no shared id), or per distinct id in the order of groups.leaders.
+    template <class Sequence, class... Trace>
+    struct route_entries;
+    template <size_t... Is, class... Trace>
+    struct route_entries<detail::index_sequence<Is...>, Trace...> {
+        static constexpr detail::route_entry<Context, Trace...> at[sizeof...(Is)] = {
+            &detail::serve_route<Context, Routes, Is, Trace...>...};
     };
-    // One entry per distinct id, in the order of groups.leaders.
-    template <class Sequence, bool Traced>
+    template <class Sequence, class... Trace>
     struct group_entries;
-    template <size_t... Ks, bool Traced>
-    struct group_entries<detail::index_sequence<Ks...>, Traced> {
-        static constexpr entry_type<Traced> at[sizeof...(Ks)] = {
-            entry_of<groups.leaders[Ks], Traced>...};
+    template <size_t... Ks, class... Trace>
+    struct group_entries<detail::index_sequence<Ks...>, Trace...> {
+        static constexpr detail::route_entry<Context, Trace...> at[sizeof...(Ks)] = {
+            entry_of<groups.leaders[Ks], Trace...>...};
     };
-
-    // One id is compared in place (its routes inlined); from two ids on, dispatch hashes.
-    // Measured with tools/bench_instructions.py (instructions per round trip, g++ 12 and
-    // clang-19, docs/benchmarks.md): the table costs 3 to 7 more than one id's compare, for a
-    // hit or an unknown id, whatever N; comparing ids in turn (as a C chain does) cost 7 more
-    // for each id passed, so at two ids the second already cost more than the table, and an
-    // unknown id at 4 ids cost 68 against the table's 47 (g++).
+    // One id is compared in place (its routes inlined); from two ids on, dispatch hashes: the
+    // table costs a few instructions more than one id's compare whatever N, and comparing ids
+    // in turn costs more from the second id on (docs/benchmarks.md, "kshake's dispatch").
     static constexpr bool hashed = distinct_ids > 1;
     static constexpr detail::guid_halves first_id = detail::bit_cast<detail::guid_halves>(ids[0]);
 
@@ -3590,14 +3548,22 @@ class responder {
         static constexpr table_type table = detail::build_route_table(keys.at);
         static_assert(table.built, "kshake: could not build the route table");
 
+        // The entries of the ids in keys' order (a member of lookup, like everything here, so
+        // that a responder whose routes are wrong reports that before any of it is built).
+        template <class... Trace>
+        using entries = detail::conditional_t<
+            ids_shared, group_entries<detail::make_index_sequence<distinct_ids>, Trace...>,
+            route_entries<detail::make_index_sequence<sizeof...(Routes)>, Trace...>>;
+
+        // The slot's route, for an empty slot route 0: an id equal to route 0's always hashes
+        // to route 0's own slot, so a copy of it can never match what lands in an empty one.
+        static constexpr size_t route_in(size_t slot) noexcept {
+            return table.route_at[slot] == table_type::empty ? 0 : table.route_at[slot];
+        }
+
         // The route table resolved for run time: per slot the id that may land there and its
         // route, so a lookup reads one slot and compares once (no slot-to-index read, no bounds
-        // check). An empty slot holds a copy of route 0: an id equal to route 0's always
-        // hashes to route 0's own slot, so the copy can never match what lands in the empty one.
-        using entries =
-            detail::conditional_t<ids_shared,
-                                  group_entries<detail::make_index_sequence<distinct_ids>, false>,
-                                  route_entries>;
+        // check).
         using runtime_table =
             detail::dispatch_table<Context, table_type::buckets, table_type::slots>;
         static consteval runtime_table make_runtime() noexcept {
@@ -3606,26 +3572,33 @@ class responder {
                 r.displacement[b] = table.displacement[b];
             }
             for (size_t i = 0; i < table_type::slots; ++i) {
-                const size_t route = table.route_at[i] == table_type::empty ? 0 : table.route_at[i];
-                const auto halves = detail::bit_cast<detail::guid_halves>(keys.at[route]);
+                const auto halves = detail::bit_cast<detail::guid_halves>(keys.at[route_in(i)]);
                 r.low[i] = halves.low;
                 r.high[i] = halves.high;
-                r.serve[i] = entries::at[route];
+                r.serve[i] = entries<>::at[route_in(i)];
             }
             return r;
         }
         static constexpr runtime_table runtime = make_runtime();
 
-        // The slot where the id that starts with `low` may be (`in` holds the rest, read only
-        // if the key needs it); an id of a route is in its own.
-        [[nodiscard]] static size_t slot_of(uint64_t low, const void* in) noexcept {
-            uint64_t key = low;
-            if constexpr (table.fold != 0) {
-                uint64_t high = 0;
-                detail::copy_bytes(&high, static_cast<const unsigned char*>(in) + sizeof low,
-                                   sizeof high);
-                key = detail::route_key(table.fold, low, high);
+        // A traced responder's entries per slot, beside runtime's (which a plain one reads).
+        template <class... Trace>
+        struct traced_slots {
+            struct array {
+                detail::route_entry<Context, Trace...> at[table_type::slots];
+            };
+            static consteval array make() noexcept {
+                array a{};
+                for (size_t i = 0; i < table_type::slots; ++i) {
+                    a.at[i] = entries<Trace...>::at[route_in(i)];
+                }
+                return a;
             }
+            static constexpr array serve = make();
+        };
+
+        // The slot where the id of this key may be; an id of a route is in its own.
+        [[nodiscard]] static size_t slot_of(uint64_t key) noexcept {
             const uint64_t product = key * table.multiplier;
             if constexpr (table_type::single_level) {
                 return table_type::slot_of(product, 0);
@@ -3636,86 +3609,86 @@ class responder {
         }
     };
 
-    // serve and callback for a traced request (checks 1 and 2, then dispatch_traced); the
-    // trace ends with the status answered.
-    [[nodiscard]] static ntstatus serve_traced(Context* context, const void* in, void* out,
-                                               detail::request_trace& trace) noexcept {
-        ntstatus s = status::invalid_parameter;
-        if (in == nullptr || out == nullptr) {
-            trace.refused(request_check::in_out_null);
-        } else if (context == nullptr) {
-            trace.refused(request_check::no_context);
-            s = status::invalid_device_state;
-        } else {
-            s = dispatch_traced(*context, detail::read_handshake(in), out, trace);
+    // Every entry point's one path: checks 1 and 2, then check 3, which copies In's id once (its
+    // bytes 8-15 only when its bytes 0-7 are those of one of the ids, or when the table keys on
+    // all 16 bytes), then the matched id's entry, which reads In's two pointers. `trace` is empty
+    // for a plain call and one detail::request_trace for a traced one (see serve_route).
+    // `source` is the Context* (serve) or, FromPin, the pin (callback), whose context is read
+    // only after check 1: read before, it kept one more register live (a larger x86 frame).
+    template <bool FromPin, class Source, class... Trace>
+    [[nodiscard]] static ntstatus dispatch(Source source, const void* in, void* out,
+                                           Trace&... trace) noexcept {
+        if (in == nullptr || out == nullptr) [[unlikely]] {
+            (trace.refused(request_check::in_out_null), ...);
+            return KSHAKE_DETAIL_REFUSE(status::invalid_parameter);
         }
-        trace.event.status = s;
-        return s;
-    }
-
-    // dispatch, for a traced request: the id's group found as dispatch finds it, then served by
-    // a traced entry that records what it checks.
-    [[nodiscard]] static ntstatus dispatch_traced(Context& context, const handshake& in, void* out,
-                                                  detail::request_trace& trace) noexcept {
-        trace.event.protocol_id = in.protocol_id;
-        if constexpr (!valid) {
-            return status::invalid_device_request;
+        Context* context = nullptr;
+        if constexpr (FromPin) {
+            context = static_cast<Context*>(source == nullptr ? nullptr : pin_context(source));
         } else {
-            using entries = group_entries<detail::make_index_sequence<distinct_ids>, true>;
-            size_t k = distinct_ids;
-            if constexpr (!hashed) {
-                if (detail::same_guid(in.protocol_id, ids[0])) {
-                    k = 0;
-                }
-            } else {
-                const auto halves = detail::bit_cast<detail::guid_halves>(in.protocol_id);
-                const size_t found =
-                    lookup::table.route_at[lookup::slot_of(halves.low, &in.protocol_id)];
-                if (found < distinct_ids &&
-                    detail::same_guid(lookup::keys.at[found], in.protocol_id)) {
-                    k = found;
-                }
-            }
-            if (k == distinct_ids) {
-                trace.refused(request_check::unknown_protocol);
-                return status::invalid_device_request;
-            }
-            return entries::at[k](context, in.argument1, in.argument2, out, trace);
+            context = source;
         }
-    }
-
-    // In is the peer's: its id is read here and its two pointers by the route, each byte once.
-    [[nodiscard]] static ntstatus dispatch(Context& context, const void* in, void* out) noexcept {
+        if (context == nullptr) [[unlikely]] {
+            (trace.refused(request_check::no_context), ...);
+            return KSHAKE_DETAIL_REFUSE(status::invalid_device_state);
+        }
+        const auto* const id = static_cast<const unsigned char*>(in);
         if constexpr (!valid) {
             return status::invalid_device_request;
         } else if constexpr (!hashed) {
             // The one id (typed versions may serve it with several routes): its entry is a
-            // constant, so the route's code is inlined here.
-            // The id's halves one at a time: an unknown id is refused after one compare.
+            // constant, so the route's code is inlined here. The id's halves one at a time: an
+            // unknown id is refused after one compare.
             uint64_t half = 0;
-            detail::copy_bytes(&half, in, sizeof half);
+            detail::copy_bytes(&half, id, sizeof half);
+            (trace.read_id(0, half), ...);
             if (half != first_id.low) [[unlikely]] {
+                (trace.refused(request_check::unknown_protocol), ...);
                 return KSHAKE_DETAIL_REFUSE(status::invalid_device_request);
             }
-            detail::copy_bytes(&half, static_cast<const unsigned char*>(in) + sizeof half,
-                               sizeof half);
+            detail::copy_bytes(&half, id + sizeof half, sizeof half);
+            (trace.read_id(sizeof half, half), ...);
             if (half != first_id.high) [[unlikely]] {
+                (trace.refused(request_check::unknown_protocol), ...);
                 return KSHAKE_DETAIL_REFUSE(status::invalid_device_request);
             }
-            return entry_of<0>(context, in, out);
+            return entry_of<0, Trace...>(*context, in, out, trace...);
         } else {
             uint64_t half = 0;
-            detail::copy_bytes(&half, in, sizeof half);
-            const size_t slot = lookup::slot_of(half, in);
-            if (lookup::runtime.low[slot] != half) [[unlikely]] {
-                return KSHAKE_DETAIL_REFUSE(status::invalid_device_request);
+            detail::copy_bytes(&half, id, sizeof half);
+            (trace.read_id(0, half), ...);
+            size_t slot = 0;
+            if constexpr (lookup::table.fold == 0) {
+                slot = lookup::slot_of(half);
+                if (lookup::runtime.low[slot] != half) [[unlikely]] {
+                    (trace.refused(request_check::unknown_protocol), ...);
+                    return KSHAKE_DETAIL_REFUSE(status::invalid_device_request);
+                }
+                detail::copy_bytes(&half, id + sizeof half, sizeof half);
+                (trace.read_id(sizeof half, half), ...);
+            } else {
+                // The key needs both halves: the second is copied once, for the key and the
+                // compare.
+                uint64_t high = 0;
+                detail::copy_bytes(&high, id + sizeof high, sizeof high);
+                (trace.read_id(sizeof high, high), ...);
+                slot = lookup::slot_of(detail::route_key(lookup::table.fold, half, high));
+                if (lookup::runtime.low[slot] != half) [[unlikely]] {
+                    (trace.refused(request_check::unknown_protocol), ...);
+                    return KSHAKE_DETAIL_REFUSE(status::invalid_device_request);
+                }
+                half = high;
             }
-            detail::copy_bytes(&half, static_cast<const unsigned char*>(in) + sizeof half,
-                               sizeof half);
             if (lookup::runtime.high[slot] != half) [[unlikely]] {
+                (trace.refused(request_check::unknown_protocol), ...);
                 return KSHAKE_DETAIL_REFUSE(status::invalid_device_request);
             }
-            return lookup::runtime.serve[slot](context, in, out);
+            if constexpr (sizeof...(Trace) == 0) {
+                return lookup::runtime.serve[slot](*context, in, out);
+            } else {
+                return lookup::template traced_slots<Trace...>::serve.at[slot](*context, in, out,
+                                                                               trace...);
+            }
         }
     }
 };

@@ -1161,6 +1161,19 @@ TEST_CASE("the C responder reads only the bytes docs/wire.md §2.3 allows (guard
               KSHAKE_STATUS_INVALID_PARAMETER);
         CHECK(state.echo_served == 0U);
     }
+    SUBCASE("In: only its id mapped, an unknown id refused without reading the pointers") {
+        // wire.md §8's recipe: the id copied once, check 3 on the copy, the pointers after.
+        unsigned char* const in_at = guard.last(16);
+        for (kshake::guid near : {c_echo::id, c_query::id}) {
+            near.data4[7] = static_cast<std::uint8_t>(near.data4[7] ^ 1U);
+            std::memcpy(in_at, &near, sizeof near);
+            kshake::handshake out{};
+            CHECK(c_responder(&state, as_wire(in_at), as_wire(&out)) ==
+                  KSHAKE_STATUS_INVALID_DEVICE_REQUEST);
+            CHECK(is_zero(&out, sizeof out));
+        }
+        CHECK(state.echo_served == 0U);
+    }
     SUBCASE("In at the end of the mapping: read whole, once") {
         alignas(8) unsigned char request[16];
         put_echo_request(request, 16, 3);

@@ -137,11 +137,14 @@ kshake_wire_status c_responder(void* pin_context, kshake_wire_handshake* in,
     if (state == NULL) {
         return KSHAKE_STATUS_INVALID_DEVICE_STATE; /* check 2 */
     }
-    kshake_wire_read_handshake(&copy, in); /* In, once, before anything else */
+    /* The id, once; the pointers only for an id served (wire.md §2.3, §8). */
+    kshake_wire_read_protocol_id(&copy, in);
     if (kshake_wire_guid_equal(&copy.protocol_id, &echo_id)) {
+        kshake_wire_read_arguments(&copy, in);
         return serve_echo(state, &copy, out);
     }
     if (kshake_wire_guid_equal(&copy.protocol_id, &query_id)) {
+        kshake_wire_read_arguments(&copy, in);
         return serve_query(state, &copy, out);
     }
     return KSHAKE_STATUS_INVALID_DEVICE_REQUEST; /* check 3 */

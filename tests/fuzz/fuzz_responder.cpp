@@ -1,5 +1,6 @@
-// Fuzz target: the responder's PFNKSPINHANDSHAKE-shaped callback and serve(), fed In/Out
-// handshakes and envelopes that a hostile or buggy peer driver controls.
+// Fuzz target: the responder's PFNKSPINHANDSHAKE-shaped callback and serve(), plain and traced
+// (serve with a hook, traced_callback), fed In/Out handshakes and envelopes that a hostile or
+// buggy peer driver controls.
 //
 // The input decides where In, Out and both envelopes live (null, their own exact-size heap
 // block, anywhere in one shared arena, on top of each other, unaligned), which protocol id is
@@ -17,7 +18,11 @@
 // every check has passed. Anything short of that is allowed, as is a `size` that claims more
 // bytes than are there: a responder that reads the response header's version, reads the
 // request body before its checks or beyond envelope_size<request>, or touches an envelope it
-// has already refused, is caught.
+// has already refused, is caught. In may also be an exact-size block of only the bytes check 3
+// may read for an unknown id (its 16-byte id, or its first 8 when they start no route's id and
+// the route table keys on them alone): a responder, traced or not, that reads In's pointers or
+// bytes 8-15 before it may is caught by ASan. A traced call must answer as a plain one does and
+// report the status it returned and the bytes of the id it read (request_event).
 // SPDX-License-Identifier: MIT
 #include "fuzz_input.hpp"
 
@@ -166,6 +171,24 @@ struct p_numbered {
     using response = odd_response;
 };
 
+// An empty payload: its one byte never crosses the wire, but the handler must see it zeroed
+// (docs/wire.md §2.4); the fuzzed bytes around it are whatever the stack held.
+struct empty {};
+struct p_empty {
+    static constexpr kshake::guid id = "5A1C0007-0000-4000-8000-000000000007"_guid;
+    using request = empty;
+    using response = empty;
+};
+template <class P>
+ntstatus handle_empty(context& c, const kshake::request_t<P>&,
+                      kshake::response_t<P>& response) noexcept {
+    ++c.calls;
+    unsigned char byte = 0xFF;
+    std::memcpy(&byte, &response, 1);
+    KSHAKE_FUZZ_CHECK(byte == 0);
+    return status::success;
+}
+
 template <class P, unsigned Tag>
 ntstatus run(context& c, const kshake::request_t<P>& request, kshake::response_t<P>& response,
              std::uint32_t version) noexcept {
@@ -204,6 +227,7 @@ struct route_info {
     bool raw;
     bool passes_version;
     unsigned tag;
+    bool empty{}; // p_empty: handle_empty answers, with a zero body
 };
 
 template <class P, unsigned Tag, bool PassesVersion>
@@ -225,10 +249,15 @@ using multi_responder = kshake::responder<
     context, kshake::route<p_tiny, &handle3<p_tiny, 1>>,
     kshake::route<p_padded, &handle4<p_padded, 2>>, kshake::route<p_odd, &handle3<p_odd, 3>>,
     kshake::route<p_max, &handle4<p_max, 4>>, kshake::route<p_small_big, &handle4<p_small_big, 5>>,
-    kshake::route<p_raw, &handle_raw>>;
+    kshake::route<p_raw, &handle_raw>, kshake::route<p_empty, &handle_empty<p_empty>>>;
 constexpr route_info multi_routes[] = {
-    info<p_tiny, 1, false>(), info<p_padded, 2, true>(),    info<p_odd, 3, false>(),
-    info<p_max, 4, true>(),   info<p_small_big, 5, true>(), raw_info,
+    info<p_tiny, 1, false>(),
+    info<p_padded, 2, true>(),
+    info<p_odd, 3, false>(),
+    info<p_max, 4, true>(),
+    info<p_small_big, 5, true>(),
+    raw_info,
+    {p_empty::id, sizeof(empty), sizeof(empty), 1, 1, false, false, 0, true},
 };
 
 using single_responder = kshake::responder<context, kshake::route<p_padded, &handle4<p_padded, 2>>>;
@@ -315,8 +344,10 @@ prediction predict(const memory& m, std::vector<unsigned char> (&expected)[5],
     if (no_pin_context) {
         return {status::invalid_device_state, calls, false};
     }
+    // In may be shorter than a handshake (only what check 3 reads of an unknown id).
     kshake::handshake h{};
-    std::memcpy(&h, in_at, sizeof h);
+    const std::size_t in_room = m.locate(in_at).second;
+    std::memcpy(&h, in_at, in_room < sizeof h ? in_room : sizeof h);
     const route_info* r = nullptr;
     for (const route_info& candidate : routes) {
         if (candidate.id == h.protocol_id) {
@@ -380,8 +411,10 @@ prediction predict(const memory& m, std::vector<unsigned char> (&expected)[5],
                 r->request_size);
     std::vector<unsigned char> envelope(response_envelope, 0);
     calls = 1;
-    const ntstatus s = behave(r->tag, request.data(), request.size(), envelope.data() + 8,
-                              r->response_size, r->passes_version ? request_header[1] : 0);
+    const ntstatus s = r->empty ? status::success
+                                : behave(r->tag, request.data(), request.size(),
+                                         envelope.data() + 8, r->response_size,
+                                         r->passes_version ? request_header[1] : 0);
     if (!delivers(s)) {
         return {s, calls, false};
     }
@@ -445,8 +478,45 @@ std::uint32_t pick_version(kshake_fuzz::input& in, const route_info& r) noexcept
 
 enum class entry { callback_bytes, callback_handshake, serve };
 
+// The bytes of In check 3 reads for an id no route serves (docs/wire.md §2.3): 8 when its bytes
+// 0-7 start no route's id and no two distinct ids share their bytes 0-7 (the table keys on
+// bytes 0-7 alone), else 16. Written from the rule, not from the responder's tables.
+template <std::size_t N>
+std::size_t unknown_id_read(const kshake::guid& id, const route_info (&routes)[N]) noexcept {
+    const auto first_half = [](const kshake::guid& g) noexcept {
+        std::uint64_t v = 0;
+        std::memcpy(&v, &g, sizeof v);
+        return v;
+    };
+    for (std::size_t i = 0; i < N; ++i) {
+        if (first_half(routes[i].id) == first_half(id)) {
+            return 16;
+        }
+        for (std::size_t j = 0; j < i; ++j) {
+            if (routes[i].id != routes[j].id &&
+                first_half(routes[i].id) == first_half(routes[j].id)) {
+                return 16;
+            }
+        }
+    }
+    return 8;
+}
+
+// The hooks of the traced entries: the last request_event (traced_callback's is a global).
+struct last_event {
+    kshake::request_event event{};
+    std::uint32_t count{};
+    void operator()(const kshake::offer_event&) noexcept {}
+    void operator()(const kshake::request_event& e) noexcept {
+        event = e;
+        ++count;
+    }
+};
+last_event callback_trace; // NOLINT(cppcoreguidelines-avoid-non-const-global-variables)
+
 template <class Responder, std::size_t N>
-void fuzz_one(kshake_fuzz::input& in, const route_info (&routes)[N], entry how) noexcept {
+void fuzz_one(kshake_fuzz::input& in, const route_info (&routes)[N], entry how,
+              bool traced) noexcept {
     memory m{};
     const bool aligned = how != entry::callback_bytes;
     const std::size_t grain = aligned ? alignof(kshake::handshake) : 1;
@@ -458,7 +528,10 @@ void fuzz_one(kshake_fuzz::input& in, const route_info (&routes)[N], entry how) 
 
     // In.
     unsigned char* in_at = nullptr;
-    const std::uint8_t in_mode = in.u8() % 3;
+    const std::uint8_t in_byte = in.u8();
+    const std::uint8_t in_mode = in_byte % 3;
+    // In in its own block, cut to what check 3 reads, when the id turns out to be unknown.
+    const bool short_in = in_mode == 1 && (in_byte / 3U) % 4U == 3U;
     if (in_mode == 1 || (in_mode == 2 && arena_size < handshake_size)) {
         m.blocks[1].resize(handshake_size);
         in_at = m.blocks[1].data();
@@ -540,6 +613,18 @@ void fuzz_one(kshake_fuzz::input& in, const route_info (&routes)[N], entry how) 
         const kshake::handshake h{id, args[0], args[1]};
         std::memcpy(in_at, &h, sizeof h);
     }
+    bool served_id = false;
+    for (const route_info& r : routes) {
+        served_id = served_id || r.id == id;
+    }
+    const std::size_t id_read = served_id ? 16 : unknown_id_read(id, routes);
+    // Only In's own block: nothing else may point into it when it shrinks.
+    if (short_in && !served_id && out_at != in_at && args[0] != in_at && args[1] != in_at) {
+        std::vector<unsigned char> cut(id_read); // exact size: ASan sees its first byte past
+        std::memcpy(cut.data(), &id, id_read);
+        m.blocks[1].swap(cut);
+        in_at = m.blocks[1].data();
+    }
 
     const std::uint8_t pin_mode = in.u8() % 4;
     context ctx{0};
@@ -562,21 +647,48 @@ void fuzz_one(kshake_fuzz::input& in, const route_info (&routes)[N], entry how) 
     }
 
     ntstatus got = status::unsuccessful;
+    last_event serve_trace;
+    callback_trace = {};
+    auto* const wire_in = reinterpret_cast<wire_handshake*>(in_at);
+    auto* const wire_out = reinterpret_cast<wire_handshake*>(out_at);
+    auto* const handshake_in = reinterpret_cast<kshake::handshake*>(in_at);
+    auto* const handshake_out = reinterpret_cast<kshake::handshake*>(out_at);
     switch (how) {
     case entry::callback_bytes:
-        got = Responder::template callback<fake_pin*, wire_handshake, ntstatus>(
-            pin_pointer, reinterpret_cast<wire_handshake*>(in_at),
-            reinterpret_cast<wire_handshake*>(out_at));
+        got = traced ? Responder::template traced_callback<callback_trace, fake_pin*,
+                                                           wire_handshake, ntstatus>(
+                           pin_pointer, wire_in, wire_out)
+                     : Responder::template callback<fake_pin*, wire_handshake, ntstatus>(
+                           pin_pointer, wire_in, wire_out);
         break;
     case entry::callback_handshake:
-        got = Responder::template callback<fake_pin*>(pin_pointer,
-                                                      reinterpret_cast<kshake::handshake*>(in_at),
-                                                      reinterpret_cast<kshake::handshake*>(out_at));
+        got = traced ? Responder::template traced_callback<callback_trace, fake_pin*>(
+                           pin_pointer, handshake_in, handshake_out)
+                     : Responder::template callback<fake_pin*>(pin_pointer, handshake_in,
+                                                               handshake_out);
         break;
     case entry::serve:
-        got = Responder::serve(ctx, reinterpret_cast<const kshake::handshake*>(in_at),
-                               reinterpret_cast<kshake::handshake*>(out_at));
+        got = traced ? Responder::serve(ctx, handshake_in, handshake_out, serve_trace)
+                     : Responder::serve(ctx, handshake_in, handshake_out);
         break;
+    }
+    if (traced) {
+        // One event, saying what was answered and which bytes of the id were read: none
+        // before check 3, then all that check 3 read.
+        const last_event& e = how == entry::serve ? serve_trace : callback_trace;
+        KSHAKE_FUZZ_CHECK(e.count == 1U);
+        KSHAKE_FUZZ_CHECK(e.event.status == got);
+        const bool checks_1_2_refused =
+            in_at == nullptr || out_at == nullptr || (how != entry::serve && pin_mode < 2);
+        const std::size_t read = checks_1_2_refused ? 0 : id_read;
+        KSHAKE_FUZZ_CHECK(e.event.protocol_id_bytes == read);
+        unsigned char id_seen[16]{};
+        std::memcpy(id_seen, &id, read);
+        KSHAKE_FUZZ_CHECK(std::memcmp(&e.event.protocol_id, id_seen, sizeof id_seen) == 0);
+        KSHAKE_FUZZ_CHECK((e.event.refused_by == kshake::request_check::unknown_protocol) ==
+                          (!checks_1_2_refused && !served_id));
+        KSHAKE_FUZZ_CHECK(e.event.refused_by != kshake::request_check::none ||
+                          got == status::success);
     }
 
 #if defined(KSHAKE_FUZZ_STATS) // how often each outcome is reached, for tuning the harness
@@ -596,15 +708,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     kshake_fuzz::input in{data, size};
     const std::uint8_t config = in.u8();
     const auto how = static_cast<entry>((config / 3U) % 3U);
+    // Another digit of the config: the traced entry of the same kind (serve with a hook,
+    // traced_callback).
+    const bool traced = (config / 18U) % 2U == 1U;
     switch (config % 3U) {
     case 0:
-        fuzz_one<multi_responder>(in, multi_routes, how);
+        fuzz_one<multi_responder>(in, multi_routes, how, traced);
         break;
     case 1: // the config's otherwise unused high part picks one of the two linear responders
         if ((config / 9U) % 2U == 0) {
-            fuzz_one<single_responder>(in, single_routes, how);
+            fuzz_one<single_responder>(in, single_routes, how, traced);
         } else {
-            fuzz_one<few_responder>(in, few_routes, how);
+            fuzz_one<few_responder>(in, few_routes, how, traced);
         }
         break;
     default: {
@@ -612,7 +727,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         for (std::size_t i = 0; i < many_routes.size(); ++i) {
             routes[i] = many_routes[i];
         }
-        fuzz_one<many_responder>(in, routes, how);
+        fuzz_one<many_responder>(in, routes, how, traced);
         break;
     }
     }
