@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Generate kshake's single headers from include/kshake/ (Python 3 standard library only).
 
-    python3 tools/amalgamate.py            write single_include/kshake/*.hpp
+    python3 tools/amalgamate.py            write single_include/kshake/*.hpp and *.h
     python3 tools/amalgamate.py --check    exit 1 (and say why) when the committed files are stale
     python3 tools/amalgamate.py --stubs D  write forwarding stubs D/kshake/<header> for the
                                            single_header test build (see single_include/meson.build)
@@ -18,6 +18,11 @@ What it produces (docs/consuming.md says the same for users):
   kshake.hpp does not reach (today: the kernel-only avstream.hpp and the user-mode mock.hpp,
   once they exist). Each starts with `#include "kshake.hpp"` and inlines only its own extra
   parts, each behind a guard macro so that two such headers can share a helper.
+* single_include/kshake/<name>.h for every C header include/kshake/<name>.h (today
+  kshake_wire.h, the wire contract for a peer not written in C++: docs/wire.md §8): the same
+  text under a generated banner in a C comment, so a single-header user has the C peer's header
+  too, at the same #include <kshake/kshake_wire.h>. A C header includes no kshake header (it
+  must stay C), which is checked.
 
 Headers are found from the include graph, never from a list: a new header under include/kshake/
 is picked up the next time this runs. A kshake header included inside `#if`/`#ifdef` is an error
@@ -264,7 +269,29 @@ class Amalgamator:
                     f"\n// and adds <{self.rel(extra)}> and the parts only it needs.")
             lines = self._banner(extra, version, note) + [f'#include "{UMBRELLA}"', ""] + extra_body
             outputs[name] = Output(self._tidy(lines), extra_parts)
+        for c_header in sorted(self.library_dir.glob("*.h")):
+            outputs[c_header.name] = Output(self._c_header(c_header.resolve(), version),
+                                            [c_header.resolve()])
         return outputs
+
+    def _c_header(self, path: Path, version: str) -> str:
+        """A C header as it is, under a banner in a C comment (it must stay valid C)."""
+        for kind, index, _, own in self._directives(path):
+            if kind == "include" and own is not None:
+                raise AmalgamateError(
+                    f"{self.rel(path)}:{index + 1}: a C header includes kshake header "
+                    f"{self.rel(own)}; it must stand alone (it is copied, not inlined)")
+        banner = [
+            f"/* kshake {version}: single-header edition of <{self.rel(path)}>, the same text as",
+            f" * include/{self.rel(path)}: the C header that goes with kshake.hpp.",
+            " *",
+            " * GENERATED FILE: DO NOT EDIT. tools/amalgamate.py wrote it from include/kshake/;",
+            " * edit that header and run `python3 tools/amalgamate.py` (CI fails when this is stale).",
+            " * Copyright (c) 2026 kshake contributors. MIT licence (LICENSE in kshake's source);",
+            " * keep this notice with every copy of this file.",
+            " */",
+        ]
+        return self._tidy(banner + path.read_text(encoding="utf-8").splitlines())
 
     def stubs(self, outputs: dict[str, Output]) -> dict[str, str]:
         """{'kshake/guid.hpp': text}: each header forwards to the single header that holds it."""
@@ -336,7 +363,8 @@ def main(argv: list[str] | None = None) -> int:
 
     expected = {name: output.text for name, output in outputs.items()}
     # A single header whose source header is gone is stale too.
-    orphans = sorted(p.name for p in out_dir.glob(f"{LIBRARY}*.hpp") if p.name not in expected) \
+    orphans = sorted(p.name for pattern in (f"{LIBRARY}*.hpp", "*.h")
+                     for p in out_dir.glob(pattern) if p.name not in expected) \
         if out_dir.is_dir() else []
 
     if args.check:

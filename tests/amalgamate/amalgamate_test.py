@@ -142,6 +142,34 @@ class MadeUpTree(TempTree):
         self.assertNotIn("#include <cstdint>", self.mock)  # kshake.hpp already has it
         self.assertIn("#include <cstring>", self.mock)
 
+    def test_a_c_header_is_copied_under_a_c_banner(self) -> None:
+        inc = self.tmp / "include" / "kshake"
+        write(inc / "kshake_wire.h", """
+            /* the C peer's header */
+            #ifndef W_H
+            #define W_H
+            #include <stdint.h>
+            #endif
+            """)
+        self.assertEqual(amalgamate(self.tmp).returncode, 0)
+        copied = (self.out / "kshake_wire.h").read_text()
+        self.assertTrue(copied.startswith("/* kshake 2.3.4: single-header edition of <kshake/kshake_wire.h>"))
+        self.assertIn("GENERATED FILE: DO NOT EDIT", copied)
+        self.assertTrue(copied.endswith((inc / "kshake_wire.h").read_text()))
+        self.assertNotIn("//", copied)  # C comments only, as in the source
+        self.assertEqual(amalgamate(self.tmp, "--check").returncode, 0)
+        (inc / "kshake_wire.h").write_text((inc / "kshake_wire.h").read_text() + "/* edited */\n")
+        result = amalgamate(self.tmp, "--check")
+        self.assertEqual(result.returncode, 1)
+        self.assertIn("kshake_wire.h differs", result.stderr)
+        (inc / "kshake_wire.h").unlink()
+        result = amalgamate(self.tmp, "--check")
+        self.assertIn("kshake_wire.h has no source header", result.stderr)
+        write(inc / "kshake_wire.h", '#include "a.hpp"\n')
+        result = amalgamate(self.tmp)
+        self.assertEqual(result.returncode, 2)
+        self.assertIn("must stand alone", result.stderr)
+
     def test_check_passes_when_fresh_and_fails_on_each_kind_of_staleness(self) -> None:
         self.assertEqual(amalgamate(self.tmp, "--check").returncode, 0)
         a = self.tmp / "include" / "kshake" / "a.hpp"
@@ -255,12 +283,29 @@ class DepsCheck(TempTree):
 
     def test_passes_when_only_the_single_header_was_read(self) -> None:
         result = self.check("tests/a.o: #deps 2, deps mtime 1 (VALID)",
-                            f"    {ROOT}/single_include/kshake/kshake.hpp", "    /usr/include/c++/12/bit")
+                            f"    {ROOT}/single_include/kshake/kshake.hpp", "    /usr/include/c++/12/bit",
+                            "tests/c.o: #deps 1, deps mtime 1 (VALID)",
+                            f"    {ROOT}/single_include/kshake/kshake_wire.h")
         self.assertEqual(result.returncode, 0, result.stdout)
+
+    def test_fails_when_the_c_peer_read_include(self) -> None:
+        result = self.check("tests/a.o: #deps 1, deps mtime 1 (VALID)",
+                            f"    {ROOT}/single_include/kshake/kshake.hpp",
+                            "tests/c.o: #deps 1, deps mtime 1 (VALID)",
+                            f"    {ROOT}/include/kshake/kshake_wire.h")
+        self.assertEqual(result.returncode, 1)
+        self.assertIn("tests/c.o: " + f"{ROOT}/include/kshake/kshake_wire.h", result.stdout)
+
+    def test_fails_when_nothing_read_the_single_c_header(self) -> None:
+        result = self.check("tests/a.o: #deps 1, deps mtime 1 (VALID)",
+                            f"    {ROOT}/single_include/kshake/kshake.hpp")
+        self.assertEqual(result.returncode, 1)
+        self.assertIn("kshake_wire.h", result.stdout)
 
     def test_fails_when_a_multi_header_was_read(self) -> None:
         result = self.check("tests/a.o: #deps 2, deps mtime 1 (VALID)",
                             f"    {ROOT}/single_include/kshake/kshake.hpp",
+                            f"    {ROOT}/single_include/kshake/kshake_wire.h",
                             "tests/b.o: #deps 1, deps mtime 1 (VALID)",
                             f"    {ROOT}/include/kshake/guid.hpp")
         self.assertEqual(result.returncode, 1)
