@@ -728,7 +728,8 @@ def main() -> int:
             first = text.splitlines()[0] if text else ""
             print(f"{'ok  ' if ok else 'FAIL'}  {image.name:40} {seconds:5.2f} s  {first}")
             if ok and not image.fails:  # what the image printed through DbgPrintEx
-                print("\n".join("      | " + line for line in run.dbgprint))
+                for line in run.dbgprint:
+                    print("      | " + line)
             if not ok:
                 failed += 1
                 print("\n".join("      " + line for line in text.splitlines()[1:]))
