@@ -9,14 +9,14 @@ it with check_image.py), then runs it with harness.exe (harness.c) under `wine`:
 loads the image with Wine's PE loader, applies any relocation the loader skipped, calls the
 entry point (DriverEntry, or GsDriverEntry with /GS), drives the pins (Create, SetDeviceState)
 and prints what happened; the stand-in ks.sys (ks_standin.c) routes KsPinHandshake and
-IOCTL_KS_HANDSHAKE to the connected pin's registered callback and, on x86, checks that every routine the platform calls pops its arguments. This
-script compares the printed statuses and agreed values with what the drivers document
-(docs/driver.md "The sample driver", examples/avstream_driver/sample_pins.hpp, the comments of
-tests/kernel/cases/kernel_api.cpp); for the timing case (tests/kernel/cases/time_negotiations.cpp)
-it checks the counts, statuses and arithmetic of what the image recorded and printed through
-DbgPrintEx (Wine's `debugstr` channel, on for those rows; the lines are shown), never a time. A
-row marked `fails` is a negative case: it must FAIL, with each of its texts in the report; its
-twin is the row it names.
+IOCTL_KS_HANDSHAKE to the connected pin's registered callback and, on x86, checks that every
+routine the platform calls pops its arguments. This script compares the printed statuses and
+agreed values with what the drivers document (docs/driver.md "The sample driver",
+examples/avstream_driver/sample_pins.hpp, the comments of tests/kernel/cases/kernel_api.cpp); for
+the timing case (tests/kernel/cases/time_negotiations.cpp) it checks the counts, statuses and
+arithmetic of what the image recorded and printed through DbgPrintEx (Wine's `debugstr` channel,
+on for those rows; the lines are shown), never a time. A row marked `fails` is a negative case:
+it must FAIL, with each of its texts in the report; its twin is the row it names.
 
 Builds the stand-in and the harness for x64 and x86 with mingw-w64 gcc, makes one Wine prefix
 under DIR (reused by later runs) and one persistent wineserver, and runs every image in a process
@@ -485,7 +485,8 @@ def check_timing(image: Image, run: Run) -> tuple[list[str], str]:
         printed = (int(m["negotiations"]), int(m["as_expected"]), int(m["expected"], 16),
                    int(m["other"] or m["expected"], 16), int(m["ticks"]), int(m["frequency"]),
                    int(m["ns"]), int(m["tenth"]))
-        recorded = (n, ok, expected, other, ticks, frequency, ps_each // 1000, ps_each % 1000 // 100)
+        recorded = (n, ok, expected, other, ticks, frequency, ps_each // 1000,
+                    ps_each % 1000 // 100)
         if printed != recorded:
             problems.append(f"{label}: DbgPrintEx printed {m.group(0)!r}, the record says "
                             f"{recorded}")
