@@ -118,9 +118,9 @@ struct timing {
     NTSTATUS expected = 0;      // that status
     NTSTATUS unexpected = 0;    // the first other status; `expected` when there was none
     ULONGLONG ticks = 0;        // KeQueryPerformanceCounter ticks for all of them
-    ULONGLONG frequency = 0; // ticks a second (KeQueryPerformanceCounter's PerformanceFrequency)
-    ULONGLONG ns_total = 0; // floor(ticks * 10^9 / frequency)
-    ULONGLONG ps_each = 0; // floor(floor(ticks * 10^12 / frequency) / negotiations)
+    ULONGLONG frequency = 0;    // ticks a second (PerformanceFrequency)
+    ULONGLONG ns_total = 0;     // floor(ticks * 10^9 / frequency)
+    ULONGLONG ps_each = 0;      // floor(floor(ticks * 10^12 / frequency) / negotiations)
 
     [[nodiscard]] constexpr bool all_as_expected() const noexcept {
         return negotiations != 0 && as_expected == negotiations;
