@@ -293,7 +293,8 @@ const request_case request_cases[] = {
     {"check 1: null Out", ping::id, 16, 3, 16, st::success, shape::null_out, nil, none, "", 0,
      check::in_out_null, st::success, st::invalid_parameter},
     {"check 3: an id no route serves", stranger::id, 16, 1, 16, st::success, shape::normal,
-     first_half_of(stranger::id), none, "", 0, check::unknown_protocol, st::success, st::invalid_device_request},
+     first_half_of(stranger::id), none, "", 0, check::unknown_protocol, st::success,
+     st::invalid_device_request},
     {"check 4: null Argument1, one route", ping::id, 16, 3, 16, st::success, shape::null_argument1,
      ping::id, 0, "trace.ping", 0, check::envelope_null, st::success, st::invalid_parameter},
     {"check 4: null Argument2, one route", ping::id, 16, 3, 16, st::success, shape::null_argument2,
@@ -350,7 +351,7 @@ void check_event(const request_case& c, const kshake::request_event& e) {
         c.check == check::unknown_protocol && unknown_id_bytes<R> == 16U;
     CHECK(e.protocol_id == (unknown_read_whole ? c.id : c.event_id));
     // Bytes 8-15 of an id whose bytes 0-7 are no route's are not read (wire.md 2.3, check 3).
-    CHECK(e.protocol_id_bytes == (c.event_id == nil                   ? 0U
+    CHECK(e.protocol_id_bytes == (c.event_id == nil                    ? 0U
                                   : c.check == check::unknown_protocol ? unknown_id_bytes<R>
                                                                        : 16U));
     CHECK(e.route == c.route);

@@ -74,8 +74,8 @@ class connected_pin {
     ntstatus operator()(const handshake& in, handshake& out) const noexcept {
         KSHANDSHAKE ks_in = to_ks(in);
         // The peer's Out starts as zeros (docs/wire.md §2.5), as kshake's own `out` does:
-        // zero-filled here rather than copied from it, which g++ 12 compiles to 2 instructions
-        // fewer.
+        // zero-filled here rather than copied from it, which g++ 12 compiles to fewer
+        // instructions (docs/benchmarks.md, "What the measurements changed in kshake").
         KSHANDSHAKE ks_out{};
         const NTSTATUS s = KsPinHandshake(pin_, &ks_in, &ks_out);
         if (s == STATUS_SUCCESS) {

@@ -32,8 +32,8 @@ namespace detail {
 // A handshake crossing to or from the platform's KSHANDSHAKE (the responder's In and Out,
 // avstream.hpp's transports) is read and written as bytes, never through a cast pointer; field
 // by field, because g++ 12 copies a whole 32-byte handshake through vector registers and a
-// stack temporary that the hot path then reloads (8 instructions a negotiation more than these
-// scalar copies; tools/bench_instructions.py). A peer's In is read once (no double fetch).
+// stack temporary that the hot path then reloads (docs/benchmarks.md, "What the measurements
+// changed in kshake"). A peer's In is read once (no double fetch).
 [[nodiscard]] inline handshake read_handshake(const void* from) noexcept {
     const auto* const bytes = static_cast<const unsigned char*>(from);
     handshake h; // NOLINT(cppcoreguidelines-pro-type-member-init): every field is copied below
@@ -52,8 +52,7 @@ inline void write_handshake(void* to, const handshake& h) noexcept {
                static_cast<const void*>(&h.argument1), sizeof h.argument1);
 #if defined(__GNUC__) && !defined(__clang__)
     // g++ 12's SLP vectoriser stores the two pointers as one: two moves to a vector register,
-    // an unpack and a vector store where two moves do (2 instructions an initiator's
-    // negotiation; tools/bench_instructions.py). An empty asm that reads Argument1 keeps the
+    // an unpack and a vector store where two moves do. An empty asm that reads Argument1 keeps the
     // stores apart (an asm that may also write it does too, but stops g++ keeping
     // negotiate_first's result in registers). clang needs nothing. What it does to wall-clock
     // time (both ways): docs/benchmarks.md, "Wall-clock timings".

@@ -137,9 +137,9 @@ negotiate(Transport&& transport, const detail::request_or_placeholder_t<P>& requ
     if constexpr (!detail::check_negotiation<P, Transport>()) {
         return result<response_type>{status::invalid_parameter};
     } else {
-        // detail::offer's steps, with the result built by the exchange straight from the
-        // response envelope: going through a local response and version cost 4 instructions a
-        // negotiation (tools/bench_instructions.py).
+        // make_offer's steps, with the result built by the exchange straight from the response
+        // envelope: going through a local response and version cost instructions on every
+        // negotiation (docs/benchmarks.md, "What the measurements changed in kshake").
         typename codec_t<P>::template exchange<P> exchange{request};
         // The peer may write `out` and still fail; only a success lets accept() read anything.
         handshake out{};
@@ -229,15 +229,6 @@ consteval bool check_offers() noexcept {
     }
 }
 
-template <size_t I, class First, class... Rest>
-[[nodiscard]] constexpr const auto& nth_value(const First& first, const Rest&... rest) noexcept {
-    if constexpr (I == 0) {
-        return first;
-    } else {
-        return nth_value<I - 1>(rest...);
-    }
-}
-
 // Makes the I-th offer and writes its outcome into `outcome`: true when the negotiation ends
 // there, because the peer accepted the offer or broke the wire rules answering it.
 // Each offer is its own call, so its envelopes are dead before the next offer is made and the
@@ -247,8 +238,8 @@ template <size_t I, class First, class... Rest>
 template <size_t I, class... Ps, class Transport, class... Requests>
 [[nodiscard]] bool make_offer(first_result<Ps...>& outcome, Transport& transport,
                               const Requests&... requests) noexcept {
-    using P = nth_t<I, Ps...>;
-    typename codec_t<P>::template exchange<P> exchange{nth_value<I>(requests...)};
+    using P = pack_element_t<I, Ps...>;
+    typename codec_t<P>::template exchange<P> exchange{pack_value<I>(requests...)};
     // The peer may write `out` and still fail; only a success lets the answer be read.
     handshake out{};
     const auto s = static_cast<ntstatus>(transport(exchange.offer(), out));

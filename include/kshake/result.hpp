@@ -3,6 +3,7 @@
 #pragma once
 
 #include "detail/freestanding.hpp"
+#include "detail/pack.hpp"
 #include "guid.hpp"
 #include "protocol.hpp"
 #include "status.hpp"
@@ -50,23 +51,6 @@ class KSHAKE_DETAIL_NODISCARD_RESULT result {
 };
 
 namespace detail {
-template <class T, class... Ts>
-inline constexpr size_t index_of = 0;
-template <class T, class First, class... Rest>
-inline constexpr size_t index_of<T, First, Rest...> =
-    detail::is_same_v<T, First> ? 0 : 1 + index_of<T, Rest...>;
-
-template <size_t I, class First, class... Rest>
-struct nth {
-    using type = typename nth<I - 1, Rest...>::type;
-};
-template <class First, class... Rest>
-struct nth<0, First, Rest...> {
-    using type = First;
-};
-template <size_t I, class... Ts>
-using nth_t = typename nth<I, Ts...>::type;
-
 // What a get() that fails its static_assert returns, so that no second error follows.
 struct no_response {};
 
@@ -163,7 +147,7 @@ class KSHAKE_DETAIL_NODISCARD_FIRST_RESULT first_result {
             return detail::no_response{};
         } else {
             Expects(index_ == I);
-            response_t<detail::nth_t<I, Ps...>> value{};
+            response_t<detail::pack_element_t<I, Ps...>> value{};
             detail::copy_bytes(&value, storage_, sizeof value);
             return value;
         }
@@ -189,7 +173,8 @@ class KSHAKE_DETAIL_NODISCARD_FIRST_RESULT first_result {
 
     ntstatus status_{status::success};
     // 32 bits, so that the statuses below fit where a size_t's alignment left padding (as a
-    // size_t the larger object cost 9 instructions a negotiate_first of 2 offers).
+    // size_t, the larger object cost negotiate_first instructions: docs/benchmarks.md, "What
+    // the measurements changed in kshake").
     uint32_t index_{static_cast<uint32_t>(none)};
     uint32_t version_{0};
     static constexpr size_t storage_size = detail::max_size_of<response_t<Ps>...>;
@@ -202,7 +187,7 @@ class KSHAKE_DETAIL_NODISCARD_FIRST_RESULT first_result {
 namespace detail {
 struct first_result_access {
     template <size_t I, class... Ps>
-    static void accept(first_result<Ps...>& r, const response_t<nth_t<I, Ps...>>& value,
+    static void accept(first_result<Ps...>& r, const response_t<pack_element_t<I, Ps...>>& value,
                        uint32_t version) noexcept {
         r.status_ = status::success;
         r.index_ = static_cast<uint32_t>(I);

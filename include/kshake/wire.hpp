@@ -58,9 +58,10 @@ inline void write_body(void* to, const T& body) noexcept {
 // A refusal where a check fails: `return KSHAKE_DETAIL_REFUSE(status::x);`. Optimised under
 // clang it calls a function of its own, so that each failed check is one conditional tail jump:
 // returning the constant in place makes clang-19 load every check's status into the return
-// register before the check (one instruction per check on the path that passes: 8 a
-// negotiation). g++ compiles the constant just as well and keeps a stack frame for a call, and
-// an unoptimised build would give each refusal a frame (docs/driver.md, "Stack usage").
+// register before the check, an instruction per check on the path that passes
+// (docs/benchmarks.md, "What the measurements changed in kshake"). g++ compiles the constant just
+// as well and keeps a stack frame for a call, and an unoptimised build would give each refusal a
+// frame (docs/driver.md, "Stack usage").
 #if defined(__clang__) && defined(__OPTIMIZE__)
 template <ntstatus S>
 [[gnu::noinline, gnu::cold]] constexpr ntstatus refuse() noexcept {
@@ -73,9 +74,9 @@ template <ntstatus S>
 
 // [a, a + a_size) and [b, b + b_size) share a byte (sizes not 0) when a - b lies in
 // (-a_size, b_size), i.e. when a - b + a_size - 1, in the address space's own modular
-// arithmetic, is below a_size + b_size - 1: one subtraction and one compare (the two compares
-// `a < b + b_size && b < a + a_size` cost clang-19 10 instructions, set and tested as flags),
-// and no sum can overflow at the top of the address space.
+// arithmetic, is below a_size + b_size - 1: one subtraction and one compare (clang-19 sets and
+// tests two flags for the two compares `a < b + b_size && b < a + a_size`), and no sum can
+// overflow at the top of the address space.
 [[nodiscard]] inline bool regions_overlap(const void* a, size_t a_size, const void* b,
                                           size_t b_size) noexcept {
     const auto a0 = reinterpret_cast<detail::uintptr_t>(a);
@@ -188,15 +189,15 @@ struct envelope_codec {
     [[nodiscard]] static ntstatus decode_request(const handshake& in, const void* out,
                                                  decoded<P>& d, Trace&... trace) noexcept {
         // Written out rather than through read_request_header: on the hot path that call cost
-        // an instruction (N = 4), and a debug build gives it a stack frame.
+        // an instruction, and a debug build gives it a stack frame.
         if (in.argument1 == nullptr || in.argument2 == nullptr) {
             (trace.refused(request_check::envelope_null), ...);
             return KSHAKE_DETAIL_REFUSE(status::invalid_parameter);
         }
         // Field by field (read whole, or through a helper returning it, it is loaded as 8 bytes
-        // and the version shifted out: 3 instructions a negotiation with g++ 12 and clang-19):
-        // the version here, the size by decode_request_with_header once the version has passed
-        // (read before, g++ 12 keeps it in a register: one instruction more).
+        // and the version shifted out, by g++ 12 and clang-19 alike): the version here, the size
+        // by decode_request_with_header once the version has passed (read before, g++ 12 keeps
+        // it in a register). docs/benchmarks.md, "What the measurements changed in kshake".
         envelope_header request_header; // NOLINT(cppcoreguidelines-pro-type-member-init)
         detail::copy_bytes(&request_header.version,
                            static_cast<const unsigned char*>(in.argument1) +
@@ -252,9 +253,8 @@ struct envelope_codec {
             (trace.refused(request_check::response_capacity), ...);
             return KSHAKE_DETAIL_REFUSE(status::buffer_too_small);
         }
-        // Writing the response must not overwrite Out itself. Out first: the other order costs
-        // g++ 12 one instruction (a move, a subtraction and an add where a lea and a
-        // subtraction do).
+        // Writing the response must not overwrite Out itself. Out first: in the other order
+        // g++ 12 needs a move, a subtraction and an add where a lea and a subtraction do.
         if (detail::regions_overlap(out, sizeof(handshake), in.argument2,
                                     envelope_size<response_type>)) {
             (trace.refused(request_check::response_overlaps_out), ...);
@@ -265,7 +265,7 @@ struct envelope_codec {
                            sizeof(request_type));
         // A protocol of one version knows it now: a constant lets the compiler check the
         // header in place and write the response header as one immediate (clang-19 otherwise
-        // loads the header whole and shifts the version out, 3 instructions a negotiation).
+        // loads the header whole and shifts the version out).
         d.version = min_version_v<P> == version_v<P> ? version_v<P> : request_header.version;
         d.response_envelope = in.argument2;
         return status::success;

@@ -851,8 +851,8 @@ namespace detail {
 // A handshake crossing to or from the platform's KSHANDSHAKE (the responder's In and Out,
 // avstream.hpp's transports) is read and written as bytes, never through a cast pointer; field
 // by field, because g++ 12 copies a whole 32-byte handshake through vector registers and a
-// stack temporary that the hot path then reloads (8 instructions a negotiation more than these
-// scalar copies; tools/bench_instructions.py). A peer's In is read once (no double fetch).
+// stack temporary that the hot path then reloads (docs/benchmarks.md, "What the measurements
+// changed in kshake"). A peer's In is read once (no double fetch).
 [[nodiscard]] inline handshake read_handshake(const void* from) noexcept {
     const auto* const bytes = static_cast<const unsigned char*>(from);
     handshake h; // NOLINT(cppcoreguidelines-pro-type-member-init): every field is copied below
@@ -871,8 +871,7 @@ inline void write_handshake(void* to, const handshake& h) noexcept {
                static_cast<const void*>(&h.argument1), sizeof h.argument1);
 #if defined(__GNUC__) && !defined(__clang__)
     // g++ 12's SLP vectoriser stores the two pointers as one: two moves to a vector register,
-    // an unpack and a vector store where two moves do (2 instructions an initiator's
-    // negotiation; tools/bench_instructions.py). An empty asm that reads Argument1 keeps the
+    // an unpack and a vector store where two moves do. An empty asm that reads Argument1 keeps the
     // stores apart (an asm that may also write it does too, but stops g++ keeping
     // negotiate_first's result in registers). clang needs nothing. What it does to wall-clock
     // time (both ways): docs/benchmarks.md, "Wall-clock timings".
@@ -1314,8 +1313,8 @@ struct guid_halves {
 };
 
 // Two 64-bit compares instead of the defaulted ==, which g++ 12 -O2 compiles to three field
-// compares and a byte-by-byte loop over data4 (about 45 instructions against 6; measured by
-// tools/bench_instructions.py). Every negotiation compares ids on both sides.
+// compares and a byte-by-byte loop over data4 (docs/benchmarks.md, "What the measurements
+// changed in kshake"). Every negotiation compares ids on both sides.
 [[nodiscard]] constexpr bool same_guid(const guid& a, const guid& b) noexcept {
     const auto x = detail::bit_cast<guid_halves>(a);
     const auto y = detail::bit_cast<guid_halves>(b);
@@ -1327,6 +1326,49 @@ struct guid_halves {
 
 // ---- begin kshake/result.hpp -------------------------------------------------------------------
 // kshake::result — a status or a typed response; never throws, never hands out garbage.
+
+// ---- begin kshake/detail/pack.hpp --------------------------------------------------------------
+// kshake/detail/pack.hpp — a template parameter pack indexed by position or by type, written
+// once for the responder's routes, the initiator's offers and their results.
+
+namespace kshake::detail {
+
+template <class... Ts>
+struct type_list {};
+
+// The I-th type of a pack without recursion: a responder may hold 1024 routes, beyond the
+// compilers' default template depth (900 for g++) for a recursive lookup.
+template <size_t I, class T>
+struct indexed_type {
+    using type = T;
+};
+template <class Sequence, class... Ts>
+struct indexed_types;
+template <size_t... Is, class... Ts>
+struct indexed_types<index_sequence<Is...>, Ts...> : indexed_type<Is, Ts>... {};
+template <size_t I, class T>
+indexed_type<I, T> select_indexed(const indexed_type<I, T>&);
+template <size_t I, class... Ts>
+using pack_element_t = typename decltype(select_indexed<I>(
+    declval<indexed_types<index_sequence_for<Ts...>, Ts...>>()))::type;
+
+// The position of T in Ts (the first, if it is there more than once); sizeof...(Ts) if absent.
+template <class T, class... Ts>
+inline constexpr size_t index_of = 0;
+template <class T, class First, class... Rest>
+inline constexpr size_t index_of<T, First, Rest...> =
+    is_same_v<T, First> ? 0 : 1 + index_of<T, Rest...>;
+
+// The I-th of a pack of values, without recursion (an unoptimised build gave each step of a
+// recursive one a stack frame of its own).
+template <size_t I, class... Ts>
+[[nodiscard]] const pack_element_t<I, Ts...>& pack_value(const Ts&... values) noexcept {
+    const void* const at[] = {static_cast<const void*>(&values)...};
+    return *static_cast<const pack_element_t<I, Ts...>*>(at[I]);
+}
+
+} // namespace kshake::detail
+// ---- end kshake/detail/pack.hpp ----------------------------------------------------------------
 
 // What an ignored negotiation says (the reason is printed with the unused-result warning).
 #define KSHAKE_DETAIL_NODISCARD_RESULT                                                             \
@@ -1369,23 +1411,6 @@ class KSHAKE_DETAIL_NODISCARD_RESULT result {
 };
 
 namespace detail {
-template <class T, class... Ts>
-inline constexpr size_t index_of = 0;
-template <class T, class First, class... Rest>
-inline constexpr size_t index_of<T, First, Rest...> =
-    detail::is_same_v<T, First> ? 0 : 1 + index_of<T, Rest...>;
-
-template <size_t I, class First, class... Rest>
-struct nth {
-    using type = typename nth<I - 1, Rest...>::type;
-};
-template <class First, class... Rest>
-struct nth<0, First, Rest...> {
-    using type = First;
-};
-template <size_t I, class... Ts>
-using nth_t = typename nth<I, Ts...>::type;
-
 // What a get() that fails its static_assert returns, so that no second error follows.
 struct no_response {};
 
@@ -1482,7 +1507,7 @@ class KSHAKE_DETAIL_NODISCARD_FIRST_RESULT first_result {
             return detail::no_response{};
         } else {
             Expects(index_ == I);
-            response_t<detail::nth_t<I, Ps...>> value{};
+            response_t<detail::pack_element_t<I, Ps...>> value{};
             detail::copy_bytes(&value, storage_, sizeof value);
             return value;
         }
@@ -1508,7 +1533,8 @@ class KSHAKE_DETAIL_NODISCARD_FIRST_RESULT first_result {
 
     ntstatus status_{status::success};
     // 32 bits, so that the statuses below fit where a size_t's alignment left padding (as a
-    // size_t the larger object cost 9 instructions a negotiate_first of 2 offers).
+    // size_t, the larger object cost negotiate_first instructions: docs/benchmarks.md, "What
+    // the measurements changed in kshake").
     uint32_t index_{static_cast<uint32_t>(none)};
     uint32_t version_{0};
     static constexpr size_t storage_size = detail::max_size_of<response_t<Ps>...>;
@@ -1521,7 +1547,7 @@ class KSHAKE_DETAIL_NODISCARD_FIRST_RESULT first_result {
 namespace detail {
 struct first_result_access {
     template <size_t I, class... Ps>
-    static void accept(first_result<Ps...>& r, const response_t<nth_t<I, Ps...>>& value,
+    static void accept(first_result<Ps...>& r, const response_t<pack_element_t<I, Ps...>>& value,
                        uint32_t version) noexcept {
         r.status_ = status::success;
         r.index_ = static_cast<uint32_t>(I);
@@ -1874,9 +1900,10 @@ inline void write_body(void* to, const T& body) noexcept {
 // A refusal where a check fails: `return KSHAKE_DETAIL_REFUSE(status::x);`. Optimised under
 // clang it calls a function of its own, so that each failed check is one conditional tail jump:
 // returning the constant in place makes clang-19 load every check's status into the return
-// register before the check (one instruction per check on the path that passes: 8 a
-// negotiation). g++ compiles the constant just as well and keeps a stack frame for a call, and
-// an unoptimised build would give each refusal a frame (docs/driver.md, "Stack usage").
+// register before the check, an instruction per check on the path that passes
+// (docs/benchmarks.md, "What the measurements changed in kshake"). g++ compiles the constant just
+// as well and keeps a stack frame for a call, and an unoptimised build would give each refusal a
+// frame (docs/driver.md, "Stack usage").
 #if defined(__clang__) && defined(__OPTIMIZE__)
 template <ntstatus S>
 [[gnu::noinline, gnu::cold]] constexpr ntstatus refuse() noexcept {
@@ -1889,9 +1916,9 @@ template <ntstatus S>
 
 // [a, a + a_size) and [b, b + b_size) share a byte (sizes not 0) when a - b lies in
 // (-a_size, b_size), i.e. when a - b + a_size - 1, in the address space's own modular
-// arithmetic, is below a_size + b_size - 1: one subtraction and one compare (the two compares
-// `a < b + b_size && b < a + a_size` cost clang-19 10 instructions, set and tested as flags),
-// and no sum can overflow at the top of the address space.
+// arithmetic, is below a_size + b_size - 1: one subtraction and one compare (clang-19 sets and
+// tests two flags for the two compares `a < b + b_size && b < a + a_size`), and no sum can
+// overflow at the top of the address space.
 [[nodiscard]] inline bool regions_overlap(const void* a, size_t a_size, const void* b,
                                           size_t b_size) noexcept {
     const auto a0 = reinterpret_cast<detail::uintptr_t>(a);
@@ -2004,15 +2031,15 @@ struct envelope_codec {
     [[nodiscard]] static ntstatus decode_request(const handshake& in, const void* out,
                                                  decoded<P>& d, Trace&... trace) noexcept {
         // Written out rather than through read_request_header: on the hot path that call cost
-        // an instruction (N = 4), and a debug build gives it a stack frame.
+        // an instruction, and a debug build gives it a stack frame.
         if (in.argument1 == nullptr || in.argument2 == nullptr) {
             (trace.refused(request_check::envelope_null), ...);
             return KSHAKE_DETAIL_REFUSE(status::invalid_parameter);
         }
         // Field by field (read whole, or through a helper returning it, it is loaded as 8 bytes
-        // and the version shifted out: 3 instructions a negotiation with g++ 12 and clang-19):
-        // the version here, the size by decode_request_with_header once the version has passed
-        // (read before, g++ 12 keeps it in a register: one instruction more).
+        // and the version shifted out, by g++ 12 and clang-19 alike): the version here, the size
+        // by decode_request_with_header once the version has passed (read before, g++ 12 keeps
+        // it in a register). docs/benchmarks.md, "What the measurements changed in kshake".
         envelope_header request_header; // NOLINT(cppcoreguidelines-pro-type-member-init)
         detail::copy_bytes(&request_header.version,
                            static_cast<const unsigned char*>(in.argument1) +
@@ -2068,9 +2095,8 @@ struct envelope_codec {
             (trace.refused(request_check::response_capacity), ...);
             return KSHAKE_DETAIL_REFUSE(status::buffer_too_small);
         }
-        // Writing the response must not overwrite Out itself. Out first: the other order costs
-        // g++ 12 one instruction (a move, a subtraction and an add where a lea and a
-        // subtraction do).
+        // Writing the response must not overwrite Out itself. Out first: in the other order
+        // g++ 12 needs a move, a subtraction and an add where a lea and a subtraction do.
         if (detail::regions_overlap(out, sizeof(handshake), in.argument2,
                                     envelope_size<response_type>)) {
             (trace.refused(request_check::response_overlaps_out), ...);
@@ -2081,7 +2107,7 @@ struct envelope_codec {
                            sizeof(request_type));
         // A protocol of one version knows it now: a constant lets the compiler check the
         // header in place and write the response header as one immediate (clang-19 otherwise
-        // loads the header whole and shifts the version out, 3 instructions a negotiation).
+        // loads the header whole and shifts the version out).
         d.version = min_version_v<P> == version_v<P> ? version_v<P> : request_header.version;
         d.response_envelope = in.argument2;
         return status::success;
@@ -2401,9 +2427,9 @@ negotiate(Transport&& transport, const detail::request_or_placeholder_t<P>& requ
     if constexpr (!detail::check_negotiation<P, Transport>()) {
         return result<response_type>{status::invalid_parameter};
     } else {
-        // detail::offer's steps, with the result built by the exchange straight from the
-        // response envelope: going through a local response and version cost 4 instructions a
-        // negotiation (tools/bench_instructions.py).
+        // make_offer's steps, with the result built by the exchange straight from the response
+        // envelope: going through a local response and version cost instructions on every
+        // negotiation (docs/benchmarks.md, "What the measurements changed in kshake").
         typename codec_t<P>::template exchange<P> exchange{request};
         // The peer may write `out` and still fail; only a success lets accept() read anything.
         handshake out{};
@@ -2493,15 +2519,6 @@ consteval bool check_offers() noexcept {
     }
 }
 
-template <size_t I, class First, class... Rest>
-[[nodiscard]] constexpr const auto& nth_value(const First& first, const Rest&... rest) noexcept {
-    if constexpr (I == 0) {
-        return first;
-    } else {
-        return nth_value<I - 1>(rest...);
-    }
-}
-
 // Makes the I-th offer and writes its outcome into `outcome`: true when the negotiation ends
 // there, because the peer accepted the offer or broke the wire rules answering it.
 // Each offer is its own call, so its envelopes are dead before the next offer is made and the
@@ -2511,8 +2528,8 @@ template <size_t I, class First, class... Rest>
 template <size_t I, class... Ps, class Transport, class... Requests>
 [[nodiscard]] bool make_offer(first_result<Ps...>& outcome, Transport& transport,
                               const Requests&... requests) noexcept {
-    using P = nth_t<I, Ps...>;
-    typename codec_t<P>::template exchange<P> exchange{nth_value<I>(requests...)};
+    using P = pack_element_t<I, Ps...>;
+    typename codec_t<P>::template exchange<P> exchange{pack_value<I>(requests...)};
     // The peer may write `out` and still fail; only a success lets the answer be read.
     handshake out{};
     const auto s = static_cast<ntstatus>(transport(exchange.offer(), out));
@@ -2610,6 +2627,208 @@ negotiate_first(Transport&&, const Requests&...) noexcept {
 // kshake::responder — the receiving pin's side: a compile-time table from protocol id to a
 // typed handler, exposed as a PFNKSPINHANDSHAKE-shaped function.
 
+// ---- begin kshake/detail/handler_check.hpp -----------------------------------------------------
+// kshake/detail/handler_check.hpp — a route handler's and a callback's signatures taken apart, each
+// part checked with its own kshake: message (responder.hpp). SPDX-License-Identifier: MIT
+
+namespace kshake::detail {
+
+// A handler's signature taken apart, so that check_handler can name the one part that is wrong.
+// `known` is false for anything that is neither a function pointer nor a class with a single,
+// non-template operator().
+template <class F>
+struct handler_signature {
+    static constexpr bool known = false;
+};
+template <class R, class... A, bool NoThrow>
+struct handler_signature<R (*)(A...) noexcept(NoThrow)> {
+    static constexpr bool known = true;
+    static constexpr bool is_const = true;
+    static constexpr bool is_noexcept = NoThrow;
+    static constexpr size_t arity = sizeof...(A);
+    using result = R;
+    using parameters = type_list<A...>;
+};
+template <class R, class C, class... A, bool NoThrow>
+struct handler_signature<R (C::*)(A...) const noexcept(NoThrow)>
+    : handler_signature<R (*)(A...) noexcept(NoThrow)> {};
+template <class R, class C, class... A, bool NoThrow>
+struct handler_signature<R (C::*)(A...) noexcept(NoThrow)>
+    : handler_signature<R (*)(A...) noexcept(NoThrow)> {
+    static constexpr bool is_const = false;
+};
+
+template <class Handler>
+struct handler_signature_of {
+    using type = handler_signature<void>;
+};
+template <class Handler>
+    requires(detail::is_pointer_v<Handler> &&
+             detail::is_function_v<detail::remove_pointer_t<Handler>>)
+struct handler_signature_of<Handler> {
+    using type = handler_signature<Handler>;
+};
+template <class Handler>
+    requires(detail::is_class_v<Handler> && requires { &Handler::operator(); })
+struct handler_signature_of<Handler> {
+    using type = handler_signature<decltype(&Handler::operator())>;
+};
+
+// Parameter I of a handler (void past the end), so that a wrong arity cannot hide a type error.
+template <size_t I, class List>
+struct parameter {
+    using type = void;
+};
+template <size_t I, class First, class... Rest>
+struct parameter<I, type_list<First, Rest...>> {
+    using type = typename parameter<I - 1, type_list<Rest...>>::type;
+};
+template <class First, class... Rest>
+struct parameter<0, type_list<First, Rest...>> {
+    using type = First;
+};
+template <size_t I, class Signature>
+using parameter_t = typename parameter<I, typename Signature::parameters>::type;
+
+// A handler's version parameter: std::uint32_t, or the WDK's ULONG (`unsigned long`, 32 bits on
+// every Windows target), taken by value.
+template <class T>
+concept version_parameter =
+    (detail::is_same_v<T, unsigned int> || detail::is_same_v<T, unsigned long>) &&
+    sizeof(T) == sizeof(uint32_t);
+
+// The handler rule of `route`, one part at a time, each with its own message. The chain stops
+// at the first mismatch, so one mistake gives one error.
+template <class Handler, class Context, class P>
+consteval bool check_handler() noexcept {
+    using signature = typename handler_signature_of<Handler>::type;
+    using request_type = request_t<P>;
+    using response_type = response_t<P>;
+    if constexpr (!signature::known) {
+        static_assert(signature::known,
+                      "kshake: a route's handler must be a function (route<P, my_handler>) or a "
+                      "stateless function object with one non-template operator() (e.g. a "
+                      "lambda without captures and without auto parameters)");
+        return false;
+    } else if constexpr (!signature::is_const) {
+        static_assert(signature::is_const,
+                      "kshake: a function-object handler's operator() must be const: handlers "
+                      "are stateless (drop `mutable` from the lambda, or add const)");
+        return false;
+    } else if constexpr (detail::is_class_v<Handler> && !detail::is_empty_v<Handler>) {
+        static_assert(!detail::is_class_v<Handler> || detail::is_empty_v<Handler>,
+                      "kshake: a function-object handler must be stateless (no captures, no data "
+                      "members): the route holds a compile-time copy, so the state would never "
+                      "be the pin's; keep state in the Context");
+        return false;
+    } else if constexpr (signature::arity != 3 && signature::arity != 4) {
+        static_assert(signature::arity == 3 || signature::arity == 4,
+                      "kshake: a route's handler takes 3 parameters `(Context&, const "
+                      "P::request&, P::response&)` or 4, with `kshake::uint32_t version` last");
+        return false;
+    } else if constexpr (!detail::is_same_v<parameter_t<0, signature>, Context&> &&
+                         !detail::is_same_v<parameter_t<0, signature>, const Context&>) {
+        static_assert(detail::is_same_v<parameter_t<0, signature>, Context&>,
+                      "kshake: a route handler's first parameter must be `Context&` (or `const "
+                      "Context&` for a handler that only reads it), a reference to the "
+                      "responder's context type (responder<Context, ...>)");
+        return false;
+    } else if constexpr (detail::is_same_v<detail::remove_cvref_t<parameter_t<1, signature>>,
+                                           request_type> &&
+                         !detail::is_same_v<parameter_t<1, signature>, const request_type&>) {
+        static_assert(detail::is_same_v<parameter_t<1, signature>, const request_type&>,
+                      "kshake: a route handler must take the request as `const P::request&`: "
+                      "by reference and const (the request belongs to the initiator)");
+        return false;
+    } else if constexpr (!detail::is_same_v<parameter_t<1, signature>, const request_type&>) {
+        static_assert(detail::is_same_v<parameter_t<1, signature>, const request_type&>,
+                      "kshake: a route handler's second parameter must be `const P::request&`, "
+                      "the request type of the route's protocol");
+        return false;
+    } else if constexpr (detail::is_same_v<detail::remove_cvref_t<parameter_t<2, signature>>,
+                                           response_type> &&
+                         !detail::is_same_v<parameter_t<2, signature>, response_type&>) {
+        static_assert(detail::is_same_v<parameter_t<2, signature>, response_type&>,
+                      "kshake: a route handler must take the response as `P::response&`: by "
+                      "non-const reference (the handler fills it in)");
+        return false;
+    } else if constexpr (!detail::is_same_v<parameter_t<2, signature>, response_type&>) {
+        static_assert(detail::is_same_v<parameter_t<2, signature>, response_type&>,
+                      "kshake: a route handler's third parameter must be `P::response&`, the "
+                      "response type of the route's protocol");
+        return false;
+    } else if constexpr (signature::arity == 4 && !version_parameter<parameter_t<3, signature>>) {
+        static_assert(signature::arity != 4 || version_parameter<parameter_t<3, signature>>,
+                      "kshake: a route handler's fourth parameter, when it has one, must be "
+                      "`kshake::uint32_t version` (std::uint32_t; or ULONG, a 32-bit unsigned "
+                      "long: the version the initiator spoke)");
+        return false;
+    } else if constexpr (!status_type<typename signature::result>) {
+        static_assert(status_type<typename signature::result>,
+                      "kshake: a route's handler must return kshake::ntstatus (or NTSTATUS, a "
+                      "32-bit `long`): success lets the response reach the peer, any failure "
+                      "status is the peer's answer");
+        return false;
+    } else if constexpr (!signature::is_noexcept) {
+        static_assert(signature::is_noexcept,
+                      "kshake: a route's handler must be noexcept: nothing may throw across the "
+                      "handshake callback");
+        return false;
+    } else {
+        return true;
+    }
+}
+
+// A pin pointer whose context kshake can read: KSPIN's `Context` or a `context()` member.
+template <class Pin>
+concept pin_with_context_member = requires(Pin pin) { static_cast<void*>(pin->Context); };
+template <class Pin>
+concept pin_with_context_function = requires(Pin pin) { static_cast<void*>(pin->context()); };
+template <class Pin>
+concept pin_with_context = pin_with_context_member<Pin> || pin_with_context_function<Pin>;
+
+// responder::callback<Pin, Handshake, Status>, checked in its declaration (its return type), so
+// that a wrong Pin is reported where `&callback<Pin>` is written, before any conversion of the
+// function pointer fails with an unresolved overloaded function type.
+template <class Pin, class Handshake, class Status>
+consteval bool check_callback() noexcept {
+    if constexpr (!detail::is_pointer_v<Pin>) {
+        static_assert(detail::is_pointer_v<Pin>,
+                      "kshake: responder::callback<Pin>: Pin is the pin's pointer type (PKSPIN, "
+                      "kshake::mock::pin*), not the pin itself");
+        return false;
+    } else if constexpr (!pin_with_context<Pin>) {
+        static_assert(pin_with_context<Pin>,
+                      "kshake: responder::callback needs a pin pointer with a `Context` member "
+                      "(KSPIN) or a `context()` member function (kshake::mock::pin)");
+        return false;
+    } else if constexpr (sizeof(Handshake) != sizeof(handshake) ||
+                         !detail::is_trivially_copyable_v<Handshake>) {
+        static_assert(sizeof(Handshake) == sizeof(handshake) &&
+                          detail::is_trivially_copyable_v<Handshake>,
+                      "kshake: the callback's handshake type must have KSHANDSHAKE's layout");
+        return false;
+    } else if constexpr (!status_type<Status>) {
+        static_assert(status_type<Status>,
+                      "kshake: the callback's status type must be NTSTATUS or kshake::ntstatus "
+                      "(a 32-bit signed integer): callback<PKSPIN, KSHANDSHAKE, NTSTATUS>");
+        return false;
+    } else {
+        return true;
+    }
+}
+template <class Pin, class Handshake, class Status>
+using callback_status_t =
+    detail::conditional_t<check_callback<Pin, Handshake, Status>(), Status, Status>;
+
+} // namespace kshake::detail
+// ---- end kshake/detail/handler_check.hpp -------------------------------------------------------
+
+// ---- begin kshake/detail/route_check.hpp -------------------------------------------------------
+// kshake/detail/route_check.hpp — a responder's routes checked at compile time: each route's shape,
+// protocol, codec and handler, the responder's Context, and routes of one id at overlapping
+// versions (responder.hpp).
+
 // ---- begin kshake/detail/route_groups.hpp ------------------------------------------------------
 // A responder's routes grouped by protocol id: one id may be served by several routes, each for
 // its own version range (typed versions, docs/wire.md §3). Computed at compile time.
@@ -2692,7 +2911,7 @@ struct route_table {
 
     // From the product rather than the key: the same partition (an odd multiplier permutes the
     // low byte), but g++ 12 then keeps the pin's context in its argument register across the
-    // lookup (2 instructions a negotiation).
+    // lookup instead of moving it.
     [[nodiscard]] static constexpr size_t bucket_of(uint64_t product) noexcept {
         if constexpr (buckets == 256) {
             return static_cast<uint8_t>(product);
@@ -2921,251 +3140,13 @@ find_overlapping_versions(const id_groups<N>& g, const uint32_t (&lowest)[N],
 } // namespace kshake::detail
 // ---- end kshake/detail/route_groups.hpp --------------------------------------------------------
 
-namespace kshake {
-
-// Binds protocol P to a handler: a function, or a stateless function object, of the form
-//   ntstatus handler(Context& context, const P::request& request, P::response& response) noexcept
-// or with a fourth parameter `std::uint32_t version` (the version the initiator spoke, within
-// [min_version, version]; the WDK's ULONG, a 32-bit `unsigned long`, is accepted too:
-// version_parameter). It may return NTSTATUS instead of kshake::ntstatus (status_type). The
-// response starts zero-filled; it reaches the peer only if the handler succeeds.
-template <class P, auto Handler>
-struct route {
-    using protocol = P;
-    static constexpr auto handler = Handler;
-};
-
-// The pin's context, found by shape: KSPIN's `Context` member (a kernel pin), or a `context()`
-// member function (kshake::mock::pin).
-template <class Pin>
-[[nodiscard]] void* pin_context(Pin pin) noexcept {
-    if constexpr (requires { pin->Context; }) {
-        return pin->Context;
-    } else if constexpr (requires { pin->context(); }) {
-        return pin->context();
-    } else {
-        static_assert(
-            requires { pin->context(); },
-            "kshake: responder::callback needs a pin pointer with a `Context` member "
-            "(KSPIN) or a `context()` member function (kshake::mock::pin)");
-        return nullptr;
-    }
-}
-
-namespace detail {
+namespace kshake::detail {
 
 template <class R>
 concept route_like = requires {
     typename R::protocol;
     R::handler;
 };
-
-template <class... Ts>
-struct type_list {};
-
-// The I-th type of a pack without recursion: a responder may hold 1024 routes, beyond the
-// compilers' default template depth (900 for g++) for a recursive lookup such as nth_t.
-template <size_t I, class T>
-struct indexed_type {
-    using type = T;
-};
-template <class Sequence, class... Ts>
-struct indexed_types;
-template <size_t... Is, class... Ts>
-struct indexed_types<detail::index_sequence<Is...>, Ts...> : indexed_type<Is, Ts>... {};
-template <size_t I, class T>
-indexed_type<I, T> select_indexed(const indexed_type<I, T>&);
-template <size_t I, class... Ts>
-using pack_element_t = typename decltype(select_indexed<I>(
-    detail::declval<indexed_types<detail::index_sequence_for<Ts...>, Ts...>>()))::type;
-
-// A handler's signature taken apart, so that check_handler can name the one part that is wrong.
-// `known` is false for anything that is neither a function pointer nor a class with a single,
-// non-template operator().
-template <class F>
-struct handler_signature {
-    static constexpr bool known = false;
-};
-template <class R, class... A, bool NoThrow>
-struct handler_signature<R (*)(A...) noexcept(NoThrow)> {
-    static constexpr bool known = true;
-    static constexpr bool is_const = true;
-    static constexpr bool is_noexcept = NoThrow;
-    static constexpr size_t arity = sizeof...(A);
-    using result = R;
-    using parameters = type_list<A...>;
-};
-template <class R, class C, class... A, bool NoThrow>
-struct handler_signature<R (C::*)(A...) const noexcept(NoThrow)>
-    : handler_signature<R (*)(A...) noexcept(NoThrow)> {};
-template <class R, class C, class... A, bool NoThrow>
-struct handler_signature<R (C::*)(A...) noexcept(NoThrow)>
-    : handler_signature<R (*)(A...) noexcept(NoThrow)> {
-    static constexpr bool is_const = false;
-};
-
-template <class Handler>
-struct handler_signature_of {
-    using type = handler_signature<void>;
-};
-template <class Handler>
-    requires(detail::is_pointer_v<Handler> &&
-             detail::is_function_v<detail::remove_pointer_t<Handler>>)
-struct handler_signature_of<Handler> {
-    using type = handler_signature<Handler>;
-};
-template <class Handler>
-    requires(detail::is_class_v<Handler> && requires { &Handler::operator(); })
-struct handler_signature_of<Handler> {
-    using type = handler_signature<decltype(&Handler::operator())>;
-};
-
-// Parameter I of a handler (void past the end), so that a wrong arity cannot hide a type error.
-template <size_t I, class List>
-struct parameter {
-    using type = void;
-};
-template <size_t I, class First, class... Rest>
-struct parameter<I, type_list<First, Rest...>> {
-    using type = typename parameter<I - 1, type_list<Rest...>>::type;
-};
-template <class First, class... Rest>
-struct parameter<0, type_list<First, Rest...>> {
-    using type = First;
-};
-template <size_t I, class Signature>
-using parameter_t = typename parameter<I, typename Signature::parameters>::type;
-
-// A handler's version parameter: std::uint32_t, or the WDK's ULONG (`unsigned long`, 32 bits on
-// every Windows target), taken by value.
-template <class T>
-concept version_parameter =
-    (detail::is_same_v<T, unsigned int> || detail::is_same_v<T, unsigned long>) &&
-    sizeof(T) == sizeof(uint32_t);
-
-// The handler rule of `route`, one part at a time, each with its own message. The chain stops
-// at the first mismatch, so one mistake gives one error.
-template <class Handler, class Context, class P>
-consteval bool check_handler() noexcept {
-    using signature = typename handler_signature_of<Handler>::type;
-    using request_type = request_t<P>;
-    using response_type = response_t<P>;
-    if constexpr (!signature::known) {
-        static_assert(signature::known,
-                      "kshake: a route's handler must be a function (route<P, my_handler>) or a "
-                      "stateless function object with one non-template operator() (e.g. a "
-                      "lambda without captures and without auto parameters)");
-        return false;
-    } else if constexpr (!signature::is_const) {
-        static_assert(signature::is_const,
-                      "kshake: a function-object handler's operator() must be const: handlers "
-                      "are stateless (drop `mutable` from the lambda, or add const)");
-        return false;
-    } else if constexpr (detail::is_class_v<Handler> && !detail::is_empty_v<Handler>) {
-        static_assert(!detail::is_class_v<Handler> || detail::is_empty_v<Handler>,
-                      "kshake: a function-object handler must be stateless (no captures, no data "
-                      "members): the route holds a compile-time copy, so the state would never "
-                      "be the pin's; keep state in the Context");
-        return false;
-    } else if constexpr (signature::arity != 3 && signature::arity != 4) {
-        static_assert(signature::arity == 3 || signature::arity == 4,
-                      "kshake: a route's handler takes 3 parameters `(Context&, const "
-                      "P::request&, P::response&)` or 4, with `kshake::uint32_t version` last");
-        return false;
-    } else if constexpr (!detail::is_same_v<parameter_t<0, signature>, Context&> &&
-                         !detail::is_same_v<parameter_t<0, signature>, const Context&>) {
-        static_assert(detail::is_same_v<parameter_t<0, signature>, Context&>,
-                      "kshake: a route handler's first parameter must be `Context&` (or `const "
-                      "Context&` for a handler that only reads it), a reference to the "
-                      "responder's context type (responder<Context, ...>)");
-        return false;
-    } else if constexpr (detail::is_same_v<detail::remove_cvref_t<parameter_t<1, signature>>,
-                                           request_type> &&
-                         !detail::is_same_v<parameter_t<1, signature>, const request_type&>) {
-        static_assert(detail::is_same_v<parameter_t<1, signature>, const request_type&>,
-                      "kshake: a route handler must take the request as `const P::request&`: "
-                      "by reference and const (the request belongs to the initiator)");
-        return false;
-    } else if constexpr (!detail::is_same_v<parameter_t<1, signature>, const request_type&>) {
-        static_assert(detail::is_same_v<parameter_t<1, signature>, const request_type&>,
-                      "kshake: a route handler's second parameter must be `const P::request&`, "
-                      "the request type of the route's protocol");
-        return false;
-    } else if constexpr (detail::is_same_v<detail::remove_cvref_t<parameter_t<2, signature>>,
-                                           response_type> &&
-                         !detail::is_same_v<parameter_t<2, signature>, response_type&>) {
-        static_assert(detail::is_same_v<parameter_t<2, signature>, response_type&>,
-                      "kshake: a route handler must take the response as `P::response&`: by "
-                      "non-const reference (the handler fills it in)");
-        return false;
-    } else if constexpr (!detail::is_same_v<parameter_t<2, signature>, response_type&>) {
-        static_assert(detail::is_same_v<parameter_t<2, signature>, response_type&>,
-                      "kshake: a route handler's third parameter must be `P::response&`, the "
-                      "response type of the route's protocol");
-        return false;
-    } else if constexpr (signature::arity == 4 && !version_parameter<parameter_t<3, signature>>) {
-        static_assert(signature::arity != 4 || version_parameter<parameter_t<3, signature>>,
-                      "kshake: a route handler's fourth parameter, when it has one, must be "
-                      "`kshake::uint32_t version` (std::uint32_t; or ULONG, a 32-bit unsigned "
-                      "long: the version the initiator spoke)");
-        return false;
-    } else if constexpr (!status_type<typename signature::result>) {
-        static_assert(status_type<typename signature::result>,
-                      "kshake: a route's handler must return kshake::ntstatus (or NTSTATUS, a "
-                      "32-bit `long`): success lets the response reach the peer, any failure "
-                      "status is the peer's answer");
-        return false;
-    } else if constexpr (!signature::is_noexcept) {
-        static_assert(signature::is_noexcept,
-                      "kshake: a route's handler must be noexcept: nothing may throw across the "
-                      "handshake callback");
-        return false;
-    } else {
-        return true;
-    }
-}
-
-// A pin pointer whose context kshake can read: KSPIN's `Context` or a `context()` member.
-template <class Pin>
-concept pin_with_context_member = requires(Pin pin) { static_cast<void*>(pin->Context); };
-template <class Pin>
-concept pin_with_context_function = requires(Pin pin) { static_cast<void*>(pin->context()); };
-template <class Pin>
-concept pin_with_context = pin_with_context_member<Pin> || pin_with_context_function<Pin>;
-
-// responder::callback<Pin, Handshake, Status>, checked in its declaration (its return type), so
-// that a wrong Pin is reported where `&callback<Pin>` is written, before any conversion of the
-// function pointer fails with an unresolved overloaded function type.
-template <class Pin, class Handshake, class Status>
-consteval bool check_callback() noexcept {
-    if constexpr (!detail::is_pointer_v<Pin>) {
-        static_assert(detail::is_pointer_v<Pin>,
-                      "kshake: responder::callback<Pin>: Pin is the pin's pointer type (PKSPIN, "
-                      "kshake::mock::pin*), not the pin itself");
-        return false;
-    } else if constexpr (!pin_with_context<Pin>) {
-        static_assert(pin_with_context<Pin>,
-                      "kshake: responder::callback needs a pin pointer with a `Context` member "
-                      "(KSPIN) or a `context()` member function (kshake::mock::pin)");
-        return false;
-    } else if constexpr (sizeof(Handshake) != sizeof(handshake) ||
-                         !detail::is_trivially_copyable_v<Handshake>) {
-        static_assert(sizeof(Handshake) == sizeof(handshake) &&
-                          detail::is_trivially_copyable_v<Handshake>,
-                      "kshake: the callback's handshake type must have KSHANDSHAKE's layout");
-        return false;
-    } else if constexpr (!status_type<Status>) {
-        static_assert(status_type<Status>,
-                      "kshake: the callback's status type must be NTSTATUS or kshake::ntstatus "
-                      "(a 32-bit signed integer): callback<PKSPIN, KSHANDSHAKE, NTSTATUS>");
-        return false;
-    } else {
-        return true;
-    }
-}
-template <class Pin, class Handshake, class Status>
-using callback_status_t =
-    detail::conditional_t<check_callback<Pin, Handshake, Status>(), Status, Status>;
 
 template <class Context, class R>
 consteval bool check_route() noexcept {
@@ -3285,6 +3266,15 @@ consteval bool check_routes() noexcept {
     }
 }
 
+} // namespace kshake::detail
+// ---- end kshake/detail/route_check.hpp ---------------------------------------------------------
+
+// ---- begin kshake/detail/serve_route.hpp -------------------------------------------------------
+// kshake/detail/serve_route.hpp — serving a route whose id has matched: decoding, the handler, the
+// answer; the routes of one id chosen by version; the entries a responder's dispatch calls.
+
+namespace kshake::detail {
+
 // Serving a route, one sequence for a plain and a traced responder: `trace` is empty (a plain
 // responder: every `(trace.x(...), ...)` below is an empty fold and compiles to nothing, and each
 // function keeps the signature its table and its tail calls want) or one detail::request_trace,
@@ -3328,7 +3318,7 @@ ntstatus answer_request(
 
 // A route whose id has matched: decodes, runs the handler, and on success writes the response
 // envelope and then Out. At namespace scope rather than a responder member on purpose: a
-// member's symbol spells every route of its responder (a 105 MB object file for 1024 routes);
+// member's symbol spells every route of its responder (its object file grows as N squared);
 // this one's name holds one route. It takes the peer's In as the callback got it (its id
 // already matched) and reads its two pointers itself, once, after check 3: a hashed dispatch
 // then reaches it with a tail jump and every argument register already in place. Index is the
@@ -3383,12 +3373,12 @@ struct versions<Context, index_sequence<Is...>, Rs...> {
             return status::invalid_parameter;
         }
         ntstatus s = status::revision_mismatch;
-        const bool served = (... || (header.version >= min_version_v<typename Rs::protocol> &&
-                                     header.version <= version_v<typename Rs::protocol> &&
-                                     (s = serve_route_with_header<Context, Rs, Is>(
-                                          context, header, in.argument1, in.argument2, out,
-                                          trace...),
-                                      true)));
+        const bool served =
+            (... || (header.version >= min_version_v<typename Rs::protocol> &&
+                     header.version <= version_v<typename Rs::protocol> &&
+                     (s = serve_route_with_header<Context, Rs, Is>(context, header, in.argument1,
+                                                                   in.argument2, out, trace...),
+                      true)));
         if (!served) {
             (trace.version(header.version), ...);
             (trace.refused(request_check::version), ...);
@@ -3412,7 +3402,39 @@ struct dispatch_table {
     route_entry<Context> serve[Slots];
 };
 
-} // namespace detail
+} // namespace kshake::detail
+// ---- end kshake/detail/serve_route.hpp ---------------------------------------------------------
+
+namespace kshake {
+
+// Binds protocol P to a handler: a function, or a stateless function object, of the form
+//   ntstatus handler(Context& context, const P::request& request, P::response& response) noexcept
+// or with a fourth parameter `std::uint32_t version` (the version the initiator spoke, within
+// [min_version, version]; the WDK's ULONG, a 32-bit `unsigned long`, is accepted too:
+// version_parameter). It may return NTSTATUS instead of kshake::ntstatus (status_type). The
+// response starts zero-filled; it reaches the peer only if the handler succeeds.
+template <class P, auto Handler>
+struct route {
+    using protocol = P;
+    static constexpr auto handler = Handler;
+};
+
+// The pin's context, found by shape: KSPIN's `Context` member (a kernel pin), or a `context()`
+// member function (kshake::mock::pin).
+template <class Pin>
+[[nodiscard]] void* pin_context(Pin pin) noexcept {
+    if constexpr (requires { pin->Context; }) {
+        return pin->Context;
+    } else if constexpr (requires { pin->context(); }) {
+        return pin->context();
+    } else {
+        static_assert(
+            requires { pin->context(); },
+            "kshake: responder::callback needs a pin pointer with a `Context` member "
+            "(KSPIN) or a `context()` member function (kshake::mock::pin)");
+        return nullptr;
+    }
+}
 
 // A responder's routes as a type, for compile-time questions about it (kshake/contract.hpp).
 template <class... Routes>

@@ -411,10 +411,10 @@ prediction predict(const memory& m, std::vector<unsigned char> (&expected)[5],
                 r->request_size);
     std::vector<unsigned char> envelope(response_envelope, 0);
     calls = 1;
-    const ntstatus s = r->empty ? status::success
-                                : behave(r->tag, request.data(), request.size(),
-                                         envelope.data() + 8, r->response_size,
-                                         r->passes_version ? request_header[1] : 0);
+    const ntstatus s = r->empty
+                           ? status::success
+                           : behave(r->tag, request.data(), request.size(), envelope.data() + 8,
+                                    r->response_size, r->passes_version ? request_header[1] : 0);
     if (!delivers(s)) {
         return {s, calls, false};
     }
@@ -655,11 +655,11 @@ void fuzz_one(kshake_fuzz::input& in, const route_info (&routes)[N], entry how,
     auto* const handshake_out = reinterpret_cast<kshake::handshake*>(out_at);
     switch (how) {
     case entry::callback_bytes:
-        got = traced ? Responder::template traced_callback<callback_trace, fake_pin*,
-                                                           wire_handshake, ntstatus>(
-                           pin_pointer, wire_in, wire_out)
-                     : Responder::template callback<fake_pin*, wire_handshake, ntstatus>(
-                           pin_pointer, wire_in, wire_out);
+        got = traced
+                  ? Responder::template traced_callback<callback_trace, fake_pin*, wire_handshake,
+                                                        ntstatus>(pin_pointer, wire_in, wire_out)
+                  : Responder::template callback<fake_pin*, wire_handshake, ntstatus>(
+                        pin_pointer, wire_in, wire_out);
         break;
     case entry::callback_handshake:
         got = traced ? Responder::template traced_callback<callback_trace, fake_pin*>(

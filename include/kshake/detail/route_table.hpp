@@ -81,7 +81,7 @@ struct route_table {
 
     // From the product rather than the key: the same partition (an odd multiplier permutes the
     // low byte), but g++ 12 then keeps the pin's context in its argument register across the
-    // lookup (2 instructions a negotiation).
+    // lookup instead of moving it.
     [[nodiscard]] static constexpr size_t bucket_of(uint64_t product) noexcept {
         if constexpr (buckets == 256) {
             return static_cast<uint8_t>(product);

@@ -13,8 +13,8 @@ struct guid_halves {
 };
 
 // Two 64-bit compares instead of the defaulted ==, which g++ 12 -O2 compiles to three field
-// compares and a byte-by-byte loop over data4 (about 45 instructions against 6; measured by
-// tools/bench_instructions.py). Every negotiation compares ids on both sides.
+// compares and a byte-by-byte loop over data4 (docs/benchmarks.md, "What the measurements
+// changed in kshake"). Every negotiation compares ids on both sides.
 [[nodiscard]] constexpr bool same_guid(const guid& a, const guid& b) noexcept {
     const auto x = detail::bit_cast<guid_halves>(a);
     const auto y = detail::bit_cast<guid_halves>(b);
