@@ -33,6 +33,13 @@ What it verifies, and why a driver needs it. What the loader and memory integrit
   * a section named INIT (code that runs once, from DriverEntry) is discardable: the kernel
     frees INIT after DriverEntry returns only if the section says it may; lld-link leaves it
     resident unless linked with /SECTION:INIT,ERD;
+  * the section holding AddressOfEntryPoint, and every section marked as code, is executable and
+    readable: lld-link's /SECTION:INIT,D sets D alone (0x02000020), and DriverEntry faults at
+    its first instruction;
+  * a /GS image (one that defines __security_cookie, x86 ___security_cookie, or an --object of
+    which calls __security_check_cookie, x86 @__security_check_cookie@4) is entered at
+    GsDriverEntry: entered at DriverEntry nothing sets the cookie before the protected functions
+    run;
   * relocations: not stripped (IMAGE_FILE_RELOCS_STRIPPED), and no absolute address left
     unrelocated. The kernel loads a driver where it chooses, not at its preferred base, so every
     absolute address in the image needs a base relocation. An image may have no relocation table
@@ -147,6 +154,11 @@ ENTRY_NAMES = {
     0x8664: ("DriverEntry", "GsDriverEntry"),
     0xAA64: ("DriverEntry", "GsDriverEntry"),
 }
+# /GS: the cookie the compiler reads (x86 names carry the C underscore), the check it calls
+# (x86: __fastcall), and the WDK's entry point that sets the cookie before calling DriverEntry.
+GS_COOKIE_SYMBOLS = ("__security_cookie", "___security_cookie")
+GS_CHECK_SYMBOLS = ("__security_check_cookie", "@__security_check_cookie@4")
+GS_ENTRY_NAMES = ("GsDriverEntry", "_GsDriverEntry@8", "_GsDriverEntry")
 
 FILE_RELOCS_STRIPPED = 0x0001
 FILE_DLL = 0x2000
@@ -157,6 +169,7 @@ DLLCHAR_NX_COMPAT = 0x0100
 SCN_CNT_CODE = 0x00000020
 SCN_MEM_DISCARDABLE = 0x02000000
 SCN_MEM_EXECUTE = 0x20000000
+SCN_MEM_READ = 0x40000000
 SCN_MEM_WRITE = 0x80000000
 PAGE = 0x1000
 # Data directory indices.
@@ -365,6 +378,32 @@ def check_exports(pe: PeFile, allowed: list[str], report: Report) -> None:
                     f"exports nothing")
 
 
+def names_at_entry(pe: PeFile, table: list[tuple[int, int, str]]) -> list[str]:
+    entry = pe.pe.OPTIONAL_HEADER.AddressOfEntryPoint
+    return [name for section_no, value, name in table
+            if 1 <= section_no <= len(pe.sections)
+            and pe.sections[section_no - 1].virtual_address + value == entry]
+
+
+def check_gs_entry(pe: PeFile, table: list[tuple[int, int, str]], object_undefined: set[str],
+                   report: Report) -> None:
+    """A /GS image entered anywhere but at GsDriverEntry: nothing sets the cookie before the
+    protected functions run, so each compares against the constant in the image file."""
+    defined = {name for section_no, _, name in table if section_no >= 1}
+    cookie = sorted(defined & set(GS_COOKIE_SYMBOLS))
+    checks = sorted(object_undefined & set(GS_CHECK_SYMBOLS))
+    if not cookie and not checks:
+        return
+    here = names_at_entry(pe, table)
+    if any(name in GS_ENTRY_NAMES for name in here):
+        return
+    why = (f"defines {cookie[0]}" if cookie else "") + (" and " if cookie and checks else "") + \
+        (f"an --object calls {checks[0]}" if checks else "")
+    report.fail(f"is built with /GS ({why}) but not entered at GsDriverEntry: nothing sets the "
+                f"security cookie before the protected functions run; link with "
+                f"/ENTRY:GsDriverEntry and the WDK's GS support library")
+
+
 def check_entry(pe: PeFile, table: list[tuple[int, int, str]] | None, report: Report) -> None:
     """The entry point by the COFF symbols at its address (None: the image has no table)."""
     entry = pe.pe.OPTIONAL_HEADER.AddressOfEntryPoint
@@ -373,9 +412,7 @@ def check_entry(pe: PeFile, table: list[tuple[int, int, str]] | None, report: Re
         report.fail(f"the entry point (rva 0x{entry:x}) cannot be shown to be DriverEntry or "
                     f"GsDriverEntry: the image has no COFF symbol table")
         return
-    here = [name for section_no, value, name in table
-            if 1 <= section_no <= len(pe.sections)
-            and pe.sections[section_no - 1].virtual_address + value == entry]
+    here = names_at_entry(pe, table)
     if any(name in allowed for name in here):
         return
     named = [n for n in here if not n.startswith(".")] or here
@@ -386,11 +423,23 @@ def check_entry(pe: PeFile, table: list[tuple[int, int, str]] | None, report: Re
 
 
 def check_sections(pe: PeFile, report: Report) -> None:
+    entry = pe.pe.OPTIONAL_HEADER.AddressOfEntryPoint
+    holding_entry = pe.section_at(entry)
     for section in pe.sections:
         if section.name == "INIT" and not section.characteristics & SCN_MEM_DISCARDABLE:
             report.fail(f"section INIT is not discardable (characteristics "
                         f"0x{section.characteristics:08x}): the kernel frees the code DriverEntry "
                         f"runs once only from a discardable INIT; lld-link: /SECTION:INIT,ERD")
+        # lld-link's /SECTION:INIT,D sets exactly the flags given: a discardable section with
+        # no access at all, where the first instruction of DriverEntry faults.
+        code = section.characteristics & SCN_CNT_CODE or section is holding_entry
+        wanted = SCN_MEM_EXECUTE | SCN_MEM_READ
+        if code and section.characteristics & wanted != wanted:
+            what = "holds the entry point" if section is holding_entry else "holds code"
+            report.fail(f"section {section.name} {what} but is not both executable and readable "
+                        f"(characteristics 0x{section.characteristics:08x}): the CPU faults on "
+                        f"its first instruction; lld-link: /SECTION:{section.name},ERD (E and R "
+                        f"with D, never D alone)")
 
 
 def loader_table_ranges(pe: PeFile) -> list[tuple[int, int]]:
@@ -657,7 +706,7 @@ def object_sections(section_dump: str) -> list[tuple[str, int]]:
     return found
 
 
-def check_object(objdump: str, obj: Path, report: Report) -> None:
+def check_object(objdump: str, obj: Path, report: Report) -> set[str]:
     """The initialiser and TLS rules on an object file, where the MSVC ABI always shows them:
     link.exe writes no COFF symbol table and merges .CRT$XC* into .rdata. (lld-link keeps a .CRT
     section and, with /DEBUG:SYMTAB, the symbols, so the image rules catch its images too.)"""
@@ -689,6 +738,7 @@ def check_object(objdump: str, obj: Path, report: Report) -> None:
         if symbol in undefined or "_" + symbol in undefined:
             report.fail(f"{obj.name} refers to {symbol}: {meaning} needs a runtime a driver "
                         f"does not have")
+    return undefined
 
 
 
@@ -707,8 +757,9 @@ def check(image: Path, objdump: str, required: list[str], callee_pops: list[str]
         if pe.magic != want_magic:
             report.fail(f"optional header magic is 0x{pe.magic:x}, not 0x{want_magic:x} for "
                         f"{machine}")
+    object_undefined: set[str] = set()
     for obj in objects or []:
-        check_object(objdump, obj, report)
+        object_undefined |= check_object(objdump, obj, report)
 
     subsystem = pe.pe.OPTIONAL_HEADER.Subsystem
     if subsystem != 1:
@@ -774,6 +825,7 @@ def check(image: Path, objdump: str, required: list[str], callee_pops: list[str]
             report.fail(f"__CTOR_LIST__ holds {entries} static constructor(s): nothing runs them "
                         f"in a driver")
         check_entry(pe, table, report)
+        check_gs_entry(pe, table, object_undefined, report)
 
     if pe.checksum == 0:
         report.fail("PE checksum is 0: the loader verifies it for drivers (GNU ld sets it; "

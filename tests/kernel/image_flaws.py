@@ -22,9 +22,10 @@ checksum recomputed unless it is the flaw, so the copy differs by the one flaw):
 directory (no linker drops .pdata), no base relocation table with the "relocations stripped" flag
 still clear (the case neither /FIXED nor --disable-reloc-section makes, since both also set the
 flag), a wrong checksum; for GNU ld and ld.lld (which have no flag for it) an INIT section that is
-not discardable; for GNU ld a writable .text and a zero checksum; for ARM64, where lld-link refuses
+not discardable and the section holding the entry point neither executable nor readable (what
+lld-link's /SECTION:INIT,D does); for GNU ld a writable .text and a zero checksum; for ARM64, where lld-link refuses
 /DYNAMICBASE:NO and /FIXED, what those two flags do. The accepted image checked with another
---machine must be refused too. And .pdata (64-bit) and
+--machine must be refused too. For lld-link, the /GS rule (gs_twins). And .pdata (64-bit) and
 .reloc are removed from copies with objcopy -R, which can leave the data directory pointing at
 nothing (mingw-w64's GNU objcopy for GNU ld's images; llvm-objcopy-19, which also zeroes the
 checksum, for the others).
@@ -50,6 +51,7 @@ import check_image  # noqa: E402  (next to this script)
 SKIP = 77
 CASE = HERE / "cases" / "image_flaws.cpp"
 DELAY_HELPER = HERE / "cases" / "delay_load_helper.c"
+GS_CASE = HERE / "cases" / "kernel_api.cpp"
 
 
 @dataclass
@@ -78,6 +80,8 @@ DLL = "is a DLL"
 EXPORTS = "exports "
 ENTRY = "the entry point (rva"
 INIT = "section INIT is not discardable"
+NO_ACCESS = "but is not both executable and readable"
+GS_ENTRY = "but not entered at GsDriverEntry"
 STRIPPED = "relocations are stripped"
 UNRELOCATED = "has no base relocation table but holds"
 PDATA = "has code but no exception directory"
@@ -108,6 +112,9 @@ FLAWS = [
          [ENTRY]),
     # lld-link: the INIT section as lld-link 19 leaves it without /SECTION:INIT,ERD.
     Flaw("init_not_discardable", [], None, [INIT], drop=("/SECTION:INIT",)),
+    # lld-link sets exactly the flags given: a discardable INIT with no access, where DriverEntry
+    # faults at its first instruction (under Wine too).
+    Flaw("init_discardable_only", ["/SECTION:INIT,D"], None, [NO_ACCESS], drop=("/SECTION:INIT",)),
     # Both drop the table and set IMAGE_FILE_RELOCS_STRIPPED.
     Flaw("fixed", ["/FIXED"], ["-Wl,--disable-reloc-section"], [STRIPPED, UNRELOCATED]),
     # GNU ld: ks.sys's import library made by dlltool -y (a delay-import library) instead of -l.
@@ -131,6 +138,7 @@ PATCHED = {
     "writable_code": [WX],
     "no_checksum": [CHECKSUM_ZERO],
     "wrong_checksum": [CHECKSUM_WRONG],
+    "entry_not_executable": [NO_ACCESS],
 }
 # A section removed after the link (objcopy -R), which leaves its data directory behind
 # (llvm-objcopy, and GNU objcopy for .pdata) or clears it (GNU objcopy for .reloc):
@@ -321,6 +329,17 @@ ARM64_PATCHES = {
 }
 
 
+def entry_not_executable(pe) -> None:
+    """What lld-link's /SECTION:<name>,D does to the section holding the entry point, for the
+    linkers that have no such flag."""
+    entry = pe.OPTIONAL_HEADER.AddressOfEntryPoint
+    for section in pe.sections:
+        if section.VirtualAddress <= entry < section.VirtualAddress + section.Misc_VirtualSize:
+            section.Characteristics &= ~(check_image.SCN_MEM_EXECUTE | check_image.SCN_MEM_READ)
+            return
+    raise RuntimeError("no section holds the entry point")
+
+
 def add_init_section(pe) -> None:
     """GNU ld keeps no INIT here: name the code section INIT instead (characteristics kept:
     code, execute, read; not discardable), which is what a non-discardable INIT looks like."""
@@ -379,6 +398,36 @@ def tool(name: str, package: str) -> str:
     if not path:
         raise Skip(f"{package} not installed (no {name})")
     return path
+
+
+def gs_twins(build: list[str], relinker: Relinker, good: Path, out: Path) -> bool:
+    """The /GS rule: the API case (which has functions /GS protects; this script's case has
+    none) built with build_driver.py --gs (its object calls the cookie check, gs_support.obj
+    defines the cookie) and relinked as every relink here is, at /ENTRY:DriverEntry, must be
+    refused; at /ENTRY:GsDriverEntry accepted. The accepted image without /GS, checked with the
+    /GS object given as --object, must be refused too: the object alone shows it."""
+    gs_out = out / "gs"
+    swap = {str(out / "base"): str(gs_out), str(CASE): str(GS_CASE)}
+    command = [swap.get(w, w) for w in build] + ["--gs"]
+    print("+", shlex.join(command), flush=True)
+    done = subprocess.run(command, capture_output=True, text=True)
+    sys.stdout.write(done.stdout + done.stderr)
+    image = gs_out / f"{GS_CASE.stem}.sys"
+    if done.returncode != 0 or not image.exists():
+        print(f"image_flaws: build_driver.py --gs failed (exit {done.returncode})")
+        return False
+    link, check = printed_commands(done.stdout, image)
+    gs = Relinker("msvc", link, check, image, out / "flaws")
+    ok = True
+    flawed = gs.relink("gs_entry_driverentry", [])
+    status, failures = gs.verdict(flawed)
+    ok &= judge("gs_entry_driverentry", status, failures, [GS_ENTRY])
+    twin = gs.relink("gs_entry_gsdriverentry", ["/ENTRY:GsDriverEntry"])
+    status, failures = gs.verdict(twin)
+    ok &= judge("gs_entry_gsdriverentry", status, failures, [])
+    status, failures = relinker.verdict(good, ["--object", str(gs_out / f"{GS_CASE.stem}.obj")])
+    ok &= judge("good checked with the /GS object", status, failures, [GS_ENTRY])
+    return ok
 
 
 def main() -> int:
@@ -464,6 +513,7 @@ def main() -> int:
             patched["no_exception_directory"] = clear_directory(check_image.DIR_EXCEPTION)
         if family != "msvc":
             patched["init_not_discardable"] = add_init_section
+            patched["entry_not_executable"] = entry_not_executable
         if family == "gnu":
             patched["writable_code"] = set_text_writable
             patched["no_checksum"] = zero_checksum
@@ -474,6 +524,8 @@ def main() -> int:
                 shutil.copyfile(good.with_suffix(".map"), flawed.with_suffix(".map"))
             status, failures = relinker.verdict(flawed)
             ok &= judge(f"{name} (patched)", status, failures, PATCHED[name])
+        if family == "msvc":
+            ok &= gs_twins(build, relinker, good, out)
         # The machine rule: the accepted image checked as another architecture's.
         other = "x64" if pe.machine == 0x014C else "x86"
         status, failures = relinker.verdict(good, ["--machine", other])
