@@ -49,7 +49,6 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent.parent / "tools"))
 import include_graph  # noqa: E402  (next to this script)
-from check_image import DEFAULT_REQUIRED  # noqa: E402  (next to this script)
 from make_import_libs import read_def, undecorated  # noqa: E402  (kshake's installed tool)
 
 SKIP = 77
@@ -767,10 +766,8 @@ def main() -> int:
              *options, str(image)]
     for spec in args.callee_pops:
         check += ["--callee-pops", spec]
-    if args.require_import:
-        # check_image.py's --require-import replaces its default list: restate it first.
-        for requirement in [*DEFAULT_REQUIRED, *args.require_import]:
-            check += ["--require-import", requirement]
+    for requirement in args.require_import:  # in addition to check_image.py's defaults
+        check += ["--require-import", requirement]
     print("+", " ".join(check), flush=True)
     done = subprocess.run(check, capture_output=True, text=True)
     output = done.stdout + done.stderr

@@ -2,7 +2,8 @@
 """Checks that a PE image is a driver Windows loads and that keeps the kernel's rules.
 
     check_image.py [--objdump TOOL] [--machine x86|x64|arm64] [--object OBJ]...
-                   [--require-import DLL!FUNC]... [--allow-export NAME]... [--signed]
+                   [--require-import DLL!FUNC]... [--no-default-imports]
+                   [--allow-export NAME]... [--signed]
                    [--callee-pops NAME=BYTES]... [--link-map MAP --rtd] IMAGE.sys
 
 Works on GNU-ABI images (mingw-w64, GNU ld or lld) and MSVC-ABI images (clang-cl + lld-link).
@@ -59,8 +60,9 @@ What it verifies, and why a driver needs it. What the loader and memory integrit
     only the import directory, and the delay-load helper is a user-mode library;
   * nothing is imported from any DLL but ks.sys, ntoskrnl.exe and hal.dll: a driver cannot
     load msvcrt, libstdc++ or kernel32; an import from one means a hosted runtime slipped in;
-  * every --require-import is imported from that DLL (by default KsPinHandshake and
-    KsPinRegisterHandshakeCallback from ks.sys: the calls kshake exists for);
+  * KsPinHandshake and KsPinRegisterHandshakeCallback are imported from ks.sys (the calls kshake
+    exists for; --no-default-imports drops this rule), and so is each --require-import DLL!FUNC
+    from its DLL (in addition to those two);
   * a correct, non-zero PE checksum: the loader verifies it for every driver;
   * no section both writable and executable: memory integrity (HVCI) refuses such a driver.
 What a driver without a C++ runtime must avoid:
@@ -851,8 +853,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("image", type=Path)
     parser.add_argument("--objdump", help="objdump to use (default: llvm-objdump-19 or objdump)")
-    parser.add_argument("--require-import", action="append", metavar="DLL!FUNC",
-                        help=f"default: {' '.join(DEFAULT_REQUIRED)}")
+    parser.add_argument("--require-import", action="append", default=[], metavar="DLL!FUNC",
+                        help=f"an import the image must also have (besides "
+                             f"{' and '.join(DEFAULT_REQUIRED)})")
+    parser.add_argument("--no-default-imports", action="store_true",
+                        help=f"do not require {' and '.join(DEFAULT_REQUIRED)} (a driver that "
+                             f"does not use kshake); the --require-import ones still apply")
     parser.add_argument("--allow-export", action="append", default=[], metavar="NAME",
                         help="a name the image may export (by default it may export nothing)")
     parser.add_argument("--signed", action="store_true",
@@ -874,7 +880,8 @@ def main() -> int:
         print(f"check_image: {args.image}: no such file", file=sys.stderr)
         return 2
     try:
-        return check(args.image, objdump, args.require_import or list(DEFAULT_REQUIRED),
+        defaults = [] if args.no_default_imports else list(DEFAULT_REQUIRED)
+        return check(args.image, objdump, defaults + args.require_import,
                      args.callee_pops, args.link_map, args.rtd, args.machine, args.object,
                      args.allow_export, args.signed)
     except (RuntimeError, ValueError, struct.error, pefile.PEFormatError) as error:

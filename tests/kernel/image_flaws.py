@@ -497,6 +497,17 @@ def main() -> int:
             status, failures = relinker.verdict(flawed)
             also = [a for a in ALSO.get((family, flaw.name), []) if a != ENTROPY or wide]
             ok &= judge(flaw.name, status, failures, flaw.expect + also)
+            if flaw.name == "delay_load":
+                # --require-import adds to the default imports, and --no-default-imports drops
+                # them: the image lacks the handshake imports, and ks.sys has no KsNoSuchFunction.
+                status, failures = relinker.verdict(
+                    flawed, ["--require-import", "ks.sys!KsNoSuchFunction"])
+                ok &= judge("delay_load --require-import ks.sys!KsNoSuchFunction", status,
+                            failures, [DELAY, "KsPinHandshake is not imported from ks.sys",
+                                       "KsPinRegisterHandshakeCallback is not imported from",
+                                       "KsNoSuchFunction is not imported from ks.sys"])
+                status, failures = relinker.verdict(flawed, ["--no-default-imports"])
+                ok &= judge("delay_load --no-default-imports", status, failures, [DELAY])
             if flaw.name == "force_integrity":
                 status, failures = relinker.verdict(flawed, ["--signed"])
                 ok &= judge("force_integrity --signed", status, failures, [])
