@@ -2,7 +2,7 @@
 """Runs the kernel images the suite builds under Wine, with a test-only ks.sys stand-in and Wine's
 own ntoskrnl.exe, and checks what each negotiation agreed.
 
-    run_images.py [--out DIR] [--jobs N] [--only TEXT] [--list]
+    run_images.py [--out DIR] [--jobs N] [--timeout SECONDS] [--allow-skip] [--only TEXT] [--list]
 
 For every row of IMAGES it builds the image with tests/kernel/build_driver.py (which also checks
 it with check_image.py), then runs it with harness.exe (harness.c) under `wine`: the harness
@@ -23,7 +23,7 @@ under DIR (reused by later runs) and one persistent wineserver, and runs every i
 of its own (a fraction of a second each). No window: WINEDEBUG=-all (the timing rows add
 warn+debugstr), no DISPLAY, mono/gecko/menubuilder off; every wine call has a timeout. Prints
 one line an image with its time; exits 1 when any row does not behave as the table says, 77 when
-Wine or a cross tool is missing and --allow-skip was given.
+Wine or a cross tool is missing and --allow-skip was given, 2 when --only matches no row.
 """
 
 from __future__ import annotations
@@ -650,6 +650,11 @@ def main() -> int:
                         help="exit 77 instead of 1 when Wine or a cross tool is missing")
     args = parser.parse_args()
     images = [i for i in IMAGES if args.only in i.name]
+    if not images:
+        # A mistyped --only would otherwise pass with "0 of 0".
+        print(f"run_images: no row matches --only {args.only!r} (--list shows the rows)",
+              file=sys.stderr)
+        return 2
     # A row that runs another row's image needs that row built.
     builds = [i for i in IMAGES if not i.image_of and
               (i in images or any(j.image_of == i.name for j in images))]
