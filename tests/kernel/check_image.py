@@ -343,8 +343,8 @@ def check_headers(pe: PeFile, signed: bool, report: Report) -> None:
                     "--disable-nxcompat")
     if not flags & DLLCHAR_DYNAMIC_BASE:
         report.fail("has no dynamic base (IMAGE_DLLCHARACTERISTICS_DYNAMIC_BASE is clear): the "
-                    "kernel places every driver where it chooses; drop /DYNAMICBASE:NO, /FIXED or "
-                    "--disable-dynamicbase")
+                    "kernel places every driver where it chooses; drop --disable-dynamicbase or "
+                    "--disable-reloc-section (lld-link: drop /FIXED or /DYNAMICBASE:NO)")
     if pe.magic == 0x20B and not flags & DLLCHAR_HIGH_ENTROPY_VA:
         report.fail("is a 64-bit image without high-entropy VA "
                     "(IMAGE_DLLCHARACTERISTICS_HIGH_ENTROPY_VA is clear), which lld-link and GNU "
@@ -766,7 +766,7 @@ def check(image: Path, objdump: str, required: list[str], callee_pops: list[str]
     subsystem = pe.pe.OPTIONAL_HEADER.Subsystem
     if subsystem != 1:
         report.fail(f"subsystem is {subsystem}, not 1 (native): link with "
-                    f"-Wl,--subsystem,native")
+                    f"-Wl,--subsystem,native (lld-link: /SUBSYSTEM:NATIVE)")
     check_headers(pe, signed, report)
     check_exports(pe, allowed_exports or [], report)
 
@@ -831,7 +831,7 @@ def check(image: Path, objdump: str, required: list[str], callee_pops: list[str]
 
     if pe.checksum == 0:
         report.fail("PE checksum is 0: the loader verifies it for drivers (GNU ld sets it; "
-                    "lld needs -Wl,-Xlink=-release)")
+                    "lld-link: /RELEASE; ld.lld: -Wl,-Xlink=-release)")
     elif pe.checksum != pe.computed_checksum():
         report.fail(f"PE checksum 0x{pe.checksum:08x} is wrong (computed "
                     f"0x{pe.computed_checksum():08x})")
