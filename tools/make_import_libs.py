@@ -18,8 +18,8 @@ ld.lld-19, lld-link-19; docs/toolchains.md):
   lld       clang++ --target=*-w64-mingw32 -fuse-ld=lld (ld.lld). Runs llvm-dlltool; a GNU
             dlltool's library works too.
   lld-link  clang-cl + lld-link (MSVC ABI). Runs llvm-dlltool, whose library has the format
-            Microsoft's own tools write; a GNU dlltool's library is refused (on x86 lld-link
-            rejects its members under /SAFESEH).
+            Microsoft's own tools write. A GNU dlltool's library works on x64 and is refused on
+            x86, where lld-link rejects its members under /SAFESEH.
 
 With the WDK and link.exe, link the WDK's ks.lib, ntoskrnl.lib and hal.lib instead.
 
@@ -93,10 +93,10 @@ REFUSAL = {
                          "(llvm-dlltool's) without an error, and the image then imports nothing "
                          "from the DLL. Use the mingw-w64 GNU dlltool (--dlltool {gnu}, Debian: "
                          "binutils-mingw-w64), or link with lld (--linker lld)",
-    ("lld-link", "gnu"): "lld-link needs the import-library format of Microsoft's tools "
-                         "(short import objects, as llvm-dlltool writes); on x86 it rejects "
-                         "GNU dlltool's members under /SAFESEH. Use llvm-dlltool-19 "
-                         "(Debian: llvm-19)",
+    ("lld-link", "gnu"): "lld-link-19 rejects an x86 GNU dlltool library's members under "
+                         "/SAFESEH, the default for x86 images (\"is not compatible with SEH\"; "
+                         "on x64 it links them). Use llvm-dlltool-19 (Debian: llvm-19), whose "
+                         "library has the format of Microsoft's tools (short import objects)",
 }
 SHORT_IMPORT = b"\x00\x00\xff\xff"
 
@@ -289,7 +289,10 @@ def find_dlltool(arch: str, linker: str, given: str | None) -> str:
 
 def check_format(library: Path, arch: str, linker: str) -> None:
     kind = archive_format(library)
-    if kind not in ACCEPTED_FORMATS[linker]:
+    # lld-link links GNU dlltool's members except on x86, where /SAFESEH refuses them.
+    accepted = ACCEPTED_FORMATS[linker] | (
+        {"gnu"} if linker == "lld-link" and not arch.startswith("x86") else set())
+    if kind not in accepted:
         library.unlink(missing_ok=True)
         reason = REFUSAL[(linker, kind)].format(gnu=MINGW_DLLTOOL.get(arch, "<triplet>-dlltool"))
         raise Refused(f"{library} was not kept: {reason}")

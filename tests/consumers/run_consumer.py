@@ -739,6 +739,16 @@ def check_refusals(tooling: Path, scratch: Path) -> None:
                           f"{dlltool}: not refused as it should be:\n{out}")
         print(f"ok: make_import_libs.py refuses {dlltool}'s library for --linker {linker} "
               f"({arch})")
+    # The twin of the x86 lld-link refusal: on x64 lld-link links GNU dlltool's library (the
+    # table's x64 cell), so it is kept.
+    lib = scratch / "kept-x64-lld-link.lib"
+    run([sys.executable, tooling / "make_import_libs.py", "--arch", "x64", "--linker", "lld-link",
+         "--dlltool", "x86_64-w64-mingw32-dlltool", "-o", lib])
+    if not lib.exists():
+        raise Failure("make_import_libs.py --arch x64 --linker lld-link --dlltool "
+                      "x86_64-w64-mingw32-dlltool: the library was not kept")
+    print("ok: make_import_libs.py keeps x86_64-w64-mingw32-dlltool's library for --linker "
+          "lld-link (x64)")
 
 
 def mode_recipes(source: Path, tmp: Path, cxx: list[str], version: str) -> None:
