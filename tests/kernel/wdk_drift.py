@@ -18,8 +18,9 @@ the flags of build_driver.py's clang-cl-* (stand-ins) and clang-cl-*-ddk (mingw-
     (NTAPI, DECLSPEC_IMPORT, NTKERNELAPI ...);
   * how each function is imported: the symbol a call through it references (__imp__Name@12 on
     x86: dllimport and the stdcall decoration), and whether it is declared noreturn;
-  * the .def files (ntoskrnl.exe's exports the test images may import): every name among the
-    exports of mingw-w64's libntoskrnl.a, on x86 with the same __stdcall decoration.
+  * the .def files (ntoskrnl.exe's and hal.dll's exports the test images may import): every name
+    among the exports of mingw-w64's libntoskrnl.a (libhal.a), on x86 with the same __stdcall
+    decoration.
 
 Deliberate differences are few and listed in NOT_COMPARED below with their reasons; the script
 prints them. Every other difference fails, one "DRIFT:" line each.
@@ -67,7 +68,7 @@ FUNCTION_MACROS = {
 }
 # Macros that expand to declaration specifiers or keywords: compared by their expansion.
 SPELLING_MACROS = {"NTAPI", "DECLSPEC_IMPORT", "DECLSPEC_NORETURN", "NTKERNELAPI", "NTSYSAPI",
-                   "KSDDKAPI", "VOID"}
+                   "NTHALAPI", "KSDDKAPI", "VOID"}
 # What is deliberately not compared, and why (printed on every run).
 NOT_COMPARED = {
     "UNREFERENCED_PARAMETER": "expansion: the stand-in's is ((void)(P)), the WDK's and "
@@ -181,9 +182,9 @@ def collect(cxx: str, wdk: Path, work: Path, arch: str) -> Declared:
                     record_members(pending_anonymous, node["name"])
                     pending_anonymous = None
             elif kind in ("CXXRecordDecl", "RecordDecl"):
-                if node.get("tagUsed") != "struct":
+                if node.get("tagUsed") not in ("struct", "union"):
                     raise RuntimeError(f"stand-in {node.get('tagUsed')} {node.get('name')}: "
-                                       "wdk_drift.py compares structs only")
+                                       "wdk_drift.py compares structs and unions only")
                 if node.get("name"):
                     record_members(node, node["name"])
                 else:
@@ -199,7 +200,10 @@ def collect(cxx: str, wdk: Path, work: Path, arch: str) -> Declared:
                                    f"({node.get('name')}): not compared by wdk_drift.py")
 
     def record_members(node: dict, name: str) -> None:
-        members = [c["name"] for c in node.get("inner", []) if c["kind"] == "FieldDecl"]
+        # The members of an anonymous struct (LARGE_INTEGER's LowPart) are the record's own by
+        # name (IndirectFieldDecl); the unnamed member that holds them is not.
+        members = [c["name"] for c in node.get("inner", [])
+                   if c["kind"] in ("FieldDecl", "IndirectFieldDecl") and c.get("name")]
         found.records[name] = members
         if node.get("completeDefinition"):
             found.complete.add(name)
@@ -376,9 +380,9 @@ def observe(tools: dict[str, str], flags: list[str], facts: Facts, found: Declar
 
 
 def compare_defs(tools: dict[str, str], wdk: Path) -> list[str]:
-    """The stand-ins' .def files (ntoskrnl.exe's exports the test images may import) against
-    the export lists of mingw-w64's import libraries of the same DLL: every name on x64 (but
-    the x86-only helpers), every name with its __stdcall decoration on x86."""
+    """The stand-ins' .def files (the ntoskrnl.exe and hal.dll exports the test images may import)
+    against the export lists of mingw-w64's import libraries of the same DLL: every name on x64
+    (but the x86-only helpers), every name with its __stdcall decoration on x86."""
     drift = []
     for def_file in sorted(wdk.glob("*.def")):
         dll, names = read_def(def_file)

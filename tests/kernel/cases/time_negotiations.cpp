@@ -21,23 +21,6 @@
 #include <ntddk.h>
 #include <ks.h>
 
-#if defined(KSHAKE_TEST_WDK_WDM_H)
-// The test-only WDK stand-ins (tests/kernel/wdk/, the clang-cl-x64/x86/arm64 builds) do not
-// declare the performance counter; the WDK's wdm.h and mingw-w64's do, with this prototype
-// ("KeQueryPerformanceCounter function (wdm.h)": NTHALAPI, hal.lib) and a LARGE_INTEGER of this
-// size ("LARGE_INTEGER union (winnt.h)"; only the members used here, and `u`). The build links
-// an import library of hal.dll for it (build_driver.py --import).
-typedef union _LARGE_INTEGER {
-    struct {
-        ULONG LowPart;
-        LONG HighPart;
-    } u;
-    LONGLONG QuadPart;
-} LARGE_INTEGER, *PLARGE_INTEGER;
-extern "C" DECLSPEC_IMPORT LARGE_INTEGER NTAPI
-KeQueryPerformanceCounter(PLARGE_INTEGER PerformanceFrequency);
-#endif
-
 #include <kshake/avstream.hpp>
 
 #include "../../../examples/avstream_driver/negotiation_timer.hpp"

@@ -12,6 +12,8 @@
  *   "KeBugCheckEx function (wdm.h)"; "KeQueryActiveProcessorCount function (wdm.h)"
  *   "DbgPrintEx function (wdm.h)" (its component IDs and levels: dpfilter.h, in this folder)
  *   "UNREFERENCED_PARAMETER" (winnt.h/ntdef.h macro)
+ *   "LARGE_INTEGER union (winnt.h)"; "KeQueryPerformanceCounter function (wdm.h)" (hal.lib:
+ *   hal.dll's export, hence NTHALAPI)
  */
 #ifndef KSHAKE_TEST_WDK_WDM_H
 #define KSHAKE_TEST_WDK_WDM_H
@@ -27,6 +29,7 @@
 #define DECLSPEC_NORETURN __declspec(noreturn)
 #define NTKERNELAPI DECLSPEC_IMPORT /* ntoskrnl.exe's exports, as seen from a driver */
 #define NTSYSAPI DECLSPEC_IMPORT    /* the same, for the run-time library routines (Dbg*) */
+#define NTHALAPI DECLSPEC_IMPORT    /* hal.dll's exports */
 
 #define VOID void
 typedef void *PVOID;
@@ -53,6 +56,19 @@ typedef long LONG_PTR;
 typedef unsigned long ULONG_PTR;
 #endif
 typedef ULONG_PTR SIZE_T;
+
+/* A 64-bit signed value, also as its two 32-bit halves (both by name and through u). */
+typedef union _LARGE_INTEGER {
+    struct {
+        ULONG LowPart;
+        LONG HighPart;
+    };
+    struct {
+        ULONG LowPart;
+        LONG HighPart;
+    } u;
+    LONGLONG QuadPart;
+} LARGE_INTEGER, *PLARGE_INTEGER;
 typedef ULONG_PTR KAFFINITY;
 typedef KAFFINITY *PKAFFINITY;
 
@@ -136,6 +152,9 @@ DECLSPEC_NORETURN NTKERNELAPI VOID NTAPI KeBugCheckEx(ULONG BugCheckCode,
 
 /* The tests' negative cases call it where the compiler cannot see a constant. */
 NTKERNELAPI ULONG NTAPI KeQueryActiveProcessorCount(PKAFFINITY ActiveProcessors);
+
+/* The performance counter (hal.dll; the WDK's hal.lib); PerformanceFrequency may be null. */
+NTHALAPI LARGE_INTEGER NTAPI KeQueryPerformanceCounter(PLARGE_INTEGER PerformanceFrequency);
 
 /* Variadic, so __cdecl on x86 whatever /Gz makes the default; it returns an NTSTATUS as a ULONG. */
 NTSYSAPI ULONG __cdecl DbgPrintEx(ULONG ComponentId, ULONG Level, PCSTR Format, ...);

@@ -71,13 +71,10 @@ ARCH = {"gcc-x86_64": "x64", "clang-x86_64": "x64", "clang-cl-x64": "x64", "clan
 # /GS images enter at GsDriverEntry, which pops DriverEntry's 8 bytes on x86 too.
 GS = ["--gs"]
 GS_X86 = ["--gs", "--callee-pops", "GsDriverEntry=8"]
-# The timing case imports the performance counter from hal.dll (the WDK's hal.lib) and
-# DbgPrintEx. The WDK stand-ins declare no counter: the case declares it for them and the
-# clang-cl builds on the stand-ins link an import library of hal.dll for it, as
-# tests/kernel/meson.build does.
+# The timing case imports the performance counter from hal.dll (the WDK's hal.lib; for the
+# stand-ins build_driver.py links wdk/hal.def's import library) and DbgPrintEx.
 TIMING_IMPORTS = ["--require-import", "hal.dll!KeQueryPerformanceCounter",
                   "--require-import", "ntoskrnl.exe!DbgPrintEx"]
-TIMING_HAL = ["--import", "hal.dll=KeQueryPerformanceCounter@4"]
 TIMING_N = 10_000  # negotiations a case, given to the image by the harness
 # Wine's DbgPrintEx (ntdll's vDbgPrintExWithPrefix) writes each line to the debug channel
 # `debugstr` at the warn level; every other channel stays off.
@@ -139,10 +136,9 @@ def timing(toolchain: str, name: str = "", harness: list[str] | None = None, **k
     msvc = toolchain.startswith("clang-cl")
     stdcall = STDCALL_API["clang-cl-x86" if toolchain.startswith("clang-cl-x86") else toolchain] \
         if ARCH[toolchain] == "x86" else []
-    hal = TIMING_HAL if msvc and not toolchain.endswith("-ddk") else []
     kw.setdefault("winedebug", DBGPRINT_SEEN)
     return Image(name or f"time_negotiations-{toolchain}" + ("-O2" if msvc else ""), toolchain,
-                 TIMING, "timing", build=stdcall + TIMING_IMPORTS + hal,
+                 TIMING, "timing", build=stdcall + TIMING_IMPORTS,
                  harness=["--negotiations", str(TIMING_N)] + (harness or []), **kw)
 
 
