@@ -23,8 +23,8 @@ directory (no linker drops .pdata), no base relocation table with the "relocatio
 still clear (the case neither /FIXED nor --disable-reloc-section makes, since both also set the
 flag), a wrong checksum; for GNU ld and ld.lld (which have no flag for it) an INIT section that is
 not discardable and the section holding the entry point neither executable nor readable (what
-lld-link's /SECTION:INIT,D does); for GNU ld a writable .text and a zero checksum; for ARM64, where lld-link refuses
-/DYNAMICBASE:NO and /FIXED, what those two flags do. The accepted image checked with another
+lld-link's /SECTION:INIT,D does); for GNU ld a writable .text and a zero checksum; for ARM64,
+where lld-link refuses /DYNAMICBASE:NO and /FIXED, what those two flags do. The accepted image checked with another
 --machine must be refused too. For lld-link, the /GS rule (gs_twins). And .pdata (64-bit) and
 .reloc are removed from copies with objcopy -R, which can leave the data directory pointing at
 nothing (mingw-w64's GNU objcopy for GNU ld's images; llvm-objcopy-19, which also zeroes the
