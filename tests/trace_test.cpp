@@ -375,7 +375,7 @@ void check_event(const request_case& c, const kshake::request_event& e) {
     const std::string head = line.substr(0, line.find(": "));
     std::string id_text = text_of_guid(unknown_read_whole ? c.id : c.event_id);
     if (e.protocol_id_bytes == 8U) {
-        id_text.replace(20, 17, "\?\?\?\?-\?\?\?\?\?\?\?\?\?\?\?\?");
+        id_text.replace(20, 17, std::string(4, '?') + '-' + std::string(12, '?'));
     }
     CHECK(head.starts_with("kshake request " + id_text));
     if (c.route != none) {

@@ -307,8 +307,8 @@ last_request wire_trace; // NOLINT(cppcoreguidelines-avoid-non-const-global-vari
 // Every way into a responder, each given the same In and Out: serve, serve with a hook, callback
 // and traced_callback (through a mock pin whose context is `c`). Their statuses, in that order.
 template <class R>
-std::vector<ntstatus> serve_every_way(context& c, const unsigned char* in, kshake::handshake& out) {
-    auto* const peer_in = reinterpret_cast<kshake::handshake*>(const_cast<unsigned char*>(in));
+std::vector<ntstatus> serve_every_way(context& c, unsigned char* in, kshake::handshake& out) {
+    auto* const peer_in = reinterpret_cast<kshake::handshake*>(in);
     kshake::mock::pin pin{&c};
     last_request hook;
     std::vector<ntstatus> s;

@@ -249,12 +249,14 @@ class responder {
     // for a plain call and one detail::request_trace for a traced one (see serve_route).
     // `source` is the Context* (serve) or, FromPin, the pin (callback), whose context is read
     // only after check 1: read before, it kept one more register live (a larger x86 frame).
+    // One function on purpose: each helper would be a stack frame of its own in an unoptimised
+    // build, which the kernel stack budget counts (docs/driver.md, "Stack usage").
     template <bool FromPin, class Source, class... Trace>
+    // NOLINTNEXTLINE(readability-function-cognitive-complexity): see above
     [[nodiscard]] static ntstatus dispatch(Source source, const void* in, void* out,
                                            Trace&... trace) noexcept {
         if (in == nullptr || out == nullptr) [[unlikely]] {
-            (trace.refused(request_check::in_out_null), ...);
-            return KSHAKE_DETAIL_REFUSE(status::invalid_parameter);
+            return KSHAKE_DETAIL_REFUSE_AT(request_check::in_out_null, trace);
         }
         Context* context = nullptr;
         if constexpr (FromPin) {
@@ -263,12 +265,11 @@ class responder {
             context = source;
         }
         if (context == nullptr) [[unlikely]] {
-            (trace.refused(request_check::no_context), ...);
-            return KSHAKE_DETAIL_REFUSE(status::invalid_device_state);
+            return KSHAKE_DETAIL_REFUSE_AT(request_check::no_context, trace);
         }
         const auto* const id = static_cast<const unsigned char*>(in);
         if constexpr (!valid) {
-            return status::invalid_device_request;
+            return detail::status_of(request_check::unknown_protocol);
         } else if constexpr (!hashed) {
             // The one id (typed versions may serve it with several routes): its entry is a
             // constant, so the route's code is inlined here. The id's halves one at a time: an
@@ -277,14 +278,12 @@ class responder {
             detail::copy_bytes(&half, id, sizeof half);
             (trace.read_id(0, half), ...);
             if (half != first_id.low) [[unlikely]] {
-                (trace.refused(request_check::unknown_protocol), ...);
-                return KSHAKE_DETAIL_REFUSE(status::invalid_device_request);
+                return KSHAKE_DETAIL_REFUSE_AT(request_check::unknown_protocol, trace);
             }
             detail::copy_bytes(&half, id + sizeof half, sizeof half);
             (trace.read_id(sizeof half, half), ...);
             if (half != first_id.high) [[unlikely]] {
-                (trace.refused(request_check::unknown_protocol), ...);
-                return KSHAKE_DETAIL_REFUSE(status::invalid_device_request);
+                return KSHAKE_DETAIL_REFUSE_AT(request_check::unknown_protocol, trace);
             }
             return entry_of<0, Trace...>(*context, in, out, trace...);
         } else {
@@ -295,8 +294,7 @@ class responder {
             if constexpr (lookup::table.fold == 0) {
                 slot = lookup::slot_of(half);
                 if (lookup::runtime.low[slot] != half) [[unlikely]] {
-                    (trace.refused(request_check::unknown_protocol), ...);
-                    return KSHAKE_DETAIL_REFUSE(status::invalid_device_request);
+                    return KSHAKE_DETAIL_REFUSE_AT(request_check::unknown_protocol, trace);
                 }
                 detail::copy_bytes(&half, id + sizeof half, sizeof half);
                 (trace.read_id(sizeof half, half), ...);
@@ -308,14 +306,12 @@ class responder {
                 (trace.read_id(sizeof high, high), ...);
                 slot = lookup::slot_of(detail::route_key(lookup::table.fold, half, high));
                 if (lookup::runtime.low[slot] != half) [[unlikely]] {
-                    (trace.refused(request_check::unknown_protocol), ...);
-                    return KSHAKE_DETAIL_REFUSE(status::invalid_device_request);
+                    return KSHAKE_DETAIL_REFUSE_AT(request_check::unknown_protocol, trace);
                 }
                 half = high;
             }
             if (lookup::runtime.high[slot] != half) [[unlikely]] {
-                (trace.refused(request_check::unknown_protocol), ...);
-                return KSHAKE_DETAIL_REFUSE(status::invalid_device_request);
+                return KSHAKE_DETAIL_REFUSE_AT(request_check::unknown_protocol, trace);
             }
             if constexpr (sizeof...(Trace) == 0) {
                 return lookup::runtime.serve[slot](*context, in, out);

@@ -4,38 +4,13 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "detail/checks.hpp"
 #include "detail/freestanding.hpp"
 #include "guid.hpp"
 #include "handshake.hpp"
 #include "status.hpp"
 
 namespace kshake {
-
-// The check of docs/wire.md §2.3 that refused a request; `none` when it was served.
-enum class request_check : uint8_t {
-    none = 0,
-    in_out_null = 1,           // In or Out is null
-    no_context = 2,            // the pin is null or has no context
-    unknown_protocol = 3,      // no route serves In.ProtocolId
-    envelope_null = 4,         // In.Argument1 or In.Argument2 is null
-    version = 5,               // the request's version is in no route's range
-    request_size = 6,          // the request envelope is shorter than the route's request
-    response_capacity = 7,     // the response envelope is smaller than the route's response
-    response_overlaps_out = 8, // the response envelope would overwrite Out
-    handler = 9,               // the handler returned a failure status
-};
-
-// The rule of docs/wire.md §2.5 that a success answer broke; `none` for an accepted offer and for
-// a refusal.
-enum class answer_rule : uint8_t {
-    none = 0,
-    status_code = 1,      // R0: a success code other than STATUS_SUCCESS
-    protocol_id = 2,      // R1: Out.ProtocolId is not the offered id
-    argument1 = 3,        // R2: Out.Argument1 is not the initiator's response envelope
-    argument2 = 4,        // R3: Out.Argument2 is not null
-    response_size = 5,    // R4: the response size is not envelope_size<response>
-    response_version = 6, // R5: the response version is not the offered version
-};
 
 // "check 5 of wire.md 2.3: the request's version is in no route's range" and so on; never null.
 [[nodiscard]] constexpr const char* check_name(request_check c) noexcept {

@@ -3,13 +3,13 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "detail/checks.hpp"
 #include "detail/freestanding.hpp"
 #include "detail/same_guid.hpp"
 #include "handshake.hpp"
 #include "protocol.hpp"
 #include "result.hpp"
 #include "status.hpp"
-#include "trace.hpp"
 
 namespace kshake {
 
@@ -71,6 +71,12 @@ template <ntstatus S>
 #else
 #define KSHAKE_DETAIL_REFUSE(s) (s)
 #endif
+
+// A check of docs/wire.md §2.3 that fails: `return KSHAKE_DETAIL_REFUSE_AT(request_check::x,
+// trace);`. The trace (none, or a responder's detail::request_trace) hears which check, and the
+// status is that check's own, from the one table (detail::status_of).
+#define KSHAKE_DETAIL_REFUSE_AT(check, trace)                                                      \
+    (((trace).refused(check), ...), KSHAKE_DETAIL_REFUSE(::kshake::detail::status_of(check)))
 
 // [a, a + a_size) and [b, b + b_size) share a byte (sizes not 0) when a - b lies in
 // (-a_size, b_size), i.e. when a - b + a_size - 1, in the address space's own modular
@@ -191,8 +197,7 @@ struct envelope_codec {
         // Written out rather than through read_request_header: on the hot path that call cost
         // an instruction, and a debug build gives it a stack frame.
         if (in.argument1 == nullptr || in.argument2 == nullptr) {
-            (trace.refused(request_check::envelope_null), ...);
-            return KSHAKE_DETAIL_REFUSE(status::invalid_parameter);
+            return KSHAKE_DETAIL_REFUSE_AT(request_check::envelope_null, trace);
         }
         // Field by field (read whole, or through a helper returning it, it is loaded as 8 bytes
         // and the version shifted out, by g++ 12 and clang-19 alike): the version here, the size
@@ -232,8 +237,7 @@ struct envelope_codec {
         using response_type = response_t<P>;
         (trace.version(request_header.version), ...);
         if (request_header.version < min_version_v<P> || request_header.version > version_v<P>) {
-            (trace.refused(request_check::version), ...);
-            return KSHAKE_DETAIL_REFUSE(status::revision_mismatch);
+            return KSHAKE_DETAIL_REFUSE_AT(request_check::version, trace);
         }
         uint32_t request_size; // NOLINT(cppcoreguidelines-init-variables): set on both branches
         if constexpr (SizeCopied) {
@@ -242,23 +246,20 @@ struct envelope_codec {
             detail::copy_bytes(&request_size, in.argument1, sizeof request_size);
         }
         if (request_size < envelope_size<request_type>) {
-            (trace.refused(request_check::request_size), ...);
-            return KSHAKE_DETAIL_REFUSE(status::invalid_buffer_size);
+            return KSHAKE_DETAIL_REFUSE_AT(request_check::request_size, trace);
         }
         // Only the response header's size (its first 4 bytes) is read: its version is the
         // initiator's business, and a peer may have mapped no more (docs/wire.md §2.3).
         uint32_t capacity = 0;
         detail::copy_bytes(&capacity, in.argument2, sizeof capacity);
         if (capacity < envelope_size<response_type>) {
-            (trace.refused(request_check::response_capacity), ...);
-            return KSHAKE_DETAIL_REFUSE(status::buffer_too_small);
+            return KSHAKE_DETAIL_REFUSE_AT(request_check::response_capacity, trace);
         }
         // Writing the response must not overwrite Out itself. Out first: in the other order
         // g++ 12 needs a move, a subtraction and an add where a lea and a subtraction do.
         if (detail::regions_overlap(out, sizeof(handshake), in.argument2,
                                     envelope_size<response_type>)) {
-            (trace.refused(request_check::response_overlaps_out), ...);
-            return KSHAKE_DETAIL_REFUSE(status::invalid_parameter);
+            return KSHAKE_DETAIL_REFUSE_AT(request_check::response_overlaps_out, trace);
         }
         detail::copy_bytes(&d.request,
                            static_cast<const unsigned char*>(in.argument1) + envelope_body_offset,

@@ -309,6 +309,7 @@ inline void copy_bytes_in_a_loop(void* to, const void* from, size_t count) noexc
     auto* const target = static_cast<unsigned char*>(to);
     const auto* const source = static_cast<const unsigned char*>(from);
     for (size_t i = 0; i < count; ++i) {
+        // cppcheck-suppress objectIndex ; every caller copies within the objects it names
         target[i] = source[i];
     }
 }
@@ -1302,6 +1303,79 @@ consteval bool check_protocol() noexcept {
 // kshake wire rules: how a typed exchange rides on KSHANDSHAKE's two pointers.
 // The normative description, with byte offsets and statuses, is docs/wire.md.
 
+// ---- begin kshake/detail/checks.hpp ------------------------------------------------------------
+// kshake/detail/checks.hpp — what a responder checks (docs/wire.md §2.3) and what an initiator
+// checks of an answer (§2.5), by name, and the one table from a failed check to its status: the
+// codecs and the responder refuse through it, a trace reports the same names (trace.hpp).
+
+namespace kshake {
+
+// The check of docs/wire.md §2.3 that refused a request; `none` when it was served.
+enum class request_check : uint8_t {
+    none = 0,
+    in_out_null = 1,           // In or Out is null
+    no_context = 2,            // the pin is null or has no context
+    unknown_protocol = 3,      // no route serves In.ProtocolId
+    envelope_null = 4,         // In.Argument1 or In.Argument2 is null
+    version = 5,               // the request's version is in no route's range
+    request_size = 6,          // the request envelope is shorter than the route's request
+    response_capacity = 7,     // the response envelope is smaller than the route's response
+    response_overlaps_out = 8, // the response envelope would overwrite Out
+    handler = 9,               // the handler returned a failure status
+};
+
+// The rule of docs/wire.md §2.5 that a success answer broke; `none` for an accepted offer and for
+// a refusal.
+enum class answer_rule : uint8_t {
+    none = 0,
+    status_code = 1,      // R0: a success code other than STATUS_SUCCESS
+    protocol_id = 2,      // R1: Out.ProtocolId is not the offered id
+    argument1 = 3,        // R2: Out.Argument1 is not the initiator's response envelope
+    argument2 = 4,        // R3: Out.Argument2 is not null
+    response_size = 5,    // R4: the response size is not envelope_size<response>
+    response_version = 6, // R5: the response version is not the offered version
+};
+
+namespace detail {
+
+// Named in status_of for a check that refuses with no status of its own: not a constant
+// expression, so such a use does not compile.
+inline void check_without_a_status_of_its_own() noexcept {}
+
+// The status a check answers when it refuses (docs/wire.md §2.3's last column). No default: a
+// new check does not compile here until it is given its status. `none` refuses nothing and
+// check 9 answers with the handler's own status.
+[[nodiscard]] consteval ntstatus status_of(request_check c) noexcept {
+    switch (c) {
+    case request_check::in_out_null:
+        return status::invalid_parameter;
+    case request_check::no_context:
+        return status::invalid_device_state;
+    case request_check::unknown_protocol:
+        return status::invalid_device_request;
+    case request_check::envelope_null:
+        return status::invalid_parameter;
+    case request_check::version:
+        return status::revision_mismatch;
+    case request_check::request_size:
+        return status::invalid_buffer_size;
+    case request_check::response_capacity:
+        return status::buffer_too_small;
+    case request_check::response_overlaps_out:
+        return status::invalid_parameter;
+    case request_check::none:
+    case request_check::handler:
+        break;
+    }
+    check_without_a_status_of_its_own();
+    return status::unsuccessful;
+}
+
+} // namespace detail
+
+} // namespace kshake
+// ---- end kshake/detail/checks.hpp --------------------------------------------------------------
+
 // ---- begin kshake/detail/same_guid.hpp ---------------------------------------------------------
 // A GUID compare for the negotiation path.
 
@@ -1573,38 +1647,460 @@ struct first_result_access {
 } // namespace kshake
 // ---- end kshake/result.hpp ---------------------------------------------------------------------
 
+namespace kshake {
+
+// The version of the wire contract these headers implement (docs/wire.md §7). It is not sent:
+// the contract fixes what every byte means, so two peers agree on it by being built to it.
+inline constexpr uint32_t wire_contract_major = 1;
+inline constexpr uint32_t wire_contract_minor = 0;
+
+// An envelope: { u32 size; u32 version; body } with the body at byte 8 on every target.
+// `size` counts header and body: envelope_size<T> = 8 + sizeof(T).
+struct envelope_header {
+    uint32_t size;
+    uint32_t version;
+};
+
+template <payload T>
+struct envelope {
+    uint32_t size;
+    uint32_t version;
+    T body;
+};
+
+inline constexpr size_t envelope_body_offset = sizeof(envelope_header);
+
+template <payload T>
+inline constexpr uint32_t envelope_size = static_cast<uint32_t>(envelope_body_offset + sizeof(T));
+
+namespace detail {
+template <payload T>
+consteval bool envelope_layout_holds() noexcept {
+    return KSHAKE_OFFSETOF(envelope<T>, size) == 0 && KSHAKE_OFFSETOF(envelope<T>, version) == 4 &&
+           KSHAKE_OFFSETOF(envelope<T>, body) == envelope_body_offset &&
+           sizeof(envelope<T>) >= envelope_size<T>;
+}
+
+// A body as it crosses the wire. An empty struct's one byte is padding: it travels as zero.
+template <payload T>
+inline void write_body(void* to, const T& body) noexcept {
+    if constexpr (detail::is_empty_v<T>) {
+        *static_cast<unsigned char*>(to) = 0;
+    } else {
+        copy_bytes(to, &body, sizeof body);
+    }
+}
+
+// A refusal where a check fails: `return KSHAKE_DETAIL_REFUSE(status::x);`. Optimised under
+// clang it calls a function of its own, so that each failed check is one conditional tail jump:
+// returning the constant in place makes clang-19 load every check's status into the return
+// register before the check, an instruction per check on the path that passes
+// (docs/benchmarks.md, "What the measurements changed in kshake"). g++ compiles the constant just
+// as well and keeps a stack frame for a call, and an unoptimised build would give each refusal a
+// frame (docs/driver.md, "Stack usage").
+#if defined(__clang__) && defined(__OPTIMIZE__)
+template <ntstatus S>
+[[gnu::noinline, gnu::cold]] constexpr ntstatus refuse() noexcept {
+    return S;
+}
+#define KSHAKE_DETAIL_REFUSE(s) ::kshake::detail::refuse<(s)>()
+#else
+#define KSHAKE_DETAIL_REFUSE(s) (s)
+#endif
+
+// A check of docs/wire.md §2.3 that fails: `return KSHAKE_DETAIL_REFUSE_AT(request_check::x,
+// trace);`. The trace (none, or a responder's detail::request_trace) hears which check, and the
+// status is that check's own, from the one table (detail::status_of).
+#define KSHAKE_DETAIL_REFUSE_AT(check, trace)                                                      \
+    (((trace).refused(check), ...), KSHAKE_DETAIL_REFUSE(::kshake::detail::status_of(check)))
+
+// [a, a + a_size) and [b, b + b_size) share a byte (sizes not 0) when a - b lies in
+// (-a_size, b_size), i.e. when a - b + a_size - 1, in the address space's own modular
+// arithmetic, is below a_size + b_size - 1: one subtraction and one compare (clang-19 sets and
+// tests two flags for the two compares `a < b + b_size && b < a + a_size`), and no sum can
+// overflow at the top of the address space.
+[[nodiscard]] inline bool regions_overlap(const void* a, size_t a_size, const void* b,
+                                          size_t b_size) noexcept {
+    const auto a0 = reinterpret_cast<detail::uintptr_t>(a);
+    const auto b0 = reinterpret_cast<detail::uintptr_t>(b);
+    return a0 + (a_size - 1) - b0 < a_size + b_size - 1;
+}
+} // namespace detail
+
+// The default codec (docs/wire.md, "Envelope codec").
+//   In.ProtocolId = P::id, In.Argument1 -> the initiator's request envelope,
+//   In.Argument2 -> the initiator's response envelope (size = its capacity, version = 0).
+//   On success: the response envelope holds {envelope_size<response>, version used, body};
+//   Out = {P::id, Argument1 -> that response envelope, Argument2 = nullptr}.
+struct envelope_codec {
+    // Initiator side: both envelopes live in the caller's frame for the one call.
+    template <protocol P>
+    class exchange {
+      public:
+        using request_type = request_t<P>;
+        using response_type = response_t<P>;
+
+        constexpr explicit exchange(const request_type& request) noexcept
+            : request_{envelope_size<request_type>, version_v<P>, request},
+              response_{envelope_size<response_type>, 0, {}} {
+            static_assert(detail::envelope_layout_holds<request_type>() &&
+                          detail::envelope_layout_holds<response_type>());
+            // An empty body's one byte is padding, which `{}` and a copy may leave unset.
+            if constexpr (detail::is_empty_v<request_type>) {
+                detail::write_body(&request_.body, request);
+            }
+            if constexpr (detail::is_empty_v<response_type>) {
+                detail::write_body(&response_.body, response_type{});
+            }
+        }
+        exchange(const exchange&) = delete;
+        exchange& operator=(const exchange&) = delete;
+        ~exchange() = default;
+
+        [[nodiscard]] handshake offer() noexcept { return {P::id, &request_, &response_}; }
+
+        // Checks what the peer claims to have done; reads only the initiator's own buffer.
+        [[nodiscard]] bool answer_is_valid(const handshake& out) const noexcept {
+            // The response header as one 64-bit value: clang-19 compares the fields apart.
+            return detail::same_guid(out.protocol_id, P::id) && out.argument1 == &response_ &&
+                   out.argument2 == nullptr &&
+                   (uint64_t{response_.version} << 32U | response_.size) ==
+                       (uint64_t{version_v<P>} << 32U | envelope_size<response_type>);
+        }
+
+        // Which rule of docs/wire.md §2.5 an answer breaks first (for a trace), or none.
+        [[nodiscard]] answer_rule broken_rule(const handshake& out) const noexcept {
+            if (!detail::same_guid(out.protocol_id, P::id)) {
+                return answer_rule::protocol_id;
+            }
+            if (out.argument1 != &response_) {
+                return answer_rule::argument1;
+            }
+            if (out.argument2 != nullptr) {
+                return answer_rule::argument2;
+            }
+            if (response_.size != envelope_size<response_type>) {
+                return answer_rule::response_size;
+            }
+            if (response_.version != version_v<P>) {
+                return answer_rule::response_version;
+            }
+            return answer_rule::none;
+        }
+
+        [[nodiscard]] ntstatus accept(const handshake& out, response_type& value,
+                                      uint32_t& version) const noexcept {
+            if (!answer_is_valid(out)) {
+                return status::device_protocol_error;
+            }
+            value = response_.body;
+            version = response_.version;
+            return status::success;
+        }
+
+        // The response a valid answer carries, read in place (negotiate_first copies it once,
+        // straight into its outcome); call only after answer_is_valid(out).
+        [[nodiscard]] const response_type& response() const noexcept { return response_.body; }
+
+        // The same checks, answering with the result itself: negotiate() returns it as it is,
+        // so the response is copied once, from the envelope into the result.
+        [[nodiscard]] result<response_type> accept(const handshake& out) const noexcept {
+            if (!answer_is_valid(out)) {
+                return result<response_type>{status::device_protocol_error};
+            }
+            return result<response_type>{response_.body, version_v<P>};
+        }
+
+      private:
+        envelope<request_type> request_;
+        envelope<response_type> response_;
+    };
+
+    // Responder side: what decode_request() has checked and copied, for encode_response().
+    template <protocol P>
+    struct decoded {
+        request_t<P> request;
+        uint32_t version;
+        void* response_envelope;
+    };
+
+    // Validates In without writing anything; `out` is only compared, never written. `trace`
+    // (none, or a responder's detail::request_trace) hears the version and the check that
+    // refused.
+    template <protocol P, class... Trace>
+    [[nodiscard]] static ntstatus decode_request(const handshake& in, const void* out,
+                                                 decoded<P>& d, Trace&... trace) noexcept {
+        // Written out rather than through read_request_header: on the hot path that call cost
+        // an instruction, and a debug build gives it a stack frame.
+        if (in.argument1 == nullptr || in.argument2 == nullptr) {
+            return KSHAKE_DETAIL_REFUSE_AT(request_check::envelope_null, trace);
+        }
+        // Field by field (read whole, or through a helper returning it, it is loaded as 8 bytes
+        // and the version shifted out, by g++ 12 and clang-19 alike): the version here, the size
+        // by decode_request_with_header once the version has passed (read before, g++ 12 keeps
+        // it in a register). docs/benchmarks.md, "What the measurements changed in kshake".
+        envelope_header request_header; // NOLINT(cppcoreguidelines-pro-type-member-init)
+        detail::copy_bytes(&request_header.version,
+                           static_cast<const unsigned char*>(in.argument1) +
+                               sizeof request_header.size,
+                           sizeof request_header.version);
+        return decode_request_with_header<P, false>(in, request_header, out, d, trace...);
+    }
+
+    // §2.3 check 4, then the request header copied once: false when an envelope is null (for
+    // the routes of one id, which read the header before choosing one). Headers and body are
+    // copied out before use: the peer's buffers may be unaligned and may change under us (a
+    // double fetch is a classic kernel bug).
+    [[nodiscard]] static bool read_request_header(const void* request_envelope,
+                                                  const void* response_envelope,
+                                                  envelope_header& header) noexcept {
+        if (request_envelope == nullptr || response_envelope == nullptr) {
+            return false;
+        }
+        detail::copy_bytes(&header, request_envelope, sizeof header);
+        return true;
+    }
+
+    // The checks from the request version on, once the header has been copied: whole, by a
+    // responder choosing among the routes of one id by its version; or only its version, by
+    // decode_request (SizeCopied false), and then the size is copied here once the version has
+    // passed.
+    template <protocol P, bool SizeCopied = true, class... Trace>
+    [[nodiscard]] static ntstatus
+    decode_request_with_header(const handshake& in, const envelope_header& request_header,
+                               const void* out, decoded<P>& d, Trace&... trace) noexcept {
+        using request_type = request_t<P>;
+        using response_type = response_t<P>;
+        (trace.version(request_header.version), ...);
+        if (request_header.version < min_version_v<P> || request_header.version > version_v<P>) {
+            return KSHAKE_DETAIL_REFUSE_AT(request_check::version, trace);
+        }
+        uint32_t request_size; // NOLINT(cppcoreguidelines-init-variables): set on both branches
+        if constexpr (SizeCopied) {
+            request_size = request_header.size;
+        } else {
+            detail::copy_bytes(&request_size, in.argument1, sizeof request_size);
+        }
+        if (request_size < envelope_size<request_type>) {
+            return KSHAKE_DETAIL_REFUSE_AT(request_check::request_size, trace);
+        }
+        // Only the response header's size (its first 4 bytes) is read: its version is the
+        // initiator's business, and a peer may have mapped no more (docs/wire.md §2.3).
+        uint32_t capacity = 0;
+        detail::copy_bytes(&capacity, in.argument2, sizeof capacity);
+        if (capacity < envelope_size<response_type>) {
+            return KSHAKE_DETAIL_REFUSE_AT(request_check::response_capacity, trace);
+        }
+        // Writing the response must not overwrite Out itself. Out first: in the other order
+        // g++ 12 needs a move, a subtraction and an add where a lea and a subtraction do.
+        if (detail::regions_overlap(out, sizeof(handshake), in.argument2,
+                                    envelope_size<response_type>)) {
+            return KSHAKE_DETAIL_REFUSE_AT(request_check::response_overlaps_out, trace);
+        }
+        detail::copy_bytes(&d.request,
+                           static_cast<const unsigned char*>(in.argument1) + envelope_body_offset,
+                           sizeof(request_type));
+        // A protocol of one version knows it now: a constant lets the compiler check the
+        // header in place and write the response header as one immediate (clang-19 otherwise
+        // loads the header whole and shifts the version out).
+        d.version = min_version_v<P> == version_v<P> ? version_v<P> : request_header.version;
+        d.response_envelope = in.argument2;
+        return status::success;
+    }
+
+    template <protocol P>
+    static void encode_response(const decoded<P>& d, const response_t<P>& response,
+                                handshake& out) noexcept {
+        const envelope_header header{envelope_size<response_t<P>>, d.version};
+        auto* bytes = static_cast<unsigned char*>(d.response_envelope);
+        detail::write_body(bytes + envelope_body_offset, response);
+        detail::copy_bytes(bytes, &header, sizeof header);
+        out = {P::id, d.response_envelope, nullptr};
+    }
+};
+
+// Both pointers as they are, for a peer with its own convention (docs/wire.md, "Raw codec").
+struct raw_arguments {
+    void* argument1;
+    void* argument2;
+};
+
+// A raw protocol has request = response = raw_arguments: the initiator's In.Argument1/2 reach
+// the handler as they are, and the handler's answer becomes Out.Argument1/2. No version travels
+// on the wire, pointers may be null, and nothing is dereferenced by kshake.
+struct raw_codec {
+    template <protocol P>
+    class exchange {
+      public:
+        constexpr explicit exchange(const raw_arguments& request) noexcept : request_{request} {}
+        exchange(const exchange&) = delete;
+        exchange& operator=(const exchange&) = delete;
+        ~exchange() = default;
+
+        [[nodiscard]] handshake offer() const noexcept {
+            return {P::id, request_.argument1, request_.argument2};
+        }
+        [[nodiscard]] static answer_rule broken_rule(const handshake& out) noexcept {
+            return detail::same_guid(out.protocol_id, P::id) ? answer_rule::none
+                                                             : answer_rule::protocol_id;
+        }
+        [[nodiscard]] static ntstatus accept(const handshake& out, raw_arguments& value,
+                                             uint32_t& version) noexcept {
+            if (!detail::same_guid(out.protocol_id, P::id)) {
+                return status::device_protocol_error;
+            }
+            value = {out.argument1, out.argument2};
+            version = version_v<P>;
+            return status::success;
+        }
+        [[nodiscard]] static result<raw_arguments> accept(const handshake& out) noexcept {
+            if (!detail::same_guid(out.protocol_id, P::id)) {
+                return result<raw_arguments>{status::device_protocol_error};
+            }
+            return result<raw_arguments>{raw_arguments{out.argument1, out.argument2}, version_v<P>};
+        }
+
+      private:
+        raw_arguments request_;
+    };
+
+    template <protocol P>
+    struct decoded {
+        raw_arguments request;
+        uint32_t version;
+    };
+
+    template <protocol P, class... Trace>
+    [[nodiscard]] static ntstatus decode_request(const handshake& in, const void*, decoded<P>& d,
+                                                 Trace&... trace) noexcept {
+        (trace.version(version_v<P>), ...);
+        d.request = {in.argument1, in.argument2};
+        d.version = version_v<P>;
+        return status::success;
+    }
+
+    template <protocol P>
+    static void encode_response(const decoded<P>&, const raw_arguments& response,
+                                handshake& out) noexcept {
+        out = {P::id, response.argument1, response.argument2};
+    }
+};
+
+// A protocol picks its codec with `using codec = kshake::raw_codec;`; the default is the envelope.
+template <protocol P>
+struct codec_of {
+    using type = envelope_codec;
+};
+template <protocol P>
+    requires requires { typename P::codec; }
+struct codec_of<P> {
+    using type = typename P::codec;
+};
+template <protocol P>
+using codec_t = typename codec_of<P>::type;
+
+namespace detail {
+template <class P>
+consteval bool check_codec() noexcept {
+    using codec = codec_t<P>;
+    if constexpr (!detail::is_same_v<codec, envelope_codec> &&
+                  !detail::is_same_v<codec, raw_codec>) {
+        static_assert(detail::is_same_v<codec, envelope_codec> ||
+                          detail::is_same_v<codec, raw_codec>,
+                      "kshake: a protocol's codec must be kshake::envelope_codec or "
+                      "kshake::raw_codec");
+        return false;
+    } else if constexpr (detail::is_same_v<codec, raw_codec> &&
+                         (!detail::is_same_v<request_t<P>, raw_arguments> ||
+                          !detail::is_same_v<response_t<P>, raw_arguments>)) {
+        static_assert(detail::is_same_v<request_t<P>, raw_arguments> &&
+                          detail::is_same_v<response_t<P>, raw_arguments>,
+                      "kshake: a raw_codec protocol must use kshake::raw_arguments as both its "
+                      "request and its response");
+        return false;
+    } else {
+        return true;
+    }
+}
+} // namespace detail
+
+} // namespace kshake
+// ---- end kshake/wire.hpp -----------------------------------------------------------------------
+
+// ---- begin kshake/transport.hpp ----------------------------------------------------------------
+// kshake::transport — anything that performs one handshake with a peer pin.
+
+namespace kshake {
+
+namespace detail {
+// A call operator that also takes a temporary as `out` takes it by value or by const&
+// (or, generic, by forwarding reference): the peer's answer would be written into a copy and
+// lost, and every negotiation would fail with STATUS_DEVICE_PROTOCOL_ERROR.
+template <class T>
+concept takes_out_by_copy = requires(T& t, const handshake& in) { t(in, handshake{}); };
+} // namespace detail
+
+// `ntstatus t(const handshake& in, handshake& out) noexcept`: sends `in` to the peer, which
+// fills `out`; success only if the peer accepted. avstream.hpp's transports call KsPinHandshake
+// or send IOCTL_KS_HANDSHAKE; mock.hpp's call a mock pin; a lambda will do in a test. It may
+// return NTSTATUS (a 32-bit `long` on Windows targets) instead of kshake::ntstatus
+// (status_type): the value is the same NTSTATUS either way.
+template <class T>
+concept transport = requires(T& t, const handshake& in, handshake& out) {
+    { t(in, out) } noexcept -> status_type;
+} && !detail::takes_out_by_copy<T>;
+
+namespace detail {
+// T as negotiate() received it: a const transport must be callable through a const reference.
+template <class T>
+consteval bool check_transport() noexcept {
+    using type = detail::remove_reference_t<T>;
+    if constexpr (!requires(type& t, const handshake& in, handshake& out) { t(in, out); }) {
+        static_assert(
+            requires(type& t, const handshake& in, handshake& out) { t(in, out); },
+            "kshake: not a transport: it must be callable as "
+            "`kshake::ntstatus t(const kshake::handshake& in, kshake::handshake& out) "
+            "noexcept` (e.g. kshake::mock::connected_pin(pin) or "
+            "kshake::avstream::connected_pin(pin))");
+        return false;
+    } else if constexpr (takes_out_by_copy<type>) {
+        static_assert(!takes_out_by_copy<type>,
+                      "kshake: a transport must take `out` as `kshake::handshake& out` (not by "
+                      "value, const& or auto&&): the peer's answer is written there, and a copy "
+                      "would lose it");
+        return false;
+    } else if constexpr (!requires(type& t, const handshake& in, handshake& out) {
+                             { t(in, out) } -> status_type;
+                         }) {
+        static_assert(
+            requires(type& t, const handshake& in, handshake& out) {
+                { t(in, out) } -> status_type;
+            }, "kshake: a transport must return kshake::ntstatus (the NTSTATUS of the "
+               "handshake; NTSTATUS, a 32-bit long, works too), not another type");
+        return false;
+    } else if constexpr (!transport<type>) {
+        static_assert(transport<type>,
+                      "kshake: a transport must be noexcept: declare its call operator "
+                      "`noexcept` (nothing on the negotiation path may throw)");
+        return false;
+    } else {
+        return true;
+    }
+}
+} // namespace detail
+
+} // namespace kshake
+// ---- end kshake/transport.hpp ------------------------------------------------------------------
+
+// ---- begin kshake/initiator.hpp ----------------------------------------------------------------
+// kshake::negotiate — the initiating pin's side: offer a protocol, get a typed answer.
+
 // ---- begin kshake/trace.hpp --------------------------------------------------------------------
 // kshake::trace — why a negotiation went as it did, on both sides: an opt-in hook that sees each
 // offer an initiator makes and each request a responder answers. No heap, no exceptions;
 // without a hook the generated code is what it would be without this header.
 
 namespace kshake {
-
-// The check of docs/wire.md §2.3 that refused a request; `none` when it was served.
-enum class request_check : uint8_t {
-    none = 0,
-    in_out_null = 1,           // In or Out is null
-    no_context = 2,            // the pin is null or has no context
-    unknown_protocol = 3,      // no route serves In.ProtocolId
-    envelope_null = 4,         // In.Argument1 or In.Argument2 is null
-    version = 5,               // the request's version is in no route's range
-    request_size = 6,          // the request envelope is shorter than the route's request
-    response_capacity = 7,     // the response envelope is smaller than the route's response
-    response_overlaps_out = 8, // the response envelope would overwrite Out
-    handler = 9,               // the handler returned a failure status
-};
-
-// The rule of docs/wire.md §2.5 that a success answer broke; `none` for an accepted offer and for
-// a refusal.
-enum class answer_rule : uint8_t {
-    none = 0,
-    status_code = 1,      // R0: a success code other than STATUS_SUCCESS
-    protocol_id = 2,      // R1: Out.ProtocolId is not the offered id
-    argument1 = 3,        // R2: Out.Argument1 is not the initiator's response envelope
-    argument2 = 4,        // R3: Out.Argument2 is not null
-    response_size = 5,    // R4: the response size is not envelope_size<response>
-    response_version = 6, // R5: the response version is not the offered version
-};
 
 // "check 5 of wire.md 2.3: the request's version is in no route's range" and so on; never null.
 [[nodiscard]] constexpr const char* check_name(request_check c) noexcept {
@@ -1852,453 +2348,6 @@ struct request_trace {
 
 } // namespace kshake
 // ---- end kshake/trace.hpp ----------------------------------------------------------------------
-
-namespace kshake {
-
-// The version of the wire contract these headers implement (docs/wire.md §7). It is not sent:
-// the contract fixes what every byte means, so two peers agree on it by being built to it.
-inline constexpr uint32_t wire_contract_major = 1;
-inline constexpr uint32_t wire_contract_minor = 0;
-
-// An envelope: { u32 size; u32 version; body } with the body at byte 8 on every target.
-// `size` counts header and body: envelope_size<T> = 8 + sizeof(T).
-struct envelope_header {
-    uint32_t size;
-    uint32_t version;
-};
-
-template <payload T>
-struct envelope {
-    uint32_t size;
-    uint32_t version;
-    T body;
-};
-
-inline constexpr size_t envelope_body_offset = sizeof(envelope_header);
-
-template <payload T>
-inline constexpr uint32_t envelope_size = static_cast<uint32_t>(envelope_body_offset + sizeof(T));
-
-namespace detail {
-template <payload T>
-consteval bool envelope_layout_holds() noexcept {
-    return KSHAKE_OFFSETOF(envelope<T>, size) == 0 && KSHAKE_OFFSETOF(envelope<T>, version) == 4 &&
-           KSHAKE_OFFSETOF(envelope<T>, body) == envelope_body_offset &&
-           sizeof(envelope<T>) >= envelope_size<T>;
-}
-
-// A body as it crosses the wire. An empty struct's one byte is padding: it travels as zero.
-template <payload T>
-inline void write_body(void* to, const T& body) noexcept {
-    if constexpr (detail::is_empty_v<T>) {
-        *static_cast<unsigned char*>(to) = 0;
-    } else {
-        copy_bytes(to, &body, sizeof body);
-    }
-}
-
-// A refusal where a check fails: `return KSHAKE_DETAIL_REFUSE(status::x);`. Optimised under
-// clang it calls a function of its own, so that each failed check is one conditional tail jump:
-// returning the constant in place makes clang-19 load every check's status into the return
-// register before the check, an instruction per check on the path that passes
-// (docs/benchmarks.md, "What the measurements changed in kshake"). g++ compiles the constant just
-// as well and keeps a stack frame for a call, and an unoptimised build would give each refusal a
-// frame (docs/driver.md, "Stack usage").
-#if defined(__clang__) && defined(__OPTIMIZE__)
-template <ntstatus S>
-[[gnu::noinline, gnu::cold]] constexpr ntstatus refuse() noexcept {
-    return S;
-}
-#define KSHAKE_DETAIL_REFUSE(s) ::kshake::detail::refuse<(s)>()
-#else
-#define KSHAKE_DETAIL_REFUSE(s) (s)
-#endif
-
-// [a, a + a_size) and [b, b + b_size) share a byte (sizes not 0) when a - b lies in
-// (-a_size, b_size), i.e. when a - b + a_size - 1, in the address space's own modular
-// arithmetic, is below a_size + b_size - 1: one subtraction and one compare (clang-19 sets and
-// tests two flags for the two compares `a < b + b_size && b < a + a_size`), and no sum can
-// overflow at the top of the address space.
-[[nodiscard]] inline bool regions_overlap(const void* a, size_t a_size, const void* b,
-                                          size_t b_size) noexcept {
-    const auto a0 = reinterpret_cast<detail::uintptr_t>(a);
-    const auto b0 = reinterpret_cast<detail::uintptr_t>(b);
-    return a0 + (a_size - 1) - b0 < a_size + b_size - 1;
-}
-} // namespace detail
-
-// The default codec (docs/wire.md, "Envelope codec").
-//   In.ProtocolId = P::id, In.Argument1 -> the initiator's request envelope,
-//   In.Argument2 -> the initiator's response envelope (size = its capacity, version = 0).
-//   On success: the response envelope holds {envelope_size<response>, version used, body};
-//   Out = {P::id, Argument1 -> that response envelope, Argument2 = nullptr}.
-struct envelope_codec {
-    // Initiator side: both envelopes live in the caller's frame for the one call.
-    template <protocol P>
-    class exchange {
-      public:
-        using request_type = request_t<P>;
-        using response_type = response_t<P>;
-
-        constexpr explicit exchange(const request_type& request) noexcept
-            : request_{envelope_size<request_type>, version_v<P>, request},
-              response_{envelope_size<response_type>, 0, {}} {
-            static_assert(detail::envelope_layout_holds<request_type>() &&
-                          detail::envelope_layout_holds<response_type>());
-            // An empty body's one byte is padding, which `{}` and a copy may leave unset.
-            if constexpr (detail::is_empty_v<request_type>) {
-                detail::write_body(&request_.body, request);
-            }
-            if constexpr (detail::is_empty_v<response_type>) {
-                detail::write_body(&response_.body, response_type{});
-            }
-        }
-        exchange(const exchange&) = delete;
-        exchange& operator=(const exchange&) = delete;
-        ~exchange() = default;
-
-        [[nodiscard]] handshake offer() noexcept { return {P::id, &request_, &response_}; }
-
-        // Checks what the peer claims to have done; reads only the initiator's own buffer.
-        [[nodiscard]] bool answer_is_valid(const handshake& out) const noexcept {
-            // The response header as one 64-bit value: clang-19 compares the fields apart.
-            return detail::same_guid(out.protocol_id, P::id) && out.argument1 == &response_ &&
-                   out.argument2 == nullptr &&
-                   (uint64_t{response_.version} << 32U | response_.size) ==
-                       (uint64_t{version_v<P>} << 32U | envelope_size<response_type>);
-        }
-
-        // Which rule of docs/wire.md §2.5 an answer breaks first (for a trace), or none.
-        [[nodiscard]] answer_rule broken_rule(const handshake& out) const noexcept {
-            if (!detail::same_guid(out.protocol_id, P::id)) {
-                return answer_rule::protocol_id;
-            }
-            if (out.argument1 != &response_) {
-                return answer_rule::argument1;
-            }
-            if (out.argument2 != nullptr) {
-                return answer_rule::argument2;
-            }
-            if (response_.size != envelope_size<response_type>) {
-                return answer_rule::response_size;
-            }
-            if (response_.version != version_v<P>) {
-                return answer_rule::response_version;
-            }
-            return answer_rule::none;
-        }
-
-        [[nodiscard]] ntstatus accept(const handshake& out, response_type& value,
-                                      uint32_t& version) const noexcept {
-            if (!answer_is_valid(out)) {
-                return status::device_protocol_error;
-            }
-            value = response_.body;
-            version = response_.version;
-            return status::success;
-        }
-
-        // The response a valid answer carries, read in place (negotiate_first copies it once,
-        // straight into its outcome); call only after answer_is_valid(out).
-        [[nodiscard]] const response_type& response() const noexcept { return response_.body; }
-
-        // The same checks, answering with the result itself: negotiate() returns it as it is,
-        // so the response is copied once, from the envelope into the result.
-        [[nodiscard]] result<response_type> accept(const handshake& out) const noexcept {
-            if (!answer_is_valid(out)) {
-                return result<response_type>{status::device_protocol_error};
-            }
-            return result<response_type>{response_.body, version_v<P>};
-        }
-
-      private:
-        envelope<request_type> request_;
-        envelope<response_type> response_;
-    };
-
-    // Responder side: what decode_request() has checked and copied, for encode_response().
-    template <protocol P>
-    struct decoded {
-        request_t<P> request;
-        uint32_t version;
-        void* response_envelope;
-    };
-
-    // Validates In without writing anything; `out` is only compared, never written. `trace`
-    // (none, or a responder's detail::request_trace) hears the version and the check that
-    // refused.
-    template <protocol P, class... Trace>
-    [[nodiscard]] static ntstatus decode_request(const handshake& in, const void* out,
-                                                 decoded<P>& d, Trace&... trace) noexcept {
-        // Written out rather than through read_request_header: on the hot path that call cost
-        // an instruction, and a debug build gives it a stack frame.
-        if (in.argument1 == nullptr || in.argument2 == nullptr) {
-            (trace.refused(request_check::envelope_null), ...);
-            return KSHAKE_DETAIL_REFUSE(status::invalid_parameter);
-        }
-        // Field by field (read whole, or through a helper returning it, it is loaded as 8 bytes
-        // and the version shifted out, by g++ 12 and clang-19 alike): the version here, the size
-        // by decode_request_with_header once the version has passed (read before, g++ 12 keeps
-        // it in a register). docs/benchmarks.md, "What the measurements changed in kshake".
-        envelope_header request_header; // NOLINT(cppcoreguidelines-pro-type-member-init)
-        detail::copy_bytes(&request_header.version,
-                           static_cast<const unsigned char*>(in.argument1) +
-                               sizeof request_header.size,
-                           sizeof request_header.version);
-        return decode_request_with_header<P, false>(in, request_header, out, d, trace...);
-    }
-
-    // §2.3 check 4, then the request header copied once: false when an envelope is null (for
-    // the routes of one id, which read the header before choosing one). Headers and body are
-    // copied out before use: the peer's buffers may be unaligned and may change under us (a
-    // double fetch is a classic kernel bug).
-    [[nodiscard]] static bool read_request_header(const void* request_envelope,
-                                                  const void* response_envelope,
-                                                  envelope_header& header) noexcept {
-        if (request_envelope == nullptr || response_envelope == nullptr) {
-            return false;
-        }
-        detail::copy_bytes(&header, request_envelope, sizeof header);
-        return true;
-    }
-
-    // The checks from the request version on, once the header has been copied: whole, by a
-    // responder choosing among the routes of one id by its version; or only its version, by
-    // decode_request (SizeCopied false), and then the size is copied here once the version has
-    // passed.
-    template <protocol P, bool SizeCopied = true, class... Trace>
-    [[nodiscard]] static ntstatus
-    decode_request_with_header(const handshake& in, const envelope_header& request_header,
-                               const void* out, decoded<P>& d, Trace&... trace) noexcept {
-        using request_type = request_t<P>;
-        using response_type = response_t<P>;
-        (trace.version(request_header.version), ...);
-        if (request_header.version < min_version_v<P> || request_header.version > version_v<P>) {
-            (trace.refused(request_check::version), ...);
-            return KSHAKE_DETAIL_REFUSE(status::revision_mismatch);
-        }
-        uint32_t request_size; // NOLINT(cppcoreguidelines-init-variables): set on both branches
-        if constexpr (SizeCopied) {
-            request_size = request_header.size;
-        } else {
-            detail::copy_bytes(&request_size, in.argument1, sizeof request_size);
-        }
-        if (request_size < envelope_size<request_type>) {
-            (trace.refused(request_check::request_size), ...);
-            return KSHAKE_DETAIL_REFUSE(status::invalid_buffer_size);
-        }
-        // Only the response header's size (its first 4 bytes) is read: its version is the
-        // initiator's business, and a peer may have mapped no more (docs/wire.md §2.3).
-        uint32_t capacity = 0;
-        detail::copy_bytes(&capacity, in.argument2, sizeof capacity);
-        if (capacity < envelope_size<response_type>) {
-            (trace.refused(request_check::response_capacity), ...);
-            return KSHAKE_DETAIL_REFUSE(status::buffer_too_small);
-        }
-        // Writing the response must not overwrite Out itself. Out first: in the other order
-        // g++ 12 needs a move, a subtraction and an add where a lea and a subtraction do.
-        if (detail::regions_overlap(out, sizeof(handshake), in.argument2,
-                                    envelope_size<response_type>)) {
-            (trace.refused(request_check::response_overlaps_out), ...);
-            return KSHAKE_DETAIL_REFUSE(status::invalid_parameter);
-        }
-        detail::copy_bytes(&d.request,
-                           static_cast<const unsigned char*>(in.argument1) + envelope_body_offset,
-                           sizeof(request_type));
-        // A protocol of one version knows it now: a constant lets the compiler check the
-        // header in place and write the response header as one immediate (clang-19 otherwise
-        // loads the header whole and shifts the version out).
-        d.version = min_version_v<P> == version_v<P> ? version_v<P> : request_header.version;
-        d.response_envelope = in.argument2;
-        return status::success;
-    }
-
-    template <protocol P>
-    static void encode_response(const decoded<P>& d, const response_t<P>& response,
-                                handshake& out) noexcept {
-        const envelope_header header{envelope_size<response_t<P>>, d.version};
-        auto* bytes = static_cast<unsigned char*>(d.response_envelope);
-        detail::write_body(bytes + envelope_body_offset, response);
-        detail::copy_bytes(bytes, &header, sizeof header);
-        out = {P::id, d.response_envelope, nullptr};
-    }
-};
-
-// Both pointers as they are, for a peer with its own convention (docs/wire.md, "Raw codec").
-struct raw_arguments {
-    void* argument1;
-    void* argument2;
-};
-
-// A raw protocol has request = response = raw_arguments: the initiator's In.Argument1/2 reach
-// the handler as they are, and the handler's answer becomes Out.Argument1/2. No version travels
-// on the wire, pointers may be null, and nothing is dereferenced by kshake.
-struct raw_codec {
-    template <protocol P>
-    class exchange {
-      public:
-        constexpr explicit exchange(const raw_arguments& request) noexcept : request_{request} {}
-        exchange(const exchange&) = delete;
-        exchange& operator=(const exchange&) = delete;
-        ~exchange() = default;
-
-        [[nodiscard]] handshake offer() const noexcept {
-            return {P::id, request_.argument1, request_.argument2};
-        }
-        [[nodiscard]] static answer_rule broken_rule(const handshake& out) noexcept {
-            return detail::same_guid(out.protocol_id, P::id) ? answer_rule::none
-                                                             : answer_rule::protocol_id;
-        }
-        [[nodiscard]] static ntstatus accept(const handshake& out, raw_arguments& value,
-                                             uint32_t& version) noexcept {
-            if (!detail::same_guid(out.protocol_id, P::id)) {
-                return status::device_protocol_error;
-            }
-            value = {out.argument1, out.argument2};
-            version = version_v<P>;
-            return status::success;
-        }
-        [[nodiscard]] static result<raw_arguments> accept(const handshake& out) noexcept {
-            if (!detail::same_guid(out.protocol_id, P::id)) {
-                return result<raw_arguments>{status::device_protocol_error};
-            }
-            return result<raw_arguments>{raw_arguments{out.argument1, out.argument2}, version_v<P>};
-        }
-
-      private:
-        raw_arguments request_;
-    };
-
-    template <protocol P>
-    struct decoded {
-        raw_arguments request;
-        uint32_t version;
-    };
-
-    template <protocol P, class... Trace>
-    [[nodiscard]] static ntstatus decode_request(const handshake& in, const void*, decoded<P>& d,
-                                                 Trace&... trace) noexcept {
-        (trace.version(version_v<P>), ...);
-        d.request = {in.argument1, in.argument2};
-        d.version = version_v<P>;
-        return status::success;
-    }
-
-    template <protocol P>
-    static void encode_response(const decoded<P>&, const raw_arguments& response,
-                                handshake& out) noexcept {
-        out = {P::id, response.argument1, response.argument2};
-    }
-};
-
-// A protocol picks its codec with `using codec = kshake::raw_codec;`; the default is the envelope.
-template <protocol P>
-struct codec_of {
-    using type = envelope_codec;
-};
-template <protocol P>
-    requires requires { typename P::codec; }
-struct codec_of<P> {
-    using type = typename P::codec;
-};
-template <protocol P>
-using codec_t = typename codec_of<P>::type;
-
-namespace detail {
-template <class P>
-consteval bool check_codec() noexcept {
-    using codec = codec_t<P>;
-    if constexpr (!detail::is_same_v<codec, envelope_codec> &&
-                  !detail::is_same_v<codec, raw_codec>) {
-        static_assert(detail::is_same_v<codec, envelope_codec> ||
-                          detail::is_same_v<codec, raw_codec>,
-                      "kshake: a protocol's codec must be kshake::envelope_codec or "
-                      "kshake::raw_codec");
-        return false;
-    } else if constexpr (detail::is_same_v<codec, raw_codec> &&
-                         (!detail::is_same_v<request_t<P>, raw_arguments> ||
-                          !detail::is_same_v<response_t<P>, raw_arguments>)) {
-        static_assert(detail::is_same_v<request_t<P>, raw_arguments> &&
-                          detail::is_same_v<response_t<P>, raw_arguments>,
-                      "kshake: a raw_codec protocol must use kshake::raw_arguments as both its "
-                      "request and its response");
-        return false;
-    } else {
-        return true;
-    }
-}
-} // namespace detail
-
-} // namespace kshake
-// ---- end kshake/wire.hpp -----------------------------------------------------------------------
-
-// ---- begin kshake/transport.hpp ----------------------------------------------------------------
-// kshake::transport — anything that performs one handshake with a peer pin.
-
-namespace kshake {
-
-namespace detail {
-// A call operator that also takes a temporary as `out` takes it by value or by const&
-// (or, generic, by forwarding reference): the peer's answer would be written into a copy and
-// lost, and every negotiation would fail with STATUS_DEVICE_PROTOCOL_ERROR.
-template <class T>
-concept takes_out_by_copy = requires(T& t, const handshake& in) { t(in, handshake{}); };
-} // namespace detail
-
-// `ntstatus t(const handshake& in, handshake& out) noexcept`: sends `in` to the peer, which
-// fills `out`; success only if the peer accepted. avstream.hpp's transports call KsPinHandshake
-// or send IOCTL_KS_HANDSHAKE; mock.hpp's call a mock pin; a lambda will do in a test. It may
-// return NTSTATUS (a 32-bit `long` on Windows targets) instead of kshake::ntstatus
-// (status_type): the value is the same NTSTATUS either way.
-template <class T>
-concept transport = requires(T& t, const handshake& in, handshake& out) {
-    { t(in, out) } noexcept -> status_type;
-} && !detail::takes_out_by_copy<T>;
-
-namespace detail {
-// T as negotiate() received it: a const transport must be callable through a const reference.
-template <class T>
-consteval bool check_transport() noexcept {
-    using type = detail::remove_reference_t<T>;
-    if constexpr (!requires(type& t, const handshake& in, handshake& out) { t(in, out); }) {
-        static_assert(
-            requires(type& t, const handshake& in, handshake& out) { t(in, out); },
-            "kshake: not a transport: it must be callable as "
-            "`kshake::ntstatus t(const kshake::handshake& in, kshake::handshake& out) "
-            "noexcept` (e.g. kshake::mock::connected_pin(pin) or "
-            "kshake::avstream::connected_pin(pin))");
-        return false;
-    } else if constexpr (takes_out_by_copy<type>) {
-        static_assert(!takes_out_by_copy<type>,
-                      "kshake: a transport must take `out` as `kshake::handshake& out` (not by "
-                      "value, const& or auto&&): the peer's answer is written there, and a copy "
-                      "would lose it");
-        return false;
-    } else if constexpr (!requires(type& t, const handshake& in, handshake& out) {
-                             { t(in, out) } -> status_type;
-                         }) {
-        static_assert(
-            requires(type& t, const handshake& in, handshake& out) {
-                { t(in, out) } -> status_type;
-            }, "kshake: a transport must return kshake::ntstatus (the NTSTATUS of the "
-               "handshake; NTSTATUS, a 32-bit long, works too), not another type");
-        return false;
-    } else if constexpr (!transport<type>) {
-        static_assert(transport<type>,
-                      "kshake: a transport must be noexcept: declare its call operator "
-                      "`noexcept` (nothing on the negotiation path may throw)");
-        return false;
-    } else {
-        return true;
-    }
-}
-} // namespace detail
-
-} // namespace kshake
-// ---- end kshake/transport.hpp ------------------------------------------------------------------
-
-// ---- begin kshake/initiator.hpp ----------------------------------------------------------------
-// kshake::negotiate — the initiating pin's side: offer a protocol, get a typed answer.
 
 namespace kshake {
 
@@ -3370,9 +3419,9 @@ struct versions<Context, index_sequence<Is...>, Rs...> {
         envelope_header header{};
         if (!envelope_codec::read_request_header(in.argument1, in.argument2, header)) {
             (trace.refused(request_check::envelope_null), ...);
-            return status::invalid_parameter;
+            return status_of(request_check::envelope_null);
         }
-        ntstatus s = status::revision_mismatch;
+        ntstatus s = status_of(request_check::version);
         const bool served =
             (... || (header.version >= min_version_v<typename Rs::protocol> &&
                      header.version <= version_v<typename Rs::protocol> &&
@@ -3637,12 +3686,14 @@ class responder {
     // for a plain call and one detail::request_trace for a traced one (see serve_route).
     // `source` is the Context* (serve) or, FromPin, the pin (callback), whose context is read
     // only after check 1: read before, it kept one more register live (a larger x86 frame).
+    // One function on purpose: each helper would be a stack frame of its own in an unoptimised
+    // build, which the kernel stack budget counts (docs/driver.md, "Stack usage").
     template <bool FromPin, class Source, class... Trace>
+    // NOLINTNEXTLINE(readability-function-cognitive-complexity): see above
     [[nodiscard]] static ntstatus dispatch(Source source, const void* in, void* out,
                                            Trace&... trace) noexcept {
         if (in == nullptr || out == nullptr) [[unlikely]] {
-            (trace.refused(request_check::in_out_null), ...);
-            return KSHAKE_DETAIL_REFUSE(status::invalid_parameter);
+            return KSHAKE_DETAIL_REFUSE_AT(request_check::in_out_null, trace);
         }
         Context* context = nullptr;
         if constexpr (FromPin) {
@@ -3651,12 +3702,11 @@ class responder {
             context = source;
         }
         if (context == nullptr) [[unlikely]] {
-            (trace.refused(request_check::no_context), ...);
-            return KSHAKE_DETAIL_REFUSE(status::invalid_device_state);
+            return KSHAKE_DETAIL_REFUSE_AT(request_check::no_context, trace);
         }
         const auto* const id = static_cast<const unsigned char*>(in);
         if constexpr (!valid) {
-            return status::invalid_device_request;
+            return detail::status_of(request_check::unknown_protocol);
         } else if constexpr (!hashed) {
             // The one id (typed versions may serve it with several routes): its entry is a
             // constant, so the route's code is inlined here. The id's halves one at a time: an
@@ -3665,14 +3715,12 @@ class responder {
             detail::copy_bytes(&half, id, sizeof half);
             (trace.read_id(0, half), ...);
             if (half != first_id.low) [[unlikely]] {
-                (trace.refused(request_check::unknown_protocol), ...);
-                return KSHAKE_DETAIL_REFUSE(status::invalid_device_request);
+                return KSHAKE_DETAIL_REFUSE_AT(request_check::unknown_protocol, trace);
             }
             detail::copy_bytes(&half, id + sizeof half, sizeof half);
             (trace.read_id(sizeof half, half), ...);
             if (half != first_id.high) [[unlikely]] {
-                (trace.refused(request_check::unknown_protocol), ...);
-                return KSHAKE_DETAIL_REFUSE(status::invalid_device_request);
+                return KSHAKE_DETAIL_REFUSE_AT(request_check::unknown_protocol, trace);
             }
             return entry_of<0, Trace...>(*context, in, out, trace...);
         } else {
@@ -3683,8 +3731,7 @@ class responder {
             if constexpr (lookup::table.fold == 0) {
                 slot = lookup::slot_of(half);
                 if (lookup::runtime.low[slot] != half) [[unlikely]] {
-                    (trace.refused(request_check::unknown_protocol), ...);
-                    return KSHAKE_DETAIL_REFUSE(status::invalid_device_request);
+                    return KSHAKE_DETAIL_REFUSE_AT(request_check::unknown_protocol, trace);
                 }
                 detail::copy_bytes(&half, id + sizeof half, sizeof half);
                 (trace.read_id(sizeof half, half), ...);
@@ -3696,14 +3743,12 @@ class responder {
                 (trace.read_id(sizeof high, high), ...);
                 slot = lookup::slot_of(detail::route_key(lookup::table.fold, half, high));
                 if (lookup::runtime.low[slot] != half) [[unlikely]] {
-                    (trace.refused(request_check::unknown_protocol), ...);
-                    return KSHAKE_DETAIL_REFUSE(status::invalid_device_request);
+                    return KSHAKE_DETAIL_REFUSE_AT(request_check::unknown_protocol, trace);
                 }
                 half = high;
             }
             if (lookup::runtime.high[slot] != half) [[unlikely]] {
-                (trace.refused(request_check::unknown_protocol), ...);
-                return KSHAKE_DETAIL_REFUSE(status::invalid_device_request);
+                return KSHAKE_DETAIL_REFUSE_AT(request_check::unknown_protocol, trace);
             }
             if constexpr (sizeof...(Trace) == 0) {
                 return lookup::runtime.serve[slot](*context, in, out);

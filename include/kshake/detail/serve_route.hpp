@@ -7,6 +7,7 @@
 #include "../protocol.hpp"
 #include "../status.hpp"
 #include "../trace.hpp"
+#include "checks.hpp"
 #include "../wire.hpp"
 #include "freestanding.hpp"
 #include "handler_check.hpp"
@@ -108,9 +109,9 @@ struct versions<Context, index_sequence<Is...>, Rs...> {
         envelope_header header{};
         if (!envelope_codec::read_request_header(in.argument1, in.argument2, header)) {
             (trace.refused(request_check::envelope_null), ...);
-            return status::invalid_parameter;
+            return status_of(request_check::envelope_null);
         }
-        ntstatus s = status::revision_mismatch;
+        ntstatus s = status_of(request_check::version);
         const bool served =
             (... || (header.version >= min_version_v<typename Rs::protocol> &&
                      header.version <= version_v<typename Rs::protocol> &&

@@ -1,0 +1,75 @@
+// kshake/detail/checks.hpp — what a responder checks (docs/wire.md §2.3) and what an initiator
+// checks of an answer (§2.5), by name, and the one table from a failed check to its status: the
+// codecs and the responder refuse through it, a trace reports the same names (trace.hpp).
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "../status.hpp"
+#include "freestanding.hpp"
+
+namespace kshake {
+
+// The check of docs/wire.md §2.3 that refused a request; `none` when it was served.
+enum class request_check : uint8_t {
+    none = 0,
+    in_out_null = 1,           // In or Out is null
+    no_context = 2,            // the pin is null or has no context
+    unknown_protocol = 3,      // no route serves In.ProtocolId
+    envelope_null = 4,         // In.Argument1 or In.Argument2 is null
+    version = 5,               // the request's version is in no route's range
+    request_size = 6,          // the request envelope is shorter than the route's request
+    response_capacity = 7,     // the response envelope is smaller than the route's response
+    response_overlaps_out = 8, // the response envelope would overwrite Out
+    handler = 9,               // the handler returned a failure status
+};
+
+// The rule of docs/wire.md §2.5 that a success answer broke; `none` for an accepted offer and for
+// a refusal.
+enum class answer_rule : uint8_t {
+    none = 0,
+    status_code = 1,      // R0: a success code other than STATUS_SUCCESS
+    protocol_id = 2,      // R1: Out.ProtocolId is not the offered id
+    argument1 = 3,        // R2: Out.Argument1 is not the initiator's response envelope
+    argument2 = 4,        // R3: Out.Argument2 is not null
+    response_size = 5,    // R4: the response size is not envelope_size<response>
+    response_version = 6, // R5: the response version is not the offered version
+};
+
+namespace detail {
+
+// Named in status_of for a check that refuses with no status of its own: not a constant
+// expression, so such a use does not compile.
+inline void check_without_a_status_of_its_own() noexcept {}
+
+// The status a check answers when it refuses (docs/wire.md §2.3's last column). No default: a
+// new check does not compile here until it is given its status. `none` refuses nothing and
+// check 9 answers with the handler's own status.
+[[nodiscard]] consteval ntstatus status_of(request_check c) noexcept {
+    switch (c) {
+    case request_check::in_out_null:
+        return status::invalid_parameter;
+    case request_check::no_context:
+        return status::invalid_device_state;
+    case request_check::unknown_protocol:
+        return status::invalid_device_request;
+    case request_check::envelope_null:
+        return status::invalid_parameter;
+    case request_check::version:
+        return status::revision_mismatch;
+    case request_check::request_size:
+        return status::invalid_buffer_size;
+    case request_check::response_capacity:
+        return status::buffer_too_small;
+    case request_check::response_overlaps_out:
+        return status::invalid_parameter;
+    case request_check::none:
+    case request_check::handler:
+        break;
+    }
+    check_without_a_status_of_its_own();
+    return status::unsuccessful;
+}
+
+} // namespace detail
+
+} // namespace kshake
