@@ -83,7 +83,7 @@ step "clang-19 ASan+UBSan: unit suite, concurrency, canaries, fuzz corpus replay
   -Doptimization=1
 step "libFuzzer: each target for a bounded time (clang-19, ASan+UBSan)" \
   meson test -C build/clang-asan --suite fuzz --print-errorlogs
-# The fuzz targets' invariants must catch each of twelve bugs planted in a copy of include/.
+# The fuzz targets' invariants must catch each bug tests/fuzz/mutants.sh plants in a copy of include/.
 step "fuzz harnesses catch planted bugs (tests/fuzz/mutants.sh)" tests/fuzz/mutants.sh
 step "g++ ASan+UBSan: unit suite, concurrency, canaries" \
   sanitized gcc-asan g++ -Dkernel_tests=disabled -Db_sanitize=address,undefined -Dbuildtype=debug -Dexamples=false
