@@ -92,13 +92,13 @@ int main() {
     static_assert(kshake::agreed_version_v<source_offers, encoder::handshake_responder> == 2);
     const auto pool = source_offers::negotiate(kshake::traced(to_sink, trace), want, want, want);
     if (!pool) {
-        std::printf("  no frame pool: %s\n", kshake::describe(pool.status()).c_str());
+        std::printf("  no frame pool: %s\n", kshake::to_string(pool.status()).c_str());
         return 1;
     }
     // Why v2: how each offer ended, in the order offered (the hook's lines above say the same).
-    std::printf("  offers: v3 %s, v2 %s, v1 %s%s\n", kshake::describe(pool.status_of(0)).c_str(),
-                kshake::describe(pool.status_of(1)).c_str(),
-                kshake::describe(pool.status_of(2)).c_str(),
+    std::printf("  offers: v3 %s, v2 %s, v1 %s%s\n", kshake::to_string(pool.status_of(0)).c_str(),
+                kshake::to_string(pool.status_of(1)).c_str(),
+                kshake::to_string(pool.status_of(2)).c_str(),
                 pool.status_of(2) == kshake::status::cancelled ? " (never sent)" : "");
     const auto grant = pool.get<pool_v2>();
     std::printf("  agreed: %s v%" PRIu32 ": %" PRIu32 " frames of %" PRIu32
@@ -110,7 +110,7 @@ int main() {
     const auto clock = kshake::negotiate<contoso::shared_clock>(kshake::traced(to_sink, trace),
                                                                 contoso::clock_request{10});
     if (!clock) {
-        std::printf("  no clock: %s\n", kshake::describe(clock.status()).c_str());
+        std::printf("  no clock: %s\n", kshake::to_string(clock.status()).c_str());
         return 1;
     }
     std::printf("  agreed: %s v%" PRIu32 ": %" PRIu64 " Hz, resolution %" PRIu32

@@ -260,8 +260,8 @@ TEST_CASE("responder: each documented failure has its status and changes no call
             row.arrange(s);
             const caller_memory before = s.memory;
             const ntstatus got = run(s, via_callback);
-            CHECK(kshake_test::text_of(kshake::describe(got)) ==
-                  kshake_test::text_of(kshake::describe(row.expected)));
+            CHECK(kshake_test::text_of(kshake::to_string(got)) ==
+                  kshake_test::text_of(kshake::to_string(row.expected)));
             if (row.expected == status::success) {
                 // A handler's success code delivers the response exactly as STATUS_SUCCESS does.
                 const caller_memory want = answered(before, s);
@@ -446,8 +446,8 @@ TEST_CASE("initiator: each hostile reply fails with its status; the request is u
         const ntstatus got = row.raw
                                  ? offer_to<pointers>(row.peer, kshake::raw_arguments{&here, &here})
                                  : offer_to<frames>(row.peer, request_body{21, succeeds});
-        CHECK(kshake_test::text_of(kshake::describe(got)) ==
-              kshake_test::text_of(kshake::describe(row.expected)));
+        CHECK(kshake_test::text_of(kshake::to_string(got)) ==
+              kshake_test::text_of(kshake::to_string(row.expected)));
     }
 }
 
@@ -510,7 +510,7 @@ TEST_CASE("initiator: the table's honest peer is accepted (the rows above are re
 
 namespace {
 std::string status_cell(ntstatus s) {
-    return "`" + std::string{kshake_test::text_of(kshake::describe(s))} + "`";
+    return "`" + std::string{kshake_test::text_of(kshake::to_string(s))} + "`";
 }
 } // namespace
 

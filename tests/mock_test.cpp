@@ -5,8 +5,6 @@
 
 #include <doctest/doctest.h>
 
-#include <type_traits>
-
 using namespace test;
 namespace st = kshake::status;
 using kshake::mock::pin;
@@ -161,20 +159,6 @@ TEST_CASE("a fault lasts for the number of answers it was given") {
     CHECK(a.handshake(offer, out) == st::not_supported);
     CHECK(a.handshake(offer, out) == st::not_supported);
     CHECK(a.handshake(offer, out) == st::success);
-}
-
-TEST_CASE("the older transport spellings still name the same transports") {
-    static_assert(std::is_same_v<kshake::mock::connected_transport, kshake::mock::connected_pin>);
-    static_assert(std::is_same_v<kshake::mock::file_object_transport, kshake::mock::file_object>);
-    kshake::mock::pin source;
-    kshake::mock::pin sink;
-    connect(source, sink);
-    kshake::handshake out{};
-    // No callback on the sink: both spellings reach it and get the same refusal.
-    CHECK(kshake::mock::over_connection(source)({}, out) ==
-          kshake::mock::connected_pin(source)({}, out));
-    CHECK(kshake::mock::over_file_object(sink)({}, out) ==
-          kshake::mock::file_object(sink)({}, out));
 }
 
 TEST_CASE("connect is callable qualified and unqualified") {

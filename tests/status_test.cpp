@@ -47,7 +47,7 @@ TEST_CASE("every named status has its ntstatus.h name, and the names are unique"
           "STATUS_DEVICE_PROTOCOL_ERROR");
     for (const auto& a : kshake::detail::status_names) {
         CHECK(std::string_view{a.name}.starts_with("STATUS_"));
-        CHECK(kshake_test::text_of(kshake::describe(a.value)) == a.name);
+        CHECK(kshake_test::text_of(kshake::to_string(a.value)) == a.name);
         int same_value = 0;
         int same_name = 0;
         for (const auto& b : kshake::detail::status_names) {
@@ -62,17 +62,16 @@ TEST_CASE("every named status has its ntstatus.h name, and the names are unique"
 TEST_CASE("an unknown status still prints, as hex") {
     CHECK(
         std::string_view{kshake::status_name(static_cast<kshake::ntstatus>(0xC00000ABU))}.empty());
-    CHECK(kshake_test::text_of(kshake::describe(static_cast<kshake::ntstatus>(0xC00000ABU))) ==
+    CHECK(kshake_test::text_of(kshake::to_string(static_cast<kshake::ntstatus>(0xC00000ABU))) ==
           "0xC00000AB");
-    CHECK(kshake_test::text_of(kshake::describe(0x42)) == "0x00000042");
-    static_assert(kshake_test::text_of(kshake::describe(st::not_found)) == "STATUS_NOT_FOUND");
+    CHECK(kshake_test::text_of(kshake::to_string(0x42)) == "0x00000042");
+    static_assert(kshake_test::text_of(kshake::to_string(st::not_found)) == "STATUS_NOT_FOUND");
 }
 
-TEST_CASE("to_string names a status as describe does, as it names a GUID") {
+TEST_CASE("to_string names a status as it names a GUID") {
     CHECK(kshake_test::text_of(kshake::to_string(st::revision_mismatch)) ==
           "STATUS_REVISION_MISMATCH");
     CHECK(kshake_test::text_of(kshake::to_string(static_cast<kshake::ntstatus>(0xC00000ABU))) ==
           "0xC00000AB");
-    static_assert(kshake_test::text_of(kshake::to_string(st::success)) ==
-                  kshake_test::text_of(kshake::describe(st::success)));
+    static_assert(kshake_test::text_of(kshake::to_string(st::success)) == "STATUS_SUCCESS");
 }

@@ -272,12 +272,6 @@ class connected_pin {
     pin* pin_;
 };
 
-// Older spellings, kept so that existing tests compile: use connected_pin and file_object.
-using connected_transport = connected_pin;
-[[nodiscard]] inline connected_pin over_connection(pin& initiator) noexcept {
-    return connected_pin{initiator};
-}
-
 // A transport over an unconnected pin's file object: IOCTL_KS_HANDSHAKE, both lengths
 // sizeof(KSHANDSHAKE), and the returned byte count checked.
 class file_object {
@@ -304,13 +298,6 @@ class file_object {
     pin* target_;
     processor_mode mode_;
 };
-
-// Older spellings, kept so that existing tests compile: use file_object.
-using file_object_transport = file_object;
-[[nodiscard]] inline file_object
-over_file_object(pin& target, processor_mode mode = processor_mode::kernel) noexcept {
-    return file_object{target, mode};
-}
 
 // A trace hook that keeps every event, each kind in the order it was reported, for a test to
 // assert on: register it on both sides (traced(transport, recorder) for the initiator,

@@ -100,7 +100,9 @@ struct status_string {
     }
 };
 
-[[nodiscard]] constexpr status_string describe(ntstatus s) noexcept {
+// The same text under the name kshake::to_string(guid) has: `to_string(s).c_str()` for a log
+// line.
+[[nodiscard]] constexpr status_string to_string(ntstatus s) noexcept {
     status_string out{};
     const char* const name = status_name(s);
     if (name[0] != '\0') {
@@ -119,9 +121,5 @@ struct status_string {
     }
     return out;
 }
-
-// The same text under the name kshake::to_string(guid) has: `to_string(s).c_str()` for a log
-// line. (describe is the older name; both stay.)
-[[nodiscard]] constexpr status_string to_string(ntstatus s) noexcept { return describe(s); }
 
 } // namespace kshake

@@ -1,4 +1,4 @@
-// Fuzz target: the GUID parser and formatter (and describe() for status values) on arbitrary
+// Fuzz target: the GUID parser and formatter (and to_string() for status values) on arbitrary
 // bytes.
 //   - try_parse_guid agrees with an independent reference parser on every input, accepts
 //     exactly the 36-character form with or without one pair of braces, and leaves its output
@@ -7,7 +7,7 @@
 //     form parses back to the same GUID;
 //   - any 16 bytes as a GUID survive format -> parse; format_guid refuses (and writes nothing
 //     into) a buffer that is too small; == and <=> agree with a field-by-field reference;
-//   - describe() of any NTSTATUS is a NUL-terminated name or "0xXXXXXXXX" within its buffer.
+//   - to_string() of any NTSTATUS is a NUL-terminated name or "0xXXXXXXXX" within its buffer.
 // SPDX-License-Identifier: MIT
 #include "../text_of.hpp"
 #include "fuzz_input.hpp"
@@ -158,7 +158,7 @@ void check_value(const kshake::guid& g, const kshake::guid& other,
 
 void check_status(std::uint32_t bits) noexcept {
     const auto s = static_cast<kshake::ntstatus>(bits);
-    const kshake::status_string d = kshake::describe(s);
+    const kshake::status_string d = kshake::to_string(s);
     const std::size_t length = ::strnlen(d.text, sizeof d.text);
     KSHAKE_FUZZ_CHECK(length < sizeof d.text && kshake_test::text_of(d).size() == length);
     const std::string_view name = kshake::status_name(s);

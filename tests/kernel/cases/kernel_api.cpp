@@ -10,7 +10,7 @@
 //                                       kshake::ntstatus or the WDK's NTSTATUS
 //   try_parse_guid, parse_guid          on text only known at run time (a volatile buffer),
 //                                       with a length and NUL-terminated; format_guid
-//   status_name, describe               status names for diagnostics
+//   status_name, to_string              status names for diagnostics
 //
 // (The trace hooks, dbgprint_trace with install<R, hook> and traced(transport, hook), have their
 // own case: trace_dbgprint.cpp.)
@@ -217,7 +217,7 @@ volatile ULONG parsed_ids;
 
 void record(NTSTATUS s) noexcept {
     last_status_name = kshake::status_name(s); // "" for a status kshake has no name for
-    const auto described = kshake::describe(s); // the name, or "0xC00000AB"
+    const auto described = kshake::to_string(s); // the name, or "0xC00000AB"
     const char* text = described.c_str();
     for (ULONG i = 0; i + 1 < sizeof last_status_text && text[i] != '\0'; ++i) {
         last_status_text[i] = text[i];
