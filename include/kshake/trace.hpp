@@ -77,8 +77,8 @@ inline constexpr size_t no_route = ~size_t{0};
 // What a responder reports for each request it answers.
 struct request_event {
     // In.ProtocolId as far as the responder read it (docs/wire.md §2.3, check 3): its first
-    // protocol_id_bytes bytes (16 once the id has matched; 8 when bytes 0-7 alone refused it; 0
-    // before check 3), the rest zero.
+    // protocol_id_bytes bytes (16 once bytes 8-15 were read: the id matched, or was refused on
+    // them; 8 when bytes 0-7 alone refused it; 0 before check 3), the rest zero.
     guid protocol_id;
     size_t route; // the route that served or refused it, or no_route
     const char* protocol_name; // that route's protocol_name<P>(), "" when none

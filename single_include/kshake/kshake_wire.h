@@ -20,9 +20,11 @@
  *   check 3: kshake_wire_guid_equal(&in.protocol_id, id) for each of its ids, on that copy;
  *     none equal: return KSHAKE_STATUS_INVALID_DEVICE_REQUEST, In's pointers never read
  *   kshake_wire_read_arguments(&in, In);                  (the pointers, once, only now)
- *   s = kshake_wire_check_request(&in, Out, ...);        (checks 4-8; nothing written)
+ *   s = kshake_wire_check_request(&in, Out, ...);        (checks 4-8; nothing written but
+ *                                                          *request_version)
  * (or, for one id served by several routes: kshake_wire_read_request_header once, then
- * kshake_wire_check_request_header for the route whose range holds the header's version),
+ * kshake_wire_check_request_header for the route whose range holds the header's version;
+ * no route holds it: KSHAKE_STATUS_REVISION_MISMATCH, §3),
  *   kshake_wire_read_request_body(&in, &request, ...);    (only after those passed)
  *   ... the handler fills a zeroed response; a failure status is returned as it is ...
  *   kshake_wire_write_response(&in, Out, version, &response, ...); return SUCCESS.

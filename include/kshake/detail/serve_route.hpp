@@ -67,10 +67,16 @@ ntstatus serve_route(Context& context, const void* peer_in, void* out, Trace&...
     using P = typename R::protocol;
     using codec = codec_t<P>;
     (trace.route(Index, protocol_name<P>()), ...);
-    // Only In's two pointers are used: its id, already matched, is the route's own (an
-    // optimising compiler drops the id's copy).
-    handshake in = read_handshake(peer_in);
-    in.protocol_id = P::id;
+    // Only In's two pointers are read here: its id, already matched, is the route's own, so no
+    // byte of In is read twice, even where an unoptimised build would keep a second copy.
+    // (Written out rather than a helper: at /Od a helper is one more frame on the deepest stack.)
+    handshake in{P::id, nullptr, nullptr};
+    copy_bytes(static_cast<void*>(&in.argument1),
+               static_cast<const unsigned char*>(peer_in) + KSHAKE_OFFSETOF(handshake, argument1),
+               sizeof in.argument1);
+    copy_bytes(static_cast<void*>(&in.argument2),
+               static_cast<const unsigned char*>(peer_in) + KSHAKE_OFFSETOF(handshake, argument2),
+               sizeof in.argument2);
     typename codec::template decoded<P> decoded{};
     const ntstatus s = codec::template decode_request<P>(in, out, decoded, trace...);
     if (!nt_success(s)) {
@@ -105,7 +111,15 @@ struct versions<Context, index_sequence<Is...>, Rs...> {
     template <class... Trace>
     static ntstatus serve(Context& context, const void* peer_in, void* out,
                           Trace&... trace) noexcept {
-        const handshake in = read_handshake(peer_in); // its pointers, as serve_route reads them
+        handshake in{}; // its pointers alone, as serve_route reads them
+        copy_bytes(static_cast<void*>(&in.argument1),
+                   static_cast<const unsigned char*>(peer_in) +
+                       KSHAKE_OFFSETOF(handshake, argument1),
+                   sizeof in.argument1);
+        copy_bytes(static_cast<void*>(&in.argument2),
+                   static_cast<const unsigned char*>(peer_in) +
+                       KSHAKE_OFFSETOF(handshake, argument2),
+                   sizeof in.argument2);
         envelope_header header{};
         if (!envelope_codec::read_request_header(in.argument1, in.argument2, header)) {
             (trace.refused(request_check::envelope_null), ...);
