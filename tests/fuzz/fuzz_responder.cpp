@@ -219,14 +219,14 @@ ntstatus handle_raw(context& c, const kshake::raw_arguments& request,
 
 // What the model knows of a route.
 struct route_info {
-    kshake::guid id;
-    std::size_t request_size;
-    std::size_t response_size;
-    std::uint32_t min_version;
-    std::uint32_t version;
-    bool raw;
-    bool passes_version;
-    unsigned tag;
+    kshake::guid id{};
+    std::size_t request_size{};
+    std::size_t response_size{};
+    std::uint32_t min_version{};
+    std::uint32_t version{};
+    bool raw{};
+    bool passes_version{};
+    unsigned tag{};
     bool empty{}; // p_empty: handle_empty answers, with a zero body
 };
 

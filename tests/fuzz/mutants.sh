@@ -19,7 +19,7 @@ flags=(-std=c++20 -O1 -g -fno-exceptions -fno-rtti -fsanitize=fuzzer,address,und
 # Each mutant: name @@ target @@ header @@ exact text @@ replacement
 mutants=(
   "response envelope may overlap Out@@responder@@wire.hpp@@if (detail::regions_overlap(@@if (false && detail::regions_overlap("
-  "response written before the handler's status is checked@@responder@@responder.hpp@@        s = static_cast<ntstatus>(R::handler(context, decoded.request, response));
+  "response written before the handler's status is checked@@responder@@detail/serve_route.hpp@@        s = static_cast<ntstatus>(R::handler(context, decoded.request, response));
     }@@        s = static_cast<ntstatus>(R::handler(context, decoded.request, response));
     }
     handshake early{};
@@ -37,15 +37,15 @@ mutants=(
                            static_cast<const unsigned char*>(in.argument1) + envelope_body_offset,
                            sizeof(request_type));
         // Only the response header's size"
-  "a handler's warning delivers its response@@responder@@responder.hpp@@    if (!nt_success(s)) {
+  "a handler's warning delivers its response@@responder@@detail/serve_route.hpp@@    if (!nt_success(s)) {
         return s;
     }
     // Out is written once@@    if (static_cast<uint32_t>(s) >= 0xC0000000U) {
         return s;
     }
     // Out is written once"
-  "response not zeroed before the handler@@responder@@responder.hpp@@response_t<P> response{};@@response_t<P> response; __builtin_memset(&response, 0x5A, sizeof response);"
-  "an empty response reaches the handler unzeroed@@responder@@responder.hpp@@        copy_bytes(&response, &zero, sizeof zero);@@        static_cast<void>(zero);"
+  "response not zeroed before the handler@@responder@@detail/serve_route.hpp@@response_t<P> response{};@@response_t<P> response; __builtin_memset(&response, 0x5A, sizeof response);"
+  "an empty response reaches the handler unzeroed@@responder@@detail/serve_route.hpp@@        copy_bytes(&response, &zero, sizeof zero);@@        static_cast<void>(zero);"
   "a traced call reads In's pointers before check 3@@responder@@responder.hpp@@        const auto* const id = static_cast<const unsigned char*>(in);@@        if constexpr (sizeof...(Trace) != 0) {
             const handshake whole = detail::read_handshake(in);
             (trace.version(static_cast<uint32_t>(reinterpret_cast<uintptr_t>(whole.argument2))), ...);
