@@ -103,11 +103,10 @@ for target in responder initiator guid; do
   fi
 done
 
-survived=0
-i=0
-for m in "${mutants[@]}"; do
-  i=$((i + 1))
-  python3 - "$m" "$work/base-include" "$work/m$i" <<'PY' || { echo "mutant $i: could not apply"; survived=1; continue; }
+# One mutant: prints its one line; the caller reads "SURVIVED" or "could not apply" from it.
+run_mutant() { # run_mutant INDEX SPEC
+  local i=$1 m=$2 target name exe runs seeds
+  python3 - "$m" "$work/base-include" "$work/m$i" <<'PY' || { echo "mutant $i: could not apply"; return; }
 import os, shutil, sys
 name, target, header, old, new = sys.argv[1].split('@@')
 base, dest = sys.argv[2], sys.argv[3]
@@ -125,12 +124,12 @@ PY
   if ! clang++-19 "${flags[@]}" -I "$work/m$i/include" "tests/fuzz/fuzz_$target.cpp" -o "$exe" 2>"$work/m$i/build.log"; then
     echo "mutant $i ($name): does not compile (caught at compile time):" \
       "$(grep -a -m1 'error:' "$work/m$i/build.log" | cut -c1-160)"
-    continue
+    return
   fi
   mapfile -t seeds < <(find "tests/fuzz/corpus/$target" -type f | sort)
   if ! "$exe" -artifact_prefix="$work/m$i/" "${seeds[@]}" >"$work/m$i/replay.log" 2>&1; then
     echo "mutant $i ($name): caught by the seed corpus replay: $(why "$work/m$i/replay.log")"
-    continue
+    return
   fi
   mkdir -p "$work/m$i/corpus"
   if ! "$exe" -max_total_time=60 -seed=1 -artifact_prefix="$work/m$i/" "$work/m$i/corpus" \
@@ -138,9 +137,23 @@ PY
     runs=$(grep -ao '^#[0-9]*' "$work/m$i/fuzz.log" | tail -1)
     echo "mutant $i ($name): caught by fuzzing from an empty corpus (last report ${runs:-#0}):" \
       "$(why "$work/m$i/fuzz.log")"
-    continue
+    return
   fi
   echo "mutant $i ($name): SURVIVED"
-  survived=1
+}
+
+# The mutants are independent: one per core at a time, their lines printed in order.
+parallel=$(nproc)
+i=0
+for m in "${mutants[@]}"; do
+  i=$((i + 1))
+  run_mutant "$i" "$m" >"$work/result-$i" 2>&1 &
+  while [ "$(jobs -rp | wc -l)" -ge "$parallel" ]; do wait -n; done
+done
+wait
+survived=0
+for j in $(seq 1 "$i"); do
+  cat "$work/result-$j"
+  if ! grep -q -E ': (caught by|does not compile)' "$work/result-$j"; then survived=1; fi
 done
 exit $survived
