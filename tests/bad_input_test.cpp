@@ -93,8 +93,8 @@ using sink =
     kshake::responder<context, kshake::route<frames, &serve_frames>,
                       kshake::route<other, &serve_other>, kshake::route<pointers, &serve_pointers>>;
 
-constexpr std::uint32_t request_size = kshake::envelope_size<request_body>;
-constexpr std::uint32_t response_size = kshake::envelope_size<response_body>;
+constexpr std::uint32_t request_size = kshake::detail::envelope_size<request_body>;
+constexpr std::uint32_t response_size = kshake::detail::envelope_size<response_body>;
 
 // Everything the initiating driver owns in one exchange, in one object, so "no byte changed"
 // is one comparison. `gap` and `spare` give room for envelopes placed around Out.
@@ -102,8 +102,8 @@ struct caller_memory {
     kshake::handshake in;
     unsigned char gap[32];
     kshake::handshake out;
-    kshake::envelope<request_body> request;
-    kshake::envelope<response_body> response;
+    kshake::detail::envelope<request_body> request;
+    kshake::detail::envelope<response_body> response;
     unsigned char spare[64];
 };
 

@@ -15,16 +15,16 @@ namespace {
 // response so that a write past envelope_size would show.
 template <class Req, class Resp>
 struct wire_buffers {
-    alignas(8) unsigned char request[kshake::envelope_size<Req> + 16]{};
-    alignas(8) unsigned char response[kshake::envelope_size<Resp> + 16]{};
+    alignas(8) unsigned char request[kshake::detail::envelope_size<Req> + 16]{};
+    alignas(8) unsigned char response[kshake::detail::envelope_size<Resp> + 16]{};
 
     wire_buffers(std::uint32_t request_size, std::uint32_t version, const Req& body,
                  std::uint32_t response_capacity) {
         std::memset(response, 0xA5, sizeof response);
-        const kshake::envelope_header rq{request_size, version};
+        const kshake::detail::envelope_header rq{request_size, version};
         std::memcpy(request, &rq, sizeof rq);
         std::memcpy(request + 8, &body, sizeof body);
-        const kshake::envelope_header rs{response_capacity, 0};
+        const kshake::detail::envelope_header rs{response_capacity, 0};
         std::memcpy(response, &rs, sizeof rs);
     }
 };
@@ -32,8 +32,8 @@ struct wire_buffers {
 template <class P>
 wire_buffers<typename P::request, typename P::response>
 valid_buffers(const typename P::request& body, std::uint32_t version = kshake::version_v<P>) {
-    return {kshake::envelope_size<typename P::request>, version, body,
-            kshake::envelope_size<typename P::response>};
+    return {kshake::detail::envelope_size<typename P::request>, version, body,
+            kshake::detail::envelope_size<typename P::response>};
 }
 
 // Calls serve and checks that on failure nothing the caller owns changed.
@@ -61,13 +61,13 @@ const kshake::handshake untouched_out{"FFFFFFFF-EEEE-DDDD-CCCC-BBBBBBBBBBBB"_gui
 } // namespace
 
 TEST_CASE("envelope layout: size at 0, version at 4, body at 8") {
-    CHECK(offsetof(kshake::envelope<large>, size) == 0U);
-    CHECK(offsetof(kshake::envelope<large>, version) == 4U);
-    CHECK(offsetof(kshake::envelope<large>, body) == 8U);
-    CHECK(offsetof(kshake::envelope<tiny>, body) == 8U);
-    CHECK(kshake::envelope_size<tiny> == 9U);
-    CHECK(kshake::envelope_size<large> == 2008U);
-    CHECK(kshake::envelope_size<with_reserved> == 8U + sizeof(with_reserved));
+    CHECK(offsetof(kshake::detail::envelope<large>, size) == 0U);
+    CHECK(offsetof(kshake::detail::envelope<large>, version) == 4U);
+    CHECK(offsetof(kshake::detail::envelope<large>, body) == 8U);
+    CHECK(offsetof(kshake::detail::envelope<tiny>, body) == 8U);
+    CHECK(kshake::detail::envelope_size<tiny> == 9U);
+    CHECK(kshake::detail::envelope_size<large> == 2008U);
+    CHECK(kshake::detail::envelope_size<with_reserved> == 8U + sizeof(with_reserved));
 }
 
 TEST_CASE("a valid request writes exactly the response envelope and Out") {
@@ -80,16 +80,16 @@ TEST_CASE("a valid request writes exactly the response envelope and Out") {
     CHECK(out.protocol_id == padded::id);
     CHECK(out.argument1 == b.response);
     CHECK(out.argument2 == nullptr);
-    kshake::envelope_header header{};
+    kshake::detail::envelope_header header{};
     std::memcpy(&header, b.response, sizeof header);
-    CHECK(header.size == kshake::envelope_size<with_reserved>);
+    CHECK(header.size == kshake::detail::envelope_size<with_reserved>);
     CHECK(header.version == 3U);
     with_reserved body{};
     std::memcpy(&body, b.response + 8, sizeof body);
     CHECK(body.flag == 5);
     CHECK(body.count == 20U);
     CHECK(body.code == 3);
-    for (std::size_t i = kshake::envelope_size<with_reserved>; i < sizeof b.response; ++i) {
+    for (std::size_t i = kshake::detail::envelope_size<with_reserved>; i < sizeof b.response; ++i) {
         CHECK(b.response[i] == 0xA5); // nothing written past the envelope
     }
     CHECK(bytes_of(b.request) == request_before);
@@ -122,7 +122,7 @@ TEST_CASE("the response body's reserved fields arrive as zero, not stack garbage
 TEST_CASE("a request larger than the envelope is accepted; its tail is ignored") {
     sink_state state{};
     auto b = valid_buffers<echo_tiny>(tiny{1});
-    const kshake::envelope_header bigger{kshake::envelope_size<tiny> + 8, 1};
+    const kshake::detail::envelope_header bigger{kshake::detail::envelope_size<tiny> + 8, 1};
     std::memcpy(b.request, &bigger, sizeof bigger);
     const kshake::handshake in{echo_tiny::id, b.request, b.response};
     kshake::handshake out{};
@@ -178,22 +178,22 @@ TEST_CASE("every malformed request fails with its status and writes nothing") {
         CHECK(serve_and_check_untouched(state, &in, &out, b) == st::revision_mismatch);
     }
     SUBCASE("request envelope one byte short") {
-        wire_buffers<with_reserved, with_reserved> b{kshake::envelope_size<with_reserved> - 1, 2,
+        wire_buffers<with_reserved, with_reserved> b{kshake::detail::envelope_size<with_reserved> - 1, 2,
                                                      with_reserved{},
-                                                     kshake::envelope_size<with_reserved>};
+                                                     kshake::detail::envelope_size<with_reserved>};
         const kshake::handshake in{padded::id, b.request, b.response};
         kshake::handshake out = untouched_out;
         CHECK(serve_and_check_untouched(state, &in, &out, b) == st::invalid_buffer_size);
     }
     SUBCASE("request size zero") {
-        wire_buffers<tiny, tiny> b{0, 1, tiny{}, kshake::envelope_size<tiny>};
+        wire_buffers<tiny, tiny> b{0, 1, tiny{}, kshake::detail::envelope_size<tiny>};
         const kshake::handshake in{echo_tiny::id, b.request, b.response};
         kshake::handshake out = untouched_out;
         CHECK(serve_and_check_untouched(state, &in, &out, b) == st::invalid_buffer_size);
     }
     SUBCASE("response buffer one byte short") {
-        wire_buffers<tiny, large> b{kshake::envelope_size<tiny>, 1, tiny{},
-                                    kshake::envelope_size<large> - 1};
+        wire_buffers<tiny, large> b{kshake::detail::envelope_size<tiny>, 1, tiny{},
+                                    kshake::detail::envelope_size<large> - 1};
         const kshake::handshake in{bulk::id, b.request, b.response};
         kshake::handshake out = untouched_out;
         CHECK(serve_and_check_untouched(state, &in, &out, b) == st::buffer_too_small);
@@ -202,7 +202,7 @@ TEST_CASE("every malformed request fails with its status and writes nothing") {
         auto b = valid_buffers<echo_tiny>(tiny{1});
         // Out lives inside the response buffer: writing the response would clobber it.
         alignas(8) unsigned char response_and_out[64]{};
-        const kshake::envelope_header rs{kshake::envelope_size<tiny>, 0};
+        const kshake::detail::envelope_header rs{kshake::detail::envelope_size<tiny>, 0};
         std::memcpy(response_and_out, &rs, sizeof rs);
         auto* out = reinterpret_cast<kshake::handshake*>(response_and_out + 8);
         const kshake::handshake in{echo_tiny::id, b.request, response_and_out};
@@ -233,7 +233,7 @@ TEST_CASE("Out may alias In: the request is read before anything is written") {
 TEST_CASE("the request and response envelopes may be one buffer") {
     sink_state state{};
     alignas(8) unsigned char shared[32]{};
-    const kshake::envelope_header header{kshake::envelope_size<tiny>, 1};
+    const kshake::detail::envelope_header header{kshake::detail::envelope_size<tiny>, 1};
     std::memcpy(shared, &header, sizeof header);
     shared[8] = 20;
     const kshake::handshake in{echo_tiny::id, shared, shared};

@@ -186,7 +186,7 @@ struct hand_built {
     kshake::handshake out{};
 
     hand_built(const kshake::guid& id, std::uint32_t version, const Request& body,
-               std::uint32_t request_size = kshake::envelope_size<Request>,
+               std::uint32_t request_size = kshake::detail::envelope_size<Request>,
                std::uint32_t capacity = 64) {
         std::memcpy(request.data(), &request_size, 4);
         std::memcpy(request.data() + 4, &version, 4);
@@ -208,7 +208,7 @@ TEST_CASE("typed versions: the request's version picks the route, its sizes and 
     SUBCASE("version 1: version 1's sizes") {
         hand_built<pool_request_v1> b{pool_id, 1, {3, 512}};
         REQUIRE(new_sink::serve(state, &b.in, &b.out) == kshake::status::success);
-        CHECK(b.response_word(0) == kshake::envelope_size<pool_grant_v1>);
+        CHECK(b.response_word(0) == kshake::detail::envelope_size<pool_grant_v1>);
         CHECK(b.response_word(4) == 1);
         CHECK(b.response_word(8) == 3);
         CHECK(state.served_v1 == 1);
@@ -216,7 +216,7 @@ TEST_CASE("typed versions: the request's version picks the route, its sizes and 
     SUBCASE("version 2: version 2's sizes") {
         hand_built<pool_request_v2> b{pool_id, 2, {5, 512, 16, 0}};
         REQUIRE(new_sink::serve(state, &b.in, &b.out) == kshake::status::success);
-        CHECK(b.response_word(0) == kshake::envelope_size<pool_grant_v2>);
+        CHECK(b.response_word(0) == kshake::detail::envelope_size<pool_grant_v2>);
         CHECK(b.response_word(4) == 2);
         CHECK(b.response_word(8) == 5);
         CHECK(state.served_v2 == 1);
@@ -224,7 +224,7 @@ TEST_CASE("typed versions: the request's version picks the route, its sizes and 
     }
     SUBCASE("version 2 with version 1's request size is too short") {
         hand_built<pool_request_v2> b{
-            pool_id, 2, {5, 512, 16, 0}, kshake::envelope_size<pool_request_v1>};
+            pool_id, 2, {5, 512, 16, 0}, kshake::detail::envelope_size<pool_request_v1>};
         const auto before = b.response;
         CHECK(new_sink::serve(state, &b.in, &b.out) == kshake::status::invalid_buffer_size);
         CHECK(b.response == before);
@@ -234,8 +234,8 @@ TEST_CASE("typed versions: the request's version picks the route, its sizes and 
         hand_built<pool_request_v2> b{pool_id,
                                       3,
                                       {5, 512, 16, 0},
-                                      kshake::envelope_size<pool_request_v2>,
-                                      kshake::envelope_size<pool_grant_v1>};
+                                      kshake::detail::envelope_size<pool_request_v2>,
+                                      kshake::detail::envelope_size<pool_grant_v1>};
         CHECK(new_sink::serve(state, &b.in, &b.out) == kshake::status::buffer_too_small);
     }
     SUBCASE("a version no route serves") {

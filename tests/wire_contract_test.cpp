@@ -218,8 +218,8 @@ using sink =
 using meter_sink = kshake::responder<context, kshake::route<meter_v1, serve_meter_v1>,
                                      kshake::route<meter_v2, serve_meter_v2>>;
 
-constexpr std::uint32_t ping_request_size = kshake::envelope_size<ping_request>;   // 16
-constexpr std::uint32_t ping_response_size = kshake::envelope_size<ping_response>; // 16
+constexpr std::uint32_t ping_request_size = kshake::detail::envelope_size<ping_request>;   // 16
+constexpr std::uint32_t ping_response_size = kshake::detail::envelope_size<ping_response>; // 16
 
 // ---- bytes as a C peer handles them ----
 
@@ -335,8 +335,8 @@ std::vector<ntstatus> serve_every_way(context& c, unsigned char* in, kshake::han
 
 TEST_CASE("wire 1.0 (a) request and response envelope in one buffer") {
     context c{};
-    constexpr std::uint32_t rq_size = kshake::envelope_size<grow_request>;  // 12
-    constexpr std::uint32_t rs_size = kshake::envelope_size<grow_response>; // 24
+    constexpr std::uint32_t rq_size = kshake::detail::envelope_size<grow_request>;  // 12
+    constexpr std::uint32_t rs_size = kshake::detail::envelope_size<grow_response>; // 24
 
     SUBCASE("the header is the request's and the capacity: both checks apply") {
         // The size is read as the request size (check 6) and as the capacity (check 7).
@@ -791,8 +791,8 @@ namespace {
 }
 
 struct wire_snapshot {
-    unsigned char request[kshake::envelope_size<partial_request>];
-    unsigned char response[kshake::envelope_size<partial_response>];
+    unsigned char request[kshake::detail::envelope_size<partial_request>];
+    unsigned char response[kshake::detail::envelope_size<partial_response>];
     unsigned char out[sizeof(kshake::handshake)];
 };
 
@@ -811,8 +811,8 @@ struct wire_snapshot {
 }
 
 struct empty_snapshot {
-    unsigned char request[kshake::envelope_size<empty_payload>];
-    unsigned char response[kshake::envelope_size<empty_payload>];
+    unsigned char request[kshake::detail::envelope_size<empty_payload>];
+    unsigned char response[kshake::detail::envelope_size<empty_payload>];
 };
 
 [[gnu::noinline]] ntstatus offer_nothing(empty_snapshot& snap) noexcept {
@@ -930,8 +930,8 @@ TEST_CASE("wire 1.0 (g) no byte the sender did not set crosses the wire") {
 
 // A 64-bit member at a multiple of 8 has one layout on every target (x86 included).
 static_assert(offsetof(stamped, stamp) == 8 && sizeof(stamped) == 16 && kshake::payload<stamped>);
-static_assert(offsetof(kshake::envelope<stamped>, body) == 8 &&
-              kshake::envelope_size<stamped> == 24);
+static_assert(offsetof(kshake::detail::envelope<stamped>, body) == 8 &&
+              kshake::detail::envelope_size<stamped> == 24);
 
 namespace {
 struct loose {

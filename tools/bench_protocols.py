@@ -410,7 +410,7 @@ def gen_kshake(header, routes, offers):
                  "    static constexpr kshake::guid id%s;\n"
                  "    using request = kshake::request_t<bench_user::offer_t<%d>>;\n"
                  "    using response = kshake::response_t<bench_user::offer_t<%d>>;\n"
-                 "    using codec = kshake::codec_t<bench_user::offer_t<%d>>;\n"
+                 "    using codec = bench_user::codec_t<bench_user::offer_t<%d>>;\n"
                  "    static constexpr kshake::uint32_t version = kshake::version_v<bench_user::offer_t<%d>>;\n"
                  "};\n" % (i, guid_initializer(o["unknown"]).replace("u,", ",").replace("u}", "}"),
                            i, i, i, i))

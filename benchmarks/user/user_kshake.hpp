@@ -49,8 +49,21 @@ using route_protocol_t = typename route_t<R>::protocol;
 template <std::size_t I>
 using offer_t = nth<I, offers_t>;
 
+// The codec P names (`using codec = ...;`), else the envelope (docs/writing-a-protocol.md).
 template <class P>
-inline constexpr bool is_raw = std::is_same_v<kshake::codec_t<P>, kshake::raw_codec>;
+struct codec_of {
+    using type = kshake::envelope_codec;
+};
+template <class P>
+    requires requires { typename P::codec; }
+struct codec_of<P> {
+    using type = typename P::codec;
+};
+template <class P>
+using codec_t = typename codec_of<P>::type;
+
+template <class P>
+inline constexpr bool is_raw = std::is_same_v<codec_t<P>, kshake::raw_codec>;
 
 // The request offered for P: the header's bench_request(P) if it declares one, else P::request{}.
 template <class P>

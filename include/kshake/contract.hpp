@@ -3,6 +3,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "detail/codec.hpp"
 #include "detail/freestanding.hpp"
 #include "guid.hpp"
 #include "initiator.hpp"
@@ -87,14 +88,14 @@ consteval guid route_id() noexcept {
 
 // The parts of agreement beyond the id, one by one, for the diagnostics.
 template <class O, class S>
-inline constexpr bool same_codec = detail::is_same_v<codec_t<O>, codec_t<S>>;
+inline constexpr bool same_codec = detail::is_same_v<detail::codec_t<O>, detail::codec_t<S>>;
 template <class O, class S>
 inline constexpr bool same_payloads = detail::is_same_v<request_t<O>, request_t<S>> &&
                                       detail::is_same_v<response_t<O>, response_t<S>>;
 // The raw codec carries no version, so only the envelope's version must lie in the range.
 template <class O, class S>
 inline constexpr bool version_in_range =
-    detail::is_same_v<codec_t<O>, raw_codec> ||
+    detail::is_same_v<detail::codec_t<O>, raw_codec> ||
     (version_v<O> >= min_version_v<S> && version_v<O> <= version_v<S>);
 
 // Would a route serving protocol S accept protocol O as the initiator sends it? Same id, same

@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "detail/codec.hpp"
 #include "detail/freestanding.hpp"
 #include "protocol.hpp"
 #include "result.hpp"
@@ -137,11 +138,11 @@ negotiate(Transport&& transport, const detail::request_or_placeholder_t<P>& requ
     if constexpr (!detail::check_negotiation<P, Transport>()) {
         return result<response_type>{status::invalid_parameter};
     } else {
-        // make_offer's steps, with the result built by the exchange straight from the response
-        // envelope: going through a local response and version cost instructions on every
-        // negotiation (docs/benchmarks.md, "What the measurements changed in kshake").
-        typename codec_t<P>::template exchange<P> exchange{request};
-        // The peer may write `out` and still fail; only a success lets accept() read anything.
+        // make_offer's steps, with the result built straight from the response envelope: going
+        // through a local response and version cost instructions on every negotiation
+        // (docs/benchmarks.md, "What the measurements changed in kshake").
+        typename detail::wire_t<P>::template exchange<P> exchange{request};
+        // The peer may write `out` and still fail; only a success lets the answer be read.
         handshake out{};
         const auto s = static_cast<ntstatus>(transport(exchange.offer(), out));
         if (s != status::success) {
@@ -159,13 +160,17 @@ negotiate(Transport&& transport, const detail::request_or_placeholder_t<P>& requ
             }
             return result<response_type>{failure};
         }
-        if constexpr (detail::has_trace_hook<Transport>) {
-            auto answer = exchange.accept(out);
-            detail::report_offer<P>(transport, 0, exchange, out, s, answer.status());
-            return answer;
-        } else {
-            return exchange.accept(out);
+        if (!exchange.answer_is_valid(out)) {
+            if constexpr (detail::has_trace_hook<Transport>) {
+                detail::report_offer<P>(transport, 0, exchange, out, s,
+                                        status::device_protocol_error);
+            }
+            return result<response_type>{status::device_protocol_error};
         }
+        if constexpr (detail::has_trace_hook<Transport>) {
+            detail::report_offer<P>(transport, 0, exchange, out, s, status::success);
+        }
+        return result<response_type>{exchange.answer(out), version_v<P>};
     }
 }
 
@@ -239,7 +244,7 @@ template <size_t I, class... Ps, class Transport, class... Requests>
 [[nodiscard]] bool make_offer(first_result<Ps...>& outcome, Transport& transport,
                               const Requests&... requests) noexcept {
     using P = pack_element_t<I, Ps...>;
-    typename codec_t<P>::template exchange<P> exchange{pack_value<I>(requests...)};
+    typename wire_t<P>::template exchange<P> exchange{pack_value<I>(requests...)};
     // The peer may write `out` and still fail; only a success lets the answer be read.
     handshake out{};
     const auto s = static_cast<ntstatus>(transport(exchange.offer(), out));
@@ -255,36 +260,18 @@ template <size_t I, class... Ps, class Transport, class... Requests>
         // A broken answer ends the negotiation: the peer may believe it agreed (docs/wire.md §2.5).
         return failure == status::device_protocol_error;
     }
-    if constexpr (is_same_v<codec_t<P>, envelope_codec>) {
-        if (!exchange.answer_is_valid(out)) {
-            first_result_access::refuse(outcome, I, status::device_protocol_error);
-            if constexpr (has_trace_hook<Transport>) {
-                report_offer<P>(transport, I, exchange, out, s, status::device_protocol_error);
-            }
-            return true;
-        }
-        first_result_access::accept<I>(outcome, exchange.response(), version_v<P>);
+    if (!exchange.answer_is_valid(out)) {
+        first_result_access::refuse(outcome, I, status::device_protocol_error);
         if constexpr (has_trace_hook<Transport>) {
-            report_offer<P>(transport, I, exchange, out, s, status::success);
-        }
-        return true;
-    } else {
-        response_t<P> response{};
-        uint32_t version = 0;
-        const ntstatus accepted = exchange.accept(out, response, version);
-        if (!nt_success(accepted)) {
-            first_result_access::refuse(outcome, I, accepted);
-            if constexpr (has_trace_hook<Transport>) {
-                report_offer<P>(transport, I, exchange, out, s, accepted);
-            }
-            return true;
-        }
-        first_result_access::accept<I>(outcome, response, version);
-        if constexpr (has_trace_hook<Transport>) {
-            report_offer<P>(transport, I, exchange, out, s, status::success);
+            report_offer<P>(transport, I, exchange, out, s, status::device_protocol_error);
         }
         return true;
     }
+    first_result_access::accept<I>(outcome, exchange.answer(out), version_v<P>);
+    if constexpr (has_trace_hook<Transport>) {
+        report_offer<P>(transport, I, exchange, out, s, status::success);
+    }
+    return true;
 }
 
 // The offers in order until one is accepted or answered against the rules; the outcome holds

@@ -1298,103 +1298,101 @@ consteval bool check_protocol() noexcept {
 // ---- end kshake/protocol.hpp -------------------------------------------------------------------
 
 // ---- begin kshake/wire.hpp ---------------------------------------------------------------------
-// kshake wire rules: how a typed exchange rides on KSHANDSHAKE's two pointers.
-// The normative description, with byte offsets and statuses, is docs/wire.md.
-
-// ---- begin kshake/detail/checks.hpp ------------------------------------------------------------
-// kshake/detail/checks.hpp — what a responder checks (docs/wire.md §2.3) and what an initiator
-// checks of an answer (§2.5), by name, and the one table from a failed check to its status: the
-// codecs and the responder refuse through it, a trace reports the same names (trace.hpp).
+// kshake/wire.hpp — the codecs a protocol may name and the wire contract's version. How each
+// codec lays out KSHANDSHAKE's two pointers, byte by byte, is docs/wire.md; the code that does
+// it is detail/codec.hpp.
 
 namespace kshake {
 
-// The check of docs/wire.md §2.3 that refused a request; `none` when it was served.
-enum class request_check : uint8_t {
-    none = 0,
-    in_out_null = 1,           // In or Out is null
-    no_context = 2,            // the pin is null or has no context
-    unknown_protocol = 3,      // no route serves In.ProtocolId
-    envelope_null = 4,         // In.Argument1 or In.Argument2 is null
-    version = 5,               // the request's version is in no route's range
-    request_size = 6,          // the request envelope is shorter than the route's request
-    response_capacity = 7,     // the response envelope is smaller than the route's response
-    response_overlaps_out = 8, // the response envelope would overwrite Out
-    handler = 9,               // the handler returned a failure status
+// The version of the wire contract these headers implement (docs/wire.md §7). It is not sent:
+// the contract fixes what every byte means, so two peers agree on it by being built to it.
+inline constexpr uint32_t wire_contract_major = 1;
+inline constexpr uint32_t wire_contract_minor = 0;
+
+// The default codec: the request and the response each travel in an envelope
+// {size, version, body} (docs/wire.md, "Envelope codec"). A protocol without a `codec` member
+// uses it.
+struct envelope_codec {};
+
+// Both pointers as they are, for a peer with its own convention (docs/wire.md, "Raw codec"):
+// `using codec = kshake::raw_codec;`.
+// A raw protocol has request = response = raw_arguments: the initiator's In.Argument1/2 reach
+// the handler as they are, and the handler's answer becomes Out.Argument1/2. No version travels
+// on the wire, pointers may be null, and nothing is dereferenced by kshake.
+struct raw_codec {};
+
+struct raw_arguments {
+    void* argument1;
+    void* argument2;
 };
 
-// The rule of docs/wire.md §2.5 that a success answer broke; `none` for an accepted offer and for
-// a refusal.
-enum class answer_rule : uint8_t {
-    none = 0,
-    status_code = 1,      // R0: a success code other than STATUS_SUCCESS
-    protocol_id = 2,      // R1: Out.ProtocolId is not the offered id
-    argument1 = 3,        // R2: Out.Argument1 is not the initiator's response envelope
-    argument2 = 4,        // R3: Out.Argument2 is not null
-    response_size = 5,    // R4: the response size is not envelope_size<response>
-    response_version = 6, // R5: the response version is not the offered version
-};
+} // namespace kshake
+// ---- end kshake/wire.hpp -----------------------------------------------------------------------
+
+// ---- begin kshake/transport.hpp ----------------------------------------------------------------
+// kshake::transport — anything that performs one handshake with a peer pin.
+
+namespace kshake {
 
 namespace detail {
+// A call operator that also takes a temporary as `out` takes it by value or by const&
+// (or, generic, by forwarding reference): the peer's answer would be written into a copy and
+// lost, and every negotiation would fail with STATUS_DEVICE_PROTOCOL_ERROR.
+template <class T>
+concept takes_out_by_copy = requires(T& t, const handshake& in) { t(in, handshake{}); };
+} // namespace detail
 
-// Named in status_of for a check that refuses with no status of its own: not a constant
-// expression, so such a use does not compile.
-inline void check_without_a_status_of_its_own() noexcept {}
+// `ntstatus t(const handshake& in, handshake& out) noexcept`: sends `in` to the peer, which
+// fills `out`; success only if the peer accepted. avstream.hpp's transports call KsPinHandshake
+// or send IOCTL_KS_HANDSHAKE; mock.hpp's call a mock pin; a lambda will do in a test. It may
+// return NTSTATUS (a 32-bit `long` on Windows targets) instead of kshake::ntstatus
+// (status_type): the value is the same NTSTATUS either way.
+template <class T>
+concept transport = requires(T& t, const handshake& in, handshake& out) {
+    { t(in, out) } noexcept -> status_type;
+} && !detail::takes_out_by_copy<T>;
 
-// The status a check answers when it refuses (docs/wire.md §2.3's last column). No default: a
-// new check does not compile here until it is given its status. `none` refuses nothing and
-// check 9 answers with the handler's own status.
-[[nodiscard]] consteval ntstatus status_of(request_check c) noexcept {
-    switch (c) {
-    case request_check::in_out_null:
-        return status::invalid_parameter;
-    case request_check::no_context:
-        return status::invalid_device_state;
-    case request_check::unknown_protocol:
-        return status::invalid_device_request;
-    case request_check::envelope_null:
-        return status::invalid_parameter;
-    case request_check::version:
-        return status::revision_mismatch;
-    case request_check::request_size:
-        return status::invalid_buffer_size;
-    case request_check::response_capacity:
-        return status::buffer_too_small;
-    case request_check::response_overlaps_out:
-        return status::invalid_parameter;
-    case request_check::none:
-    case request_check::handler:
-        break;
+namespace detail {
+// T as negotiate() received it: a const transport must be callable through a const reference.
+template <class T>
+consteval bool check_transport() noexcept {
+    using type = detail::remove_reference_t<T>;
+    if constexpr (!requires(type& t, const handshake& in, handshake& out) { t(in, out); }) {
+        static_assert(
+            requires(type& t, const handshake& in, handshake& out) { t(in, out); },
+            "kshake: not a transport: it must be callable as "
+            "`kshake::ntstatus t(const kshake::handshake& in, kshake::handshake& out) "
+            "noexcept` (e.g. kshake::mock::connected_pin(pin) or "
+            "kshake::avstream::connected_pin(pin))");
+        return false;
+    } else if constexpr (takes_out_by_copy<type>) {
+        static_assert(!takes_out_by_copy<type>,
+                      "kshake: a transport must take `out` as `kshake::handshake& out` (not by "
+                      "value, const& or auto&&): the peer's answer is written there, and a copy "
+                      "would lose it");
+        return false;
+    } else if constexpr (!requires(type& t, const handshake& in, handshake& out) {
+                             { t(in, out) } -> status_type;
+                         }) {
+        static_assert(
+            requires(type& t, const handshake& in, handshake& out) {
+                { t(in, out) } -> status_type;
+            }, "kshake: a transport must return kshake::ntstatus (the NTSTATUS of the "
+               "handshake; NTSTATUS, a 32-bit long, works too), not another type");
+        return false;
+    } else if constexpr (!transport<type>) {
+        static_assert(transport<type>,
+                      "kshake: a transport must be noexcept: declare its call operator "
+                      "`noexcept` (nothing on the negotiation path may throw)");
+        return false;
+    } else {
+        return true;
     }
-    check_without_a_status_of_its_own();
-    return status::unsuccessful;
 }
-
 } // namespace detail
 
 } // namespace kshake
-// ---- end kshake/detail/checks.hpp --------------------------------------------------------------
-
-// ---- begin kshake/detail/same_guid.hpp ---------------------------------------------------------
-// A GUID compare for the negotiation path.
-
-namespace kshake::detail {
-
-struct guid_halves {
-    uint64_t low;
-    uint64_t high;
-};
-
-// Two 64-bit compares instead of the defaulted ==, which g++ 12 -O2 compiles to three field
-// compares and a byte-by-byte loop over data4 (docs/benchmarks.md, "What the measurements
-// changed in kshake"). Every negotiation compares ids on both sides.
-[[nodiscard]] constexpr bool same_guid(const guid& a, const guid& b) noexcept {
-    const auto x = detail::bit_cast<guid_halves>(a);
-    const auto y = detail::bit_cast<guid_halves>(b);
-    return ((x.low ^ y.low) | (x.high ^ y.high)) == 0;
-}
-
-} // namespace kshake::detail
-// ---- end kshake/detail/same_guid.hpp -----------------------------------------------------------
+// ---- end kshake/transport.hpp ------------------------------------------------------------------
 
 // ---- begin kshake/result.hpp -------------------------------------------------------------------
 // kshake::result — a status or a typed response; never throws, never hands out garbage.
@@ -1645,48 +1643,84 @@ struct first_result_access {
 } // namespace kshake
 // ---- end kshake/result.hpp ---------------------------------------------------------------------
 
+// ---- begin kshake/initiator.hpp ----------------------------------------------------------------
+// kshake::negotiate — the initiating pin's side: offer a protocol, get a typed answer.
+
+// ---- begin kshake/detail/codec.hpp -------------------------------------------------------------
+// kshake/detail/codec.hpp — which codec a protocol uses (its `codec` member, else the
+// envelope) and the code that implements it.
+
+// ---- begin kshake/detail/envelope_wire.hpp -----------------------------------------------------
+// kshake/detail/envelope_wire.hpp — the envelope codec (docs/wire.md, "Envelope codec"): the
+// envelope's layout, the initiator's exchange and the responder's checks of docs/wire.md §2.3
+// from check 4 on.
+
+// ---- begin kshake/detail/checks.hpp ------------------------------------------------------------
+// kshake/detail/checks.hpp — what a responder checks (docs/wire.md §2.3) and what an initiator
+// checks of an answer (§2.5), by name, and the one table from a failed check to its status: the
+// codecs and the responder refuse through it, a trace reports the same names (trace.hpp).
+
 namespace kshake {
 
-// The version of the wire contract these headers implement (docs/wire.md §7). It is not sent:
-// the contract fixes what every byte means, so two peers agree on it by being built to it.
-inline constexpr uint32_t wire_contract_major = 1;
-inline constexpr uint32_t wire_contract_minor = 0;
-
-// An envelope: { u32 size; u32 version; body } with the body at byte 8 on every target.
-// `size` counts header and body: envelope_size<T> = 8 + sizeof(T).
-struct envelope_header {
-    uint32_t size;
-    uint32_t version;
+// The check of docs/wire.md §2.3 that refused a request; `none` when it was served.
+enum class request_check : uint8_t {
+    none = 0,
+    in_out_null = 1,           // In or Out is null
+    no_context = 2,            // the pin is null or has no context
+    unknown_protocol = 3,      // no route serves In.ProtocolId
+    envelope_null = 4,         // In.Argument1 or In.Argument2 is null
+    version = 5,               // the request's version is in no route's range
+    request_size = 6,          // the request envelope is shorter than the route's request
+    response_capacity = 7,     // the response envelope is smaller than the route's response
+    response_overlaps_out = 8, // the response envelope would overwrite Out
+    handler = 9,               // the handler returned a failure status
 };
 
-template <payload T>
-struct envelope {
-    uint32_t size;
-    uint32_t version;
-    T body;
+// The rule of docs/wire.md §2.5 that a success answer broke; `none` for an accepted offer and for
+// a refusal.
+enum class answer_rule : uint8_t {
+    none = 0,
+    status_code = 1,      // R0: a success code other than STATUS_SUCCESS
+    protocol_id = 2,      // R1: Out.ProtocolId is not the offered id
+    argument1 = 3,        // R2: Out.Argument1 is not the initiator's response envelope
+    argument2 = 4,        // R3: Out.Argument2 is not null
+    response_size = 5,    // R4: the response size is not envelope_size<response>
+    response_version = 6, // R5: the response version is not the offered version
 };
-
-inline constexpr size_t envelope_body_offset = sizeof(envelope_header);
-
-template <payload T>
-inline constexpr uint32_t envelope_size = static_cast<uint32_t>(envelope_body_offset + sizeof(T));
 
 namespace detail {
-template <payload T>
-consteval bool envelope_layout_holds() noexcept {
-    return KSHAKE_OFFSETOF(envelope<T>, size) == 0 && KSHAKE_OFFSETOF(envelope<T>, version) == 4 &&
-           KSHAKE_OFFSETOF(envelope<T>, body) == envelope_body_offset &&
-           sizeof(envelope<T>) >= envelope_size<T>;
-}
 
-// A body as it crosses the wire. An empty struct's one byte is padding: it travels as zero.
-template <payload T>
-inline void write_body(void* to, const T& body) noexcept {
-    if constexpr (detail::is_empty_v<T>) {
-        *static_cast<unsigned char*>(to) = 0;
-    } else {
-        copy_bytes(to, &body, sizeof body);
+// Named in status_of for a check that refuses with no status of its own: not a constant
+// expression, so such a use does not compile.
+inline void check_without_a_status_of_its_own() noexcept {}
+
+// The status a check answers when it refuses (docs/wire.md §2.3's last column). No default: a
+// new check does not compile here until it is given its status. `none` refuses nothing and
+// check 9 answers with the handler's own status.
+[[nodiscard]] consteval ntstatus status_of(request_check c) noexcept {
+    switch (c) {
+    case request_check::in_out_null:
+        return status::invalid_parameter;
+    case request_check::no_context:
+        return status::invalid_device_state;
+    case request_check::unknown_protocol:
+        return status::invalid_device_request;
+    case request_check::envelope_null:
+        return status::invalid_parameter;
+    case request_check::version:
+        return status::revision_mismatch;
+    case request_check::request_size:
+        return status::invalid_buffer_size;
+    case request_check::response_capacity:
+        return status::buffer_too_small;
+    case request_check::response_overlaps_out:
+        return status::invalid_parameter;
+    case request_check::none:
+    case request_check::handler:
+        break;
     }
+    check_without_a_status_of_its_own();
+    return status::unsuccessful;
 }
 
 // A refusal where a check fails: `return KSHAKE_DETAIL_REFUSE(status::x);`. Optimised under
@@ -1712,6 +1746,71 @@ template <ntstatus S>
 #define KSHAKE_DETAIL_REFUSE_AT(check, trace)                                                      \
     (((trace).refused(check), ...), KSHAKE_DETAIL_REFUSE(::kshake::detail::status_of(check)))
 
+} // namespace detail
+
+} // namespace kshake
+// ---- end kshake/detail/checks.hpp --------------------------------------------------------------
+
+// ---- begin kshake/detail/same_guid.hpp ---------------------------------------------------------
+// A GUID compare for the negotiation path.
+
+namespace kshake::detail {
+
+struct guid_halves {
+    uint64_t low;
+    uint64_t high;
+};
+
+// Two 64-bit compares instead of the defaulted ==, which g++ 12 -O2 compiles to three field
+// compares and a byte-by-byte loop over data4 (docs/benchmarks.md, "What the measurements
+// changed in kshake"). Every negotiation compares ids on both sides.
+[[nodiscard]] constexpr bool same_guid(const guid& a, const guid& b) noexcept {
+    const auto x = detail::bit_cast<guid_halves>(a);
+    const auto y = detail::bit_cast<guid_halves>(b);
+    return ((x.low ^ y.low) | (x.high ^ y.high)) == 0;
+}
+
+} // namespace kshake::detail
+// ---- end kshake/detail/same_guid.hpp -----------------------------------------------------------
+
+namespace kshake::detail {
+
+// An envelope: { u32 size; u32 version; body } with the body at byte 8 on every target.
+// `size` counts header and body: envelope_size<T> = 8 + sizeof(T).
+struct envelope_header {
+    uint32_t size;
+    uint32_t version;
+};
+
+template <payload T>
+struct envelope {
+    uint32_t size;
+    uint32_t version;
+    T body;
+};
+
+inline constexpr size_t envelope_body_offset = sizeof(envelope_header);
+
+template <payload T>
+inline constexpr uint32_t envelope_size = static_cast<uint32_t>(envelope_body_offset + sizeof(T));
+
+template <payload T>
+consteval bool envelope_layout_holds() noexcept {
+    return KSHAKE_OFFSETOF(envelope<T>, size) == 0 && KSHAKE_OFFSETOF(envelope<T>, version) == 4 &&
+           KSHAKE_OFFSETOF(envelope<T>, body) == envelope_body_offset &&
+           sizeof(envelope<T>) >= envelope_size<T>;
+}
+
+// A body as it crosses the wire. An empty struct's one byte is padding: it travels as zero.
+template <payload T>
+inline void write_body(void* to, const T& body) noexcept {
+    if constexpr (detail::is_empty_v<T>) {
+        *static_cast<unsigned char*>(to) = 0;
+    } else {
+        copy_bytes(to, &body, sizeof body);
+    }
+}
+
 // [a, a + a_size) and [b, b + b_size) share a byte (sizes not 0) when a - b lies in
 // (-a_size, b_size), i.e. when a - b + a_size - 1, in the address space's own modular
 // arithmetic, is below a_size + b_size - 1: one subtraction and one compare (clang-19 sets and
@@ -1723,14 +1822,13 @@ template <ntstatus S>
     const auto b0 = reinterpret_cast<detail::uintptr_t>(b);
     return a0 + (a_size - 1) - b0 < a_size + b_size - 1;
 }
-} // namespace detail
 
 // The default codec (docs/wire.md, "Envelope codec").
 //   In.ProtocolId = P::id, In.Argument1 -> the initiator's request envelope,
 //   In.Argument2 -> the initiator's response envelope (size = its capacity, version = 0).
 //   On success: the response envelope holds {envelope_size<response>, version used, body};
 //   Out = {P::id, Argument1 -> that response envelope, Argument2 = nullptr}.
-struct envelope_codec {
+struct envelope_wire {
     // Initiator side: both envelopes live in the caller's frame for the one call.
     template <protocol P>
     class exchange {
@@ -1786,27 +1884,11 @@ struct envelope_codec {
             return answer_rule::none;
         }
 
-        [[nodiscard]] ntstatus accept(const handshake& out, response_type& value,
-                                      uint32_t& version) const noexcept {
-            if (!answer_is_valid(out)) {
-                return status::device_protocol_error;
-            }
-            value = response_.body;
-            version = response_.version;
-            return status::success;
-        }
-
-        // The response a valid answer carries, read in place (negotiate_first copies it once,
-        // straight into its outcome); call only after answer_is_valid(out).
-        [[nodiscard]] const response_type& response() const noexcept { return response_.body; }
-
-        // The same checks, answering with the result itself: negotiate() returns it as it is,
-        // so the response is copied once, from the envelope into the result.
-        [[nodiscard]] result<response_type> accept(const handshake& out) const noexcept {
-            if (!answer_is_valid(out)) {
-                return result<response_type>{status::device_protocol_error};
-            }
-            return result<response_type>{response_.body, version_v<P>};
+        // The response a valid answer carries, read in place: negotiate() builds its result
+        // from it and negotiate_first its outcome, so it is copied once. Call only after
+        // answer_is_valid(out).
+        [[nodiscard]] const response_type& answer(const handshake&) const noexcept {
+            return response_.body;
         }
 
       private:
@@ -1917,16 +1999,17 @@ struct envelope_codec {
     }
 };
 
-// Both pointers as they are, for a peer with its own convention (docs/wire.md, "Raw codec").
-struct raw_arguments {
-    void* argument1;
-    void* argument2;
-};
+} // namespace kshake::detail
+// ---- end kshake/detail/envelope_wire.hpp -------------------------------------------------------
 
-// A raw protocol has request = response = raw_arguments: the initiator's In.Argument1/2 reach
-// the handler as they are, and the handler's answer becomes Out.Argument1/2. No version travels
-// on the wire, pointers may be null, and nothing is dereferenced by kshake.
-struct raw_codec {
+// ---- begin kshake/detail/raw_wire.hpp ----------------------------------------------------------
+// kshake/detail/raw_wire.hpp — the raw codec (docs/wire.md, "Raw codec"): In's two pointers
+// reach the handler as they are, and its answer becomes Out's.
+
+namespace kshake::detail {
+
+// No version travels and nothing is dereferenced: the exchange only compares Out's id.
+struct raw_wire {
     template <protocol P>
     class exchange {
       public:
@@ -1938,24 +2021,15 @@ struct raw_codec {
         [[nodiscard]] handshake offer() const noexcept {
             return {P::id, request_.argument1, request_.argument2};
         }
+        [[nodiscard]] static bool answer_is_valid(const handshake& out) noexcept {
+            return detail::same_guid(out.protocol_id, P::id);
+        }
         [[nodiscard]] static answer_rule broken_rule(const handshake& out) noexcept {
-            return detail::same_guid(out.protocol_id, P::id) ? answer_rule::none
-                                                             : answer_rule::protocol_id;
+            return answer_is_valid(out) ? answer_rule::none : answer_rule::protocol_id;
         }
-        [[nodiscard]] static ntstatus accept(const handshake& out, raw_arguments& value,
-                                             uint32_t& version) noexcept {
-            if (!detail::same_guid(out.protocol_id, P::id)) {
-                return status::device_protocol_error;
-            }
-            value = {out.argument1, out.argument2};
-            version = version_v<P>;
-            return status::success;
-        }
-        [[nodiscard]] static result<raw_arguments> accept(const handshake& out) noexcept {
-            if (!detail::same_guid(out.protocol_id, P::id)) {
-                return result<raw_arguments>{status::device_protocol_error};
-            }
-            return result<raw_arguments>{raw_arguments{out.argument1, out.argument2}, version_v<P>};
+        // Call only after answer_is_valid(out).
+        [[nodiscard]] static raw_arguments answer(const handshake& out) noexcept {
+            return {out.argument1, out.argument2};
         }
 
       private:
@@ -1984,6 +2058,11 @@ struct raw_codec {
     }
 };
 
+} // namespace kshake::detail
+// ---- end kshake/detail/raw_wire.hpp ------------------------------------------------------------
+
+namespace kshake::detail {
+
 // A protocol picks its codec with `using codec = kshake::raw_codec;`; the default is the envelope.
 template <protocol P>
 struct codec_of {
@@ -1997,7 +2076,21 @@ struct codec_of<P> {
 template <protocol P>
 using codec_t = typename codec_of<P>::type;
 
-namespace detail {
+template <class Codec>
+struct wire_of;
+template <>
+struct wire_of<envelope_codec> {
+    using type = envelope_wire;
+};
+template <>
+struct wire_of<raw_codec> {
+    using type = raw_wire;
+};
+// The codec's implementation: its initiator's `exchange<P>` and its responder's `decoded<P>`,
+// `decode_request` and `encode_response`.
+template <protocol P>
+using wire_t = typename wire_of<codec_t<P>>::type;
+
 template <class P>
 consteval bool check_codec() noexcept {
     using codec = codec_t<P>;
@@ -2020,78 +2113,9 @@ consteval bool check_codec() noexcept {
         return true;
     }
 }
-} // namespace detail
 
-} // namespace kshake
-// ---- end kshake/wire.hpp -----------------------------------------------------------------------
-
-// ---- begin kshake/transport.hpp ----------------------------------------------------------------
-// kshake::transport — anything that performs one handshake with a peer pin.
-
-namespace kshake {
-
-namespace detail {
-// A call operator that also takes a temporary as `out` takes it by value or by const&
-// (or, generic, by forwarding reference): the peer's answer would be written into a copy and
-// lost, and every negotiation would fail with STATUS_DEVICE_PROTOCOL_ERROR.
-template <class T>
-concept takes_out_by_copy = requires(T& t, const handshake& in) { t(in, handshake{}); };
-} // namespace detail
-
-// `ntstatus t(const handshake& in, handshake& out) noexcept`: sends `in` to the peer, which
-// fills `out`; success only if the peer accepted. avstream.hpp's transports call KsPinHandshake
-// or send IOCTL_KS_HANDSHAKE; mock.hpp's call a mock pin; a lambda will do in a test. It may
-// return NTSTATUS (a 32-bit `long` on Windows targets) instead of kshake::ntstatus
-// (status_type): the value is the same NTSTATUS either way.
-template <class T>
-concept transport = requires(T& t, const handshake& in, handshake& out) {
-    { t(in, out) } noexcept -> status_type;
-} && !detail::takes_out_by_copy<T>;
-
-namespace detail {
-// T as negotiate() received it: a const transport must be callable through a const reference.
-template <class T>
-consteval bool check_transport() noexcept {
-    using type = detail::remove_reference_t<T>;
-    if constexpr (!requires(type& t, const handshake& in, handshake& out) { t(in, out); }) {
-        static_assert(
-            requires(type& t, const handshake& in, handshake& out) { t(in, out); },
-            "kshake: not a transport: it must be callable as "
-            "`kshake::ntstatus t(const kshake::handshake& in, kshake::handshake& out) "
-            "noexcept` (e.g. kshake::mock::connected_pin(pin) or "
-            "kshake::avstream::connected_pin(pin))");
-        return false;
-    } else if constexpr (takes_out_by_copy<type>) {
-        static_assert(!takes_out_by_copy<type>,
-                      "kshake: a transport must take `out` as `kshake::handshake& out` (not by "
-                      "value, const& or auto&&): the peer's answer is written there, and a copy "
-                      "would lose it");
-        return false;
-    } else if constexpr (!requires(type& t, const handshake& in, handshake& out) {
-                             { t(in, out) } -> status_type;
-                         }) {
-        static_assert(
-            requires(type& t, const handshake& in, handshake& out) {
-                { t(in, out) } -> status_type;
-            }, "kshake: a transport must return kshake::ntstatus (the NTSTATUS of the "
-               "handshake; NTSTATUS, a 32-bit long, works too), not another type");
-        return false;
-    } else if constexpr (!transport<type>) {
-        static_assert(transport<type>,
-                      "kshake: a transport must be noexcept: declare its call operator "
-                      "`noexcept` (nothing on the negotiation path may throw)");
-        return false;
-    } else {
-        return true;
-    }
-}
-} // namespace detail
-
-} // namespace kshake
-// ---- end kshake/transport.hpp ------------------------------------------------------------------
-
-// ---- begin kshake/initiator.hpp ----------------------------------------------------------------
-// kshake::negotiate — the initiating pin's side: offer a protocol, get a typed answer.
+} // namespace kshake::detail
+// ---- end kshake/detail/codec.hpp ---------------------------------------------------------------
 
 // ---- begin kshake/trace.hpp --------------------------------------------------------------------
 // kshake::trace — why a negotiation went as it did, on both sides: an opt-in hook that sees each
@@ -2474,11 +2498,11 @@ negotiate(Transport&& transport, const detail::request_or_placeholder_t<P>& requ
     if constexpr (!detail::check_negotiation<P, Transport>()) {
         return result<response_type>{status::invalid_parameter};
     } else {
-        // make_offer's steps, with the result built by the exchange straight from the response
-        // envelope: going through a local response and version cost instructions on every
-        // negotiation (docs/benchmarks.md, "What the measurements changed in kshake").
-        typename codec_t<P>::template exchange<P> exchange{request};
-        // The peer may write `out` and still fail; only a success lets accept() read anything.
+        // make_offer's steps, with the result built straight from the response envelope: going
+        // through a local response and version cost instructions on every negotiation
+        // (docs/benchmarks.md, "What the measurements changed in kshake").
+        typename detail::wire_t<P>::template exchange<P> exchange{request};
+        // The peer may write `out` and still fail; only a success lets the answer be read.
         handshake out{};
         const auto s = static_cast<ntstatus>(transport(exchange.offer(), out));
         if (s != status::success) {
@@ -2496,13 +2520,17 @@ negotiate(Transport&& transport, const detail::request_or_placeholder_t<P>& requ
             }
             return result<response_type>{failure};
         }
-        if constexpr (detail::has_trace_hook<Transport>) {
-            auto answer = exchange.accept(out);
-            detail::report_offer<P>(transport, 0, exchange, out, s, answer.status());
-            return answer;
-        } else {
-            return exchange.accept(out);
+        if (!exchange.answer_is_valid(out)) {
+            if constexpr (detail::has_trace_hook<Transport>) {
+                detail::report_offer<P>(transport, 0, exchange, out, s,
+                                        status::device_protocol_error);
+            }
+            return result<response_type>{status::device_protocol_error};
         }
+        if constexpr (detail::has_trace_hook<Transport>) {
+            detail::report_offer<P>(transport, 0, exchange, out, s, status::success);
+        }
+        return result<response_type>{exchange.answer(out), version_v<P>};
     }
 }
 
@@ -2576,7 +2604,7 @@ template <size_t I, class... Ps, class Transport, class... Requests>
 [[nodiscard]] bool make_offer(first_result<Ps...>& outcome, Transport& transport,
                               const Requests&... requests) noexcept {
     using P = pack_element_t<I, Ps...>;
-    typename codec_t<P>::template exchange<P> exchange{pack_value<I>(requests...)};
+    typename wire_t<P>::template exchange<P> exchange{pack_value<I>(requests...)};
     // The peer may write `out` and still fail; only a success lets the answer be read.
     handshake out{};
     const auto s = static_cast<ntstatus>(transport(exchange.offer(), out));
@@ -2592,36 +2620,18 @@ template <size_t I, class... Ps, class Transport, class... Requests>
         // A broken answer ends the negotiation: the peer may believe it agreed (docs/wire.md §2.5).
         return failure == status::device_protocol_error;
     }
-    if constexpr (is_same_v<codec_t<P>, envelope_codec>) {
-        if (!exchange.answer_is_valid(out)) {
-            first_result_access::refuse(outcome, I, status::device_protocol_error);
-            if constexpr (has_trace_hook<Transport>) {
-                report_offer<P>(transport, I, exchange, out, s, status::device_protocol_error);
-            }
-            return true;
-        }
-        first_result_access::accept<I>(outcome, exchange.response(), version_v<P>);
+    if (!exchange.answer_is_valid(out)) {
+        first_result_access::refuse(outcome, I, status::device_protocol_error);
         if constexpr (has_trace_hook<Transport>) {
-            report_offer<P>(transport, I, exchange, out, s, status::success);
-        }
-        return true;
-    } else {
-        response_t<P> response{};
-        uint32_t version = 0;
-        const ntstatus accepted = exchange.accept(out, response, version);
-        if (!nt_success(accepted)) {
-            first_result_access::refuse(outcome, I, accepted);
-            if constexpr (has_trace_hook<Transport>) {
-                report_offer<P>(transport, I, exchange, out, s, accepted);
-            }
-            return true;
-        }
-        first_result_access::accept<I>(outcome, response, version);
-        if constexpr (has_trace_hook<Transport>) {
-            report_offer<P>(transport, I, exchange, out, s, status::success);
+            report_offer<P>(transport, I, exchange, out, s, status::device_protocol_error);
         }
         return true;
     }
+    first_result_access::accept<I>(outcome, exchange.answer(out), version_v<P>);
+    if constexpr (has_trace_hook<Transport>) {
+        report_offer<P>(transport, I, exchange, out, s, status::success);
+    }
+    return true;
 }
 
 // The offers in order until one is accepted or answered against the rules; the outcome holds
@@ -3332,10 +3342,10 @@ namespace kshake::detail {
 template <class Context, class R, class... Trace>
 ntstatus answer_request(
     Context& context,
-    const typename codec_t<typename R::protocol>::template decoded<typename R::protocol>& decoded,
+    const typename wire_t<typename R::protocol>::template decoded<typename R::protocol>& decoded,
     void* out, Trace&... trace) noexcept {
     using P = typename R::protocol;
-    using codec = codec_t<P>;
+    using codec = wire_t<P>;
     response_t<P> response{};
     if constexpr (detail::is_empty_v<response_t<P>>) {
         // `{}` leaves an empty struct's one byte (padding) as it was; wire.md §2.4 promises the
@@ -3373,7 +3383,7 @@ ntstatus answer_request(
 template <class Context, class R, size_t Index, class... Trace>
 ntstatus serve_route(Context& context, const void* peer_in, void* out, Trace&... trace) noexcept {
     using P = typename R::protocol;
-    using codec = codec_t<P>;
+    using codec = wire_t<P>;
     (trace.route(Index, protocol_name<P>()), ...);
     // Only In's two pointers are read here: its id, already matched, is the route's own, so no
     // byte of In is read twice, even where an unoptimised build would keep a second copy.
@@ -3400,9 +3410,9 @@ ntstatus serve_route_with_header(Context& context, const envelope_header& header
     using P = typename R::protocol;
     (trace.route(Index, protocol_name<P>()), ...);
     const handshake in{P::id, argument1, argument2};
-    envelope_codec::decoded<P> decoded{};
+    envelope_wire::decoded<P> decoded{};
     const ntstatus s =
-        envelope_codec::decode_request_with_header<P>(in, header, out, decoded, trace...);
+        envelope_wire::decode_request_with_header<P>(in, header, out, decoded, trace...);
     if (!nt_success(s)) {
         return s;
     }
@@ -3429,7 +3439,7 @@ struct versions<Context, index_sequence<Is...>, Rs...> {
                        KSHAKE_OFFSETOF(handshake, argument2),
                    sizeof in.argument2);
         envelope_header header{};
-        if (!envelope_codec::read_request_header(in.argument1, in.argument2, header)) {
+        if (!envelope_wire::read_request_header(in.argument1, in.argument2, header)) {
             (trace.refused(request_check::envelope_null), ...);
             return status_of(request_check::envelope_null);
         }
@@ -3856,14 +3866,14 @@ consteval guid route_id() noexcept {
 
 // The parts of agreement beyond the id, one by one, for the diagnostics.
 template <class O, class S>
-inline constexpr bool same_codec = detail::is_same_v<codec_t<O>, codec_t<S>>;
+inline constexpr bool same_codec = detail::is_same_v<detail::codec_t<O>, detail::codec_t<S>>;
 template <class O, class S>
 inline constexpr bool same_payloads = detail::is_same_v<request_t<O>, request_t<S>> &&
                                       detail::is_same_v<response_t<O>, response_t<S>>;
 // The raw codec carries no version, so only the envelope's version must lie in the range.
 template <class O, class S>
 inline constexpr bool version_in_range =
-    detail::is_same_v<codec_t<O>, raw_codec> ||
+    detail::is_same_v<detail::codec_t<O>, raw_codec> ||
     (version_v<O> >= min_version_v<S> && version_v<O> <= version_v<S>);
 
 // Would a route serving protocol S accept protocol O as the initiator sends it? Same id, same

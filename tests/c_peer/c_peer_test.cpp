@@ -45,21 +45,21 @@ static_assert(offsetof(kshake_wire_handshake, protocol_id) ==
               offsetof(kshake_wire_handshake, argument1) ==
                   offsetof(kshake::handshake, argument1) &&
               offsetof(kshake_wire_handshake, argument2) == offsetof(kshake::handshake, argument2));
-static_assert(sizeof(kshake_envelope_header) == sizeof(kshake::envelope_header) &&
-              offsetof(kshake_envelope_header, size) == offsetof(kshake::envelope_header, size) &&
+static_assert(sizeof(kshake_envelope_header) == sizeof(kshake::detail::envelope_header) &&
+              offsetof(kshake_envelope_header, size) == offsetof(kshake::detail::envelope_header, size) &&
               offsetof(kshake_envelope_header, version) ==
-                  offsetof(kshake::envelope_header, version));
-static_assert(KSHAKE_ENVELOPE_BODY_OFFSET == kshake::envelope_body_offset);
-static_assert(offsetof(kshake::envelope<c_peer_echo_response>, body) ==
+                  offsetof(kshake::detail::envelope_header, version));
+static_assert(KSHAKE_ENVELOPE_BODY_OFFSET == kshake::detail::envelope_body_offset);
+static_assert(offsetof(kshake::detail::envelope<c_peer_echo_response>, body) ==
               KSHAKE_ENVELOPE_BODY_OFFSET);
 static_assert(KSHAKE_ENVELOPE_SIZE(sizeof(c_peer_echo_request)) ==
-                  kshake::envelope_size<c_peer_echo_request> &&
+                  kshake::detail::envelope_size<c_peer_echo_request> &&
               KSHAKE_ENVELOPE_SIZE(sizeof(c_peer_echo_response)) ==
-                  kshake::envelope_size<c_peer_echo_response> &&
+                  kshake::detail::envelope_size<c_peer_echo_response> &&
               KSHAKE_ENVELOPE_SIZE(sizeof(c_peer_query_request)) ==
-                  kshake::envelope_size<c_peer_query_request> &&
+                  kshake::detail::envelope_size<c_peer_query_request> &&
               KSHAKE_ENVELOPE_SIZE(sizeof(c_peer_query_response)) ==
-                  kshake::envelope_size<c_peer_query_response>);
+                  kshake::detail::envelope_size<c_peer_query_response>);
 
 // Decision 1: the C peer's payloads are kshake payloads (no implicit padding among them).
 static_assert(kshake::payload<c_peer_echo_request> && kshake::payload<c_peer_echo_response> &&
@@ -479,8 +479,8 @@ struct c_peer {
     }
     template <class P>
     void sizes() {
-        request_size = kshake::envelope_size<kshake::request_t<P>>;
-        response_size = kshake::envelope_size<kshake::response_t<P>>;
+        request_size = kshake::detail::envelope_size<kshake::request_t<P>>;
+        response_size = kshake::detail::envelope_size<kshake::response_t<P>>;
     }
 
     ntstatus exchange(const kshake::handshake& offer, kshake::handshake& reply) noexcept {
@@ -1195,7 +1195,7 @@ TEST_CASE(
         std::array<unsigned char, 64> buffer{};
         kshake_wire_handshake in{};
         kshake_wire_handshake out{};
-        const std::uint32_t capacity = kshake::envelope_size<c_peer_query_response>;
+        const std::uint32_t capacity = kshake::detail::envelope_size<c_peer_query_response>;
         kshake_wire_prepare_offer(&in, &out, &id, 1, buffer.data(), sizeof(c_peer_query_request),
                                   buffer.data(), capacity);
         const c_peer_query_request request{7};

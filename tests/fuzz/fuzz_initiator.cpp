@@ -90,7 +90,7 @@ bool same_value(const T& v, const unsigned char* body) noexcept {
 }
 
 template <class P>
-constexpr bool is_raw = std::is_same_v<kshake::codec_t<P>, kshake::raw_codec>;
+constexpr bool is_raw = std::is_same_v<kshake::detail::codec_t<P>, kshake::raw_codec>;
 
 // What the model concluded about one offer.
 struct verdict {
@@ -105,8 +105,8 @@ ntstatus hostile_peer(kshake_fuzz::input& in, const kshake::request_t<P>& sent,
                       const kshake::handshake& offer, kshake::handshake& out, verdict& v) noexcept {
     using request_type = kshake::request_t<P>;
     using response_type = kshake::response_t<P>;
-    constexpr std::uint32_t request_envelope = kshake::envelope_size<request_type>;
-    constexpr std::uint32_t response_envelope = kshake::envelope_size<response_type>;
+    constexpr std::uint32_t request_envelope = kshake::detail::envelope_size<request_type>;
+    constexpr std::uint32_t response_envelope = kshake::detail::envelope_size<response_type>;
 
     // What the initiator sent must follow the wire rules exactly.
     KSHAKE_FUZZ_CHECK(offer.protocol_id == P::id);

@@ -237,7 +237,7 @@ constexpr route_info info() noexcept {
             sizeof(kshake::response_t<P>),
             kshake::min_version_v<P>,
             kshake::version_v<P>,
-            std::is_same_v<kshake::codec_t<P>, kshake::raw_codec>,
+            std::is_same_v<kshake::detail::codec_t<P>, kshake::raw_codec>,
             PassesVersion,
             Tag};
 }

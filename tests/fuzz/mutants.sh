@@ -18,22 +18,22 @@ flags=(-std=c++20 -O1 -g -fno-exceptions -fno-rtti -fsanitize=fuzzer,address,und
 
 # Each mutant: name @@ target @@ header @@ exact text @@ replacement
 mutants=(
-  "response envelope may overlap Out@@responder@@wire.hpp@@if (detail::regions_overlap(@@if (false && detail::regions_overlap("
+  "response envelope may overlap Out@@responder@@detail/envelope_wire.hpp@@if (detail::regions_overlap(@@if (false && detail::regions_overlap("
   "response written before the handler's status is checked@@responder@@detail/serve_route.hpp@@        s = static_cast<ntstatus>(R::handler(context, decoded.request, response));
     }@@        s = static_cast<ntstatus>(R::handler(context, decoded.request, response));
     }
     handshake early{};
     codec::template encode_response<P>(decoded, response, early);"
-  "request version above the route's accepted@@responder@@wire.hpp@@ || request_header.version > version_v<P>) {@@) {"
-  "request one byte short accepted@@responder@@wire.hpp@@request_size < envelope_size<request_type>@@request_size + 1 < envelope_size<request_type>"
-  "response capacity not checked@@responder@@wire.hpp@@capacity < envelope_size<response_type>@@capacity < 8"
-  "response capacity read and checked before the request header@@responder@@wire.hpp@@if (request_header.version < min_version_v<P> || request_header.version > version_v<P>) {@@uint32_t capacity_first = 0;
+  "request version above the route's accepted@@responder@@detail/envelope_wire.hpp@@ || request_header.version > version_v<P>) {@@) {"
+  "request one byte short accepted@@responder@@detail/envelope_wire.hpp@@request_size < envelope_size<request_type>@@request_size + 1 < envelope_size<request_type>"
+  "response capacity not checked@@responder@@detail/envelope_wire.hpp@@capacity < envelope_size<response_type>@@capacity < 8"
+  "response capacity read and checked before the request header@@responder@@detail/envelope_wire.hpp@@if (request_header.version < min_version_v<P> || request_header.version > version_v<P>) {@@uint32_t capacity_first = 0;
         detail::copy_bytes(&capacity_first, in.argument2, sizeof capacity_first);
         if (capacity_first < envelope_size<response_type>) {
             return status::buffer_too_small;
         }
         if (request_header.version < min_version_v<P> || request_header.version > version_v<P>) {"
-  "request body read before the response checks@@responder@@wire.hpp@@        // Only the response header's size@@        detail::copy_bytes(&d.request,
+  "request body read before the response checks@@responder@@detail/envelope_wire.hpp@@        // Only the response header's size@@        detail::copy_bytes(&d.request,
                            static_cast<const unsigned char*>(in.argument1) + envelope_body_offset,
                            sizeof(request_type));
         // Only the response header's size"
@@ -60,11 +60,11 @@ mutants=(
                 }"
   "a trace misses the id bytes it read@@responder@@responder.hpp@@            (trace.read_id(sizeof half, half), ...);
             if (half != first_id.high) [[unlikely]] {@@            if (half != first_id.high) [[unlikely]] {"
-  "reply Argument2 not checked@@initiator@@wire.hpp@@out.argument2 == nullptr &&@@true &&"
-  "reply protocol id not checked@@initiator@@wire.hpp@@detail::same_guid(out.protocol_id, P::id) && out.argument1@@true && out.argument1"
-  "reply Argument1 not checked@@initiator@@wire.hpp@@out.argument1 == &response_ &&@@true &&"
-  "reply envelope size not checked@@initiator@@wire.hpp@@<< 32U | response_.size) ==@@<< 32U | envelope_size<response_type>) =="
-  "reply envelope version not checked@@initiator@@wire.hpp@@(uint64_t{response_.version} << 32U@@(uint64_t{version_v<P>} << 32U"
+  "reply Argument2 not checked@@initiator@@detail/envelope_wire.hpp@@out.argument2 == nullptr &&@@true &&"
+  "reply protocol id not checked@@initiator@@detail/envelope_wire.hpp@@detail::same_guid(out.protocol_id, P::id) && out.argument1@@true && out.argument1"
+  "reply Argument1 not checked@@initiator@@detail/envelope_wire.hpp@@out.argument1 == &response_ &&@@true &&"
+  "reply envelope size not checked@@initiator@@detail/envelope_wire.hpp@@<< 32U | response_.size) ==@@<< 32U | envelope_size<response_type>) =="
+  "reply envelope version not checked@@initiator@@detail/envelope_wire.hpp@@(uint64_t{response_.version} << 32U@@(uint64_t{version_v<P>} << 32U"
   "a peer's success code other than STATUS_SUCCESS taken as an answer@@initiator@@initiator.hpp@@        if (s != status::success) {
             // A failure status is the peer's refusal@@        if (!nt_success(s)) {
             // A failure status is the peer's refusal"

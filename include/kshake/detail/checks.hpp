@@ -70,6 +70,29 @@ inline void check_without_a_status_of_its_own() noexcept {}
     return status::unsuccessful;
 }
 
+// A refusal where a check fails: `return KSHAKE_DETAIL_REFUSE(status::x);`. Optimised under
+// clang it calls a function of its own, so that each failed check is one conditional tail jump:
+// returning the constant in place makes clang-19 load every check's status into the return
+// register before the check, an instruction per check on the path that passes
+// (docs/benchmarks.md, "What the measurements changed in kshake"). g++ compiles the constant just
+// as well and keeps a stack frame for a call, and an unoptimised build would give each refusal a
+// frame (docs/driver.md, "Stack usage").
+#if defined(__clang__) && defined(__OPTIMIZE__)
+template <ntstatus S>
+[[gnu::noinline, gnu::cold]] constexpr ntstatus refuse() noexcept {
+    return S;
+}
+#define KSHAKE_DETAIL_REFUSE(s) ::kshake::detail::refuse<(s)>()
+#else
+#define KSHAKE_DETAIL_REFUSE(s) (s)
+#endif
+
+// A check of docs/wire.md §2.3 that fails: `return KSHAKE_DETAIL_REFUSE_AT(request_check::x,
+// trace);`. The trace (none, or a responder's detail::request_trace) hears which check, and the
+// status is that check's own, from the one table (detail::status_of).
+#define KSHAKE_DETAIL_REFUSE_AT(check, trace)                                                      \
+    (((trace).refused(check), ...), KSHAKE_DETAIL_REFUSE(::kshake::detail::status_of(check)))
+
 } // namespace detail
 
 } // namespace kshake

@@ -7,6 +7,7 @@
 #include "../guid.hpp"
 #include "../protocol.hpp"
 #include "../wire.hpp"
+#include "codec.hpp"
 #include "freestanding.hpp"
 #include "handler_check.hpp"
 #include "pack.hpp"

@@ -8,7 +8,7 @@
 #include "../status.hpp"
 #include "../trace.hpp"
 #include "checks.hpp"
-#include "../wire.hpp"
+#include "codec.hpp"
 #include "freestanding.hpp"
 #include "handler_check.hpp"
 
@@ -24,10 +24,10 @@ namespace kshake::detail {
 template <class Context, class R, class... Trace>
 ntstatus answer_request(
     Context& context,
-    const typename codec_t<typename R::protocol>::template decoded<typename R::protocol>& decoded,
+    const typename wire_t<typename R::protocol>::template decoded<typename R::protocol>& decoded,
     void* out, Trace&... trace) noexcept {
     using P = typename R::protocol;
-    using codec = codec_t<P>;
+    using codec = wire_t<P>;
     response_t<P> response{};
     if constexpr (detail::is_empty_v<response_t<P>>) {
         // `{}` leaves an empty struct's one byte (padding) as it was; wire.md §2.4 promises the
@@ -65,7 +65,7 @@ ntstatus answer_request(
 template <class Context, class R, size_t Index, class... Trace>
 ntstatus serve_route(Context& context, const void* peer_in, void* out, Trace&... trace) noexcept {
     using P = typename R::protocol;
-    using codec = codec_t<P>;
+    using codec = wire_t<P>;
     (trace.route(Index, protocol_name<P>()), ...);
     // Only In's two pointers are read here: its id, already matched, is the route's own, so no
     // byte of In is read twice, even where an unoptimised build would keep a second copy.
@@ -92,9 +92,9 @@ ntstatus serve_route_with_header(Context& context, const envelope_header& header
     using P = typename R::protocol;
     (trace.route(Index, protocol_name<P>()), ...);
     const handshake in{P::id, argument1, argument2};
-    envelope_codec::decoded<P> decoded{};
+    envelope_wire::decoded<P> decoded{};
     const ntstatus s =
-        envelope_codec::decode_request_with_header<P>(in, header, out, decoded, trace...);
+        envelope_wire::decode_request_with_header<P>(in, header, out, decoded, trace...);
     if (!nt_success(s)) {
         return s;
     }
@@ -121,7 +121,7 @@ struct versions<Context, index_sequence<Is...>, Rs...> {
                        KSHAKE_OFFSETOF(handshake, argument2),
                    sizeof in.argument2);
         envelope_header header{};
-        if (!envelope_codec::read_request_header(in.argument1, in.argument2, header)) {
+        if (!envelope_wire::read_request_header(in.argument1, in.argument2, header)) {
             (trace.refused(request_check::envelope_null), ...);
             return status_of(request_check::envelope_null);
         }
