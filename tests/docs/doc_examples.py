@@ -6,7 +6,8 @@
 A doc marks each example it promises to compile with a line of its own before the block:
 
     <!-- check: prelude -->   the examples' prelude (at most one a doc): includes, a protocol, a
-                              responder; every other block of that doc is compiled after it
+                              responder; every other block of that doc is compiled after it (in
+                              a doc without one, the blocks include what they need)
     <!-- check: d -->         declarations or preprocessor lines, at file scope
     <!-- check: s -->         statements: the body of a function of its own, which main() calls,
                               so an assert in the example runs
@@ -35,7 +36,6 @@ from __future__ import annotations
 
 import argparse
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -171,8 +171,11 @@ def check_user(docs: list[Doc], cxx: list[str], includes: list[str], out: Path) 
         compiled = time.monotonic() - started
         done = run([str(exe)], timeout=60)
         if done.returncode != 0:
-            reached = [line for line in done.stderr.splitlines() if line.startswith(doc.name)]
+            # main() names each example on stderr before running it: the last name is the culprit.
+            lines = done.stderr.splitlines()
+            reached = [line for line in lines if line.startswith(f"{doc.name}:")]
             where = reached[-1] if reached else "before the first example"
+            done.stderr = "\n".join(line for line in lines if line not in reached)
             report(f"{doc.name}: the example at {where} failed when run", done, [str(exe)])
             ok = False
             continue
