@@ -13,8 +13,10 @@ A doc marks each example it promises to compile with a line of its own before th
                               so an assert in the example runs
     <!-- check: k -->         kernel code: after <ntddk.h>, <ks.h> and <kshake/avstream.hpp>, then
                               the prelude, at file scope
+    <!-- check: output -->    before a ```text block: what the doc's last s block before it prints
+                              to stdout, line for line; `...` in a line stands for any characters
 
-and the line after the marker opens the block, ```cpp. Every doc named on the command line must
+and the line after the marker opens the block, ```cpp (```text for output). Every doc named on the command line must
 hold at least one marked block and no unmarked ```cpp block (every C++ example there is compiled);
 every other docs/*.md and README.md that uses a marker is checked too, so that no marked example
 goes unchecked. An unknown or malformed marker, a marker not followed by a ```cpp block, or a
@@ -48,11 +50,12 @@ sys.path.insert(0, str(HERE.parent / "kernel"))
 import build_driver  # noqa: E402  (tests/kernel: the kernel flags, kept in one place)
 
 SKIP = 77
-KINDS = ("prelude", "s", "d", "k")
+KINDS = ("prelude", "s", "d", "k", "output")
 MARKER = re.compile(r"^<!-- check: (\S+) -->$")
 USER_FLAGS = ["-std=c++20", "-O0", "-Wall", "-Wextra", "-Wpedantic", "-Wconversion",
               "-Wsign-conversion", "-Wshadow", "-Werror", "-fno-exceptions", "-fno-rtti"]
 KERNEL_CHAIN = build_driver.TOOLCHAINS["gcc-x86_64"]
+SEPARATOR = "@@kshake doc example "
 KERNEL_PREAMBLE = "#include <ntddk.h>\n#include <ks.h>\n#include <kshake/avstream.hpp>\n"
 
 
@@ -65,6 +68,7 @@ class Block:
     kind: str
     line: int  # the first line of the code, 1-based
     code: str
+    output: Block | None = None  # for an s block, the output block that follows it
 
 
 @dataclass
@@ -92,16 +96,24 @@ def read_doc(path: Path, name: str, every_block_marked: bool) -> Doc:
             if kind not in KINDS:
                 raise DocError(f"{name}:{i + 1}: unknown marker kind {kind!r} "
                                f"(one of {', '.join(KINDS)})")
-            if i + 1 >= len(lines) or lines[i + 1].strip() != "```cpp":
+            fence = "```text" if kind == "output" else "```cpp"
+            if i + 1 >= len(lines) or lines[i + 1].strip() != fence:
                 raise DocError(f"{name}:{i + 1}: <!-- check: {kind} --> is not followed by a "
-                               f"```cpp block on the next line")
+                               f"{fence} block on the next line")
             start = i + 2
             end = start
             while end < len(lines) and lines[end].strip() != "```":
                 end += 1
             if end == len(lines):
                 raise DocError(f"{name}:{i + 2}: the ```cpp block never closes")
-            doc.blocks.append(Block(kind, start + 1, "\n".join(lines[start:end]) + "\n"))
+            block = Block(kind, start + 1, "\n".join(lines[start:end]) + "\n")
+            if kind == "output":
+                examples = doc.of("s")
+                if not examples or examples[-1].output is not None:
+                    raise DocError(f"{name}:{i + 1}: <!-- check: output --> without an s block "
+                                   f"before it whose output it is")
+                examples[-1].output = block
+            doc.blocks.append(block)
             i = end + 1
             continue
         if every_block_marked and line.strip() == "```cpp":
@@ -125,12 +137,40 @@ def user_source(doc: Doc) -> tuple[str, list[Block]]:
     examples = doc.of("s")
     for n, block in enumerate(examples):
         parts.append(f"static void kshake_doc_example_{n}() {{\n{at(doc, block)}}}\n")
-    # main() and what it includes come last, so that no example compiles thanks to them.
+    # main() and what it includes come last, so that no example compiles thanks to them. Each
+    # example is named on stderr (the last name is the one that failed) and on stdout (where its
+    # output begins).
     calls = "".join(f'    std::fputs("{doc.name}:{b.line}\\n", stderr);\n'
+                    f'    std::fputs("{SEPARATOR}{n}\\n", stdout);\n'
                     f"    kshake_doc_example_{n}();\n" for n, b in enumerate(examples))
     parts.append(f'#line 1 "doc_examples main"\n#include <cstdio>\n'
                  f"int main() {{\n{calls}    return 0;\n}}\n")
     return "\n".join(parts), examples
+
+
+def output_mismatch(expected: Block, printed: str) -> str | None:
+    """Where the printed lines differ from the doc's output block, or None."""
+    want, got = expected.code.splitlines(), printed.splitlines()
+    for n, line in enumerate(want):
+        pattern = ".*?".join(re.escape(part) for part in line.split("..."))
+        if n >= len(got):
+            return f"line {expected.line + n}: the example printed only {len(got)} lines"
+        if not re.fullmatch(pattern, got[n]):
+            return f"line {expected.line + n}: expected {line!r}, printed {got[n]!r}"
+    if len(got) > len(want):
+        return f"the example printed {len(got) - len(want)} more lines: {got[len(want)]!r} ..."
+    return None
+
+
+def split_output(stdout: str, count: int) -> list[str]:
+    """Each example's stdout, from main()'s separators."""
+    parts = [""] * count
+    for n in range(count):
+        begin = stdout.find(f"{SEPARATOR}{n}\n")
+        end = stdout.find(f"{SEPARATOR}{n + 1}\n") if n + 1 < count else len(stdout)
+        if begin >= 0:
+            parts[n] = stdout[begin + len(f"{SEPARATOR}{n}\n"):end if end >= 0 else len(stdout)]
+    return parts
 
 
 def kernel_source(doc: Doc) -> str:
@@ -179,8 +219,18 @@ def check_user(docs: list[Doc], cxx: list[str], includes: list[str], out: Path) 
             report(f"{doc.name}: the example at {where} failed when run", done, [str(exe)])
             ok = False
             continue
+        printed = split_output(done.stdout, len(examples))
+        wrong = [(b, output_mismatch(b.output, printed[n])) for n, b in enumerate(examples)
+                 if b.output is not None]
+        wrong = [(b, why) for b, why in wrong if why]
+        for block, why in wrong:
+            print(f"FAIL: {doc.name}:{block.line}: the example's output is not the doc's: "
+                  f"{doc.name} {why}")
+            ok = False
+        if wrong:
+            continue
         print(f"ok: {doc.name}: prelude, {len(doc.of('d'))} d blocks, {len(examples)} s blocks "
-              f"compiled ({compiled:.1f} s) and run")
+              f"compiled ({compiled:.1f} s) and run, {len(doc.of('output'))} outputs as printed")
     return ok
 
 
