@@ -16,11 +16,11 @@ A doc marks each example it promises to compile with a line of its own before th
     <!-- check: output -->    before a ```text block: what the doc's last s block before it prints
                               to stdout, line for line; `...` in a line stands for any characters
 
-and the line after the marker opens the block, ```cpp (```text for output). Every doc named on the command line must
-hold at least one marked block and no unmarked ```cpp block (every C++ example there is compiled);
-every other docs/*.md and README.md that uses a marker is checked too, so that no marked example
-goes unchecked. An unknown or malformed marker, a marker not followed by a ```cpp block, or a
-block that never closes fails.
+and the line after the marker opens the block, ```cpp (```text for output). Every doc named on
+the command line must hold at least one marked block and no unmarked ```cpp block (every C++
+example there is compiled); every other docs/*.md and README.md that uses a marker is checked too,
+so that no marked example goes unchecked. An unknown or malformed marker, a marker not followed by
+its block, an output marker with no s block before it, or a block that never closes fails.
 
 User mode (the default): each doc is one translation unit, the prelude, the d blocks in order,
 one function per s block and a main() that calls them all in order, compiled with the project's
