@@ -3,6 +3,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "detail/dispatch.hpp"
 #include "detail/freestanding.hpp"
 #include "detail/handler_check.hpp"
 #include "detail/pack.hpp"
@@ -158,101 +159,40 @@ class responder {
         static constexpr detail::route_entry<Context, Trace...> at[sizeof...(Ks)] = {
             entry_of<groups.leaders[Ks], Trace...>...};
     };
-    // One id is compared in place (its routes inlined); from two ids on, dispatch hashes: the
-    // table costs a few instructions more than one id's compare whatever N, and comparing ids
-    // in turn costs more from the second id on (docs/benchmarks.md, "kshake's dispatch").
-    static constexpr bool hashed = distinct_ids > 1;
-    static constexpr detail::guid_halves first_id = detail::bit_cast<detail::guid_halves>(ids[0]);
-
-    // Constant-initialised tables (no function-local statics, no dynamic initialisation); a
-    // nested class so they exist only for hashed responders.
-    struct lookup {
-        struct key_array {
-            guid at[distinct_ids];
+    // The distinct ids in the order of groups.leaders and the entries serving them, as a
+    // dispatch strategy takes them (detail/dispatch.hpp). A nested class, so that a responder
+    // whose routes are wrong reports that before any of it is built.
+    struct distinct {
+        static constexpr size_t count = distinct_ids;
+        struct id_array {
+            guid at[count];
         };
-        static consteval key_array make_keys() noexcept {
-            key_array k{};
-            for (size_t i = 0; i < distinct_ids; ++i) {
-                k.at[i] = ids[groups.leaders[i]];
+        static consteval id_array make_ids() noexcept {
+            id_array a{};
+            for (size_t i = 0; i < count; ++i) {
+                a.at[i] = ids[groups.leaders[i]];
             }
-            return k;
+            return a;
         }
-        static constexpr key_array keys = make_keys();
-        using table_type = detail::route_table<distinct_ids>;
-        static constexpr table_type table = detail::build_route_table(keys.at);
-        static_assert(table.built, "kshake: could not build the route table");
+        static constexpr id_array list = make_ids();
+        static constexpr const guid (&at)[count] = list.at;
 
-        // The entries of the ids in keys' order (a member of lookup, like everything here, so
-        // that a responder whose routes are wrong reports that before any of it is built).
         template <class... Trace>
         using entries = detail::conditional_t<
-            ids_shared, group_entries<detail::make_index_sequence<distinct_ids>, Trace...>,
+            ids_shared, group_entries<detail::make_index_sequence<count>, Trace...>,
             route_entries<detail::make_index_sequence<sizeof...(Routes)>, Trace...>>;
-
-        // The slot's route, for an empty slot route 0: an id equal to route 0's always hashes
-        // to route 0's own slot, so a copy of it can never match what lands in an empty one.
-        static constexpr size_t route_in(size_t slot) noexcept {
-            return table.route_at[slot] == table_type::empty ? 0 : table.route_at[slot];
-        }
-
-        // The route table resolved for run time: per slot the id that may land there and its
-        // route, so a lookup reads one slot and compares once (no slot-to-index read, no bounds
-        // check).
-        using runtime_table =
-            detail::dispatch_table<Context, table_type::buckets, table_type::slots>;
-        static consteval runtime_table make_runtime() noexcept {
-            runtime_table r{};
-            for (size_t b = 0; b < table_type::buckets; ++b) {
-                r.displacement[b] = table.displacement[b];
-            }
-            for (size_t i = 0; i < table_type::slots; ++i) {
-                const auto halves = detail::bit_cast<detail::guid_halves>(keys.at[route_in(i)]);
-                r.low[i] = halves.low;
-                r.high[i] = halves.high;
-                r.serve[i] = entries<>::at[route_in(i)];
-            }
-            return r;
-        }
-        static constexpr runtime_table runtime = make_runtime();
-
-        // A traced responder's entries per slot, beside runtime's (which a plain one reads).
         template <class... Trace>
-        struct traced_slots {
-            struct array {
-                detail::route_entry<Context, Trace...> at[table_type::slots];
-            };
-            static consteval array make() noexcept {
-                array a{};
-                for (size_t i = 0; i < table_type::slots; ++i) {
-                    a.at[i] = entries<Trace...>::at[route_in(i)];
-                }
-                return a;
-            }
-            static constexpr array serve = make();
-        };
-
-        // The slot where the id of this key may be; an id of a route is in its own.
-        [[nodiscard]] static size_t slot_of(uint64_t key) noexcept {
-            const uint64_t product = key * table.multiplier;
-            if constexpr (table_type::single_level) {
-                return table_type::slot_of(product, 0);
-            } else {
-                return table_type::slot_of(product,
-                                           runtime.displacement[table_type::bucket_of(product)]);
-            }
-        }
+        static constexpr detail::route_entry<Context, Trace...> first = entry_of<0, Trace...>;
     };
 
-    // Every entry point's one path: checks 1 and 2, then check 3, which copies In's id once (its
-    // bytes 8-15 only when its bytes 0-7 are those of one of the ids, or when the table keys on
-    // all 16 bytes), then the matched id's entry, which reads In's two pointers. `trace` is empty
-    // for a plain call and one detail::request_trace for a traced one (see serve_route).
-    // `source` is the Context* (serve) or, FromPin, the pin (callback), whose context is read
-    // only after check 1: read before, it kept one more register live (a larger x86 frame).
-    // One function on purpose: each helper would be a stack frame of its own in an unoptimised
-    // build, which the kernel stack budget counts (docs/driver.md, "Stack usage").
+    // Every entry point's one path: checks 1 and 2, then check 3, the dispatch strategy's find
+    // (which copies In's id and enters the matched id's entry, which reads In's two pointers;
+    // detail/dispatch.hpp). `trace` is empty for a plain call and one detail::request_trace for a traced
+    // one (see serve_route). `source` is the Context* (serve) or, FromPin, the pin (callback),
+    // whose context is read only after check 1: read before, it kept one more register live (a
+    // larger x86 frame). In an unoptimised build every helper is a stack frame of its own, which
+    // the kernel stack budget counts (docs/driver.md, "Stack usage"); find is always inlined.
     template <bool FromPin, class Source, class... Trace>
-    // NOLINTNEXTLINE(readability-function-cognitive-complexity): see above
     [[nodiscard]] static ntstatus dispatch(Source source, const void* in, void* out,
                                            Trace&... trace) noexcept {
         if (in == nullptr || out == nullptr) [[unlikely]] {
@@ -267,58 +207,10 @@ class responder {
         if (context == nullptr) [[unlikely]] {
             return KSHAKE_DETAIL_REFUSE_AT(request_check::no_context, trace);
         }
-        const auto* const id = static_cast<const unsigned char*>(in);
         if constexpr (!valid) {
             return detail::status_of(request_check::unknown_protocol);
-        } else if constexpr (!hashed) {
-            // The one id (typed versions may serve it with several routes): its entry is a
-            // constant, so the route's code is inlined here. The id's halves one at a time: an
-            // unknown id is refused after one compare.
-            uint64_t half = 0;
-            detail::copy_bytes(&half, id, sizeof half);
-            (trace.read_id(0, half), ...);
-            if (half != first_id.low) [[unlikely]] {
-                return KSHAKE_DETAIL_REFUSE_AT(request_check::unknown_protocol, trace);
-            }
-            detail::copy_bytes(&half, id + sizeof half, sizeof half);
-            (trace.read_id(sizeof half, half), ...);
-            if (half != first_id.high) [[unlikely]] {
-                return KSHAKE_DETAIL_REFUSE_AT(request_check::unknown_protocol, trace);
-            }
-            return entry_of<0, Trace...>(*context, in, out, trace...);
         } else {
-            uint64_t half = 0;
-            detail::copy_bytes(&half, id, sizeof half);
-            (trace.read_id(0, half), ...);
-            size_t slot = 0;
-            if constexpr (lookup::table.fold == 0) {
-                slot = lookup::slot_of(half);
-                if (lookup::runtime.low[slot] != half) [[unlikely]] {
-                    return KSHAKE_DETAIL_REFUSE_AT(request_check::unknown_protocol, trace);
-                }
-                detail::copy_bytes(&half, id + sizeof half, sizeof half);
-                (trace.read_id(sizeof half, half), ...);
-            } else {
-                // The key needs both halves: the second is copied once, for the key and the
-                // compare.
-                uint64_t high = 0;
-                detail::copy_bytes(&high, id + sizeof high, sizeof high);
-                (trace.read_id(sizeof high, high), ...);
-                slot = lookup::slot_of(detail::route_key(lookup::table.fold, half, high));
-                if (lookup::runtime.low[slot] != half) [[unlikely]] {
-                    return KSHAKE_DETAIL_REFUSE_AT(request_check::unknown_protocol, trace);
-                }
-                half = high;
-            }
-            if (lookup::runtime.high[slot] != half) [[unlikely]] {
-                return KSHAKE_DETAIL_REFUSE_AT(request_check::unknown_protocol, trace);
-            }
-            if constexpr (sizeof...(Trace) == 0) {
-                return lookup::runtime.serve[slot](*context, in, out);
-            } else {
-                return lookup::template traced_slots<Trace...>::serve.at[slot](*context, in, out,
-                                                                               trace...);
-            }
+            return detail::dispatch_strategy<Context, distinct>::find(*context, in, out, trace...);
         }
     }
 };

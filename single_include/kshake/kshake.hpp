@@ -2684,211 +2684,18 @@ negotiate_first(Transport&&, const Requests&...) noexcept {
 // kshake::responder — the receiving pin's side: a compile-time table from protocol id to a
 // typed handler, exposed as a PFNKSPINHANDSHAKE-shaped function.
 
-// ---- begin kshake/detail/handler_check.hpp -----------------------------------------------------
-// kshake/detail/handler_check.hpp — a route handler's and a callback's signatures taken apart, each
-// part checked with its own kshake: message (responder.hpp). SPDX-License-Identifier: MIT
-
-namespace kshake::detail {
-
-// A handler's signature taken apart, so that check_handler can name the one part that is wrong.
-// `known` is false for anything that is neither a function pointer nor a class with a single,
-// non-template operator().
-template <class F>
-struct handler_signature {
-    static constexpr bool known = false;
-};
-template <class R, class... A, bool NoThrow>
-struct handler_signature<R (*)(A...) noexcept(NoThrow)> {
-    static constexpr bool known = true;
-    static constexpr bool is_const = true;
-    static constexpr bool is_noexcept = NoThrow;
-    static constexpr size_t arity = sizeof...(A);
-    using result = R;
-    using parameters = type_list<A...>;
-};
-template <class R, class C, class... A, bool NoThrow>
-struct handler_signature<R (C::*)(A...) const noexcept(NoThrow)>
-    : handler_signature<R (*)(A...) noexcept(NoThrow)> {};
-template <class R, class C, class... A, bool NoThrow>
-struct handler_signature<R (C::*)(A...) noexcept(NoThrow)>
-    : handler_signature<R (*)(A...) noexcept(NoThrow)> {
-    static constexpr bool is_const = false;
-};
-
-template <class Handler>
-struct handler_signature_of {
-    using type = handler_signature<void>;
-};
-template <class Handler>
-    requires(detail::is_pointer_v<Handler> &&
-             detail::is_function_v<detail::remove_pointer_t<Handler>>)
-struct handler_signature_of<Handler> {
-    using type = handler_signature<Handler>;
-};
-template <class Handler>
-    requires(detail::is_class_v<Handler> && requires { &Handler::operator(); })
-struct handler_signature_of<Handler> {
-    using type = handler_signature<decltype(&Handler::operator())>;
-};
-
-// Parameter I of a handler (void past the end), so that a wrong arity cannot hide a type error.
-template <size_t I, class List>
-struct parameter {
-    using type = void;
-};
-template <size_t I, class First, class... Rest>
-struct parameter<I, type_list<First, Rest...>> {
-    using type = typename parameter<I - 1, type_list<Rest...>>::type;
-};
-template <class First, class... Rest>
-struct parameter<0, type_list<First, Rest...>> {
-    using type = First;
-};
-template <size_t I, class Signature>
-using parameter_t = typename parameter<I, typename Signature::parameters>::type;
-
-// A handler's version parameter: std::uint32_t, or the WDK's ULONG (`unsigned long`, 32 bits on
-// every Windows target), taken by value.
-template <class T>
-concept version_parameter =
-    (detail::is_same_v<T, unsigned int> || detail::is_same_v<T, unsigned long>) &&
-    sizeof(T) == sizeof(uint32_t);
-
-// The handler rule of `route`, one part at a time, each with its own message. The chain stops
-// at the first mismatch, so one mistake gives one error.
-template <class Handler, class Context, class P>
-consteval bool check_handler() noexcept {
-    using signature = typename handler_signature_of<Handler>::type;
-    using request_type = request_t<P>;
-    using response_type = response_t<P>;
-    if constexpr (!signature::known) {
-        static_assert(signature::known,
-                      "kshake: a route's handler must be a function (route<P, my_handler>) or a "
-                      "stateless function object with one non-template operator() (e.g. a "
-                      "lambda without captures and without auto parameters)");
-        return false;
-    } else if constexpr (!signature::is_const) {
-        static_assert(signature::is_const,
-                      "kshake: a function-object handler's operator() must be const: handlers "
-                      "are stateless (drop `mutable` from the lambda, or add const)");
-        return false;
-    } else if constexpr (detail::is_class_v<Handler> && !detail::is_empty_v<Handler>) {
-        static_assert(!detail::is_class_v<Handler> || detail::is_empty_v<Handler>,
-                      "kshake: a function-object handler must be stateless (no captures, no data "
-                      "members): the route holds a compile-time copy, so the state would never "
-                      "be the pin's; keep state in the Context");
-        return false;
-    } else if constexpr (signature::arity != 3 && signature::arity != 4) {
-        static_assert(signature::arity == 3 || signature::arity == 4,
-                      "kshake: a route's handler takes 3 parameters `(Context&, const "
-                      "P::request&, P::response&)` or 4, with `kshake::uint32_t version` last");
-        return false;
-    } else if constexpr (!detail::is_same_v<parameter_t<0, signature>, Context&> &&
-                         !detail::is_same_v<parameter_t<0, signature>, const Context&>) {
-        static_assert(detail::is_same_v<parameter_t<0, signature>, Context&>,
-                      "kshake: a route handler's first parameter must be `Context&` (or `const "
-                      "Context&` for a handler that only reads it), a reference to the "
-                      "responder's context type (responder<Context, ...>)");
-        return false;
-    } else if constexpr (detail::is_same_v<detail::remove_cvref_t<parameter_t<1, signature>>,
-                                           request_type> &&
-                         !detail::is_same_v<parameter_t<1, signature>, const request_type&>) {
-        static_assert(detail::is_same_v<parameter_t<1, signature>, const request_type&>,
-                      "kshake: a route handler must take the request as `const P::request&`: "
-                      "by reference and const (the request belongs to the initiator)");
-        return false;
-    } else if constexpr (!detail::is_same_v<parameter_t<1, signature>, const request_type&>) {
-        static_assert(detail::is_same_v<parameter_t<1, signature>, const request_type&>,
-                      "kshake: a route handler's second parameter must be `const P::request&`, "
-                      "the request type of the route's protocol");
-        return false;
-    } else if constexpr (detail::is_same_v<detail::remove_cvref_t<parameter_t<2, signature>>,
-                                           response_type> &&
-                         !detail::is_same_v<parameter_t<2, signature>, response_type&>) {
-        static_assert(detail::is_same_v<parameter_t<2, signature>, response_type&>,
-                      "kshake: a route handler must take the response as `P::response&`: by "
-                      "non-const reference (the handler fills it in)");
-        return false;
-    } else if constexpr (!detail::is_same_v<parameter_t<2, signature>, response_type&>) {
-        static_assert(detail::is_same_v<parameter_t<2, signature>, response_type&>,
-                      "kshake: a route handler's third parameter must be `P::response&`, the "
-                      "response type of the route's protocol");
-        return false;
-    } else if constexpr (signature::arity == 4 && !version_parameter<parameter_t<3, signature>>) {
-        static_assert(signature::arity != 4 || version_parameter<parameter_t<3, signature>>,
-                      "kshake: a route handler's fourth parameter, when it has one, must be "
-                      "`kshake::uint32_t version` (std::uint32_t; or ULONG, a 32-bit unsigned "
-                      "long: the version the initiator spoke)");
-        return false;
-    } else if constexpr (!status_type<typename signature::result>) {
-        static_assert(status_type<typename signature::result>,
-                      "kshake: a route's handler must return kshake::ntstatus (or NTSTATUS, a "
-                      "32-bit `long`): success lets the response reach the peer, any failure "
-                      "status is the peer's answer");
-        return false;
-    } else if constexpr (!signature::is_noexcept) {
-        static_assert(signature::is_noexcept,
-                      "kshake: a route's handler must be noexcept: nothing may throw across the "
-                      "handshake callback");
-        return false;
-    } else {
-        return true;
-    }
-}
-
-// A pin pointer whose context kshake can read: KSPIN's `Context` or a `context()` member.
-template <class Pin>
-concept pin_with_context_member = requires(Pin pin) { static_cast<void*>(pin->Context); };
-template <class Pin>
-concept pin_with_context_function = requires(Pin pin) { static_cast<void*>(pin->context()); };
-template <class Pin>
-concept pin_with_context = pin_with_context_member<Pin> || pin_with_context_function<Pin>;
-
-// responder::callback<Pin, Handshake, Status>, checked in its declaration (its return type), so
-// that a wrong Pin is reported where `&callback<Pin>` is written, before any conversion of the
-// function pointer fails with an unresolved overloaded function type.
-template <class Pin, class Handshake, class Status>
-consteval bool check_callback() noexcept {
-    if constexpr (!detail::is_pointer_v<Pin>) {
-        static_assert(detail::is_pointer_v<Pin>,
-                      "kshake: responder::callback<Pin>: Pin is the pin's pointer type (PKSPIN, "
-                      "kshake::mock::pin*), not the pin itself");
-        return false;
-    } else if constexpr (!pin_with_context<Pin>) {
-        static_assert(pin_with_context<Pin>,
-                      "kshake: responder::callback needs a pin pointer with a `Context` member "
-                      "(KSPIN) or a `context()` member function (kshake::mock::pin)");
-        return false;
-    } else if constexpr (sizeof(Handshake) != sizeof(handshake) ||
-                         !detail::is_trivially_copyable_v<Handshake>) {
-        static_assert(sizeof(Handshake) == sizeof(handshake) &&
-                          detail::is_trivially_copyable_v<Handshake>,
-                      "kshake: the callback's handshake type must have KSHANDSHAKE's layout");
-        return false;
-    } else if constexpr (!status_type<Status>) {
-        static_assert(status_type<Status>,
-                      "kshake: the callback's status type must be NTSTATUS or kshake::ntstatus "
-                      "(a 32-bit signed integer): callback<PKSPIN, KSHANDSHAKE, NTSTATUS>");
-        return false;
-    } else {
-        return true;
-    }
-}
-template <class Pin, class Handshake, class Status>
-using callback_status_t =
-    detail::conditional_t<check_callback<Pin, Handshake, Status>(), Status, Status>;
-
-} // namespace kshake::detail
-// ---- end kshake/detail/handler_check.hpp -------------------------------------------------------
-
-// ---- begin kshake/detail/route_check.hpp -------------------------------------------------------
-// kshake/detail/route_check.hpp — a responder's routes checked at compile time: each route's shape,
-// protocol, codec and handler, the responder's Context, and routes of one id at overlapping
-// versions (responder.hpp).
-
-// ---- begin kshake/detail/route_groups.hpp ------------------------------------------------------
-// A responder's routes grouped by protocol id: one id may be served by several routes, each for
-// its own version range (typed versions, docs/wire.md §3). Computed at compile time.
+// ---- begin kshake/detail/dispatch.hpp ----------------------------------------------------------
+// kshake/detail/dispatch.hpp — how a responder finds what serves In's id (check 3 of
+// docs/wire.md §2.3). A strategy is a type with one `find(context, in, out, trace...)`: it copies
+// the id's bytes 0-7, its bytes 8-15 only once bytes 0-7 are those of one of its ids (or when its
+// key is made of both halves), tells the trace each copy, and enters the matched id's entry or
+// refuses. A third strategy is one more struct here and one more case in dispatch_strategy.
+//
+// find enters the entry itself rather than returning it: a returned entry must be tested or
+// called through a pointer, and both cost instructions on every negotiation (a test and a branch;
+// an indirect jump where the one-id route is inlined). It is always inlined into the responder's
+// dispatch, so that an unoptimised build has no stack frame more on the way to the handler
+// (docs/driver.md, "Stack usage").
 
 // ---- begin kshake/detail/route_table.hpp -------------------------------------------------------
 // A perfect hash from protocol id to route index, built at compile time.
@@ -3112,6 +2919,504 @@ template <size_t N>
 } // namespace kshake::detail
 // ---- end kshake/detail/route_table.hpp ---------------------------------------------------------
 
+// ---- begin kshake/detail/serve_route.hpp -------------------------------------------------------
+// kshake/detail/serve_route.hpp — serving a route whose id has matched: decoding, the handler, the
+// answer; the routes of one id chosen by version; the entries a responder's dispatch calls.
+
+// ---- begin kshake/detail/handler_check.hpp -----------------------------------------------------
+// kshake/detail/handler_check.hpp — a route handler's and a callback's signatures taken apart, each
+// part checked with its own kshake: message (responder.hpp). SPDX-License-Identifier: MIT
+
+namespace kshake::detail {
+
+// A handler's signature taken apart, so that check_handler can name the one part that is wrong.
+// `known` is false for anything that is neither a function pointer nor a class with a single,
+// non-template operator().
+template <class F>
+struct handler_signature {
+    static constexpr bool known = false;
+};
+template <class R, class... A, bool NoThrow>
+struct handler_signature<R (*)(A...) noexcept(NoThrow)> {
+    static constexpr bool known = true;
+    static constexpr bool is_const = true;
+    static constexpr bool is_noexcept = NoThrow;
+    static constexpr size_t arity = sizeof...(A);
+    using result = R;
+    using parameters = type_list<A...>;
+};
+template <class R, class C, class... A, bool NoThrow>
+struct handler_signature<R (C::*)(A...) const noexcept(NoThrow)>
+    : handler_signature<R (*)(A...) noexcept(NoThrow)> {};
+template <class R, class C, class... A, bool NoThrow>
+struct handler_signature<R (C::*)(A...) noexcept(NoThrow)>
+    : handler_signature<R (*)(A...) noexcept(NoThrow)> {
+    static constexpr bool is_const = false;
+};
+
+template <class Handler>
+struct handler_signature_of {
+    using type = handler_signature<void>;
+};
+template <class Handler>
+    requires(detail::is_pointer_v<Handler> &&
+             detail::is_function_v<detail::remove_pointer_t<Handler>>)
+struct handler_signature_of<Handler> {
+    using type = handler_signature<Handler>;
+};
+template <class Handler>
+    requires(detail::is_class_v<Handler> && requires { &Handler::operator(); })
+struct handler_signature_of<Handler> {
+    using type = handler_signature<decltype(&Handler::operator())>;
+};
+
+// Parameter I of a handler (void past the end), so that a wrong arity cannot hide a type error.
+template <size_t I, class List>
+struct parameter {
+    using type = void;
+};
+template <size_t I, class First, class... Rest>
+struct parameter<I, type_list<First, Rest...>> {
+    using type = typename parameter<I - 1, type_list<Rest...>>::type;
+};
+template <class First, class... Rest>
+struct parameter<0, type_list<First, Rest...>> {
+    using type = First;
+};
+template <size_t I, class Signature>
+using parameter_t = typename parameter<I, typename Signature::parameters>::type;
+
+// A handler's version parameter: std::uint32_t, or the WDK's ULONG (`unsigned long`, 32 bits on
+// every Windows target), taken by value.
+template <class T>
+concept version_parameter =
+    (detail::is_same_v<T, unsigned int> || detail::is_same_v<T, unsigned long>) &&
+    sizeof(T) == sizeof(uint32_t);
+
+// The handler rule of `route`, one part at a time, each with its own message. The chain stops
+// at the first mismatch, so one mistake gives one error.
+template <class Handler, class Context, class P>
+consteval bool check_handler() noexcept {
+    using signature = typename handler_signature_of<Handler>::type;
+    using request_type = request_t<P>;
+    using response_type = response_t<P>;
+    if constexpr (!signature::known) {
+        static_assert(signature::known,
+                      "kshake: a route's handler must be a function (route<P, my_handler>) or a "
+                      "stateless function object with one non-template operator() (e.g. a "
+                      "lambda without captures and without auto parameters)");
+        return false;
+    } else if constexpr (!signature::is_const) {
+        static_assert(signature::is_const,
+                      "kshake: a function-object handler's operator() must be const: handlers "
+                      "are stateless (drop `mutable` from the lambda, or add const)");
+        return false;
+    } else if constexpr (detail::is_class_v<Handler> && !detail::is_empty_v<Handler>) {
+        static_assert(!detail::is_class_v<Handler> || detail::is_empty_v<Handler>,
+                      "kshake: a function-object handler must be stateless (no captures, no data "
+                      "members): the route holds a compile-time copy, so the state would never "
+                      "be the pin's; keep state in the Context");
+        return false;
+    } else if constexpr (signature::arity != 3 && signature::arity != 4) {
+        static_assert(signature::arity == 3 || signature::arity == 4,
+                      "kshake: a route's handler takes 3 parameters `(Context&, const "
+                      "P::request&, P::response&)` or 4, with `kshake::uint32_t version` last");
+        return false;
+    } else if constexpr (!detail::is_same_v<parameter_t<0, signature>, Context&> &&
+                         !detail::is_same_v<parameter_t<0, signature>, const Context&>) {
+        static_assert(detail::is_same_v<parameter_t<0, signature>, Context&>,
+                      "kshake: a route handler's first parameter must be `Context&` (or `const "
+                      "Context&` for a handler that only reads it), a reference to the "
+                      "responder's context type (responder<Context, ...>)");
+        return false;
+    } else if constexpr (detail::is_same_v<detail::remove_cvref_t<parameter_t<1, signature>>,
+                                           request_type> &&
+                         !detail::is_same_v<parameter_t<1, signature>, const request_type&>) {
+        static_assert(detail::is_same_v<parameter_t<1, signature>, const request_type&>,
+                      "kshake: a route handler must take the request as `const P::request&`: "
+                      "by reference and const (the request belongs to the initiator)");
+        return false;
+    } else if constexpr (!detail::is_same_v<parameter_t<1, signature>, const request_type&>) {
+        static_assert(detail::is_same_v<parameter_t<1, signature>, const request_type&>,
+                      "kshake: a route handler's second parameter must be `const P::request&`, "
+                      "the request type of the route's protocol");
+        return false;
+    } else if constexpr (detail::is_same_v<detail::remove_cvref_t<parameter_t<2, signature>>,
+                                           response_type> &&
+                         !detail::is_same_v<parameter_t<2, signature>, response_type&>) {
+        static_assert(detail::is_same_v<parameter_t<2, signature>, response_type&>,
+                      "kshake: a route handler must take the response as `P::response&`: by "
+                      "non-const reference (the handler fills it in)");
+        return false;
+    } else if constexpr (!detail::is_same_v<parameter_t<2, signature>, response_type&>) {
+        static_assert(detail::is_same_v<parameter_t<2, signature>, response_type&>,
+                      "kshake: a route handler's third parameter must be `P::response&`, the "
+                      "response type of the route's protocol");
+        return false;
+    } else if constexpr (signature::arity == 4 && !version_parameter<parameter_t<3, signature>>) {
+        static_assert(signature::arity != 4 || version_parameter<parameter_t<3, signature>>,
+                      "kshake: a route handler's fourth parameter, when it has one, must be "
+                      "`kshake::uint32_t version` (std::uint32_t; or ULONG, a 32-bit unsigned "
+                      "long: the version the initiator spoke)");
+        return false;
+    } else if constexpr (!status_type<typename signature::result>) {
+        static_assert(status_type<typename signature::result>,
+                      "kshake: a route's handler must return kshake::ntstatus (or NTSTATUS, a "
+                      "32-bit `long`): success lets the response reach the peer, any failure "
+                      "status is the peer's answer");
+        return false;
+    } else if constexpr (!signature::is_noexcept) {
+        static_assert(signature::is_noexcept,
+                      "kshake: a route's handler must be noexcept: nothing may throw across the "
+                      "handshake callback");
+        return false;
+    } else {
+        return true;
+    }
+}
+
+// A pin pointer whose context kshake can read: KSPIN's `Context` or a `context()` member.
+template <class Pin>
+concept pin_with_context_member = requires(Pin pin) { static_cast<void*>(pin->Context); };
+template <class Pin>
+concept pin_with_context_function = requires(Pin pin) { static_cast<void*>(pin->context()); };
+template <class Pin>
+concept pin_with_context = pin_with_context_member<Pin> || pin_with_context_function<Pin>;
+
+// responder::callback<Pin, Handshake, Status>, checked in its declaration (its return type), so
+// that a wrong Pin is reported where `&callback<Pin>` is written, before any conversion of the
+// function pointer fails with an unresolved overloaded function type.
+template <class Pin, class Handshake, class Status>
+consteval bool check_callback() noexcept {
+    if constexpr (!detail::is_pointer_v<Pin>) {
+        static_assert(detail::is_pointer_v<Pin>,
+                      "kshake: responder::callback<Pin>: Pin is the pin's pointer type (PKSPIN, "
+                      "kshake::mock::pin*), not the pin itself");
+        return false;
+    } else if constexpr (!pin_with_context<Pin>) {
+        static_assert(pin_with_context<Pin>,
+                      "kshake: responder::callback needs a pin pointer with a `Context` member "
+                      "(KSPIN) or a `context()` member function (kshake::mock::pin)");
+        return false;
+    } else if constexpr (sizeof(Handshake) != sizeof(handshake) ||
+                         !detail::is_trivially_copyable_v<Handshake>) {
+        static_assert(sizeof(Handshake) == sizeof(handshake) &&
+                          detail::is_trivially_copyable_v<Handshake>,
+                      "kshake: the callback's handshake type must have KSHANDSHAKE's layout");
+        return false;
+    } else if constexpr (!status_type<Status>) {
+        static_assert(status_type<Status>,
+                      "kshake: the callback's status type must be NTSTATUS or kshake::ntstatus "
+                      "(a 32-bit signed integer): callback<PKSPIN, KSHANDSHAKE, NTSTATUS>");
+        return false;
+    } else {
+        return true;
+    }
+}
+template <class Pin, class Handshake, class Status>
+using callback_status_t =
+    detail::conditional_t<check_callback<Pin, Handshake, Status>(), Status, Status>;
+
+} // namespace kshake::detail
+// ---- end kshake/detail/handler_check.hpp -------------------------------------------------------
+
+namespace kshake::detail {
+
+// Serving a route, one sequence for a plain and a traced responder: `trace` is empty (a plain
+// responder: every `(trace.x(...), ...)` below is an empty fold and compiles to nothing, and each
+// function keeps the signature its table and its tail calls want) or one detail::request_trace,
+// which records what the sequence checked. A rule of docs/wire.md §2.3 is kept in one place.
+
+// What a decoded request becomes: the handler's answer, and on success the response envelope
+// and then Out.
+template <class Context, class R, class... Trace>
+ntstatus answer_request(
+    Context& context,
+    const typename wire_t<typename R::protocol>::template decoded<typename R::protocol>& decoded,
+    void* out, Trace&... trace) noexcept {
+    using P = typename R::protocol;
+    using codec = wire_t<P>;
+    response_t<P> response{};
+    if constexpr (detail::is_empty_v<response_t<P>>) {
+        // `{}` leaves an empty struct's one byte (padding) as it was; wire.md §2.4 promises the
+        // handler a zero-filled response.
+        const unsigned char zero = 0;
+        copy_bytes(&response, &zero, sizeof zero);
+    }
+    ntstatus s = status::unsuccessful; // each branch below sets it
+    if constexpr (handler_signature_of<detail::remove_const_t<decltype(R::handler)>>::type::arity ==
+                  4) {
+        s = static_cast<ntstatus>(R::handler(context, decoded.request, response, decoded.version));
+    } else {
+        s = static_cast<ntstatus>(R::handler(context, decoded.request, response));
+    }
+    (trace.handled(s), ...);
+    if (!nt_success(s)) {
+        return s;
+    }
+    // Out is written once, straight from the reply, and only now that nothing can fail (a reply
+    // built in the caller's frame and copied out afterwards costs instructions:
+    // docs/benchmarks.md, "kshake's dispatch").
+    handshake reply; // NOLINT(cppcoreguidelines-pro-type-member-init): encode_response sets it all
+    codec::template encode_response<P>(decoded, response, reply);
+    write_handshake(out, reply);
+    return status::success;
+}
+
+// A route whose id has matched: decodes, runs the handler, and on success writes the response
+// envelope and then Out. At namespace scope rather than a responder member on purpose: a
+// member's symbol spells every route of its responder (its object file grows as N squared);
+// this one's name holds one route. It takes the peer's In as the callback got it (its id
+// already matched) and reads its two pointers itself, once, after check 3: a hashed dispatch
+// then reaches it with a tail jump and every argument register already in place. Index is the
+// route's position in its responder, for a trace.
+template <class Context, class R, size_t Index, class... Trace>
+ntstatus serve_route(Context& context, const void* peer_in, void* out, Trace&... trace) noexcept {
+    using P = typename R::protocol;
+    using codec = wire_t<P>;
+    (trace.route(Index, protocol_name<P>()), ...);
+    // Only In's two pointers are read here: its id, already matched, is the route's own, so no
+    // byte of In is read twice, even where an unoptimised build would keep a second copy.
+    // (Written out rather than a helper: at /Od a helper is one more frame on the deepest stack.)
+    handshake in{P::id, nullptr, nullptr};
+    copy_bytes(static_cast<void*>(&in.argument1),
+               static_cast<const unsigned char*>(peer_in) + KSHAKE_OFFSETOF(handshake, argument1),
+               sizeof in.argument1);
+    copy_bytes(static_cast<void*>(&in.argument2),
+               static_cast<const unsigned char*>(peer_in) + KSHAKE_OFFSETOF(handshake, argument2),
+               sizeof in.argument2);
+    typename codec::template decoded<P> decoded{};
+    const ntstatus s = codec::template decode_request<P>(in, out, decoded, trace...);
+    if (!nt_success(s)) {
+        return s;
+    }
+    return answer_request<Context, R>(context, decoded, out, trace...);
+}
+
+// One route of an id served by several (envelope codec only), its request header already read.
+template <class Context, class R, size_t Index, class... Trace>
+ntstatus serve_route_with_header(Context& context, const envelope_header& header, void* argument1,
+                                 void* argument2, void* out, Trace&... trace) noexcept {
+    using P = typename R::protocol;
+    (trace.route(Index, protocol_name<P>()), ...);
+    const handshake in{P::id, argument1, argument2};
+    envelope_wire::decoded<P> decoded{};
+    const ntstatus s =
+        envelope_wire::decode_request_with_header<P>(in, header, out, decoded, trace...);
+    if (!nt_success(s)) {
+        return s;
+    }
+    return answer_request<Context, R>(context, decoded, out, trace...);
+}
+
+// The routes of one id, each for its own version range: the request header is read once, and
+// its version picks the route (typed versions). A version no route serves is refused as a
+// single route refuses one outside its range. Is are the routes' indices in the responder.
+template <class Context, class Indices, class... Rs>
+struct versions;
+template <class Context, size_t... Is, class... Rs>
+struct versions<Context, index_sequence<Is...>, Rs...> {
+    template <class... Trace>
+    static ntstatus serve(Context& context, const void* peer_in, void* out,
+                          Trace&... trace) noexcept {
+        handshake in{}; // its pointers alone, as serve_route reads them
+        copy_bytes(static_cast<void*>(&in.argument1),
+                   static_cast<const unsigned char*>(peer_in) +
+                       KSHAKE_OFFSETOF(handshake, argument1),
+                   sizeof in.argument1);
+        copy_bytes(static_cast<void*>(&in.argument2),
+                   static_cast<const unsigned char*>(peer_in) +
+                       KSHAKE_OFFSETOF(handshake, argument2),
+                   sizeof in.argument2);
+        envelope_header header{};
+        if (!envelope_wire::read_request_header(in.argument1, in.argument2, header)) {
+            (trace.refused(request_check::envelope_null), ...);
+            return status_of(request_check::envelope_null);
+        }
+        ntstatus s = status_of(request_check::version);
+        const bool served =
+            (... || (header.version >= min_version_v<typename Rs::protocol> &&
+                     header.version <= version_v<typename Rs::protocol> &&
+                     (s = serve_route_with_header<Context, Rs, Is>(context, header, in.argument1,
+                                                                   in.argument2, out, trace...),
+                      true)));
+        if (!served) {
+            (trace.version(header.version), ...);
+            (trace.refused(request_check::version), ...);
+        }
+        return s;
+    }
+};
+
+// What serves a matched id: (Context&, In, Out), and a traced entry's request_trace.
+template <class Context, class... Trace>
+using route_entry = ntstatus (*)(Context&, const void*, void*, Trace&...) noexcept;
+
+// A hashed responder's run-time table, one object so that a lookup addresses it from one base:
+// the bucket displacements, and per slot the id that may land there (as its two 8-byte halves,
+// so each array is indexed with a scale of 8) and its route.
+template <class Context, size_t Buckets, size_t Slots>
+struct dispatch_table {
+    uint64_t displacement[Buckets];
+    uint64_t low[Slots];
+    uint64_t high[Slots];
+    route_entry<Context> serve[Slots];
+};
+
+} // namespace kshake::detail
+// ---- end kshake/detail/serve_route.hpp ---------------------------------------------------------
+
+namespace kshake::detail {
+
+#if defined(_MSC_VER) && !defined(__clang__)
+#define KSHAKE_DETAIL_ALWAYS_INLINE __forceinline
+#else
+#define KSHAKE_DETAIL_ALWAYS_INLINE [[gnu::always_inline]] inline
+#endif
+
+// What a strategy is given, Ids: `count` distinct ids as `Ids::at[i]`, and the entries serving
+// them, `Ids::template entries<Trace...>::at[i]`, the first also as `Ids::template first<Trace...>`.
+
+// One id, compared in place: the entry is a constant, so the route's code is inlined into the
+// callback. The id's halves one at a time, so an unknown id is refused after one compare.
+template <class Context, class Ids>
+struct compare_one_id {
+    static constexpr guid_halves id = detail::bit_cast<guid_halves>(Ids::at[0]);
+
+    template <class... Trace>
+    KSHAKE_DETAIL_ALWAYS_INLINE static ntstatus find(Context& context, const void* in, void* out,
+                                                     Trace&... trace) noexcept {
+        const auto* const in_id = static_cast<const unsigned char*>(in);
+        uint64_t half = 0;
+        copy_bytes(&half, in_id, sizeof half);
+        (trace.read_id(0, half), ...);
+        if (half != id.low) [[unlikely]] {
+            return KSHAKE_DETAIL_REFUSE_AT(request_check::unknown_protocol, trace);
+        }
+        copy_bytes(&half, in_id + sizeof half, sizeof half);
+        (trace.read_id(sizeof half, half), ...);
+        if (half != id.high) [[unlikely]] {
+            return KSHAKE_DETAIL_REFUSE_AT(request_check::unknown_protocol, trace);
+        }
+        return Ids::template first<Trace...>(context, in, out, trace...);
+    }
+};
+
+// Two ids and more: the route table (route_table.hpp), resolved at compile time into one object
+// per responder that holds, per slot, the id that may land there and its entry, so a lookup reads
+// one slot and compares once (no slot-to-index read, no bounds check). Constant-initialised: no
+// function-local statics, no dynamic initialisation.
+template <class Context, class Ids>
+struct hash_ids {
+    using table_type = route_table<Ids::count>;
+    static constexpr table_type table = build_route_table(Ids::at);
+    static_assert(table.built, "kshake: could not build the route table");
+
+    // The slot's id, for an empty slot the first: an id equal to the first always hashes to
+    // the first's own slot, so a copy of it can never match what lands in an empty one.
+    static constexpr size_t id_in(size_t slot) noexcept {
+        return table.route_at[slot] == table_type::empty ? 0 : table.route_at[slot];
+    }
+
+    using runtime_table = dispatch_table<Context, table_type::buckets, table_type::slots>;
+    static consteval runtime_table make_runtime() noexcept {
+        runtime_table r{};
+        for (size_t b = 0; b < table_type::buckets; ++b) {
+            r.displacement[b] = table.displacement[b];
+        }
+        for (size_t i = 0; i < table_type::slots; ++i) {
+            const auto halves = detail::bit_cast<guid_halves>(Ids::at[id_in(i)]);
+            r.low[i] = halves.low;
+            r.high[i] = halves.high;
+            r.serve[i] = Ids::template entries<>::at[id_in(i)];
+        }
+        return r;
+    }
+    static constexpr runtime_table runtime = make_runtime();
+
+    // A traced responder's entries per slot, beside runtime's (which a plain one reads).
+    template <class... Trace>
+    struct traced_slots {
+        struct array {
+            route_entry<Context, Trace...> at[table_type::slots];
+        };
+        static consteval array make() noexcept {
+            array a{};
+            for (size_t i = 0; i < table_type::slots; ++i) {
+                a.at[i] = Ids::template entries<Trace...>::at[id_in(i)];
+            }
+            return a;
+        }
+        static constexpr array serve = make();
+    };
+
+    // The slot where the id of this key may be; an id of a route is in its own.
+    [[nodiscard]] static size_t slot_of(uint64_t key) noexcept {
+        const uint64_t product = key * table.multiplier;
+        if constexpr (table_type::single_level) {
+            return table_type::slot_of(product, 0);
+        } else {
+            return table_type::slot_of(product,
+                                       runtime.displacement[table_type::bucket_of(product)]);
+        }
+    }
+
+    template <class... Trace>
+    KSHAKE_DETAIL_ALWAYS_INLINE static ntstatus find(Context& context, const void* in, void* out,
+                                                     Trace&... trace) noexcept {
+        const auto* const in_id = static_cast<const unsigned char*>(in);
+        uint64_t half = 0;
+        copy_bytes(&half, in_id, sizeof half);
+        (trace.read_id(0, half), ...);
+        size_t slot = 0;
+        if constexpr (table.fold == 0) {
+            slot = slot_of(half);
+            if (runtime.low[slot] != half) [[unlikely]] {
+                return KSHAKE_DETAIL_REFUSE_AT(request_check::unknown_protocol, trace);
+            }
+            copy_bytes(&half, in_id + sizeof half, sizeof half);
+            (trace.read_id(sizeof half, half), ...);
+        } else {
+            // The key needs both halves: the second is copied once, for the key and the compare.
+            uint64_t high = 0;
+            copy_bytes(&high, in_id + sizeof high, sizeof high);
+            (trace.read_id(sizeof high, high), ...);
+            slot = slot_of(route_key(table.fold, half, high));
+            if (runtime.low[slot] != half) [[unlikely]] {
+                return KSHAKE_DETAIL_REFUSE_AT(request_check::unknown_protocol, trace);
+            }
+            half = high;
+        }
+        if (runtime.high[slot] != half) [[unlikely]] {
+            return KSHAKE_DETAIL_REFUSE_AT(request_check::unknown_protocol, trace);
+        }
+        if constexpr (sizeof...(Trace) == 0) {
+            return runtime.serve[slot](context, in, out);
+        } else {
+            return traced_slots<Trace...>::serve.at[slot](context, in, out, trace...);
+        }
+    }
+};
+
+// One id is compared in place; from two ids on, the table: it costs a few instructions more
+// than one id's compare whatever the number of ids, and comparing ids in turn costs more from
+// the second id on (docs/benchmarks.md, "kshake's dispatch").
+template <class Context, class Ids>
+using dispatch_strategy = conditional_t<(Ids::count > 1), hash_ids<Context, Ids>,
+                                        compare_one_id<Context, Ids>>;
+
+} // namespace kshake::detail
+// ---- end kshake/detail/dispatch.hpp ------------------------------------------------------------
+
+// ---- begin kshake/detail/route_check.hpp -------------------------------------------------------
+// kshake/detail/route_check.hpp — a responder's routes checked at compile time: each route's shape,
+// protocol, codec and handler, the responder's Context, and routes of one id at overlapping
+// versions (responder.hpp).
+
+// ---- begin kshake/detail/route_groups.hpp ------------------------------------------------------
+// A responder's routes grouped by protocol id: one id may be served by several routes, each for
+// its own version range (typed versions, docs/wire.md §3). Computed at compile time.
+
 namespace kshake::detail {
 
 // Routes sharing an id form a group, named by its first route (its leader). The dispatch table
@@ -3326,156 +3631,6 @@ consteval bool check_routes() noexcept {
 } // namespace kshake::detail
 // ---- end kshake/detail/route_check.hpp ---------------------------------------------------------
 
-// ---- begin kshake/detail/serve_route.hpp -------------------------------------------------------
-// kshake/detail/serve_route.hpp — serving a route whose id has matched: decoding, the handler, the
-// answer; the routes of one id chosen by version; the entries a responder's dispatch calls.
-
-namespace kshake::detail {
-
-// Serving a route, one sequence for a plain and a traced responder: `trace` is empty (a plain
-// responder: every `(trace.x(...), ...)` below is an empty fold and compiles to nothing, and each
-// function keeps the signature its table and its tail calls want) or one detail::request_trace,
-// which records what the sequence checked. A rule of docs/wire.md §2.3 is kept in one place.
-
-// What a decoded request becomes: the handler's answer, and on success the response envelope
-// and then Out.
-template <class Context, class R, class... Trace>
-ntstatus answer_request(
-    Context& context,
-    const typename wire_t<typename R::protocol>::template decoded<typename R::protocol>& decoded,
-    void* out, Trace&... trace) noexcept {
-    using P = typename R::protocol;
-    using codec = wire_t<P>;
-    response_t<P> response{};
-    if constexpr (detail::is_empty_v<response_t<P>>) {
-        // `{}` leaves an empty struct's one byte (padding) as it was; wire.md §2.4 promises the
-        // handler a zero-filled response.
-        const unsigned char zero = 0;
-        copy_bytes(&response, &zero, sizeof zero);
-    }
-    ntstatus s = status::unsuccessful; // each branch below sets it
-    if constexpr (handler_signature_of<detail::remove_const_t<decltype(R::handler)>>::type::arity ==
-                  4) {
-        s = static_cast<ntstatus>(R::handler(context, decoded.request, response, decoded.version));
-    } else {
-        s = static_cast<ntstatus>(R::handler(context, decoded.request, response));
-    }
-    (trace.handled(s), ...);
-    if (!nt_success(s)) {
-        return s;
-    }
-    // Out is written once, straight from the reply, and only now that nothing can fail (a reply
-    // built in the caller's frame and copied out afterwards costs instructions:
-    // docs/benchmarks.md, "kshake's dispatch").
-    handshake reply; // NOLINT(cppcoreguidelines-pro-type-member-init): encode_response sets it all
-    codec::template encode_response<P>(decoded, response, reply);
-    write_handshake(out, reply);
-    return status::success;
-}
-
-// A route whose id has matched: decodes, runs the handler, and on success writes the response
-// envelope and then Out. At namespace scope rather than a responder member on purpose: a
-// member's symbol spells every route of its responder (its object file grows as N squared);
-// this one's name holds one route. It takes the peer's In as the callback got it (its id
-// already matched) and reads its two pointers itself, once, after check 3: a hashed dispatch
-// then reaches it with a tail jump and every argument register already in place. Index is the
-// route's position in its responder, for a trace.
-template <class Context, class R, size_t Index, class... Trace>
-ntstatus serve_route(Context& context, const void* peer_in, void* out, Trace&... trace) noexcept {
-    using P = typename R::protocol;
-    using codec = wire_t<P>;
-    (trace.route(Index, protocol_name<P>()), ...);
-    // Only In's two pointers are read here: its id, already matched, is the route's own, so no
-    // byte of In is read twice, even where an unoptimised build would keep a second copy.
-    // (Written out rather than a helper: at /Od a helper is one more frame on the deepest stack.)
-    handshake in{P::id, nullptr, nullptr};
-    copy_bytes(static_cast<void*>(&in.argument1),
-               static_cast<const unsigned char*>(peer_in) + KSHAKE_OFFSETOF(handshake, argument1),
-               sizeof in.argument1);
-    copy_bytes(static_cast<void*>(&in.argument2),
-               static_cast<const unsigned char*>(peer_in) + KSHAKE_OFFSETOF(handshake, argument2),
-               sizeof in.argument2);
-    typename codec::template decoded<P> decoded{};
-    const ntstatus s = codec::template decode_request<P>(in, out, decoded, trace...);
-    if (!nt_success(s)) {
-        return s;
-    }
-    return answer_request<Context, R>(context, decoded, out, trace...);
-}
-
-// One route of an id served by several (envelope codec only), its request header already read.
-template <class Context, class R, size_t Index, class... Trace>
-ntstatus serve_route_with_header(Context& context, const envelope_header& header, void* argument1,
-                                 void* argument2, void* out, Trace&... trace) noexcept {
-    using P = typename R::protocol;
-    (trace.route(Index, protocol_name<P>()), ...);
-    const handshake in{P::id, argument1, argument2};
-    envelope_wire::decoded<P> decoded{};
-    const ntstatus s =
-        envelope_wire::decode_request_with_header<P>(in, header, out, decoded, trace...);
-    if (!nt_success(s)) {
-        return s;
-    }
-    return answer_request<Context, R>(context, decoded, out, trace...);
-}
-
-// The routes of one id, each for its own version range: the request header is read once, and
-// its version picks the route (typed versions). A version no route serves is refused as a
-// single route refuses one outside its range. Is are the routes' indices in the responder.
-template <class Context, class Indices, class... Rs>
-struct versions;
-template <class Context, size_t... Is, class... Rs>
-struct versions<Context, index_sequence<Is...>, Rs...> {
-    template <class... Trace>
-    static ntstatus serve(Context& context, const void* peer_in, void* out,
-                          Trace&... trace) noexcept {
-        handshake in{}; // its pointers alone, as serve_route reads them
-        copy_bytes(static_cast<void*>(&in.argument1),
-                   static_cast<const unsigned char*>(peer_in) +
-                       KSHAKE_OFFSETOF(handshake, argument1),
-                   sizeof in.argument1);
-        copy_bytes(static_cast<void*>(&in.argument2),
-                   static_cast<const unsigned char*>(peer_in) +
-                       KSHAKE_OFFSETOF(handshake, argument2),
-                   sizeof in.argument2);
-        envelope_header header{};
-        if (!envelope_wire::read_request_header(in.argument1, in.argument2, header)) {
-            (trace.refused(request_check::envelope_null), ...);
-            return status_of(request_check::envelope_null);
-        }
-        ntstatus s = status_of(request_check::version);
-        const bool served =
-            (... || (header.version >= min_version_v<typename Rs::protocol> &&
-                     header.version <= version_v<typename Rs::protocol> &&
-                     (s = serve_route_with_header<Context, Rs, Is>(context, header, in.argument1,
-                                                                   in.argument2, out, trace...),
-                      true)));
-        if (!served) {
-            (trace.version(header.version), ...);
-            (trace.refused(request_check::version), ...);
-        }
-        return s;
-    }
-};
-
-// What serves a matched id: (Context&, In, Out), and a traced entry's request_trace.
-template <class Context, class... Trace>
-using route_entry = ntstatus (*)(Context&, const void*, void*, Trace&...) noexcept;
-
-// A hashed responder's run-time table, one object so that a lookup addresses it from one base:
-// the bucket displacements, and per slot the id that may land there (as its two 8-byte halves,
-// so each array is indexed with a scale of 8) and its route.
-template <class Context, size_t Buckets, size_t Slots>
-struct dispatch_table {
-    uint64_t displacement[Buckets];
-    uint64_t low[Slots];
-    uint64_t high[Slots];
-    route_entry<Context> serve[Slots];
-};
-
-} // namespace kshake::detail
-// ---- end kshake/detail/serve_route.hpp ---------------------------------------------------------
-
 namespace kshake {
 
 // Binds protocol P to a handler: a function, or a stateless function object, of the form
@@ -3617,101 +3772,40 @@ class responder {
         static constexpr detail::route_entry<Context, Trace...> at[sizeof...(Ks)] = {
             entry_of<groups.leaders[Ks], Trace...>...};
     };
-    // One id is compared in place (its routes inlined); from two ids on, dispatch hashes: the
-    // table costs a few instructions more than one id's compare whatever N, and comparing ids
-    // in turn costs more from the second id on (docs/benchmarks.md, "kshake's dispatch").
-    static constexpr bool hashed = distinct_ids > 1;
-    static constexpr detail::guid_halves first_id = detail::bit_cast<detail::guid_halves>(ids[0]);
-
-    // Constant-initialised tables (no function-local statics, no dynamic initialisation); a
-    // nested class so they exist only for hashed responders.
-    struct lookup {
-        struct key_array {
-            guid at[distinct_ids];
+    // The distinct ids in the order of groups.leaders and the entries serving them, as a
+    // dispatch strategy takes them (detail/dispatch.hpp). A nested class, so that a responder
+    // whose routes are wrong reports that before any of it is built.
+    struct distinct {
+        static constexpr size_t count = distinct_ids;
+        struct id_array {
+            guid at[count];
         };
-        static consteval key_array make_keys() noexcept {
-            key_array k{};
-            for (size_t i = 0; i < distinct_ids; ++i) {
-                k.at[i] = ids[groups.leaders[i]];
+        static consteval id_array make_ids() noexcept {
+            id_array a{};
+            for (size_t i = 0; i < count; ++i) {
+                a.at[i] = ids[groups.leaders[i]];
             }
-            return k;
+            return a;
         }
-        static constexpr key_array keys = make_keys();
-        using table_type = detail::route_table<distinct_ids>;
-        static constexpr table_type table = detail::build_route_table(keys.at);
-        static_assert(table.built, "kshake: could not build the route table");
+        static constexpr id_array list = make_ids();
+        static constexpr const guid (&at)[count] = list.at;
 
-        // The entries of the ids in keys' order (a member of lookup, like everything here, so
-        // that a responder whose routes are wrong reports that before any of it is built).
         template <class... Trace>
         using entries = detail::conditional_t<
-            ids_shared, group_entries<detail::make_index_sequence<distinct_ids>, Trace...>,
+            ids_shared, group_entries<detail::make_index_sequence<count>, Trace...>,
             route_entries<detail::make_index_sequence<sizeof...(Routes)>, Trace...>>;
-
-        // The slot's route, for an empty slot route 0: an id equal to route 0's always hashes
-        // to route 0's own slot, so a copy of it can never match what lands in an empty one.
-        static constexpr size_t route_in(size_t slot) noexcept {
-            return table.route_at[slot] == table_type::empty ? 0 : table.route_at[slot];
-        }
-
-        // The route table resolved for run time: per slot the id that may land there and its
-        // route, so a lookup reads one slot and compares once (no slot-to-index read, no bounds
-        // check).
-        using runtime_table =
-            detail::dispatch_table<Context, table_type::buckets, table_type::slots>;
-        static consteval runtime_table make_runtime() noexcept {
-            runtime_table r{};
-            for (size_t b = 0; b < table_type::buckets; ++b) {
-                r.displacement[b] = table.displacement[b];
-            }
-            for (size_t i = 0; i < table_type::slots; ++i) {
-                const auto halves = detail::bit_cast<detail::guid_halves>(keys.at[route_in(i)]);
-                r.low[i] = halves.low;
-                r.high[i] = halves.high;
-                r.serve[i] = entries<>::at[route_in(i)];
-            }
-            return r;
-        }
-        static constexpr runtime_table runtime = make_runtime();
-
-        // A traced responder's entries per slot, beside runtime's (which a plain one reads).
         template <class... Trace>
-        struct traced_slots {
-            struct array {
-                detail::route_entry<Context, Trace...> at[table_type::slots];
-            };
-            static consteval array make() noexcept {
-                array a{};
-                for (size_t i = 0; i < table_type::slots; ++i) {
-                    a.at[i] = entries<Trace...>::at[route_in(i)];
-                }
-                return a;
-            }
-            static constexpr array serve = make();
-        };
-
-        // The slot where the id of this key may be; an id of a route is in its own.
-        [[nodiscard]] static size_t slot_of(uint64_t key) noexcept {
-            const uint64_t product = key * table.multiplier;
-            if constexpr (table_type::single_level) {
-                return table_type::slot_of(product, 0);
-            } else {
-                return table_type::slot_of(product,
-                                           runtime.displacement[table_type::bucket_of(product)]);
-            }
-        }
+        static constexpr detail::route_entry<Context, Trace...> first = entry_of<0, Trace...>;
     };
 
-    // Every entry point's one path: checks 1 and 2, then check 3, which copies In's id once (its
-    // bytes 8-15 only when its bytes 0-7 are those of one of the ids, or when the table keys on
-    // all 16 bytes), then the matched id's entry, which reads In's two pointers. `trace` is empty
-    // for a plain call and one detail::request_trace for a traced one (see serve_route).
-    // `source` is the Context* (serve) or, FromPin, the pin (callback), whose context is read
-    // only after check 1: read before, it kept one more register live (a larger x86 frame).
-    // One function on purpose: each helper would be a stack frame of its own in an unoptimised
-    // build, which the kernel stack budget counts (docs/driver.md, "Stack usage").
+    // Every entry point's one path: checks 1 and 2, then check 3, the dispatch strategy's find
+    // (which copies In's id and enters the matched id's entry, which reads In's two pointers;
+    // detail/dispatch.hpp). `trace` is empty for a plain call and one detail::request_trace for a traced
+    // one (see serve_route). `source` is the Context* (serve) or, FromPin, the pin (callback),
+    // whose context is read only after check 1: read before, it kept one more register live (a
+    // larger x86 frame). In an unoptimised build every helper is a stack frame of its own, which
+    // the kernel stack budget counts (docs/driver.md, "Stack usage"); find is always inlined.
     template <bool FromPin, class Source, class... Trace>
-    // NOLINTNEXTLINE(readability-function-cognitive-complexity): see above
     [[nodiscard]] static ntstatus dispatch(Source source, const void* in, void* out,
                                            Trace&... trace) noexcept {
         if (in == nullptr || out == nullptr) [[unlikely]] {
@@ -3726,58 +3820,10 @@ class responder {
         if (context == nullptr) [[unlikely]] {
             return KSHAKE_DETAIL_REFUSE_AT(request_check::no_context, trace);
         }
-        const auto* const id = static_cast<const unsigned char*>(in);
         if constexpr (!valid) {
             return detail::status_of(request_check::unknown_protocol);
-        } else if constexpr (!hashed) {
-            // The one id (typed versions may serve it with several routes): its entry is a
-            // constant, so the route's code is inlined here. The id's halves one at a time: an
-            // unknown id is refused after one compare.
-            uint64_t half = 0;
-            detail::copy_bytes(&half, id, sizeof half);
-            (trace.read_id(0, half), ...);
-            if (half != first_id.low) [[unlikely]] {
-                return KSHAKE_DETAIL_REFUSE_AT(request_check::unknown_protocol, trace);
-            }
-            detail::copy_bytes(&half, id + sizeof half, sizeof half);
-            (trace.read_id(sizeof half, half), ...);
-            if (half != first_id.high) [[unlikely]] {
-                return KSHAKE_DETAIL_REFUSE_AT(request_check::unknown_protocol, trace);
-            }
-            return entry_of<0, Trace...>(*context, in, out, trace...);
         } else {
-            uint64_t half = 0;
-            detail::copy_bytes(&half, id, sizeof half);
-            (trace.read_id(0, half), ...);
-            size_t slot = 0;
-            if constexpr (lookup::table.fold == 0) {
-                slot = lookup::slot_of(half);
-                if (lookup::runtime.low[slot] != half) [[unlikely]] {
-                    return KSHAKE_DETAIL_REFUSE_AT(request_check::unknown_protocol, trace);
-                }
-                detail::copy_bytes(&half, id + sizeof half, sizeof half);
-                (trace.read_id(sizeof half, half), ...);
-            } else {
-                // The key needs both halves: the second is copied once, for the key and the
-                // compare.
-                uint64_t high = 0;
-                detail::copy_bytes(&high, id + sizeof high, sizeof high);
-                (trace.read_id(sizeof high, high), ...);
-                slot = lookup::slot_of(detail::route_key(lookup::table.fold, half, high));
-                if (lookup::runtime.low[slot] != half) [[unlikely]] {
-                    return KSHAKE_DETAIL_REFUSE_AT(request_check::unknown_protocol, trace);
-                }
-                half = high;
-            }
-            if (lookup::runtime.high[slot] != half) [[unlikely]] {
-                return KSHAKE_DETAIL_REFUSE_AT(request_check::unknown_protocol, trace);
-            }
-            if constexpr (sizeof...(Trace) == 0) {
-                return lookup::runtime.serve[slot](*context, in, out);
-            } else {
-                return lookup::template traced_slots<Trace...>::serve.at[slot](*context, in, out,
-                                                                               trace...);
-            }
+            return detail::dispatch_strategy<Context, distinct>::find(*context, in, out, trace...);
         }
     }
 };

@@ -46,20 +46,20 @@ mutants=(
     // Out is written once"
   "response not zeroed before the handler@@responder@@detail/serve_route.hpp@@response_t<P> response{};@@response_t<P> response; __builtin_memset(&response, 0x5A, sizeof response);"
   "an empty response reaches the handler unzeroed@@responder@@detail/serve_route.hpp@@        copy_bytes(&response, &zero, sizeof zero);@@        static_cast<void>(zero);"
-  "a traced call reads In's pointers before check 3@@responder@@responder.hpp@@        const auto* const id = static_cast<const unsigned char*>(in);@@        if constexpr (sizeof...(Trace) != 0) {
-            const handshake whole = detail::read_handshake(in);
-            (trace.version(static_cast<uint32_t>(reinterpret_cast<uintptr_t>(whole.argument2))), ...);
-        }
-        const auto* const id = static_cast<const unsigned char*>(in);"
-  "In's bytes 8-15 read before bytes 0-7 are matched@@responder@@responder.hpp@@                slot = lookup::slot_of(half);@@                slot = lookup::slot_of(half);
-                {
-                    uint64_t early = 0;
-                    detail::copy_bytes(&early, id + sizeof half, sizeof early);
-                    volatile uint64_t seen = early;
-                    static_cast<void>(seen);
-                }"
-  "a trace misses the id bytes it read@@responder@@responder.hpp@@            (trace.read_id(sizeof half, half), ...);
-            if (half != first_id.high) [[unlikely]] {@@            if (half != first_id.high) [[unlikely]] {"
+  "a traced call reads In's pointers before check 3@@responder@@responder.hpp@@            return detail::dispatch_strategy<Context, distinct>::find(*context, in, out, trace...);@@            if constexpr (sizeof...(Trace) != 0) {
+                const handshake whole = detail::read_handshake(in);
+                (trace.version(static_cast<uint32_t>(reinterpret_cast<uintptr_t>(whole.argument2))), ...);
+            }
+            return detail::dispatch_strategy<Context, distinct>::find(*context, in, out, trace...);"
+  "In's bytes 8-15 read before bytes 0-7 are matched@@responder@@detail/dispatch.hpp@@            slot = slot_of(half);@@            slot = slot_of(half);
+            {
+                uint64_t early = 0;
+                copy_bytes(&early, in_id + sizeof half, sizeof early);
+                volatile uint64_t seen = early;
+                static_cast<void>(seen);
+            }"
+  "a trace misses the id bytes it read@@responder@@detail/dispatch.hpp@@        (trace.read_id(sizeof half, half), ...);
+        if (half != id.high) [[unlikely]] {@@        if (half != id.high) [[unlikely]] {"
   "reply Argument2 not checked@@initiator@@detail/envelope_wire.hpp@@out.argument2 == nullptr &&@@true &&"
   "reply protocol id not checked@@initiator@@detail/envelope_wire.hpp@@detail::same_guid(out.protocol_id, P::id) && out.argument1@@true && out.argument1"
   "reply Argument1 not checked@@initiator@@detail/envelope_wire.hpp@@out.argument1 == &response_ &&@@true &&"
@@ -69,13 +69,13 @@ mutants=(
             // A failure status is the peer's refusal@@        if (!nt_success(s)) {
             // A failure status is the peer's refusal"
   "negotiate_first moves on after a transport's broken answer@@initiator@@initiator.hpp@@        return failure == status::device_protocol_error;@@        return false;"
-  "negotiate_first moves on after a reply that breaks the rules@@initiator@@initiator.hpp@@                report_offer<P>(transport, I, exchange, out, s, status::device_protocol_error);
-            }
-            return true;@@                report_offer<P>(transport, I, exchange, out, s, status::device_protocol_error);
-            }
-            return false;"
-  "Out not zeroed before the transport is called@@initiator@@initiator.hpp@@ only a success lets accept() read anything.
-        handshake out{};@@ only a success lets accept() read anything.
+  "negotiate_first moves on after a reply that breaks the rules@@initiator@@initiator.hpp@@            report_offer<P>(transport, I, exchange, out, s, status::device_protocol_error);
+        }
+        return true;@@            report_offer<P>(transport, I, exchange, out, s, status::device_protocol_error);
+        }
+        return false;"
+  "Out not zeroed before the transport is called@@initiator@@initiator.hpp@@ only a success lets the answer be read.
+        handshake out{};@@ only a success lets the answer be read.
         handshake out;
         __builtin_memset(&out, 0x5A, sizeof out);"
   "try_parse writes its output before the last check@@guid@@guid.hpp@@    constexpr size_t data4_at[8]@@    out = g;

@@ -1,0 +1,160 @@
+// kshake/detail/dispatch.hpp — how a responder finds what serves In's id (check 3 of
+// docs/wire.md §2.3). A strategy is a type with one `find(context, in, out, trace...)`: it copies
+// the id's bytes 0-7, its bytes 8-15 only once bytes 0-7 are those of one of its ids (or when its
+// key is made of both halves), tells the trace each copy, and enters the matched id's entry or
+// refuses. A third strategy is one more struct here and one more case in dispatch_strategy.
+//
+// find enters the entry itself rather than returning it: a returned entry must be tested or
+// called through a pointer, and both cost instructions on every negotiation (a test and a branch;
+// an indirect jump where the one-id route is inlined). It is always inlined into the responder's
+// dispatch, so that an unoptimised build has no stack frame more on the way to the handler
+// (docs/driver.md, "Stack usage").
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "../guid.hpp"
+#include "freestanding.hpp"
+#include "route_table.hpp"
+#include "same_guid.hpp"
+#include "serve_route.hpp"
+
+namespace kshake::detail {
+
+#if defined(_MSC_VER) && !defined(__clang__)
+#define KSHAKE_DETAIL_ALWAYS_INLINE __forceinline
+#else
+#define KSHAKE_DETAIL_ALWAYS_INLINE [[gnu::always_inline]] inline
+#endif
+
+// What a strategy is given, Ids: `count` distinct ids as `Ids::at[i]`, and the entries serving
+// them, `Ids::template entries<Trace...>::at[i]`, the first also as `Ids::template first<Trace...>`.
+
+// One id, compared in place: the entry is a constant, so the route's code is inlined into the
+// callback. The id's halves one at a time, so an unknown id is refused after one compare.
+template <class Context, class Ids>
+struct compare_one_id {
+    static constexpr guid_halves id = detail::bit_cast<guid_halves>(Ids::at[0]);
+
+    template <class... Trace>
+    KSHAKE_DETAIL_ALWAYS_INLINE static ntstatus find(Context& context, const void* in, void* out,
+                                                     Trace&... trace) noexcept {
+        const auto* const in_id = static_cast<const unsigned char*>(in);
+        uint64_t half = 0;
+        copy_bytes(&half, in_id, sizeof half);
+        (trace.read_id(0, half), ...);
+        if (half != id.low) [[unlikely]] {
+            return KSHAKE_DETAIL_REFUSE_AT(request_check::unknown_protocol, trace);
+        }
+        copy_bytes(&half, in_id + sizeof half, sizeof half);
+        (trace.read_id(sizeof half, half), ...);
+        if (half != id.high) [[unlikely]] {
+            return KSHAKE_DETAIL_REFUSE_AT(request_check::unknown_protocol, trace);
+        }
+        return Ids::template first<Trace...>(context, in, out, trace...);
+    }
+};
+
+// Two ids and more: the route table (route_table.hpp), resolved at compile time into one object
+// per responder that holds, per slot, the id that may land there and its entry, so a lookup reads
+// one slot and compares once (no slot-to-index read, no bounds check). Constant-initialised: no
+// function-local statics, no dynamic initialisation.
+template <class Context, class Ids>
+struct hash_ids {
+    using table_type = route_table<Ids::count>;
+    static constexpr table_type table = build_route_table(Ids::at);
+    static_assert(table.built, "kshake: could not build the route table");
+
+    // The slot's id, for an empty slot the first: an id equal to the first always hashes to
+    // the first's own slot, so a copy of it can never match what lands in an empty one.
+    static constexpr size_t id_in(size_t slot) noexcept {
+        return table.route_at[slot] == table_type::empty ? 0 : table.route_at[slot];
+    }
+
+    using runtime_table = dispatch_table<Context, table_type::buckets, table_type::slots>;
+    static consteval runtime_table make_runtime() noexcept {
+        runtime_table r{};
+        for (size_t b = 0; b < table_type::buckets; ++b) {
+            r.displacement[b] = table.displacement[b];
+        }
+        for (size_t i = 0; i < table_type::slots; ++i) {
+            const auto halves = detail::bit_cast<guid_halves>(Ids::at[id_in(i)]);
+            r.low[i] = halves.low;
+            r.high[i] = halves.high;
+            r.serve[i] = Ids::template entries<>::at[id_in(i)];
+        }
+        return r;
+    }
+    static constexpr runtime_table runtime = make_runtime();
+
+    // A traced responder's entries per slot, beside runtime's (which a plain one reads).
+    template <class... Trace>
+    struct traced_slots {
+        struct array {
+            route_entry<Context, Trace...> at[table_type::slots];
+        };
+        static consteval array make() noexcept {
+            array a{};
+            for (size_t i = 0; i < table_type::slots; ++i) {
+                a.at[i] = Ids::template entries<Trace...>::at[id_in(i)];
+            }
+            return a;
+        }
+        static constexpr array serve = make();
+    };
+
+    // The slot where the id of this key may be; an id of a route is in its own.
+    [[nodiscard]] static size_t slot_of(uint64_t key) noexcept {
+        const uint64_t product = key * table.multiplier;
+        if constexpr (table_type::single_level) {
+            return table_type::slot_of(product, 0);
+        } else {
+            return table_type::slot_of(product,
+                                       runtime.displacement[table_type::bucket_of(product)]);
+        }
+    }
+
+    template <class... Trace>
+    KSHAKE_DETAIL_ALWAYS_INLINE static ntstatus find(Context& context, const void* in, void* out,
+                                                     Trace&... trace) noexcept {
+        const auto* const in_id = static_cast<const unsigned char*>(in);
+        uint64_t half = 0;
+        copy_bytes(&half, in_id, sizeof half);
+        (trace.read_id(0, half), ...);
+        size_t slot = 0;
+        if constexpr (table.fold == 0) {
+            slot = slot_of(half);
+            if (runtime.low[slot] != half) [[unlikely]] {
+                return KSHAKE_DETAIL_REFUSE_AT(request_check::unknown_protocol, trace);
+            }
+            copy_bytes(&half, in_id + sizeof half, sizeof half);
+            (trace.read_id(sizeof half, half), ...);
+        } else {
+            // The key needs both halves: the second is copied once, for the key and the compare.
+            uint64_t high = 0;
+            copy_bytes(&high, in_id + sizeof high, sizeof high);
+            (trace.read_id(sizeof high, high), ...);
+            slot = slot_of(route_key(table.fold, half, high));
+            if (runtime.low[slot] != half) [[unlikely]] {
+                return KSHAKE_DETAIL_REFUSE_AT(request_check::unknown_protocol, trace);
+            }
+            half = high;
+        }
+        if (runtime.high[slot] != half) [[unlikely]] {
+            return KSHAKE_DETAIL_REFUSE_AT(request_check::unknown_protocol, trace);
+        }
+        if constexpr (sizeof...(Trace) == 0) {
+            return runtime.serve[slot](context, in, out);
+        } else {
+            return traced_slots<Trace...>::serve.at[slot](context, in, out, trace...);
+        }
+    }
+};
+
+// One id is compared in place; from two ids on, the table: it costs a few instructions more
+// than one id's compare whatever the number of ids, and comparing ids in turn costs more from
+// the second id on (docs/benchmarks.md, "kshake's dispatch").
+template <class Context, class Ids>
+using dispatch_strategy = conditional_t<(Ids::count > 1), hash_ids<Context, Ids>,
+                                        compare_one_id<Context, Ids>>;
+
+} // namespace kshake::detail
