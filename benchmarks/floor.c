@@ -1,17 +1,14 @@
-/* The floor: the cheapest correct round trip, whatever the number of routes. The responder knows
- * one protocol and compares the id with it once (two 64-bit words); the initiator reaches it with
- * the one indirect call every negotiation makes (KsPinHandshake's call through the peer pin's
- * callback pointer), and the route is inlined there. The envelope checks, the copies and the
+/* The contract floor: the least code that does exactly what wire contract 1.0 requires of one
+ * negotiation, whatever the number of routes. The responder knows one protocol: it makes checks 1
+ * and 2 of wire.md 2.3 (In and Out not null; the pin and its context not null), compares the id
+ * once (two 64-bit words), and the route is inlined there. The initiator zero-fills Out and its
+ * response envelope before the call (wire.md 2.5), reaches the responder with the one indirect
+ * call every negotiation makes (KsPinHandshake's call through the peer pin's callback pointer),
+ * accepts exactly STATUS_SUCCESS, and checks the answer. The envelope checks, the copies and the
  * writes are baseline.h's (BenchCheckEnvelopes, BenchHandle, BenchWriteResponse in the route's
- * BENCH_DEFINE_SERVE function, inlined into the callback; the initiator's checks as BenchOffer
- * makes them, with the exact status rule of wire.md 2.5), and nothing else:
- *   - no zero-fill of Out or of the response envelope's body by the initiator (wire.md 2.5
- *     requires both, so that an Out the peer never wrote is judged on zeros; the C patterns and
- *     kshake make them, the floor does not);
- *   - no check of In, Out, the pin or its context for null in the responder (checks 1 and 2 of
- *     wire.md 2.3; the C patterns and kshake make them).
- * So no correct implementation of the benchmark's negotiation can do less. It has a hit case and
- * an unknown-id case.
+ * BENCH_DEFINE_SERVE function; the initiator is BenchOffer at version 1 with the id compared as
+ * two words). So no correct implementation of the benchmark's negotiation can do less. It has a
+ * hit case and an unknown-id case.
  * SPDX-License-Identifier: MIT */
 #include "baseline.h"
 #include "bench_suites.h"
@@ -39,14 +36,19 @@ static inline int FloorSameGuid(const GUID* A, const GUID* B) {
 BENCH_DEFINE_SERVE(FloorServe, &FloorId, 0u)
 
 static NTSTATUS FloorHandshake(PKSPIN Pin, PKSHANDSHAKE In, PKSHANDSHAKE Out) {
+    if (In == NULL || Out == NULL) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    if (Pin == NULL || Pin->Context == NULL) {
+        return STATUS_INVALID_DEVICE_STATE;
+    }
     if (!FloorSameGuid(&In->ProtocolId, &FloorId)) {
         return STATUS_INVALID_DEVICE_REQUEST;
     }
     return FloorServe((BENCH_CONTEXT*)Pin->Context, In, Out);
 }
 
-/* BenchOffer at version 1 without its two zero-fills: only the response envelope's size (its
- * capacity, which the responder reads) is written before the call. */
+/* BenchOffer at version 1, with the id compared as two words. */
 static inline NTSTATUS FloorOffer(PKSPIN Peer, const GUID* Id, const BENCH_REQUEST* Request,
                                   BENCH_RESPONSE* Response) {
     BENCH_REQUEST_ENVELOPE RequestEnvelope;
@@ -58,10 +60,12 @@ static inline NTSTATUS FloorOffer(PKSPIN Peer, const GUID* Id, const BENCH_REQUE
     RequestEnvelope.Size = BENCH_REQUEST_ENVELOPE_SIZE;
     RequestEnvelope.Version = 1;
     RequestEnvelope.Body = *Request;
+    RtlZeroMemory(&ResponseEnvelope, sizeof ResponseEnvelope);
     ResponseEnvelope.Size = BENCH_RESPONSE_ENVELOPE_SIZE;
     In.ProtocolId = *Id;
     In.Argument1 = &RequestEnvelope;
     In.Argument2 = &ResponseEnvelope;
+    RtlZeroMemory(&Out, sizeof Out);
 
     Status = BenchPinHandshake(Peer, &In, &Out);
     if (Status != STATUS_SUCCESS) {
