@@ -89,7 +89,8 @@ struct stranger {
     using response = probe_response;
 };
 
-// Unnamed protocols that make a responder hashed (more than 4 distinct ids).
+// Unnamed protocols that make a responder hashed: they share their bytes 0-7, and five of them
+// are too many to compare in turn, so the table keys on all 16 bytes (detail/dispatch.hpp).
 template <std::uint8_t N>
 struct filler {
     static constexpr kshake::guid id{
@@ -144,7 +145,8 @@ using hashed_sink =
                       kshake::route<meter_v1, serve_meter_v1>,
                       kshake::route<meter_v2, serve_meter_v2>, kshake::route<handle, serve_handle>,
                       kshake::route<filler<1>, serve_probe>, kshake::route<filler<2>, serve_probe>,
-                      kshake::route<filler<3>, serve_probe>, kshake::route<filler<4>, serve_probe>>;
+                      kshake::route<filler<3>, serve_probe>, kshake::route<filler<4>, serve_probe>,
+                      kshake::route<filler<5>, serve_probe>>;
 
 // ---- the recording hook ----
 

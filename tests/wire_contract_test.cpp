@@ -41,6 +41,17 @@ struct ping {
     static constexpr std::uint32_t min_version = 2;
 };
 
+// Two protocols whose ids share their first 8 bytes (ids made one after another), with ping.
+template <std::uint8_t Last>
+struct twin {
+    static constexpr kshake::guid id{
+        0x5A1E0100U, 0x7C3B, 0x4E2D, {0x9F, 0x10, 0x00, 0x00, 0x00, 0x00, 0xA1, Last}};
+    using request = ping_request;
+    using response = ping_response;
+    static constexpr std::uint32_t version = 3;
+    static constexpr std::uint32_t min_version = 2;
+};
+
 // A response larger than its request, so that one buffer's size can satisfy one check only.
 struct grow_request {
     std::uint32_t value;
@@ -207,6 +218,12 @@ ntstatus serve_meter_v2(context& c, const meter_v2_request& rq, meter_v2_respons
     rs.version = version;
     return st::success;
 }
+
+// A responder whose ids are told apart by bytes 0-7 except the twins', which share them:
+// an id is looked up by its bytes 0-7, then the twins' bytes 8-15 compared in turn.
+using twins_sink =
+    kshake::responder<context, kshake::route<ping, serve_ping>, kshake::route<twin<1>, serve_ping>,
+                      kshake::route<twin<2>, serve_ping>>;
 
 using sink =
     kshake::responder<context, kshake::route<ping, serve_ping>, kshake::route<grow, serve_grow>,
@@ -750,6 +767,43 @@ TEST_CASE("wire 1.0 (f) bytes read before each check (guard pages)") {
         }
         CHECK(bytes(&out, sizeof out) == bytes(&untouched_out, sizeof untouched_out));
         CHECK(c.calls == 0U);
+    }
+    SUBCASE("ids that share their first 8 bytes: bytes 8-15 read only when bytes 0-7 match") {
+        const std::vector<ntstatus> refused(4, st::invalid_device_request);
+        const kshake::guid unknown = "5A1E00FF-7C3B-4E2D-9F10-00000000A0FF"_guid;
+        unsigned char* in = guard.last(8);
+        std::memcpy(in, &unknown, 8);
+        kshake::handshake out = untouched_out;
+        CHECK(serve_every_way<twins_sink>(c, in, out) == refused);
+        CHECK(wire_trace.event.protocol_id_bytes == 8U);
+        // The twins' bytes 0-7 with a third ending: bytes 8-15 read, and refused.
+        in = guard.last(16);
+        kshake::guid third = twin<3>::id;
+        std::memcpy(in, &third, sizeof third);
+        CHECK(serve_every_way<twins_sink>(c, in, out) == refused);
+        CHECK(wire_trace.event.protocol_id == third);
+        CHECK(wire_trace.event.protocol_id_bytes == 16U);
+        CHECK(bytes(&out, sizeof out) == bytes(&untouched_out, sizeof untouched_out));
+        CHECK(c.calls == 0U);
+        // Each twin, and ping, served by its own route.
+        alignas(8) unsigned char request[16]{};
+        store_header(request, 16, 3);
+        store32(request + 8, 21);
+        alignas(8) unsigned char response[16]{};
+        std::uint32_t route = 0;
+        for (const kshake::guid& id : {ping::id, twin<1>::id, twin<2>::id}) {
+            store_header(response, 16, 0);
+            in = guard.last(sizeof(kshake::handshake));
+            const kshake::handshake h{id, request, response};
+            std::memcpy(in, &h, sizeof h);
+            kshake::handshake served{};
+            CHECK(serve_every_way<twins_sink>(c, in, served) ==
+                  std::vector<ntstatus>(4, st::success));
+            CHECK(served.protocol_id == id);
+            CHECK(wire_trace.event.route == route++);
+            CHECK(bytes(response, sizeof response) == ping_answer(21, 3));
+        }
+        CHECK(c.calls == 12U);
     }
     SUBCASE("In of 24 or 32 bytes ending at the guard page: every entry point serves it") {
         alignas(8) unsigned char request[16]{};

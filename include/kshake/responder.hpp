@@ -164,6 +164,7 @@ class responder {
     // whose routes are wrong reports that before any of it is built.
     struct distinct {
         static constexpr size_t count = distinct_ids;
+        static constexpr bool whole_id = true;
         struct id_array {
             guid at[count];
         };

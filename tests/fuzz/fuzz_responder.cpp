@@ -263,15 +263,23 @@ constexpr route_info multi_routes[] = {
 using single_responder = kshake::responder<context, kshake::route<p_padded, &handle4<p_padded, 2>>>;
 constexpr route_info single_routes[] = {info<p_padded, 2, true>()};
 
-// Four routes: a small table without buckets (route_table's single_level, up to 16 ids), as for
+// Six routes: a small table without buckets (route_table's single_level, up to 16 ids), as for
 // multi_responder; many_responder's 49 go through the two-level table, single_responder's one id
 // is compared in place.
+// Two of its ids share their bytes 0-7, so it looks ids up by those and compares the two
+// ids' bytes 8-15 in turn (detail/dispatch.hpp's first_halves).
 using few_responder =
     kshake::responder<context, kshake::route<p_tiny, &handle3<p_tiny, 1>>,
                       kshake::route<p_max, &handle4<p_max, 4>>, kshake::route<p_raw, &handle_raw>,
-                      kshake::route<p_odd, &handle3<p_odd, 3>>>;
-constexpr route_info few_routes[] = {info<p_tiny, 1, false>(), info<p_max, 4, true>(), raw_info,
-                                     info<p_odd, 3, false>()};
+                      kshake::route<p_odd, &handle3<p_odd, 3>>,
+                      kshake::route<p_numbered<0>, &handle3<p_numbered<0>, 100>>,
+                      kshake::route<p_numbered<1>, &handle3<p_numbered<1>, 101>>>;
+constexpr route_info few_routes[] = {info<p_tiny, 1, false>(),
+                                     info<p_max, 4, true>(),
+                                     raw_info,
+                                     info<p_odd, 3, false>(),
+                                     info<p_numbered<0>, 100, false>(),
+                                     info<p_numbered<1>, 101, false>()};
 
 constexpr std::size_t numbered_count = 48;
 template <std::size_t... I>
@@ -478,9 +486,9 @@ std::uint32_t pick_version(kshake_fuzz::input& in, const route_info& r) noexcept
 
 enum class entry { callback_bytes, callback_handshake, serve };
 
-// The bytes of In check 3 reads for an id no route serves (docs/wire.md §2.3): 8 when its bytes
-// 0-7 start no route's id and no two distinct ids share their bytes 0-7 (the table keys on
-// bytes 0-7 alone), else 16. Written from the rule, not from the responder's tables.
+// The bytes of In check 3 reads for an id no route serves (docs/wire.md §2.3): 16 when its bytes
+// 0-7 start a route's id, or when more than four distinct ids share their bytes 0-7 (the table
+// then keys on all 16 bytes); else 8. Written from the rule, not from the responder's tables.
 template <std::size_t N>
 std::size_t unknown_id_read(const kshake::guid& id, const route_info (&routes)[N]) noexcept {
     const auto first_half = [](const kshake::guid& g) noexcept {
@@ -492,11 +500,18 @@ std::size_t unknown_id_read(const kshake::guid& id, const route_info (&routes)[N
         if (first_half(routes[i].id) == first_half(id)) {
             return 16;
         }
-        for (std::size_t j = 0; j < i; ++j) {
-            if (routes[i].id != routes[j].id &&
-                first_half(routes[i].id) == first_half(routes[j].id)) {
-                return 16;
+        std::size_t sharing = 1; // distinct ids with route i's bytes 0-7, route i's own included
+        for (std::size_t j = 0; j < N; ++j) {
+            bool seen = routes[j].id == routes[i].id;
+            for (std::size_t k = 0; k < j && !seen; ++k) {
+                seen = routes[k].id == routes[j].id;
             }
+            if (!seen && first_half(routes[j].id) == first_half(routes[i].id)) {
+                ++sharing;
+            }
+        }
+        if (sharing > 4) {
+            return 16;
         }
     }
     return 8;

@@ -2,7 +2,8 @@
 // docs/wire.md §2.3). A strategy is a type with one `find(context, in, out, trace...)`: it copies
 // the id's bytes 0-7, its bytes 8-15 only once bytes 0-7 are those of one of its ids (or when its
 // key is made of both halves), tells the trace each copy, and enters the matched id's entry or
-// refuses. A third strategy is one more struct here and one more case in dispatch_strategy.
+// refuses. A strategy works on a list of ids (Ids, below); first_halves is a list of its own, so
+// that ids sharing their bytes 0-7 are found through the same two strategies.
 //
 // find enters the entry itself rather than returning it: a returned entry must be tested or
 // called through a pointer, and both cost instructions on every negotiation (a test and a branch;
@@ -14,6 +15,7 @@
 
 #include "../guid.hpp"
 #include "freestanding.hpp"
+#include "route_groups.hpp"
 #include "route_table.hpp"
 #include "same_guid.hpp"
 #include "serve_route.hpp"
@@ -28,6 +30,8 @@ namespace kshake::detail {
 
 // What a strategy is given, Ids: `count` distinct ids as `Ids::at[i]`, and the entries serving
 // them, `Ids::template entries<Trace...>::at[i]`, the first also as `Ids::template first<Trace...>`.
+// With `Ids::whole_id` false, ids are told apart by their bytes 0-7 alone and each entry compares
+// bytes 8-15 itself (first_halves).
 
 // One id, compared in place: the entry is a constant, so the route's code is inlined into the
 // callback. The id's halves one at a time, so an unknown id is refused after one compare.
@@ -45,10 +49,12 @@ struct compare_one_id {
         if (half != id.low) [[unlikely]] {
             return KSHAKE_DETAIL_REFUSE_AT(request_check::unknown_protocol, trace);
         }
-        copy_bytes(&half, in_id + sizeof half, sizeof half);
-        (trace.read_id(sizeof half, half), ...);
-        if (half != id.high) [[unlikely]] {
-            return KSHAKE_DETAIL_REFUSE_AT(request_check::unknown_protocol, trace);
+        if constexpr (Ids::whole_id) {
+            copy_bytes(&half, in_id + sizeof half, sizeof half);
+            (trace.read_id(sizeof half, half), ...);
+            if (half != id.high) [[unlikely]] {
+                return KSHAKE_DETAIL_REFUSE_AT(request_check::unknown_protocol, trace);
+            }
         }
         return Ids::template first<Trace...>(context, in, out, trace...);
     }
@@ -63,6 +69,7 @@ struct hash_ids {
     using table_type = route_table<Ids::count>;
     static constexpr table_type table = build_route_table(Ids::at);
     static_assert(table.built, "kshake: could not build the route table");
+    static_assert(Ids::whole_id || table.fold == 0, "first_halves' ids differ in bytes 0-7");
 
     // The slot's id, for an empty slot the first: an id equal to the first always hashes to
     // the first's own slot, so a copy of it can never match what lands in an empty one.
@@ -126,6 +133,9 @@ struct hash_ids {
             if (runtime.low[slot] != half) [[unlikely]] {
                 return KSHAKE_DETAIL_REFUSE_AT(request_check::unknown_protocol, trace);
             }
+            if constexpr (!Ids::whole_id) {
+                return entry_at<Trace...>(slot)(context, in, out, trace...);
+            }
             copy_bytes(&half, in_id + sizeof half, sizeof half);
             (trace.read_id(sizeof half, half), ...);
         } else {
@@ -142,19 +152,139 @@ struct hash_ids {
         if (runtime.high[slot] != half) [[unlikely]] {
             return KSHAKE_DETAIL_REFUSE_AT(request_check::unknown_protocol, trace);
         }
+        return entry_at<Trace...>(slot)(context, in, out, trace...);
+    }
+
+    template <class... Trace>
+    [[nodiscard]] static route_entry<Context, Trace...> entry_at(size_t slot) noexcept {
         if constexpr (sizeof...(Trace) == 0) {
-            return runtime.serve[slot](context, in, out);
+            return runtime.serve[slot];
         } else {
-            return traced_slots<Trace...>::serve.at[slot](context, in, out, trace...);
+            return traced_slots<Trace...>::serve.at[slot];
         }
     }
 };
 
+// Ids of which some share their bytes 0-7 (ids made one after another often differ only in
+// their last bytes) as a list of their distinct bytes 0-7: an id whose bytes 0-7 are none of
+// them is refused after one compare, as among ids that all differ there; each entry then compares
+// bytes 8-15 with those of the ids sharing its bytes 0-7, in turn.
+template <class Context, class Ids>
+struct first_halves {
+    static consteval id_groups<Ids::count> group_by_first_half() noexcept {
+        guid halves[Ids::count]{};
+        for (size_t i = 0; i < Ids::count; ++i) {
+            auto h = detail::bit_cast<guid_halves>(Ids::at[i]);
+            h.high = 0;
+            halves[i] = detail::bit_cast<guid>(h);
+        }
+        return group_routes_by_id(halves);
+    }
+    static constexpr id_groups<Ids::count> groups = group_by_first_half();
+    static constexpr size_t count = groups.distinct;
+    static constexpr bool whole_id = false;
+
+    struct id_array {
+        guid at[count];
+    };
+    static consteval id_array make_ids() noexcept {
+        id_array a{};
+        for (size_t i = 0; i < count; ++i) {
+            a.at[i] = Ids::at[groups.leaders[i]];
+        }
+        return a;
+    }
+    static constexpr id_array list = make_ids();
+    static constexpr const guid (&at)[count] = list.at;
+
+    // The ids whose bytes 0-7 are those of id Leader: bytes 8-15 copied once, then compared
+    // with each of theirs.
+    template <size_t M, size_t... Ms, class... Trace>
+    KSHAKE_DETAIL_ALWAYS_INLINE static ntstatus match(uint64_t high, Context& context,
+                                                      const void* in, void* out,
+                                                      Trace&... trace) noexcept {
+        if (high == detail::bit_cast<guid_halves>(Ids::at[M]).high) {
+            return Ids::template entries<Trace...>::at[M](context, in, out, trace...);
+        }
+        if constexpr (sizeof...(Ms) == 0) {
+            return KSHAKE_DETAIL_REFUSE_AT(request_check::unknown_protocol, trace);
+        } else {
+            return match<Ms...>(high, context, in, out, trace...);
+        }
+    }
+    template <size_t Leader, class Members>
+    struct second_half;
+    template <size_t Leader, size_t... Ms>
+    struct second_half<Leader, index_sequence<Ms...>> {
+        template <class... Trace>
+        static ntstatus find(Context& context, const void* in, void* out,
+                             Trace&... trace) noexcept {
+            uint64_t high = 0;
+            copy_bytes(&high, static_cast<const unsigned char*>(in) + sizeof high, sizeof high);
+            (trace.read_id(sizeof high, high), ...);
+            return match<Ms...>(high, context, in, out, trace...);
+        }
+    };
+    template <size_t Leader, class... Trace, size_t... Ks>
+    static consteval route_entry<Context, Trace...> group_entry(index_sequence<Ks...>) noexcept {
+        return &second_half<Leader, index_sequence<groups.member(Leader, Ks)...>>::template find<
+            Trace...>;
+    }
+    template <class Sequence, class... Trace>
+    struct entry_list;
+    template <size_t... Gs, class... Trace>
+    struct entry_list<index_sequence<Gs...>, Trace...> {
+        static constexpr route_entry<Context, Trace...> at[sizeof...(Gs)] = {
+            group_entry<groups.leaders[Gs], Trace...>(
+                make_index_sequence<groups.size[groups.leaders[Gs]]>{})...};
+    };
+    template <class... Trace>
+    using entries = entry_list<make_index_sequence<count>, Trace...>;
+    template <class... Trace>
+    static constexpr route_entry<Context, Trace...> first = entries<Trace...>::at[0];
+};
+
+// first_halves when some ids share their bytes 0-7, none with more than 3 others: an id is then
+// found after at most 4 compares of bytes 8-15, whatever the number of ids. A larger group (ids
+// numbered in their last bytes) is hashed on both halves.
+inline constexpr size_t most_ids_sharing_a_first_half = 4;
+
+// The table hash_ids builds keys on bytes 0-7 when they tell the ids apart, so that table (built
+// for hash_ids anyway) answers first, and only ids that share them are grouped.
+template <class Context, class Ids>
+consteval bool by_first_halves() noexcept {
+    if constexpr (Ids::count == 1) {
+        return false;
+    } else if constexpr (hash_ids<Context, Ids>::table.fold == 0) {
+        return false;
+    } else {
+        using view = first_halves<Context, Ids>;
+        if (view::count == Ids::count) {
+            return false;
+        }
+        for (size_t g = 0; g < view::count; ++g) {
+            if (view::groups.size[view::groups.leaders[g]] > most_ids_sharing_a_first_half) {
+                return false;
+            }
+        }
+        return true;
+    }
+}
+
 // One id is compared in place; from two ids on, the table: it costs a few instructions more
 // than one id's compare whatever the number of ids, and comparing ids in turn costs more from
-// the second id on (docs/benchmarks.md, "kshake's dispatch").
+// the second id on (docs/benchmarks.md, "kshake's dispatch"). Ids sharing their bytes 0-7 are
+// looked up by those (first_halves).
+template <class Context, class Ids, bool ByFirstHalves = by_first_halves<Context, Ids>()>
+struct strategy_for {
+    using type = conditional_t<(Ids::count > 1), hash_ids<Context, Ids>,
+                               compare_one_id<Context, Ids>>;
+};
 template <class Context, class Ids>
-using dispatch_strategy = conditional_t<(Ids::count > 1), hash_ids<Context, Ids>,
-                                        compare_one_id<Context, Ids>>;
+struct strategy_for<Context, Ids, true> {
+    using type = typename strategy_for<Context, first_halves<Context, Ids>>::type;
+};
+template <class Context, class Ids>
+using dispatch_strategy = typename strategy_for<Context, Ids>::type;
 
 } // namespace kshake::detail
