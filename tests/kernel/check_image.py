@@ -85,7 +85,8 @@ What a driver without a C++ runtime must avoid:
   * a COFF symbol table: without one, neither initialisers nor the entry point's name can be
     checked (GNU ld writes one; lld-link with /DEBUG:SYMTAB; link.exe never does);
   * --callee-pops NAME=BYTES (x86): every `ret` of the function whose name (demangled, or the
-    symbol itself) contains NAME pops BYTES, i.e. it is __stdcall as the platform calls it;
+    symbol itself) contains NAME pops BYTES, i.e. it is __stdcall as the platform calls it, and
+    so does every `ret` of a function it tail-jumps to (`jmp <function>`);
   * --rtd --link-map MAP (x86 built with -mrtd): GCC 12 calls the helpers it generates calls
     to by itself as if they popped their arguments, which corrupts the stack when they are
     cdecl, as they are: so no libgcc helper other than the stack probe may be linked
@@ -635,30 +636,52 @@ def function_labels(objdump: str, image: Path) -> dict[str, str]:
 def check_callee_pops(objdump: str, image: Path, name: str, pops: int, report: Report,
                       mangled: dict[str, str]) -> None:
     """NAME may be part of the demangled name or of the symbol itself (the MSVC-ABI form, e.g.
-    `callback@PAU_KSPIN@@`, which also works where the demangler gives up)."""
+    `callback@PAU_KSPIN@@`, which also works where the demangler gives up). A function that
+    ends in a tail jump to another (`jmp <function>`) returns through that one, so its `ret`s are
+    checked too: a __stdcall function may only tail-jump to one that pops the same bytes."""
     listing = run(objdump, "-d", "-C", "--no-show-raw-insn", str(image))
-    in_function = False
+    rets: dict[str, list[str]] = {}
+    tail_jumps: dict[str, list[str]] = {}
+    matching: list[str] = []
     function = ""
-    seen: list[str] = []
     for line in listing.splitlines():
         label = re.match(r"^([0-9a-fA-F]+) <(.*)>:\s*$", line)
         if label:
-            in_function = name in label.group(2) or name in mangled.get(label.group(1), "")
-            if in_function:
-                function = label.group(2)
+            function = label.group(2)
+            rets.setdefault(function, [])
+            tail_jumps.setdefault(function, [])
+            if name in function or name in mangled.get(label.group(1), ""):
+                matching.append(function)
             continue
-        if in_function:
-            ret = re.search(r"\bret[lq]?\b\s*(\$?0x[0-9a-fA-F]+|\d+)?", line)
-            if ret:
-                operand = ret.group(1)
-                seen.append(operand.lstrip("$") if operand else "0")
+        if not function:
+            continue
+        ret = re.search(r"\bret[lq]?\b\s*(\$?0x[0-9a-fA-F]+|\d+)?", line)
+        if ret:
+            operand = ret.group(1)
+            rets[function].append(operand.lstrip("$") if operand else "0")
+        jump = re.search(r"\tjmp[lq]?\s+(?:0x)?[0-9a-fA-F]+\s+<(.*?)(\+0x[0-9a-fA-F]+)?>\s*$",
+                         line)
+        if jump and not jump.group(2):
+            tail_jumps[function].append(jump.group(1))
+    seen: list[tuple[str, str]] = []
+    visited: set[str] = set()
+    pending = list(matching)
+    while pending:
+        current = pending.pop()
+        if current in visited:
+            continue
+        visited.add(current)
+        seen += [(current, operand) for operand in rets.get(current, [])]
+        pending += [target for target in tail_jumps.get(current, []) if target in rets]
     if not seen:
         report.fail(f"no function named like '{name}' with a ret instruction was found "
                     f"(cannot check its calling convention)")
         return
-    wrong = [operand for operand in seen if int(operand, 0) != pops]
+    wrong = [(where, operand) for where, operand in seen if int(operand, 0) != pops]
     if wrong:
-        report.fail(f"{function} returns with 'ret {wrong[0]}' but the platform calls it "
+        where, operand = wrong[0]
+        via = "" if where in matching else f" (reached by a tail jump from {matching[0]})"
+        report.fail(f"{where}{via} returns with 'ret {operand}' but the platform calls it "
                     f"__stdcall and expects it to pop {pops} bytes: build x86 kernel code with "
                     f"/Gz, the WDK's default (GCC: -mrtd), or the stack is corrupted on every "
                     f"call")
