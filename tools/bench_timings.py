@@ -194,6 +194,16 @@ def run_target(binary, repetitions, min_time):
             data.get("context", {}).get("load_avg") or [])
 
 
+def source_state():
+    """The commit measured, and whether include/ or benchmarks/ differ from it."""
+    def git(*args):
+        return subprocess.run(["git", "-C", ROOT] + list(args), capture_output=True,
+                              text=True).stdout.strip()
+    commit = git("rev-parse", "--short", "HEAD") or "unknown"
+    dirty = git("status", "--porcelain", "--", "include", "benchmarks")
+    return commit + (" with uncommitted changes under include/ or benchmarks/" if dirty else "")
+
+
 def target_rows(runs):
     """Per N and case: (N, case, kshake figure, best C figure, best pattern, ratio, lowest and
     highest run ratio) from a compiler's runs (each {key: median ns})."""
@@ -243,7 +253,7 @@ def target(args):
             args.runs, "/".join(str(x) for x in sorted(repetitions)), args.min_time,
             ", ".join("?" if x is None else "%.2f" % x for x in loads)),
         "hit = the same route offered over and over; unknown and shuffled are shown, not "
-        "part of the target.",
+        "part of the target. Sources: commit %s." % source_state(),
     ]
     summary, csv_rows = [], []
     for c in compilers:
