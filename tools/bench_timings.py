@@ -195,12 +195,12 @@ def run_target(binary, repetitions, min_time):
 
 
 def source_state():
-    """The commit measured, and whether include/ or benchmarks/ differ from it."""
+    """The commit measured, and whether include/ or benchmarks/ (but its results) differ from it."""
     def git(*args):
         return subprocess.run(["git", "-C", ROOT] + list(args), capture_output=True,
                               text=True).stdout.strip()
     commit = git("rev-parse", "--short", "HEAD") or "unknown"
-    dirty = git("status", "--porcelain", "--", "include", "benchmarks")
+    dirty = git("status", "--porcelain", "--", "include", "benchmarks", ":!benchmarks/results")
     return commit + (" with uncommitted changes under include/ or benchmarks/" if dirty else "")
 
 
