@@ -62,7 +62,8 @@ class direct_pin {
         Handshake platform_in; // NOLINT(cppcoreguidelines-pro-type-member-init): copied into
         detail::write_handshake(&platform_in, in);
         // Zeros, as connected_pin's Out: filled here rather than copied from `out` (zeros too),
-        // which g++ 12 compiles to fewer instructions.
+        // which g++ 12 compiles more cheaply (docs/benchmarks.md, "What the measurements changed
+        // in kshake").
         Handshake platform_out{};
         callback_type callback = nullptr;
         if constexpr (Registered) {

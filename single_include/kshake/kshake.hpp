@@ -1726,8 +1726,8 @@ inline void check_without_a_status_of_its_own() noexcept {}
 // A refusal where a check fails: `return KSHAKE_DETAIL_REFUSE(status::x);`. Optimised under
 // clang it calls a function of its own, so that each failed check is one conditional tail jump:
 // returning the constant in place makes clang-19 load every check's status into the return
-// register before the check, an instruction per check on the path that passes
-// (docs/benchmarks.md, "What the measurements changed in kshake"). g++ compiles the constant just
+// register before the check, on the path that passes too (docs/benchmarks.md, "What the
+// measurements changed in kshake"). g++ compiles the constant just
 // as well and keeps a stack frame for a call, and an unoptimised build would give each refusal a
 // frame (docs/driver.md, "Stack usage").
 #if defined(__clang__) && defined(__OPTIMIZE__)
@@ -1910,8 +1910,9 @@ struct envelope_wire {
     template <protocol P, class... Trace>
     [[nodiscard]] static ntstatus decode_request(const handshake& in, const void* out,
                                                  decoded<P>& d, Trace&... trace) noexcept {
-        // Written out rather than through read_request_header: on the hot path that call cost
-        // an instruction, and a debug build gives it a stack frame.
+        // Written out rather than through read_request_header: the call was dearer on the hot
+        // path (docs/benchmarks.md, "What the measurements changed in kshake"), and a debug
+        // build gives it a stack frame.
         if (in.argument1 == nullptr || in.argument2 == nullptr) {
             return KSHAKE_DETAIL_REFUSE_AT(request_check::envelope_null, trace);
         }
@@ -1971,8 +1972,8 @@ struct envelope_wire {
         if (capacity < envelope_size<response_type>) {
             return KSHAKE_DETAIL_REFUSE_AT(request_check::response_capacity, trace);
         }
-        // Writing the response must not overwrite Out itself. Out first: in the other order
-        // g++ 12 needs a move, a subtraction and an add where a lea and a subtraction do.
+        // Writing the response must not overwrite Out itself. Out first, which g++ 12 compiles
+        // more cheaply (docs/benchmarks.md, "kshake's dispatch").
         if (detail::regions_overlap(out, sizeof(handshake), in.argument2,
                                     envelope_size<response_type>)) {
             return KSHAKE_DETAIL_REFUSE_AT(request_check::response_overlaps_out, trace);
@@ -2692,11 +2693,11 @@ negotiate_first(Transport&&, const Requests&...) noexcept {
 // refuses. A strategy works on a list of ids (Ids, below); first_halves is a list of its own, so
 // that ids sharing their bytes 0-7 are found through the same two strategies.
 //
-// find enters the entry itself rather than returning it: a returned entry must be tested or
-// called through a pointer, and both cost instructions on every negotiation (a test and a branch;
-// an indirect jump where the one-id route is inlined). It is always inlined into the responder's
-// dispatch, so that an unoptimised build has no stack frame more on the way to the handler
-// (docs/driver.md, "Stack usage").
+// find enters the entry itself rather than returning it, which the caller would have to test or
+// call through a pointer on every negotiation (docs/benchmarks.md, "kshake's dispatch"). It is
+// always inlined into the responder's dispatch, so an unoptimised build has no frame more for it;
+// first_halves' compare of bytes 8-15 is a function of its own, one frame more in an unoptimised
+// build (docs/driver.md, "Stack usage").
 
 // ---- begin kshake/detail/route_groups.hpp ------------------------------------------------------
 // A responder's routes grouped by protocol id: one id may be served by several routes, each for
@@ -3607,9 +3608,8 @@ consteval bool by_first_halves() noexcept {
     }
 }
 
-// One id is compared in place; from two ids on, the table: it costs a few instructions more
-// than one id's compare whatever the number of ids, and comparing ids in turn costs more from
-// the second id on (docs/benchmarks.md, "kshake's dispatch"). Ids sharing their bytes 0-7 are
+// One id is compared in place; from two ids on, the table, whose cost does not grow with the
+// number of ids where comparing ids in turn does (docs/benchmarks.md, "kshake's dispatch"). Ids sharing their bytes 0-7 are
 // looked up by those (first_halves).
 template <class Context, class Ids, bool ByFirstHalves = by_first_halves<Context, Ids>()>
 struct strategy_for {
@@ -4347,7 +4347,8 @@ class direct_pin {
         Handshake platform_in; // NOLINT(cppcoreguidelines-pro-type-member-init): copied into
         detail::write_handshake(&platform_in, in);
         // Zeros, as connected_pin's Out: filled here rather than copied from `out` (zeros too),
-        // which g++ 12 compiles to fewer instructions.
+        // which g++ 12 compiles more cheaply (docs/benchmarks.md, "What the measurements changed
+        // in kshake").
         Handshake platform_out{};
         callback_type callback = nullptr;
         if constexpr (Registered) {

@@ -73,8 +73,8 @@ inline void check_without_a_status_of_its_own() noexcept {}
 // A refusal where a check fails: `return KSHAKE_DETAIL_REFUSE(status::x);`. Optimised under
 // clang it calls a function of its own, so that each failed check is one conditional tail jump:
 // returning the constant in place makes clang-19 load every check's status into the return
-// register before the check, an instruction per check on the path that passes
-// (docs/benchmarks.md, "What the measurements changed in kshake"). g++ compiles the constant just
+// register before the check, on the path that passes too (docs/benchmarks.md, "What the
+// measurements changed in kshake"). g++ compiles the constant just
 // as well and keeps a stack frame for a call, and an unoptimised build would give each refusal a
 // frame (docs/driver.md, "Stack usage").
 #if defined(__clang__) && defined(__OPTIMIZE__)

@@ -5,11 +5,11 @@
 // refuses. A strategy works on a list of ids (Ids, below); first_halves is a list of its own, so
 // that ids sharing their bytes 0-7 are found through the same two strategies.
 //
-// find enters the entry itself rather than returning it: a returned entry must be tested or
-// called through a pointer, and both cost instructions on every negotiation (a test and a branch;
-// an indirect jump where the one-id route is inlined). It is always inlined into the responder's
-// dispatch, so that an unoptimised build has no stack frame more on the way to the handler
-// (docs/driver.md, "Stack usage").
+// find enters the entry itself rather than returning it, which the caller would have to test or
+// call through a pointer on every negotiation (docs/benchmarks.md, "kshake's dispatch"). It is
+// always inlined into the responder's dispatch, so an unoptimised build has no frame more for it;
+// first_halves' compare of bytes 8-15 is a function of its own, one frame more in an unoptimised
+// build (docs/driver.md, "Stack usage").
 // SPDX-License-Identifier: MIT
 #pragma once
 
@@ -271,9 +271,8 @@ consteval bool by_first_halves() noexcept {
     }
 }
 
-// One id is compared in place; from two ids on, the table: it costs a few instructions more
-// than one id's compare whatever the number of ids, and comparing ids in turn costs more from
-// the second id on (docs/benchmarks.md, "kshake's dispatch"). Ids sharing their bytes 0-7 are
+// One id is compared in place; from two ids on, the table, whose cost does not grow with the
+// number of ids where comparing ids in turn does (docs/benchmarks.md, "kshake's dispatch"). Ids sharing their bytes 0-7 are
 // looked up by those (first_halves).
 template <class Context, class Ids, bool ByFirstHalves = by_first_halves<Context, Ids>()>
 struct strategy_for {

@@ -148,8 +148,9 @@ struct envelope_wire {
     template <protocol P, class... Trace>
     [[nodiscard]] static ntstatus decode_request(const handshake& in, const void* out,
                                                  decoded<P>& d, Trace&... trace) noexcept {
-        // Written out rather than through read_request_header: on the hot path that call cost
-        // an instruction, and a debug build gives it a stack frame.
+        // Written out rather than through read_request_header: the call was dearer on the hot
+        // path (docs/benchmarks.md, "What the measurements changed in kshake"), and a debug
+        // build gives it a stack frame.
         if (in.argument1 == nullptr || in.argument2 == nullptr) {
             return KSHAKE_DETAIL_REFUSE_AT(request_check::envelope_null, trace);
         }
@@ -209,8 +210,8 @@ struct envelope_wire {
         if (capacity < envelope_size<response_type>) {
             return KSHAKE_DETAIL_REFUSE_AT(request_check::response_capacity, trace);
         }
-        // Writing the response must not overwrite Out itself. Out first: in the other order
-        // g++ 12 needs a move, a subtraction and an add where a lea and a subtraction do.
+        // Writing the response must not overwrite Out itself. Out first, which g++ 12 compiles
+        // more cheaply (docs/benchmarks.md, "kshake's dispatch").
         if (detail::regions_overlap(out, sizeof(handshake), in.argument2,
                                     envelope_size<response_type>)) {
             return KSHAKE_DETAIL_REFUSE_AT(request_check::response_overlaps_out, trace);
