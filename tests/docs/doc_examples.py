@@ -10,7 +10,8 @@ A doc marks each example it promises to compile with a line of its own before th
                               a doc without one, the blocks include what they need)
     <!-- check: d -->         declarations or preprocessor lines, at file scope
     <!-- check: s -->         statements: the body of a function of its own, which main() calls,
-                              so an assert in the example runs
+                              so an assert in the example runs (a bare `return;` is refused: it
+                              would skip the asserts after it)
     <!-- check: k -->         kernel code: after <ntddk.h>, <ks.h> and <kshake/avstream.hpp>, then
                               the prelude, at file scope
     <!-- check: output -->    before a ```text block: what the doc's last s block before it prints
@@ -52,6 +53,7 @@ import build_driver  # noqa: E402  (tests/kernel: the kernel flags, kept in one 
 SKIP = 77
 KINDS = ("prelude", "s", "d", "k", "output")
 MARKER = re.compile(r"^<!-- check: (\S+) -->$")
+BARE_RETURN = re.compile(r"\breturn\s*;")
 USER_FLAGS = ["-std=c++20", "-O0", "-Wall", "-Wextra", "-Wpedantic", "-Wconversion",
               "-Wsign-conversion", "-Wshadow", "-Werror", "-fno-exceptions", "-fno-rtti"]
 KERNEL_CHAIN = build_driver.TOOLCHAINS["gcc-x86_64"]
@@ -107,6 +109,8 @@ def read_doc(path: Path, name: str, every_block_marked: bool) -> Doc:
             if end == len(lines):
                 raise DocError(f"{name}:{i + 2}: the ```cpp block never closes")
             block = Block(kind, start + 1, "\n".join(lines[start:end]) + "\n")
+            if kind == "s":
+                refuse_bare_return(name, block)
             if kind == "output":
                 examples = doc.of("s")
                 if not examples or examples[-1].output is not None:
@@ -123,6 +127,16 @@ def read_doc(path: Path, name: str, every_block_marked: bool) -> Doc:
     if len(doc.of("prelude")) > 1:
         raise DocError(f"{name}: more than one <!-- check: prelude --> block")
     return doc
+
+
+def refuse_bare_return(name: str, block: Block) -> None:
+    """An s block is a void function's body: `return;` there ends the example before the
+    checks after it, so a negotiation that fails would pass unnoticed."""
+    for n, line in enumerate(block.code.splitlines()):
+        if BARE_RETURN.search(line.split("//")[0]):
+            raise DocError(f"{name}:{block.line + n}: a bare `return;` in an s block skips the "
+                           f"example's remaining asserts: assert what must hold instead (e.g. "
+                           f"assert(r.ok()))")
 
 
 def at(doc: Doc, block: Block) -> str:
