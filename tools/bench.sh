@@ -11,7 +11,7 @@
 #      Noisy on a shared machine; the instruction counts are the figures to quote.
 #   5. the wall-clock target of issue 24, g++ and clang-19 (tools/bench_timings.py --target:
 #      kshake's hit against the best C at N = 1, 4 and 16, several interleaved runs, about
-#      3.5 minutes): benchmarks/results/timings.target.txt and .csv. Reported, never gated.
+#      3 minutes): benchmarks/results/timings.target.txt and .csv. Reported, never gated.
 #   tools/bench.sh           run everything, report the targets
 #   tools/bench.sh --check   the same, and exit non-zero when a target is missed
 set -uo pipefail

@@ -34,7 +34,7 @@ and 16, on both compilers. Method:
 The target is reported, never gated (exit status 0 whatever the ratios): wall-clock time on a
 shared machine is no test. Unless --no-csv, writes benchmarks/results/timings.target.csv (one row
 per compiler, N, case and implementation) and benchmarks/results/timings.target.txt (the report).
-About 20 s a run and compiler with the defaults, so about 3.5 minutes, plus the build of a fresh
+About 18 s a run and compiler with the defaults, so about 3 minutes, plus the build of a fresh
 build directory (seconds: no 1024-route source).
 
 Writes the CSV (one row per implementation, N and case: the median and the coefficient of
