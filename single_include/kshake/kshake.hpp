@@ -868,17 +868,6 @@ inline void write_handshake(void* to, const handshake& h) noexcept {
     copy_bytes(bytes, &h.protocol_id, sizeof h.protocol_id);
     copy_bytes(bytes + KSHAKE_OFFSETOF(handshake, argument1),
                static_cast<const void*>(&h.argument1), sizeof h.argument1);
-#if defined(__GNUC__) && !defined(__clang__)
-    // g++ 12's SLP vectoriser stores the two pointers as one: two moves to a vector register,
-    // an unpack and a vector store where two moves do. An empty asm that reads Argument1 keeps the
-    // stores apart (an asm that may also write it does too, but stops g++ keeping
-    // negotiate_first's result in registers). clang needs nothing. What it does to wall-clock
-    // time (both ways): docs/benchmarks.md, "Wall-clock timings".
-    __asm__(""
-            :
-            : "m"(*reinterpret_cast<const unsigned char(*)[sizeof h.argument1]>(
-                bytes + KSHAKE_OFFSETOF(handshake, argument1))));
-#endif
     copy_bytes(bytes + KSHAKE_OFFSETOF(handshake, argument2),
                static_cast<const void*>(&h.argument2), sizeof h.argument2);
 }
