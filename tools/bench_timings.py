@@ -344,8 +344,8 @@ def main():
         "Wall-clock time of one negotiation, median of %s interleaved repetitions (Google "
         "Benchmark, random interleaving), in ns. %s build only (-O2), %d CPUs at %s MHz; load "
         "average %s when the run started. Best C is the C pattern with the lowest median at that N "
-        "and case in this run. Noisy on a shared machine: the instruction counts above are the "
-        "figures to quote." % (
+        "and case in this run. On a shared machine the nanoseconds move from run to run: compare "
+        "ratios within one run (the target above is measured that way)." % (
             "/".join(str(r) for r in repetitions) or "?", args.compiler,
             context.get("num_cpus", 0), context.get("mhz_per_cpu", "?"),
             ", ".join("%.2f" % x for x in load) or "unknown"))
