@@ -2107,6 +2107,11 @@ consteval bool check_codec() noexcept {
 } // namespace kshake::detail
 // ---- end kshake/detail/codec.hpp ---------------------------------------------------------------
 
+// ---- begin kshake/detail/negotiation.hpp -------------------------------------------------------
+// kshake/detail/negotiation.hpp — the initiator's machinery (kshake/initiator.hpp): the checks
+// of a negotiate or negotiate_first call, the trace report of an offer, and negotiate_first's
+// offers one by one.
+
 // ---- begin kshake/trace.hpp --------------------------------------------------------------------
 // kshake::trace — why a negotiation went as it did, on both sides: an opt-in hook that sees each
 // offer an initiator makes and each request a responder answers. No heap, no exceptions;
@@ -2361,9 +2366,7 @@ struct request_trace {
 } // namespace kshake
 // ---- end kshake/trace.hpp ----------------------------------------------------------------------
 
-namespace kshake {
-
-namespace detail {
+namespace kshake::detail {
 // request_t<P> when P has one, so that a bad P reaches check_protocol's messages instead of a
 // "no matching function" error: the placeholder accepts any argument.
 struct not_a_protocol_request {
@@ -2476,70 +2479,6 @@ consteval bool check_negotiation() noexcept {
     }
 }
 
-} // namespace detail
-
-// Offers protocol P once. Success only when the peer accepted *and* its answer obeys the wire
-// rules; a peer that breaks them gives status::device_protocol_error.
-template <class P, class Transport>
-KSHAKE_DETAIL_NODISCARD_RESULT auto
-negotiate(Transport&& transport, const detail::request_or_placeholder_t<P>& request) noexcept
-    -> result<detail::response_or_placeholder_t<P>> {
-    using response_type = detail::response_or_placeholder_t<P>;
-    if constexpr (!detail::check_negotiation<P, Transport>()) {
-        return result<response_type>{status::invalid_parameter};
-    } else {
-        // make_offer's steps, with the result built straight from the response envelope: going
-        // through a local response and version cost instructions on every negotiation
-        // (docs/benchmarks.md, "What the measurements changed in kshake").
-        typename detail::wire_t<P>::template exchange<P> exchange{request};
-        // The peer may write `out` and still fail; only a success lets the answer be read.
-        handshake out{};
-        const auto s = static_cast<ntstatus>(transport(exchange.offer(), out));
-        if (s != status::success) {
-            // A failure status is the peer's refusal, passed on as it is; another success code
-            // (STATUS_PENDING, an informational 0x4...) is no answer a synchronous handshake can
-            // give: a broken answer (docs/wire.md §2.5). Written out rather than a helper, which
-            // a debug build gives a stack frame; as a branch, which clang-19 does not turn into a
-            // conditional move on the refusal's path.
-            ntstatus failure = s;
-            if (s >= 0) [[unlikely]] {
-                failure = status::device_protocol_error;
-            }
-            if constexpr (detail::has_trace_hook<Transport>) {
-                detail::report_offer<P>(transport, 0, exchange, out, s, failure);
-            }
-            return result<response_type>{failure};
-        }
-        if (!exchange.answer_is_valid(out)) {
-            if constexpr (detail::has_trace_hook<Transport>) {
-                detail::report_offer<P>(transport, 0, exchange, out, s,
-                                        status::device_protocol_error);
-            }
-            return result<response_type>{status::device_protocol_error};
-        }
-        if constexpr (detail::has_trace_hook<Transport>) {
-            detail::report_offer<P>(transport, 0, exchange, out, s, status::success);
-        }
-        return result<response_type>{exchange.answer(out), version_v<P>};
-    }
-}
-
-// A request of another type than P::request (a derived struct included): one message rather
-// than "no matching function" or a silently sliced request.
-template <class P, class Transport, class Request>
-    requires(!detail::request_fits<Request, detail::request_or_placeholder_t<P>>)
-KSHAKE_DETAIL_NODISCARD_RESULT auto negotiate(Transport&&, const Request&) noexcept
-    -> result<detail::response_or_placeholder_t<P>> {
-    // A broken protocol is the first thing to fix (its request type may be what broke).
-    if constexpr (detail::check_protocol<P>()) {
-        static_assert(detail::request_type_matches_protocol<P, Request>,
-                      "kshake: negotiate<P>(transport, request): the request must be a "
-                      "P::request, the protocol's own request struct");
-    }
-    return result<detail::response_or_placeholder_t<P>>{status::invalid_parameter};
-}
-
-namespace detail {
 template <class... Ps>
 consteval bool offers_are_distinct() noexcept {
     constexpr guid ids[] = {Ps::id...};
@@ -2634,7 +2573,71 @@ template <class... Ps, size_t... Is, class Transport, class... Requests>
     static_cast<void>((make_offer<Is>(outcome, transport, requests...) || ...));
     return outcome;
 }
-} // namespace detail
+} // namespace kshake::detail
+// ---- end kshake/detail/negotiation.hpp ---------------------------------------------------------
+
+namespace kshake {
+
+// Offers protocol P once. Success only when the peer accepted *and* its answer obeys the wire
+// rules; a peer that breaks them gives status::device_protocol_error.
+template <class P, class Transport>
+KSHAKE_DETAIL_NODISCARD_RESULT auto
+negotiate(Transport&& transport, const detail::request_or_placeholder_t<P>& request) noexcept
+    -> result<detail::response_or_placeholder_t<P>> {
+    using response_type = detail::response_or_placeholder_t<P>;
+    if constexpr (!detail::check_negotiation<P, Transport>()) {
+        return result<response_type>{status::invalid_parameter};
+    } else {
+        // make_offer's steps, with the result built straight from the response envelope: going
+        // through a local response and version cost instructions on every negotiation
+        // (docs/benchmarks.md, "What the measurements changed in kshake").
+        typename detail::wire_t<P>::template exchange<P> exchange{request};
+        // The peer may write `out` and still fail; only a success lets the answer be read.
+        handshake out{};
+        const auto s = static_cast<ntstatus>(transport(exchange.offer(), out));
+        if (s != status::success) {
+            // A failure status is the peer's refusal, passed on as it is; another success code
+            // (STATUS_PENDING, an informational 0x4...) is no answer a synchronous handshake can
+            // give: a broken answer (docs/wire.md §2.5). Written out rather than a helper, which
+            // a debug build gives a stack frame; as a branch, which clang-19 does not turn into a
+            // conditional move on the refusal's path.
+            ntstatus failure = s;
+            if (s >= 0) [[unlikely]] {
+                failure = status::device_protocol_error;
+            }
+            if constexpr (detail::has_trace_hook<Transport>) {
+                detail::report_offer<P>(transport, 0, exchange, out, s, failure);
+            }
+            return result<response_type>{failure};
+        }
+        if (!exchange.answer_is_valid(out)) {
+            if constexpr (detail::has_trace_hook<Transport>) {
+                detail::report_offer<P>(transport, 0, exchange, out, s,
+                                        status::device_protocol_error);
+            }
+            return result<response_type>{status::device_protocol_error};
+        }
+        if constexpr (detail::has_trace_hook<Transport>) {
+            detail::report_offer<P>(transport, 0, exchange, out, s, status::success);
+        }
+        return result<response_type>{exchange.answer(out), version_v<P>};
+    }
+}
+
+// A request of another type than P::request (a derived struct included): one message rather
+// than "no matching function" or a silently sliced request.
+template <class P, class Transport, class Request>
+    requires(!detail::request_fits<Request, detail::request_or_placeholder_t<P>>)
+KSHAKE_DETAIL_NODISCARD_RESULT auto negotiate(Transport&&, const Request&) noexcept
+    -> result<detail::response_or_placeholder_t<P>> {
+    // A broken protocol is the first thing to fix (its request type may be what broke).
+    if constexpr (detail::check_protocol<P>()) {
+        static_assert(detail::request_type_matches_protocol<P, Request>,
+                      "kshake: negotiate<P>(transport, request): the request must be a "
+                      "P::request, the protocol's own request struct");
+    }
+    return result<detail::response_or_placeholder_t<P>>{status::invalid_parameter};
+}
 
 // Offers P1, then P2, ... in preference order (as ALPN does) and stops at the first the peer
 // accepts. A refusal moves on to the next offer; when all are refused the result carries the
@@ -3954,35 +3957,14 @@ class responder {
 // kshake contract checks: will an initiating pin and a responding pin, built in one code base,
 // ever agree on a protocol? Answered at compile time from the offer list and the routes.
 
+// ---- begin kshake/detail/agreement.hpp ---------------------------------------------------------
+// kshake/detail/agreement.hpp — whether an offer list and a responder's routes agree, at compile
+// time, and must_agree's messages when they do not (kshake/contract.hpp).
+
 namespace kshake {
 
-// An initiator's offer list, in preference order: the protocols it gives negotiate_first, as
-// one type that both the call and the contract check can name.
-//
-//   using source_offers = kshake::offer<kshake::at_version<pool, 3>, kshake::at_version<pool, 2>>;
-//   static_assert(kshake::must_agree<source_offers, sink_responder>);
-//   const auto r = source_offers::negotiate(transport, pool_request{}, pool_request{});
 template <class... Ps>
-struct offer {
-    static constexpr size_t size = sizeof...(Ps);
-    // agreed_offer_v's answer when no offer would be agreed; equals first_result<Ps...>::none.
-    static constexpr size_t none = sizeof...(Ps);
-
-    // negotiate_first<Ps...>: the offers checked at compile time are the ones sent.
-    template <class Transport>
-    KSHAKE_DETAIL_NODISCARD_FIRST_RESULT static detail::first_result_t<Ps...>
-    negotiate(Transport&& transport,
-              const detail::request_or_placeholder_t<Ps>&... requests) noexcept {
-        return negotiate_first<Ps...>(static_cast<Transport&&>(transport), requests...);
-    }
-    // Requests that do not match the offers one for one: negotiate_first's own message.
-    template <class Transport, class... Requests>
-        requires(!detail::offered_requests<Ps...>::template fit<Requests...>())
-    KSHAKE_DETAIL_NODISCARD_FIRST_RESULT static detail::first_result_t<Ps...>
-    negotiate(Transport&& transport, const Requests&... requests) noexcept {
-        return negotiate_first<Ps...>(static_cast<Transport&&>(transport), requests...);
-    }
-};
+struct offer;
 
 namespace detail {
 
@@ -4227,6 +4209,39 @@ consteval bool check_agreement() noexcept {
 }
 
 } // namespace detail
+
+} // namespace kshake
+// ---- end kshake/detail/agreement.hpp -----------------------------------------------------------
+
+namespace kshake {
+
+// An initiator's offer list, in preference order: the protocols it gives negotiate_first, as
+// one type that both the call and the contract check can name.
+//
+//   using source_offers = kshake::offer<kshake::at_version<pool, 3>, kshake::at_version<pool, 2>>;
+//   static_assert(kshake::must_agree<source_offers, sink_responder>);
+//   const auto r = source_offers::negotiate(transport, pool_request{}, pool_request{});
+template <class... Ps>
+struct offer {
+    static constexpr size_t size = sizeof...(Ps);
+    // agreed_offer_v's answer when no offer would be agreed; equals first_result<Ps...>::none.
+    static constexpr size_t none = sizeof...(Ps);
+
+    // negotiate_first<Ps...>: the offers checked at compile time are the ones sent.
+    template <class Transport>
+    KSHAKE_DETAIL_NODISCARD_FIRST_RESULT static detail::first_result_t<Ps...>
+    negotiate(Transport&& transport,
+              const detail::request_or_placeholder_t<Ps>&... requests) noexcept {
+        return negotiate_first<Ps...>(static_cast<Transport&&>(transport), requests...);
+    }
+    // Requests that do not match the offers one for one: negotiate_first's own message.
+    template <class Transport, class... Requests>
+        requires(!detail::offered_requests<Ps...>::template fit<Requests...>())
+    KSHAKE_DETAIL_NODISCARD_FIRST_RESULT static detail::first_result_t<Ps...>
+    negotiate(Transport&& transport, const Requests&... requests) noexcept {
+        return negotiate_first<Ps...>(static_cast<Transport&&>(transport), requests...);
+    }
+};
 
 // The index in Offers of the offer that negotiate_first would see accepted by Responder (the
 // first one, in preference order, that a route accepts), or Offers::none. An offer is accepted

@@ -69,8 +69,8 @@ mutants=(
   "a peer's success code other than STATUS_SUCCESS taken as an answer@@initiator@@initiator.hpp@@        if (s != status::success) {
             // A failure status is the peer's refusal@@        if (!nt_success(s)) {
             // A failure status is the peer's refusal"
-  "negotiate_first moves on after a transport's broken answer@@initiator@@initiator.hpp@@        return failure == status::device_protocol_error;@@        return false;"
-  "negotiate_first moves on after a reply that breaks the rules@@initiator@@initiator.hpp@@            report_offer<P>(transport, I, exchange, out, s, status::device_protocol_error);
+  "negotiate_first moves on after a transport's broken answer@@initiator@@detail/negotiation.hpp@@        return failure == status::device_protocol_error;@@        return false;"
+  "negotiate_first moves on after a reply that breaks the rules@@initiator@@detail/negotiation.hpp@@            report_offer<P>(transport, I, exchange, out, s, status::device_protocol_error);
         }
         return true;@@            report_offer<P>(transport, I, exchange, out, s, status::device_protocol_error);
         }
