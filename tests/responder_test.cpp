@@ -178,9 +178,9 @@ TEST_CASE("every malformed request fails with its status and writes nothing") {
         CHECK(serve_and_check_untouched(state, &in, &out, b) == st::revision_mismatch);
     }
     SUBCASE("request envelope one byte short") {
-        wire_buffers<with_reserved, with_reserved> b{kshake::detail::envelope_size<with_reserved> - 1, 2,
-                                                     with_reserved{},
-                                                     kshake::detail::envelope_size<with_reserved>};
+        wire_buffers<with_reserved, with_reserved> b{
+            kshake::detail::envelope_size<with_reserved> - 1, 2, with_reserved{},
+            kshake::detail::envelope_size<with_reserved>};
         const kshake::handshake in{padded::id, b.request, b.response};
         kshake::handshake out = untouched_out;
         CHECK(serve_and_check_untouched(state, &in, &out, b) == st::invalid_buffer_size);

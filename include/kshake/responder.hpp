@@ -188,11 +188,11 @@ class responder {
 
     // Every entry point's one path: checks 1 and 2, then check 3, the dispatch strategy's find
     // (which copies In's id and enters the matched id's entry, which reads In's two pointers;
-    // detail/dispatch.hpp). `trace` is empty for a plain call and one detail::request_trace for a traced
-    // one (see serve_route). `source` is the Context* (serve) or, FromPin, the pin (callback),
-    // whose context is read only after check 1: read before, it kept one more register live (a
-    // larger x86 frame). In an unoptimised build every helper is a stack frame of its own, which
-    // the kernel stack budget counts (docs/driver.md, "Stack usage"); find is always inlined.
+    // detail/dispatch.hpp). `trace` is empty for a plain call and one detail::request_trace for a
+    // traced one (see serve_route). `source` is the Context* (serve) or, FromPin, the pin
+    // (callback), whose context is read only after check 1: read before, it kept one more register
+    // live (a larger x86 frame). In an unoptimised build every helper is a stack frame of its own,
+    // which the kernel stack budget counts (docs/driver.md, "Stack usage"); find is always inlined.
     template <bool FromPin, class Source, class... Trace>
     [[nodiscard]] static ntstatus dispatch(Source source, const void* in, void* out,
                                            Trace&... trace) noexcept {

@@ -3358,9 +3358,9 @@ namespace kshake::detail {
 #endif
 
 // What a strategy is given, Ids: `count` distinct ids as `Ids::at[i]`, and the entries serving
-// them, `Ids::template entries<Trace...>::at[i]`, the first also as `Ids::template first<Trace...>`.
-// With `Ids::whole_id` false, ids are told apart by their bytes 0-7 alone and each entry compares
-// bytes 8-15 itself (first_halves).
+// them, `Ids::template entries<Trace...>::at[i]`, the first also as `Ids::template
+// first<Trace...>`. With `Ids::whole_id` false, ids are told apart by their bytes 0-7 alone and
+// each entry compares bytes 8-15 itself (first_halves).
 
 // One id, compared in place: the entry is a constant, so the route's code is inlined into the
 // callback. The id's halves one at a time, so an unknown id is refused after one compare.
@@ -3529,9 +3529,8 @@ struct first_halves {
     // The ids whose bytes 0-7 are those of id Leader: bytes 8-15 copied once, then compared
     // with each of theirs.
     template <size_t M, size_t... Ms, class... Trace>
-    KSHAKE_DETAIL_ALWAYS_INLINE static ntstatus match(uint64_t high, Context& context,
-                                                      const void* in, void* out,
-                                                      Trace&... trace) noexcept {
+    KSHAKE_DETAIL_ALWAYS_INLINE static ntstatus
+    match(uint64_t high, Context& context, const void* in, void* out, Trace&... trace) noexcept {
         if (high == detail::bit_cast<guid_halves>(Ids::at[M]).high) {
             return Ids::template entries<Trace...>::at[M](context, in, out, trace...);
         }
@@ -3556,8 +3555,8 @@ struct first_halves {
     };
     template <size_t Leader, class... Trace, size_t... Ks>
     static consteval route_entry<Context, Trace...> group_entry(index_sequence<Ks...>) noexcept {
-        return &second_half<Leader, index_sequence<groups.member(Leader, Ks)...>>::template find<
-            Trace...>;
+        return &second_half<Leader,
+                            index_sequence<groups.member(Leader, Ks)...>>::template find<Trace...>;
     }
     template <class Sequence, class... Trace>
     struct entry_list;
@@ -3601,12 +3600,12 @@ consteval bool by_first_halves() noexcept {
 }
 
 // One id is compared in place; from two ids on, the table, whose cost does not grow with the
-// number of ids where comparing ids in turn does (docs/benchmarks.md, "kshake's dispatch"). Ids sharing their bytes 0-7 are
-// looked up by those (first_halves).
+// number of ids where comparing ids in turn does (docs/benchmarks.md, "kshake's dispatch"). Ids
+// sharing their bytes 0-7 are looked up by those (first_halves).
 template <class Context, class Ids, bool ByFirstHalves = by_first_halves<Context, Ids>()>
 struct strategy_for {
-    using type = conditional_t<(Ids::count > 1), hash_ids<Context, Ids>,
-                               compare_one_id<Context, Ids>>;
+    using type =
+        conditional_t<(Ids::count > 1), hash_ids<Context, Ids>, compare_one_id<Context, Ids>>;
 };
 template <class Context, class Ids>
 struct strategy_for<Context, Ids, true> {
@@ -3922,11 +3921,11 @@ class responder {
 
     // Every entry point's one path: checks 1 and 2, then check 3, the dispatch strategy's find
     // (which copies In's id and enters the matched id's entry, which reads In's two pointers;
-    // detail/dispatch.hpp). `trace` is empty for a plain call and one detail::request_trace for a traced
-    // one (see serve_route). `source` is the Context* (serve) or, FromPin, the pin (callback),
-    // whose context is read only after check 1: read before, it kept one more register live (a
-    // larger x86 frame). In an unoptimised build every helper is a stack frame of its own, which
-    // the kernel stack budget counts (docs/driver.md, "Stack usage"); find is always inlined.
+    // detail/dispatch.hpp). `trace` is empty for a plain call and one detail::request_trace for a
+    // traced one (see serve_route). `source` is the Context* (serve) or, FromPin, the pin
+    // (callback), whose context is read only after check 1: read before, it kept one more register
+    // live (a larger x86 frame). In an unoptimised build every helper is a stack frame of its own,
+    // which the kernel stack budget counts (docs/driver.md, "Stack usage"); find is always inlined.
     template <bool FromPin, class Source, class... Trace>
     [[nodiscard]] static ntstatus dispatch(Source source, const void* in, void* out,
                                            Trace&... trace) noexcept {

@@ -46,7 +46,8 @@ static_assert(offsetof(kshake_wire_handshake, protocol_id) ==
                   offsetof(kshake::handshake, argument1) &&
               offsetof(kshake_wire_handshake, argument2) == offsetof(kshake::handshake, argument2));
 static_assert(sizeof(kshake_envelope_header) == sizeof(kshake::detail::envelope_header) &&
-              offsetof(kshake_envelope_header, size) == offsetof(kshake::detail::envelope_header, size) &&
+              offsetof(kshake_envelope_header, size) ==
+                  offsetof(kshake::detail::envelope_header, size) &&
               offsetof(kshake_envelope_header, version) ==
                   offsetof(kshake::detail::envelope_header, version));
 static_assert(KSHAKE_ENVELOPE_BODY_OFFSET == kshake::detail::envelope_body_offset);

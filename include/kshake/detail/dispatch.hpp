@@ -29,9 +29,9 @@ namespace kshake::detail {
 #endif
 
 // What a strategy is given, Ids: `count` distinct ids as `Ids::at[i]`, and the entries serving
-// them, `Ids::template entries<Trace...>::at[i]`, the first also as `Ids::template first<Trace...>`.
-// With `Ids::whole_id` false, ids are told apart by their bytes 0-7 alone and each entry compares
-// bytes 8-15 itself (first_halves).
+// them, `Ids::template entries<Trace...>::at[i]`, the first also as `Ids::template
+// first<Trace...>`. With `Ids::whole_id` false, ids are told apart by their bytes 0-7 alone and
+// each entry compares bytes 8-15 itself (first_halves).
 
 // One id, compared in place: the entry is a constant, so the route's code is inlined into the
 // callback. The id's halves one at a time, so an unknown id is refused after one compare.
@@ -200,9 +200,8 @@ struct first_halves {
     // The ids whose bytes 0-7 are those of id Leader: bytes 8-15 copied once, then compared
     // with each of theirs.
     template <size_t M, size_t... Ms, class... Trace>
-    KSHAKE_DETAIL_ALWAYS_INLINE static ntstatus match(uint64_t high, Context& context,
-                                                      const void* in, void* out,
-                                                      Trace&... trace) noexcept {
+    KSHAKE_DETAIL_ALWAYS_INLINE static ntstatus
+    match(uint64_t high, Context& context, const void* in, void* out, Trace&... trace) noexcept {
         if (high == detail::bit_cast<guid_halves>(Ids::at[M]).high) {
             return Ids::template entries<Trace...>::at[M](context, in, out, trace...);
         }
@@ -227,8 +226,8 @@ struct first_halves {
     };
     template <size_t Leader, class... Trace, size_t... Ks>
     static consteval route_entry<Context, Trace...> group_entry(index_sequence<Ks...>) noexcept {
-        return &second_half<Leader, index_sequence<groups.member(Leader, Ks)...>>::template find<
-            Trace...>;
+        return &second_half<Leader,
+                            index_sequence<groups.member(Leader, Ks)...>>::template find<Trace...>;
     }
     template <class Sequence, class... Trace>
     struct entry_list;
@@ -272,12 +271,12 @@ consteval bool by_first_halves() noexcept {
 }
 
 // One id is compared in place; from two ids on, the table, whose cost does not grow with the
-// number of ids where comparing ids in turn does (docs/benchmarks.md, "kshake's dispatch"). Ids sharing their bytes 0-7 are
-// looked up by those (first_halves).
+// number of ids where comparing ids in turn does (docs/benchmarks.md, "kshake's dispatch"). Ids
+// sharing their bytes 0-7 are looked up by those (first_halves).
 template <class Context, class Ids, bool ByFirstHalves = by_first_halves<Context, Ids>()>
 struct strategy_for {
-    using type = conditional_t<(Ids::count > 1), hash_ids<Context, Ids>,
-                               compare_one_id<Context, Ids>>;
+    using type =
+        conditional_t<(Ids::count > 1), hash_ids<Context, Ids>, compare_one_id<Context, Ids>>;
 };
 template <class Context, class Ids>
 struct strategy_for<Context, Ids, true> {

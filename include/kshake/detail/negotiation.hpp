@@ -126,7 +126,6 @@ consteval bool check_negotiation() noexcept {
     }
 }
 
-
 template <class... Ps>
 consteval bool offers_are_distinct() noexcept {
     constexpr guid ids[] = {Ps::id...};
