@@ -42,7 +42,7 @@ tidy() {
 }
 check "clang-tidy-19 (include/, tests/)" tidy
 
-check "cppcheck" cppcheck --quiet --enable=warning,style,performance,portability --std=c++20 \
+check "cppcheck" cppcheck -j "$(nproc)" --quiet --enable=warning,style,performance,portability --std=c++20 \
   --language=c++ --inline-suppr --suppressions-list=tools/cppcheck-suppressions.txt \
   --error-exitcode=1 -I include -I /usr/include/doctest \
   "${headers[@]}" tests/*.cpp tests/fuzz/*.cpp examples/*.cpp
