@@ -165,17 +165,8 @@ class responder {
     struct distinct {
         static constexpr size_t count = distinct_ids;
         static constexpr bool whole_id = true;
-        struct id_array {
-            guid at[count];
-        };
-        static consteval id_array make_ids() noexcept {
-            id_array a{};
-            for (size_t i = 0; i < count; ++i) {
-                a.at[i] = ids[groups.leaders[i]];
-            }
-            return a;
-        }
-        static constexpr id_array list = make_ids();
+        static constexpr detail::leader_ids<count> list =
+            detail::ids_of_leaders<count>(ids, groups);
         static constexpr const guid (&at)[count] = list.at;
 
         template <class... Trace>

@@ -2977,6 +2977,22 @@ template <size_t N>
     return g;
 }
 
+// The first id of each group, in the order of g.leaders: one id per group, as a dispatch
+// strategy takes them.
+template <size_t Count>
+struct leader_ids {
+    guid at[Count];
+};
+template <size_t Count, size_t N>
+[[nodiscard]] consteval leader_ids<Count> ids_of_leaders(const guid (&ids)[N],
+                                                         const id_groups<N>& g) noexcept {
+    leader_ids<Count> l{};
+    for (size_t i = 0; i < Count; ++i) {
+        l.at[i] = ids[g.leaders[i]];
+    }
+    return l;
+}
+
 // Two routes of one id whose version ranges meet: first < second < N, or first == N when none.
 struct route_pair {
     size_t first;
@@ -3513,17 +3529,7 @@ struct first_halves {
     static constexpr size_t count = groups.distinct;
     static constexpr bool whole_id = false;
 
-    struct id_array {
-        guid at[count];
-    };
-    static consteval id_array make_ids() noexcept {
-        id_array a{};
-        for (size_t i = 0; i < count; ++i) {
-            a.at[i] = Ids::at[groups.leaders[i]];
-        }
-        return a;
-    }
-    static constexpr id_array list = make_ids();
+    static constexpr leader_ids<count> list = ids_of_leaders<count>(Ids::at, groups);
     static constexpr const guid (&at)[count] = list.at;
 
     // The ids whose bytes 0-7 are those of id Leader: bytes 8-15 copied once, then compared
@@ -3898,17 +3904,8 @@ class responder {
     struct distinct {
         static constexpr size_t count = distinct_ids;
         static constexpr bool whole_id = true;
-        struct id_array {
-            guid at[count];
-        };
-        static consteval id_array make_ids() noexcept {
-            id_array a{};
-            for (size_t i = 0; i < count; ++i) {
-                a.at[i] = ids[groups.leaders[i]];
-            }
-            return a;
-        }
-        static constexpr id_array list = make_ids();
+        static constexpr detail::leader_ids<count> list =
+            detail::ids_of_leaders<count>(ids, groups);
         static constexpr const guid (&at)[count] = list.at;
 
         template <class... Trace>

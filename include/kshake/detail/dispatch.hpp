@@ -184,17 +184,7 @@ struct first_halves {
     static constexpr size_t count = groups.distinct;
     static constexpr bool whole_id = false;
 
-    struct id_array {
-        guid at[count];
-    };
-    static consteval id_array make_ids() noexcept {
-        id_array a{};
-        for (size_t i = 0; i < count; ++i) {
-            a.at[i] = Ids::at[groups.leaders[i]];
-        }
-        return a;
-    }
-    static constexpr id_array list = make_ids();
+    static constexpr leader_ids<count> list = ids_of_leaders<count>(Ids::at, groups);
     static constexpr const guid (&at)[count] = list.at;
 
     // The ids whose bytes 0-7 are those of id Leader: bytes 8-15 copied once, then compared

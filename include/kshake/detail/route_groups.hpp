@@ -68,6 +68,22 @@ template <size_t N>
     return g;
 }
 
+// The first id of each group, in the order of g.leaders: one id per group, as a dispatch
+// strategy takes them.
+template <size_t Count>
+struct leader_ids {
+    guid at[Count];
+};
+template <size_t Count, size_t N>
+[[nodiscard]] consteval leader_ids<Count> ids_of_leaders(const guid (&ids)[N],
+                                                         const id_groups<N>& g) noexcept {
+    leader_ids<Count> l{};
+    for (size_t i = 0; i < Count; ++i) {
+        l.at[i] = ids[g.leaders[i]];
+    }
+    return l;
+}
+
 // Two routes of one id whose version ranges meet: first < second < N, or first == N when none.
 struct route_pair {
     size_t first;
