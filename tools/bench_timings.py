@@ -116,33 +116,13 @@ CASE_TEXT = {"all": "average over all routes", "unknown": "unknown id",
              "fallthrough3": "negotiate_first, 3 offers"}
 
 
-# --target: the compilers and build options of tools/bench_instructions.py, so that both tools
-# share build/bench and build/bench-clang.
-COMPILERS = {
-    "gcc": {"CXX": "g++", "CC": "gcc", "label": "g++"},
-    "clang": {"CXX": "clang++-19", "CC": "clang-19", "label": "clang-19"},
-}
-OPTIONS = ["-Dbenchmarks=true", "-Dtests=false", "-Dexamples=false", "-Doptimization=2",
-           "-Ddebug=false"]
+# --target builds in bench_instructions.py's directories, with its compilers and options.
+from bench_instructions import COMPILERS, OPTIONS, configured_compilers  # noqa: E402
+
 TARGET_COUNTS = [1, 4, 16]
 TARGET_LIMIT = 1.1
 HITS = ["first", "middle", "last"]
 REPORTED = ["unknown", "shuffled"]
-
-
-def configured_compilers(build_dir):
-    """{language: compiler command} of a configured build directory (from its targets)."""
-    found = {}
-    try:
-        with open(os.path.join(build_dir, "meson-info", "intro-targets.json")) as f:
-            targets = json.load(f)
-    except (OSError, ValueError):
-        return found
-    for target in targets:
-        for source in target.get("target_sources", []):
-            if source.get("language") in ("c", "cpp") and source.get("compiler"):
-                found.setdefault(source["language"], source["compiler"])
-    return found
 
 
 def build_target(build_dir, compiler):
