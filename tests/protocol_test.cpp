@@ -1,4 +1,5 @@
 #include <kshake/protocol.hpp>
+#include <kshake/detail/protocol_check.hpp>
 
 #include <doctest/doctest.h>
 

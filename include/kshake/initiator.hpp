@@ -5,6 +5,7 @@
 #include "detail/codec.hpp"
 #include "detail/freestanding.hpp"
 #include "detail/negotiation.hpp"
+#include "detail/protocol_check.hpp"
 #include "protocol.hpp"
 #include "result.hpp"
 #include "status.hpp"

@@ -12,6 +12,7 @@
 #include "../wire.hpp"
 #include "codec.hpp"
 #include "freestanding.hpp"
+#include "protocol_check.hpp"
 
 namespace kshake::detail {
 // request_t<P> when P has one, so that a bad P reaches check_protocol's messages instead of a

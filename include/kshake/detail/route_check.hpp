@@ -11,6 +11,7 @@
 #include "freestanding.hpp"
 #include "handler_check.hpp"
 #include "pack.hpp"
+#include "protocol_check.hpp"
 #include "route_groups.hpp"
 
 namespace kshake::detail {
