@@ -402,7 +402,56 @@ inline constexpr size_t guid_registry_length = 38;
 // A buffer that holds the registry form and its terminating NUL.
 inline constexpr size_t guid_registry_buffer_size = guid_registry_length + 1;
 
-namespace detail {
+// parse_guid's answer: a guid, or none. Shaped like std::optional<guid>, which kernel code
+// cannot include.
+class parsed_guid {
+  public:
+    constexpr parsed_guid() noexcept = default;
+    constexpr explicit parsed_guid(const guid& g) noexcept : value_{g}, has_value_{true} {}
+
+    [[nodiscard]] constexpr bool has_value() const noexcept { return has_value_; }
+    constexpr explicit operator bool() const noexcept { return has_value_; }
+    // The guid, or `fallback` when the text was not one.
+    [[nodiscard]] constexpr guid value_or(const guid& fallback) const noexcept {
+        return has_value_ ? value_ : fallback;
+    }
+    // The guid; asking an empty one fails fast (GSL Expects), never UB.
+    [[nodiscard]] constexpr const guid& value() const noexcept {
+        Expects(has_value_);
+        return value_;
+    }
+    // As value(), as kshake::result's are.
+    [[nodiscard]] constexpr const guid& operator*() const noexcept { return value(); }
+    [[nodiscard]] constexpr const guid* operator->() const noexcept { return &value(); }
+
+    friend constexpr bool operator==(const parsed_guid& p, const guid& g) noexcept {
+        return p.has_value_ && p.value_ == g;
+    }
+
+  private:
+    guid value_{};
+    bool has_value_{false};
+};
+
+} // namespace kshake
+
+// The text and literal machinery works on guid and parsed_guid above and is called by the
+// functions below, so it comes in between the two.
+// ---- begin kshake/detail/guid_literal.hpp ------------------------------------------------------
+// kshake/detail/guid_literal.hpp — the "..."_guid literal's machinery (kshake/guid.hpp): the
+// literal's text as a template argument, parsed in a constant and checked with kshake's messages.
+//
+// Part of kshake/guid.hpp, which includes it after guid and parsed_guid and before the literal
+// operator; not a header to include on its own.
+
+// ---- begin kshake/detail/guid_text.hpp ---------------------------------------------------------
+// kshake/detail/guid_text.hpp — reading GUID text (kshake/guid.hpp): hex digits, text that knows
+// its size, and the 36- and 38-character forms parsed into a guid.
+//
+// Part of kshake/guid.hpp, which includes it after guid and its text lengths and before the
+// functions that call it; not a header to include on its own.
+
+namespace kshake::detail {
 
 [[nodiscard]] constexpr int hex_value(char c) noexcept {
     if (c >= '0' && c <= '9') {
@@ -439,9 +488,6 @@ concept sized_text = requires(const T& t) {
     { t.size() } -> convertible_to<size_t>;
 };
 
-} // namespace detail
-
-namespace detail {
 // try_parse_guid for text known not to be null. The literal operator parses through this one:
 // g++ with -fsanitize=address does not treat a template parameter object's address compared
 // with nullptr as a constant expression.
@@ -482,7 +528,65 @@ namespace detail {
     out = g;
     return true;
 }
-} // namespace detail
+
+} // namespace kshake::detail
+// ---- end kshake/detail/guid_text.hpp -----------------------------------------------------------
+
+namespace kshake::detail {
+
+// A string literal as a template argument, so a malformed literal can fail a static_assert
+// with a readable message. constexpr rather than consteval: MSVC has rejected consteval
+// constructors and literal operators in contexts other compilers accept (C7595). Any character
+// type is taken, so that L"..."_guid reaches kshake's message rather than "no matching literal
+// operator".
+template <class Char, size_t N>
+struct guid_literal_text {
+    Char chars[N]{};
+
+    constexpr guid_literal_text(const Char (&text)[N]) noexcept {
+        for (size_t i = 0; i < N; ++i) {
+            chars[i] = text[i];
+        }
+    }
+};
+
+template <guid_literal_text Text>
+consteval guid checked_narrow_guid_literal() noexcept {
+    constexpr parsed_guid parsed = [] {
+        guid g{};
+        return parse_guid_text(Text.chars, sizeof Text.chars - 1, g) ? parsed_guid{g}
+                                                                     : parsed_guid{};
+    }();
+    static_assert(parsed.has_value(),
+                  "kshake: malformed GUID literal: write \"xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx\" "
+                  "(36 hex digits and hyphens, optionally in braces)");
+    // value_or, not *parsed: after the static_assert above, a second error about reading an
+    // empty parsed_guid would only bury the first.
+    return parsed.value_or(guid{});
+}
+
+template <guid_literal_text Text>
+consteval guid checked_guid_literal() noexcept {
+    if constexpr (!detail::is_same_v<detail::remove_cvref_t<decltype(Text.chars[0])>, char>) {
+        static_assert(detail::is_same_v<detail::remove_cvref_t<decltype(Text.chars[0])>, char>,
+                      "kshake: a _guid literal is a plain string: write \"xxxxxxxx-xxxx-xxxx-"
+                      "xxxx-xxxxxxxxxxxx\"_guid, without an L, u8, u or U prefix");
+        return guid{};
+    } else {
+        return checked_narrow_guid_literal<Text>();
+    }
+}
+
+// One constant per literal text. Initialising a constexpr variable is always a constant
+// evaluation, so the parse (and a malformed literal's error) happens at compile time on every
+// compiler without relying on a consteval literal operator.
+template <guid_literal_text Text>
+inline constexpr guid guid_literal_v = checked_guid_literal<Text>();
+
+} // namespace kshake::detail
+// ---- end kshake/detail/guid_literal.hpp --------------------------------------------------------
+
+namespace kshake {
 
 // Parses "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx", optionally enclosed in one pair of braces, in
 // either hex case, from the `length` characters at `text`. Returns false and leaves `out`
@@ -512,37 +616,6 @@ template <detail::sized_text Text>
     return try_parse_guid(static_cast<const char*>(text.data()), static_cast<size_t>(text.size()),
                           out);
 }
-
-// parse_guid's answer: a guid, or none. Shaped like std::optional<guid>, which kernel code
-// cannot include.
-class parsed_guid {
-  public:
-    constexpr parsed_guid() noexcept = default;
-    constexpr explicit parsed_guid(const guid& g) noexcept : value_{g}, has_value_{true} {}
-
-    [[nodiscard]] constexpr bool has_value() const noexcept { return has_value_; }
-    constexpr explicit operator bool() const noexcept { return has_value_; }
-    // The guid, or `fallback` when the text was not one.
-    [[nodiscard]] constexpr guid value_or(const guid& fallback) const noexcept {
-        return has_value_ ? value_ : fallback;
-    }
-    // The guid; asking an empty one fails fast (GSL Expects), never UB.
-    [[nodiscard]] constexpr const guid& value() const noexcept {
-        Expects(has_value_);
-        return value_;
-    }
-    // As value(), as kshake::result's are.
-    [[nodiscard]] constexpr const guid& operator*() const noexcept { return value(); }
-    [[nodiscard]] constexpr const guid* operator->() const noexcept { return &value(); }
-
-    friend constexpr bool operator==(const parsed_guid& p, const guid& g) noexcept {
-        return p.has_value_ && p.value_ == g;
-    }
-
-  private:
-    guid value_{};
-    bool has_value_{false};
-};
 
 [[nodiscard]] constexpr parsed_guid parse_guid(const char* text, size_t length) noexcept {
     guid g{};
@@ -629,59 +702,6 @@ template <platform_guid G>
 [[nodiscard]] constexpr G to_platform(const guid& g) noexcept {
     return detail::bit_cast<G>(g);
 }
-
-namespace detail {
-
-// A string literal as a template argument, so a malformed literal can fail a static_assert
-// with a readable message. constexpr rather than consteval: MSVC has rejected consteval
-// constructors and literal operators in contexts other compilers accept (C7595). Any character
-// type is taken, so that L"..."_guid reaches kshake's message rather than "no matching literal
-// operator".
-template <class Char, size_t N>
-struct guid_literal_text {
-    Char chars[N]{};
-
-    constexpr guid_literal_text(const Char (&text)[N]) noexcept {
-        for (size_t i = 0; i < N; ++i) {
-            chars[i] = text[i];
-        }
-    }
-};
-
-template <guid_literal_text Text>
-consteval guid checked_narrow_guid_literal() noexcept {
-    constexpr parsed_guid parsed = [] {
-        guid g{};
-        return parse_guid_text(Text.chars, sizeof Text.chars - 1, g) ? parsed_guid{g}
-                                                                     : parsed_guid{};
-    }();
-    static_assert(parsed.has_value(),
-                  "kshake: malformed GUID literal: write \"xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx\" "
-                  "(36 hex digits and hyphens, optionally in braces)");
-    // value_or, not *parsed: after the static_assert above, a second error about reading an
-    // empty parsed_guid would only bury the first.
-    return parsed.value_or(guid{});
-}
-
-template <guid_literal_text Text>
-consteval guid checked_guid_literal() noexcept {
-    if constexpr (!detail::is_same_v<detail::remove_cvref_t<decltype(Text.chars[0])>, char>) {
-        static_assert(detail::is_same_v<detail::remove_cvref_t<decltype(Text.chars[0])>, char>,
-                      "kshake: a _guid literal is a plain string: write \"xxxxxxxx-xxxx-xxxx-"
-                      "xxxx-xxxxxxxxxxxx\"_guid, without an L, u8, u or U prefix");
-        return guid{};
-    } else {
-        return checked_narrow_guid_literal<Text>();
-    }
-}
-
-// One constant per literal text. Initialising a constexpr variable is always a constant
-// evaluation, so the parse (and a malformed literal's error) happens at compile time on every
-// compiler without relying on a consteval literal operator.
-template <guid_literal_text Text>
-inline constexpr guid guid_literal_v = checked_guid_literal<Text>();
-
-} // namespace detail
 
 namespace literals {
 
