@@ -101,7 +101,6 @@ class parsed_guid {
 
 // The text and literal machinery works on guid and parsed_guid above and is called by the
 // functions below, so it comes in between the two.
-#include "detail/guid_literal.hpp"
 #include "detail/guid_text.hpp"
 
 namespace kshake {

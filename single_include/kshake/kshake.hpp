@@ -437,19 +437,13 @@ class parsed_guid {
 
 // The text and literal machinery works on guid and parsed_guid above and is called by the
 // functions below, so it comes in between the two.
-// ---- begin kshake/detail/guid_literal.hpp ------------------------------------------------------
-// kshake/detail/guid_literal.hpp — the "..."_guid literal's machinery (kshake/guid.hpp): the
-// literal's text as a template argument, parsed in a constant and checked with kshake's messages.
-//
-// Part of kshake/guid.hpp, which includes it after guid and parsed_guid and before the literal
-// operator; not a header to include on its own.
-
 // ---- begin kshake/detail/guid_text.hpp ---------------------------------------------------------
 // kshake/detail/guid_text.hpp — reading GUID text (kshake/guid.hpp): hex digits, text that knows
-// its size, and the 36- and 38-character forms parsed into a guid.
+// its size, the 36- and 38-character forms parsed into a guid, and the "..."_guid literal's
+// text as a template argument, parsed in a constant and checked with kshake's messages.
 //
-// Part of kshake/guid.hpp, which includes it after guid and its text lengths and before the
-// functions that call it; not a header to include on its own.
+// Part of kshake/guid.hpp, which includes it after guid, its text lengths and parsed_guid and
+// before the functions that call it; not a header to include on its own.
 
 namespace kshake::detail {
 
@@ -529,11 +523,6 @@ concept sized_text = requires(const T& t) {
     return true;
 }
 
-} // namespace kshake::detail
-// ---- end kshake/detail/guid_text.hpp -----------------------------------------------------------
-
-namespace kshake::detail {
-
 // A string literal as a template argument, so a malformed literal can fail a static_assert
 // with a readable message. constexpr rather than consteval: MSVC has rejected consteval
 // constructors and literal operators in contexts other compilers accept (C7595). Any character
@@ -584,7 +573,7 @@ template <guid_literal_text Text>
 inline constexpr guid guid_literal_v = checked_guid_literal<Text>();
 
 } // namespace kshake::detail
-// ---- end kshake/detail/guid_literal.hpp --------------------------------------------------------
+// ---- end kshake/detail/guid_text.hpp -----------------------------------------------------------
 
 namespace kshake {
 
