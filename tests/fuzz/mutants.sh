@@ -79,7 +79,7 @@ mutants=(
         handshake out{};@@ only a success lets the answer be read.
         handshake out;
         __builtin_memset(&out, 0x5A, sizeof out);"
-  "try_parse writes its output before the last check@@guid@@guid.hpp@@    constexpr size_t data4_at[8]@@    out = g;
+  "try_parse writes its output before the last check@@guid@@detail/guid_text.hpp@@    constexpr size_t data4_at[8]@@    out = g;
     constexpr size_t data4_at[8]"
 )
 
