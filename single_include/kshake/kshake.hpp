@@ -891,11 +891,14 @@ inline void write_handshake(void* to, const handshake& h) noexcept {
 
 // ---- begin kshake/detail/protocol_rules.hpp ----------------------------------------------------
 // kshake/detail/protocol_rules.hpp — the rules behind kshake::payload and kshake::protocol
-// (kshake/protocol.hpp), one concept each: members public and present, a constant non-nil id,
-// versions in order, the protocol at_version wraps, a protocol's display name.
+// (kshake/protocol.hpp), one concept each: a payload's assignment, a protocol's members present
+// and public, its id a constant non-nil guid, its versions in order, the protocol at_version
+// wraps, and the display name protocol_name reads.
 
 namespace kshake {
 
+// Defined in kshake/protocol.hpp, which needs the rules below first; they name it to look
+// through it to the protocol it wraps.
 template <class P, uint32_t V>
 struct at_version;
 

@@ -1,6 +1,7 @@
 // kshake/detail/protocol_rules.hpp — the rules behind kshake::payload and kshake::protocol
-// (kshake/protocol.hpp), one concept each: members public and present, a constant non-nil id,
-// versions in order, the protocol at_version wraps, a protocol's display name.
+// (kshake/protocol.hpp), one concept each: a payload's assignment, a protocol's members present
+// and public, its id a constant non-nil guid, its versions in order, the protocol at_version
+// wraps, and the display name protocol_name reads.
 // SPDX-License-Identifier: MIT
 #pragma once
 
@@ -9,6 +10,8 @@
 
 namespace kshake {
 
+// Defined in kshake/protocol.hpp, which needs the rules below first; they name it to look
+// through it to the protocol it wraps.
 template <class P, uint32_t V>
 struct at_version;
 
