@@ -53,17 +53,9 @@ struct handler_signature_of<Handler> {
 
 // Parameter I of a handler (void past the end), so that a wrong arity cannot hide a type error.
 template <size_t I, class List>
-struct parameter {
-    using type = void;
-};
-template <size_t I, class First, class... Rest>
-struct parameter<I, type_list<First, Rest...>> {
-    using type = typename parameter<I - 1, type_list<Rest...>>::type;
-};
-template <class First, class... Rest>
-struct parameter<0, type_list<First, Rest...>> {
-    using type = First;
-};
+struct parameter;
+template <size_t I, class... Ts>
+struct parameter<I, type_list<Ts...>> : element_or_void<I, Ts...> {};
 template <size_t I, class Signature>
 using parameter_t = typename parameter<I, typename Signature::parameters>::type;
 

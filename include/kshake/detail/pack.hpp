@@ -26,6 +26,17 @@ template <size_t I, class... Ts>
 using pack_element_t = typename decltype(select_indexed<I>(
     declval<indexed_types<index_sequence_for<Ts...>, Ts...>>()))::type;
 
+// The I-th type of a pack, or void past its end (a handler's parameter beyond its arity).
+template <size_t I, class... Ts>
+struct element_or_void {
+    using type = void;
+};
+template <size_t I, class... Ts>
+    requires(I < sizeof...(Ts))
+struct element_or_void<I, Ts...> {
+    using type = pack_element_t<I, Ts...>;
+};
+
 // The position of T in Ts (the first, if it is there more than once); sizeof...(Ts) if absent.
 template <class T, class... Ts>
 inline constexpr size_t index_of = 0;
