@@ -1,5 +1,6 @@
 // kshake/detail/handler_check.hpp — a route handler's and a callback's signatures taken apart, each
-// part checked with its own kshake: message (responder.hpp). SPDX-License-Identifier: MIT
+// part checked with its own kshake: message (responder.hpp).
+// SPDX-License-Identifier: MIT
 #pragma once
 
 #include "../handshake.hpp"
