@@ -5,34 +5,13 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "detail/direct_pin_check.hpp"
 #include "detail/freestanding.hpp"
 #include "handshake.hpp"
 #include "status.hpp"
 #include "transport.hpp"
 
 namespace kshake {
-
-namespace detail {
-// direct_pin<Pin, Handshake, Status>, checked once where it is named, one message a mistake.
-template <class Handshake, class Status>
-consteval bool check_direct_pin() noexcept {
-    if constexpr (sizeof(Handshake) != sizeof(handshake) ||
-                  !detail::is_trivially_copyable_v<Handshake>) {
-        static_assert(sizeof(Handshake) == sizeof(handshake) &&
-                          detail::is_trivially_copyable_v<Handshake>,
-                      "kshake: direct_pin: the callback's handshake type must have KSHANDSHAKE's "
-                      "layout (KSHANDSHAKE or kshake::handshake)");
-        return false;
-    } else if constexpr (!status_type<Status>) {
-        static_assert(status_type<Status>,
-                      "kshake: direct_pin: the callback must return NTSTATUS or kshake::ntstatus "
-                      "(a 32-bit signed integer)");
-        return false;
-    } else {
-        return true;
-    }
-}
-} // namespace detail
 
 // A transport to a peer pin's handshake callback: `callback(pin, &In, &Out)` through the pointer,
 // with In and Out the callback's own handshake type (KSHANDSHAKE in a driver), each crossing by
