@@ -3,6 +3,7 @@
 #pragma once
 
 #include "detail/freestanding.hpp"
+#include "detail/make_status.hpp"
 
 namespace kshake {
 
@@ -14,12 +15,6 @@ using ntstatus = int32_t;
 template <class T>
 concept status_type =
     (detail::is_same_v<T, int> || detail::is_same_v<T, long>) && sizeof(T) == sizeof(ntstatus);
-
-namespace detail {
-[[nodiscard]] constexpr ntstatus make_status(uint32_t bits) noexcept {
-    return static_cast<ntstatus>(bits);
-}
-} // namespace detail
 
 // The names are lower-case because STATUS_* are macros in ntstatus.h: kshake::STATUS_SUCCESS
 // could not be spelled in a driver. Values are those of ntstatus.h; avstream.hpp checks them
@@ -47,32 +42,12 @@ inline constexpr ntstatus not_found = detail::make_status(0xC0000225U);
 // NT_SUCCESS: success and informational values (0x00000000–0x7FFFFFFF).
 [[nodiscard]] constexpr bool nt_success(ntstatus s) noexcept { return s >= 0; }
 
-namespace detail {
-struct status_entry {
-    ntstatus value;
-    const char* name;
-};
+} // namespace kshake
 
-inline constexpr status_entry status_names[] = {
-    {status::success, "STATUS_SUCCESS"},
-    {status::pending, "STATUS_PENDING"},
-    {status::buffer_overflow, "STATUS_BUFFER_OVERFLOW"},
-    {status::unsuccessful, "STATUS_UNSUCCESSFUL"},
-    {status::not_implemented, "STATUS_NOT_IMPLEMENTED"},
-    {status::invalid_parameter, "STATUS_INVALID_PARAMETER"},
-    {status::invalid_device_request, "STATUS_INVALID_DEVICE_REQUEST"},
-    {status::buffer_too_small, "STATUS_BUFFER_TOO_SMALL"},
-    {status::revision_mismatch, "STATUS_REVISION_MISMATCH"},
-    {status::insufficient_resources, "STATUS_INSUFFICIENT_RESOURCES"},
-    {status::device_not_connected, "STATUS_DEVICE_NOT_CONNECTED"},
-    {status::not_supported, "STATUS_NOT_SUPPORTED"},
-    {status::cancelled, "STATUS_CANCELLED"},
-    {status::invalid_device_state, "STATUS_INVALID_DEVICE_STATE"},
-    {status::device_protocol_error, "STATUS_DEVICE_PROTOCOL_ERROR"},
-    {status::invalid_buffer_size, "STATUS_INVALID_BUFFER_SIZE"},
-    {status::not_found, "STATUS_NOT_FOUND"},
-};
-} // namespace detail
+// The table status_name reads: it names the constants above.
+#include "detail/status_names.hpp"
+
+namespace kshake {
 
 // "STATUS_SUCCESS" and so on for the values above; "" (never null) for any other value.
 [[nodiscard]] constexpr const char* status_name(ntstatus s) noexcept {
