@@ -14,51 +14,11 @@ namespace kshake {
 
 // "check 5 of wire.md 2.3: the request's version is in no route's range" and so on; never null.
 [[nodiscard]] constexpr const char* check_name(request_check c) noexcept {
-    switch (c) {
-    case request_check::none:
-        return "none: served";
-    case request_check::in_out_null:
-        return "check 1 of wire.md 2.3: In or Out is null";
-    case request_check::no_context:
-        return "check 2 of wire.md 2.3: the pin is null or has no context";
-    case request_check::unknown_protocol:
-        return "check 3 of wire.md 2.3: no route serves the protocol id";
-    case request_check::envelope_null:
-        return "check 4 of wire.md 2.3: a null envelope";
-    case request_check::version:
-        return "check 5 of wire.md 2.3: the request's version is in no route's range";
-    case request_check::request_size:
-        return "check 6 of wire.md 2.3: the request envelope is too short";
-    case request_check::response_capacity:
-        return "check 7 of wire.md 2.3: the response envelope is too small";
-    case request_check::response_overlaps_out:
-        return "check 8 of wire.md 2.3: the response envelope overlaps Out";
-    case request_check::handler:
-        return "check 9 of wire.md 2.3: the handler refused";
-    }
-    return "";
+    return detail::row_of(c).name;
 }
 
 // "rule R4 of wire.md 2.5: the response size is not envelope_size<response>" and so on; never null.
-[[nodiscard]] constexpr const char* rule_name(answer_rule r) noexcept {
-    switch (r) {
-    case answer_rule::none:
-        return "none";
-    case answer_rule::status_code:
-        return "rule R0 of wire.md 2.5: a success code other than STATUS_SUCCESS";
-    case answer_rule::protocol_id:
-        return "rule R1 of wire.md 2.5: Out.ProtocolId is not the offered id";
-    case answer_rule::argument1:
-        return "rule R2 of wire.md 2.5: Out.Argument1 is not the initiator's response envelope";
-    case answer_rule::argument2:
-        return "rule R3 of wire.md 2.5: Out.Argument2 is not null";
-    case answer_rule::response_size:
-        return "rule R4 of wire.md 2.5: the response size is not envelope_size<response>";
-    case answer_rule::response_version:
-        return "rule R5 of wire.md 2.5: the response version is not the offered version";
-    }
-    return "";
-}
+[[nodiscard]] constexpr const char* rule_name(answer_rule r) noexcept { return detail::name_of(r); }
 
 // What an initiator reports for each offer it sends (negotiate: one, index 0; negotiate_first:
 // one per offer sent, in order).
@@ -133,36 +93,13 @@ struct trace_string {
     [[nodiscard]] constexpr size_t size() const noexcept { return length; }
 };
 
-namespace detail {
-struct trace_writer {
-    trace_string s{};
+} // namespace kshake
 
-    constexpr void put(const char* text) noexcept {
-        for (size_t i = 0; text[i] != '\0' && s.length < trace_string::capacity; ++i) {
-            s.text[s.length++] = text[i];
-        }
-    }
-    constexpr void put_number(uint64_t value) noexcept {
-        char digits[21]{'0'};
-        size_t n = value == 0U ? 1 : 0;
-        for (; value != 0U; value /= 10U) {
-            digits[n++] = static_cast<char>('0' + (value % 10U));
-        }
-        char text[21]{};
-        for (size_t i = 0; i < n; ++i) {
-            text[i] = digits[n - 1 - i];
-        }
-        put(text);
-    }
-    constexpr void put_name(const char* name) noexcept {
-        if (name != nullptr && name[0] != '\0') {
-            put(" \"");
-            put(name);
-            put("\"");
-        }
-    }
-};
-} // namespace detail
+// The text writer, the traced-transport test and the responder's record, which name the types
+// above.
+#include "detail/trace_parts.hpp"
+
+namespace kshake {
 
 // "offer 1 {id} "name" v2: STATUS_REVISION_MISMATCH (refused)" and the like.
 [[nodiscard]] constexpr trace_string to_string(const offer_event& e) noexcept {
@@ -224,36 +161,5 @@ struct trace_writer {
     }
     return w.s;
 }
-
-namespace detail {
-template <class T>
-inline constexpr bool is_traced_transport = false;
-template <class Transport, class Hook>
-inline constexpr bool is_traced_transport<traced_transport<Transport, Hook>> = true;
-
-// The trace of a request, carried through a responder's one serving sequence (responder.hpp):
-// a plain responder passes none, so its calls are empty folds and compile to nothing.
-struct request_trace {
-    request_event event{guid{},          no_route,        "", 0, request_check::none,
-                        status::success, status::success, 0};
-    void read_id(size_t offset, uint64_t half) noexcept {
-        copy_bytes(reinterpret_cast<unsigned char*>(&event.protocol_id) + offset, &half,
-                   sizeof half);
-        event.protocol_id_bytes = static_cast<uint8_t>(offset + sizeof half);
-    }
-    constexpr void route(size_t index, const char* name) noexcept {
-        event.route = index;
-        event.protocol_name = name;
-    }
-    constexpr void version(uint32_t v) noexcept { event.version = v; }
-    constexpr void refused(request_check c) noexcept { event.refused_by = c; }
-    constexpr void handled(ntstatus s) noexcept {
-        event.handler_status = s;
-        if (!nt_success(s)) {
-            event.refused_by = request_check::handler;
-        }
-    }
-};
-} // namespace detail
 
 } // namespace kshake
