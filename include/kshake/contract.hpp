@@ -64,22 +64,12 @@ concept agrees = detail::is_offer<Offers> && detail::has_routes<Responder> &&
 template <class Offers, class Responder>
 inline constexpr bool must_agree = detail::check_agreement<Offers, Responder>();
 
-namespace detail {
-// agreed_protocol_t and agreed_version_v, answered only once must_agree's checks have passed:
-// pins that do not agree get its kshake: message, naming the offers and the routes (a
-// constraint on the alias would report an unsatisfied constraint first). After that message,
-// `void` and 0, so that the misuse adds no error of its own.
-template <class Offers, class Responder, bool Agree = check_agreement<Offers, Responder>()>
-struct agreed_offer {
-    using type = void;
-    static constexpr uint32_t version = 0;
-};
-template <class Offers, class Responder>
-struct agreed_offer<Offers, Responder, true> {
-    using type = typename offer_element<agreed_offer_v<Offers, Responder>, Offers>::type;
-    static constexpr uint32_t version = version_v<type>;
-};
-} // namespace detail
+} // namespace kshake
+
+// What agreed_protocol_t and agreed_version_v read; it names agreed_offer_v above.
+#include "detail/agreed_offer.hpp"
+
+namespace kshake {
 
 // The offer that would be agreed, and the version it would be spoken at; for pins that do not
 // agree, must_agree's error.
