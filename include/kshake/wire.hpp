@@ -14,11 +14,10 @@ inline constexpr uint32_t wire_contract_major = 1;
 inline constexpr uint32_t wire_contract_minor = 0;
 
 // The default codec: the request and the response each travel in an envelope
-// {size, version, body} (docs/wire.md, "Envelope codec"). A protocol without a `codec` member
-// uses it.
+// {size, version, body} (docs/wire.md §2). A protocol without a `codec` member uses it.
 struct envelope_codec {};
 
-// Both pointers as they are, for a peer with its own convention (docs/wire.md, "Raw codec"):
+// Both pointers as they are, for a peer with its own convention (docs/wire.md §4):
 // `using codec = kshake::raw_codec;`.
 // A raw protocol has request = response = raw_arguments: the initiator's In.Argument1/2 reach
 // the handler as they are, and the handler's answer becomes Out.Argument1/2. No version travels

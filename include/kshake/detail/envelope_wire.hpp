@@ -1,6 +1,5 @@
-// kshake/detail/envelope_wire.hpp — the envelope codec (docs/wire.md, "Envelope codec"): the
-// envelope's layout, the initiator's exchange and the responder's checks of docs/wire.md §2.3
-// from check 4 on.
+// kshake/detail/envelope_wire.hpp — the envelope codec (docs/wire.md §2): the envelope's layout,
+// the initiator's exchange and the responder's checks of docs/wire.md §2.3 from check 4 on.
 // SPDX-License-Identifier: MIT
 #pragma once
 
@@ -61,7 +60,7 @@ inline void write_body(void* to, const T& body) noexcept {
     return a0 + (a_size - 1) - b0 < a_size + b_size - 1;
 }
 
-// The default codec (docs/wire.md, "Envelope codec").
+// The default codec (docs/wire.md §2).
 //   In.ProtocolId = P::id, In.Argument1 -> the initiator's request envelope,
 //   In.Argument2 -> the initiator's response envelope (size = its capacity, version = 0).
 //   On success: the response envelope holds {envelope_size<response>, version used, body};

@@ -1,5 +1,5 @@
-// kshake/detail/raw_wire.hpp — the raw codec (docs/wire.md, "Raw codec"): In's two pointers
-// reach the handler as they are, and its answer becomes Out's.
+// kshake/detail/raw_wire.hpp — the raw codec (docs/wire.md §4): In's two pointers reach the handler
+// as they are, and its answer becomes Out's.
 // SPDX-License-Identifier: MIT
 #pragma once
 
