@@ -28,6 +28,15 @@ namespace kshake::detail {
 #define KSHAKE_DETAIL_ALWAYS_INLINE [[gnu::always_inline]] inline
 #endif
 
+// Copies bytes Offset to Offset + 7 of In's id into `half` and tells the trace: the one place a
+// strategy reads the id, so check 3's read rule (docs/wire.md §2.3) is kept here. A macro
+// rather than a function: at /Od a function's own copy of the half is one more slot on the
+// deepest stack (docs/driver.md, "Stack usage").
+#define KSHAKE_DETAIL_READ_ID_HALF(half, in, offset, trace)                                        \
+    (::kshake::detail::copy_bytes(&(half), static_cast<const unsigned char*>(in) + (offset),       \
+                                  sizeof(half)),                                                   \
+     ((trace).read_id((offset), (half)), ...))
+
 // What a strategy is given, Ids: `count` distinct ids as `Ids::at[i]`, and the entries serving
 // them, `Ids::template entries<Trace...>::at[i]`, the first also as `Ids::template
 // first<Trace...>`. With `Ids::whole_id` false, ids are told apart by their bytes 0-7 alone and
@@ -42,16 +51,13 @@ struct compare_one_id {
     template <class... Trace>
     KSHAKE_DETAIL_ALWAYS_INLINE static ntstatus find(Context& context, const void* in, void* out,
                                                      Trace&... trace) noexcept {
-        const auto* const in_id = static_cast<const unsigned char*>(in);
         uint64_t half = 0;
-        copy_bytes(&half, in_id, sizeof half);
-        (trace.read_id(0, half), ...);
+        KSHAKE_DETAIL_READ_ID_HALF(half, in, 0, trace);
         if (half != id.low) [[unlikely]] {
             return KSHAKE_DETAIL_REFUSE_AT(request_check::unknown_protocol, trace);
         }
         if constexpr (Ids::whole_id) {
-            copy_bytes(&half, in_id + sizeof half, sizeof half);
-            (trace.read_id(sizeof half, half), ...);
+            KSHAKE_DETAIL_READ_ID_HALF(half, in, sizeof half, trace);
             if (half != id.high) [[unlikely]] {
                 return KSHAKE_DETAIL_REFUSE_AT(request_check::unknown_protocol, trace);
             }
@@ -123,10 +129,8 @@ struct hash_ids {
     template <class... Trace>
     KSHAKE_DETAIL_ALWAYS_INLINE static ntstatus find(Context& context, const void* in, void* out,
                                                      Trace&... trace) noexcept {
-        const auto* const in_id = static_cast<const unsigned char*>(in);
         uint64_t half = 0;
-        copy_bytes(&half, in_id, sizeof half);
-        (trace.read_id(0, half), ...);
+        KSHAKE_DETAIL_READ_ID_HALF(half, in, 0, trace);
         size_t slot = 0;
         if constexpr (table.fold == 0) {
             slot = slot_of(half);
@@ -136,13 +140,11 @@ struct hash_ids {
             if constexpr (!Ids::whole_id) {
                 return entry_at<Trace...>(slot)(context, in, out, trace...);
             }
-            copy_bytes(&half, in_id + sizeof half, sizeof half);
-            (trace.read_id(sizeof half, half), ...);
+            KSHAKE_DETAIL_READ_ID_HALF(half, in, sizeof half, trace);
         } else {
             // The key needs both halves: the second is copied once, for the key and the compare.
             uint64_t high = 0;
-            copy_bytes(&high, in_id + sizeof high, sizeof high);
-            (trace.read_id(sizeof high, high), ...);
+            KSHAKE_DETAIL_READ_ID_HALF(high, in, sizeof high, trace);
             slot = slot_of(route_key(table.fold, half, high));
             if (runtime.low[slot] != half) [[unlikely]] {
                 return KSHAKE_DETAIL_REFUSE_AT(request_check::unknown_protocol, trace);
@@ -209,8 +211,7 @@ struct first_halves {
         static ntstatus find(Context& context, const void* in, void* out,
                              Trace&... trace) noexcept {
             uint64_t high = 0;
-            copy_bytes(&high, static_cast<const unsigned char*>(in) + sizeof high, sizeof high);
-            (trace.read_id(sizeof high, high), ...);
+            KSHAKE_DETAIL_READ_ID_HALF(high, in, sizeof high, trace);
             return match<Ms...>(high, context, in, out, trace...);
         }
     };

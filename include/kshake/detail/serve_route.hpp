@@ -19,6 +19,20 @@ namespace kshake::detail {
 // function keeps the signature its table and its tail calls want) or one detail::request_trace,
 // which records what the sequence checked. A rule of docs/wire.md §2.3 is kept in one place.
 
+// Copies In's two pointers into the handshake `in` and leaves its id alone: once check 3 has
+// matched the id, no byte of it is read again, even where an unoptimised build would keep a
+// second copy. A macro rather than a function: at /Od a function would be one more frame on the
+// deepest stack (docs/driver.md, "Stack usage").
+#define KSHAKE_DETAIL_COPY_IN_POINTERS(in, peer_in)                                                \
+    (::kshake::detail::copy_bytes(static_cast<void*>(&(in).argument1),                             \
+                                  static_cast<const unsigned char*>(peer_in) +                     \
+                                      KSHAKE_OFFSETOF(::kshake::handshake, argument1),             \
+                                  sizeof(in).argument1),                                           \
+     ::kshake::detail::copy_bytes(static_cast<void*>(&(in).argument2),                             \
+                                  static_cast<const unsigned char*>(peer_in) +                     \
+                                      KSHAKE_OFFSETOF(::kshake::handshake, argument2),             \
+                                  sizeof(in).argument2))
+
 // What a decoded request becomes: the handler's answer, and on success the response envelope
 // and then Out.
 template <class Context, class R, class... Trace>
@@ -67,16 +81,9 @@ ntstatus serve_route(Context& context, const void* peer_in, void* out, Trace&...
     using P = typename R::protocol;
     using codec = wire_t<P>;
     (trace.route(Index, protocol_name<P>()), ...);
-    // Only In's two pointers are read here: its id, already matched, is the route's own, so no
-    // byte of In is read twice, even where an unoptimised build would keep a second copy.
-    // (Written out rather than a helper: at /Od a helper is one more frame on the deepest stack.)
+    // The id, already matched, is the route's own.
     handshake in{P::id, nullptr, nullptr};
-    copy_bytes(static_cast<void*>(&in.argument1),
-               static_cast<const unsigned char*>(peer_in) + KSHAKE_OFFSETOF(handshake, argument1),
-               sizeof in.argument1);
-    copy_bytes(static_cast<void*>(&in.argument2),
-               static_cast<const unsigned char*>(peer_in) + KSHAKE_OFFSETOF(handshake, argument2),
-               sizeof in.argument2);
+    KSHAKE_DETAIL_COPY_IN_POINTERS(in, peer_in);
     typename codec::template decoded<P> decoded{};
     const ntstatus s = codec::template decode_request<P>(in, out, decoded, trace...);
     if (!nt_success(s)) {
@@ -111,21 +118,13 @@ struct versions<Context, index_sequence<Is...>, Rs...> {
     template <class... Trace>
     static ntstatus serve(Context& context, const void* peer_in, void* out,
                           Trace&... trace) noexcept {
-        handshake in{}; // its pointers alone, as serve_route reads them
-        copy_bytes(static_cast<void*>(&in.argument1),
-                   static_cast<const unsigned char*>(peer_in) +
-                       KSHAKE_OFFSETOF(handshake, argument1),
-                   sizeof in.argument1);
-        copy_bytes(static_cast<void*>(&in.argument2),
-                   static_cast<const unsigned char*>(peer_in) +
-                       KSHAKE_OFFSETOF(handshake, argument2),
-                   sizeof in.argument2);
+        handshake in{};
+        KSHAKE_DETAIL_COPY_IN_POINTERS(in, peer_in);
         envelope_header header{};
         if (!envelope_wire::read_request_header(in.argument1, in.argument2, header)) {
-            (trace.refused(request_check::envelope_null), ...);
-            return status_of(request_check::envelope_null);
+            return KSHAKE_DETAIL_REFUSE_AT(request_check::envelope_null, trace);
         }
-        ntstatus s = status_of(request_check::version);
+        ntstatus s = status::unsuccessful; // set by the route that serves the version
         const bool served =
             (... || (header.version >= min_version_v<typename Rs::protocol> &&
                      header.version <= version_v<typename Rs::protocol> &&
@@ -134,7 +133,7 @@ struct versions<Context, index_sequence<Is...>, Rs...> {
                       true)));
         if (!served) {
             (trace.version(header.version), ...);
-            (trace.refused(request_check::version), ...);
+            return KSHAKE_DETAIL_REFUSE_AT(request_check::version, trace);
         }
         return s;
     }
