@@ -14,7 +14,7 @@ namespace kshake {
 
 // "check 5 of wire.md 2.3: the request's version is in no route's range" and so on; never null.
 [[nodiscard]] constexpr const char* check_name(request_check c) noexcept {
-    return detail::row_of(c).name;
+    return detail::name_of(c);
 }
 
 // "rule R4 of wire.md 2.5: the response size is not envelope_size<response>" and so on; never null.

@@ -37,60 +37,75 @@ enum class answer_rule : uint8_t {
 
 namespace detail {
 
-// Named where a check has no row, or refuses with no status of its own: not a constant
-// expression, so such a use in a constant does not compile.
-inline void check_without_a_row() noexcept {}
-inline void check_without_a_status_of_its_own() noexcept {}
-
-// A check of docs/wire.md §2.3: the status it answers when it refuses (the section's last column;
-// success for `none`, which refuses nothing, and for check 9, which answers with the handler's own
-// status) and its name in a trace (check_name, trace.hpp).
-struct check_row {
-    ntstatus status;
-    const char* name;
-};
-
-// The one table of the checks and the one of the rules of §2.5 (rule_name, trace.hpp): switches
-// with no default, and a missing enumerator an error even where the build does not ask for
-// -Wswitch, so that a new check or rule does not compile until it has its row. After the switch
-// only a value that is no enumerator remains: it gets "" (never null).
+// The tables of docs/wire.md §2.3 and §2.5, beside the enumerations: a check's status and name,
+// a rule's name. Switches with no default, under -Wswitch as an error (with or without the
+// build's flags): a new check or rule does not compile until each table has its case. After a
+// switch only a value that is no enumerator remains.
 #if defined(__GNUC__) || defined(__clang__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic error "-Wswitch"
 #endif
-[[nodiscard]] constexpr check_row row_of(request_check c) noexcept {
+
+// Named in status_of for a check that refuses with no status of its own: not a constant
+// expression, so such a use does not compile.
+inline void check_without_a_status_of_its_own() noexcept {}
+
+// The status a check answers when it refuses (docs/wire.md §2.3's last column). `none` refuses
+// nothing and check 9 answers with the handler's own status: naming either here does not compile.
+[[nodiscard]] consteval ntstatus status_of(request_check c) noexcept {
     switch (c) {
-    case request_check::none:
-        return {status::success, "none: served"};
     case request_check::in_out_null:
-        return {status::invalid_parameter, "check 1 of wire.md 2.3: In or Out is null"};
+        return status::invalid_parameter;
     case request_check::no_context:
-        return {status::invalid_device_state,
-                "check 2 of wire.md 2.3: the pin is null or has no context"};
+        return status::invalid_device_state;
     case request_check::unknown_protocol:
-        return {status::invalid_device_request,
-                "check 3 of wire.md 2.3: no route serves the protocol id"};
+        return status::invalid_device_request;
     case request_check::envelope_null:
-        return {status::invalid_parameter, "check 4 of wire.md 2.3: a null envelope"};
+        return status::invalid_parameter;
     case request_check::version:
-        return {status::revision_mismatch,
-                "check 5 of wire.md 2.3: the request's version is in no route's range"};
+        return status::revision_mismatch;
     case request_check::request_size:
-        return {status::invalid_buffer_size,
-                "check 6 of wire.md 2.3: the request envelope is too short"};
+        return status::invalid_buffer_size;
     case request_check::response_capacity:
-        return {status::buffer_too_small,
-                "check 7 of wire.md 2.3: the response envelope is too small"};
+        return status::buffer_too_small;
     case request_check::response_overlaps_out:
-        return {status::invalid_parameter,
-                "check 8 of wire.md 2.3: the response envelope overlaps Out"};
+        return status::invalid_parameter;
+    case request_check::none:
     case request_check::handler:
-        return {status::success, "check 9 of wire.md 2.3: the handler refused"};
+        break;
     }
-    check_without_a_row();
-    return {status::success, ""};
+    check_without_a_status_of_its_own();
+    return status::unsuccessful;
 }
 
+// check_name's text (trace.hpp); "" for a value that is no enumerator.
+[[nodiscard]] constexpr const char* name_of(request_check c) noexcept {
+    switch (c) {
+    case request_check::none:
+        return "none: served";
+    case request_check::in_out_null:
+        return "check 1 of wire.md 2.3: In or Out is null";
+    case request_check::no_context:
+        return "check 2 of wire.md 2.3: the pin is null or has no context";
+    case request_check::unknown_protocol:
+        return "check 3 of wire.md 2.3: no route serves the protocol id";
+    case request_check::envelope_null:
+        return "check 4 of wire.md 2.3: a null envelope";
+    case request_check::version:
+        return "check 5 of wire.md 2.3: the request's version is in no route's range";
+    case request_check::request_size:
+        return "check 6 of wire.md 2.3: the request envelope is too short";
+    case request_check::response_capacity:
+        return "check 7 of wire.md 2.3: the response envelope is too small";
+    case request_check::response_overlaps_out:
+        return "check 8 of wire.md 2.3: the response envelope overlaps Out";
+    case request_check::handler:
+        return "check 9 of wire.md 2.3: the handler refused";
+    }
+    return "";
+}
+
+// rule_name's text (trace.hpp); "" for a value that is no enumerator.
 [[nodiscard]] constexpr const char* name_of(answer_rule r) noexcept {
     switch (r) {
     case answer_rule::none:
@@ -108,22 +123,12 @@ struct check_row {
     case answer_rule::response_version:
         return "rule R5 of wire.md 2.5: the response version is not the offered version";
     }
-    check_without_a_row();
     return "";
 }
+
 #if defined(__GNUC__) || defined(__clang__)
 #pragma GCC diagnostic pop
 #endif
-
-// The status a check answers when it refuses, from its row; a check without one (`none`, check 9)
-// does not compile here.
-[[nodiscard]] consteval ntstatus status_of(request_check c) noexcept {
-    const ntstatus s = row_of(c).status;
-    if (s == status::success) {
-        check_without_a_status_of_its_own();
-    }
-    return s;
-}
 
 // How KSHAKE_DETAIL_REFUSE_AT below returns a failed check's status. Optimised under clang it calls
 // a function of its own, so that each failed check is one conditional tail jump: returning the
