@@ -66,6 +66,17 @@ struct compare_one_id {
     }
 };
 
+// A hashed responder's run-time table, one object so that a lookup addresses it from one base:
+// the bucket displacements, and per slot the id that may land there (as its two 8-byte halves,
+// so each array is indexed with a scale of 8) and its route.
+template <class Context, size_t Buckets, size_t Slots>
+struct dispatch_table {
+    uint64_t displacement[Buckets];
+    uint64_t low[Slots];
+    uint64_t high[Slots];
+    route_entry<Context> serve[Slots];
+};
+
 // Two ids and more: the route table (route_table.hpp), resolved at compile time into one object
 // per responder that holds, per slot, the id that may land there and its entry, so a lookup reads
 // one slot and compares once (no slot-to-index read, no bounds check). Constant-initialised: no

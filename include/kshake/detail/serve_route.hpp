@@ -143,15 +143,4 @@ struct versions<Context, index_sequence<Is...>, Rs...> {
 template <class Context, class... Trace>
 using route_entry = ntstatus (*)(Context&, const void*, void*, Trace&...) noexcept;
 
-// A hashed responder's run-time table, one object so that a lookup addresses it from one base:
-// the bucket displacements, and per slot the id that may land there (as its two 8-byte halves,
-// so each array is indexed with a scale of 8) and its route.
-template <class Context, size_t Buckets, size_t Slots>
-struct dispatch_table {
-    uint64_t displacement[Buckets];
-    uint64_t low[Slots];
-    uint64_t high[Slots];
-    route_entry<Context> serve[Slots];
-};
-
 } // namespace kshake::detail
