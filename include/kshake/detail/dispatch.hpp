@@ -86,7 +86,8 @@ struct hash_ids {
     using table_type = route_table<Ids::count>;
     static constexpr table_type table = build_route_table(Ids::at);
     static_assert(table.built, "kshake: could not build the route table");
-    static_assert(Ids::whole_id || table.fold == 0, "first_halves' ids differ in bytes 0-7");
+    static_assert(Ids::whole_id || table.fold == 0,
+                  "kshake: internal error: first_halves' ids must differ in bytes 0-7");
 
     // The slot's id, for an empty slot the first: an id equal to the first always hashes to
     // the first's own slot, so a copy of it can never match what lands in an empty one.
