@@ -708,6 +708,20 @@ constexpr guid operator""_guid() noexcept {
 // ---- begin kshake/status.hpp -------------------------------------------------------------------
 // kshake::ntstatus — NTSTATUS values with the numbers of ntstatus.h, and their names.
 
+// ---- begin kshake/detail/make_status.hpp -------------------------------------------------------
+// kshake/detail/make_status.hpp — an NTSTATUS value from the bits ntstatus.h writes, for the
+// constants of kshake/status.hpp.
+
+namespace kshake::detail {
+
+// int32_t is kshake::ntstatus, which status.hpp declares after including this header.
+[[nodiscard]] constexpr int32_t make_status(uint32_t bits) noexcept {
+    return static_cast<int32_t>(bits);
+}
+
+} // namespace kshake::detail
+// ---- end kshake/detail/make_status.hpp ---------------------------------------------------------
+
 namespace kshake {
 
 // NTSTATUS is a LONG: 32 bits, signed, on every Windows target.
@@ -718,12 +732,6 @@ using ntstatus = int32_t;
 template <class T>
 concept status_type =
     (detail::is_same_v<T, int> || detail::is_same_v<T, long>) && sizeof(T) == sizeof(ntstatus);
-
-namespace detail {
-[[nodiscard]] constexpr ntstatus make_status(uint32_t bits) noexcept {
-    return static_cast<ntstatus>(bits);
-}
-} // namespace detail
 
 // The names are lower-case because STATUS_* are macros in ntstatus.h: kshake::STATUS_SUCCESS
 // could not be spelled in a driver. Values are those of ntstatus.h; avstream.hpp checks them
@@ -751,7 +759,18 @@ inline constexpr ntstatus not_found = detail::make_status(0xC0000225U);
 // NT_SUCCESS: success and informational values (0x00000000–0x7FFFFFFF).
 [[nodiscard]] constexpr bool nt_success(ntstatus s) noexcept { return s >= 0; }
 
-namespace detail {
+} // namespace kshake
+
+// The table status_name reads: it names the constants above.
+// ---- begin kshake/detail/status_names.hpp ------------------------------------------------------
+// kshake/detail/status_names.hpp — the name of each kshake::status constant, as ntstatus.h spells
+// it, for kshake::status_name (kshake/status.hpp).
+//
+// Part of kshake/status.hpp, which includes it after the constants and before status_name; not a
+// header to include on its own.
+
+namespace kshake::detail {
+
 struct status_entry {
     ntstatus value;
     const char* name;
@@ -776,7 +795,11 @@ inline constexpr status_entry status_names[] = {
     {status::invalid_buffer_size, "STATUS_INVALID_BUFFER_SIZE"},
     {status::not_found, "STATUS_NOT_FOUND"},
 };
-} // namespace detail
+
+} // namespace kshake::detail
+// ---- end kshake/detail/status_names.hpp --------------------------------------------------------
+
+namespace kshake {
 
 // "STATUS_SUCCESS" and so on for the values above; "" (never null) for any other value.
 [[nodiscard]] constexpr const char* status_name(ntstatus s) noexcept {
@@ -854,7 +877,17 @@ static_assert(sizeof(handshake) == 16 + 2 * sizeof(void*),
 static_assert(sizeof(void*) != 4 || sizeof(handshake) == 24);
 static_assert(sizeof(void*) != 8 || sizeof(handshake) == 32);
 
-namespace detail {
+} // namespace kshake
+
+// detail::read_handshake and write_handshake, named above, which need handshake complete.
+// ---- begin kshake/detail/handshake_bytes.hpp ---------------------------------------------------
+// kshake/detail/handshake_bytes.hpp — a handshake read from and written to the platform's
+// KSHANDSHAKE as bytes (kshake/handshake.hpp).
+//
+// kshake/handshake.hpp includes it after handshake; it includes that header itself, so either
+// may come first.
+
+namespace kshake::detail {
 
 // A handshake crossing to or from the platform's KSHANDSHAKE (the responder's In and Out,
 // avstream.hpp's transports) is read and written as bytes, never through a cast pointer; field
@@ -881,9 +914,9 @@ inline void write_handshake(void* to, const handshake& h) noexcept {
                static_cast<const void*>(&h.argument2), sizeof h.argument2);
 }
 
-} // namespace detail
+} // namespace kshake::detail
+// ---- end kshake/detail/handshake_bytes.hpp -----------------------------------------------------
 
-} // namespace kshake
 // ---- end kshake/handshake.hpp ------------------------------------------------------------------
 
 // ---- begin kshake/protocol.hpp -----------------------------------------------------------------
@@ -1108,11 +1141,10 @@ inline constexpr uint32_t wire_contract_major = 1;
 inline constexpr uint32_t wire_contract_minor = 0;
 
 // The default codec: the request and the response each travel in an envelope
-// {size, version, body} (docs/wire.md, "Envelope codec"). A protocol without a `codec` member
-// uses it.
+// {size, version, body} (docs/wire.md §2). A protocol without a `codec` member uses it.
 struct envelope_codec {};
 
-// Both pointers as they are, for a peer with its own convention (docs/wire.md, "Raw codec"):
+// Both pointers as they are, for a peer with its own convention (docs/wire.md §4):
 // `using codec = kshake::raw_codec;`.
 // A raw protocol has request = response = raw_arguments: the initiator's In.Argument1/2 reach
 // the handler as they are, and the handler's answer becomes Out.Argument1/2. No version travels
@@ -1130,15 +1162,22 @@ struct raw_arguments {
 // ---- begin kshake/transport.hpp ----------------------------------------------------------------
 // kshake::transport — anything that performs one handshake with a peer pin.
 
-namespace kshake {
+// ---- begin kshake/detail/transport_rules.hpp ---------------------------------------------------
+// kshake/detail/transport_rules.hpp — the rule of kshake::transport (kshake/transport.hpp) that
+// `out` is taken by reference, so that the peer's answer is not lost in a copy.
 
-namespace detail {
+namespace kshake::detail {
+
 // A call operator that also takes a temporary as `out` takes it by value or by const&
 // (or, generic, by forwarding reference): the peer's answer would be written into a copy and
 // lost, and every negotiation would fail with STATUS_DEVICE_PROTOCOL_ERROR.
 template <class T>
 concept takes_out_by_copy = requires(T& t, const handshake& in) { t(in, handshake{}); };
-} // namespace detail
+
+} // namespace kshake::detail
+// ---- end kshake/detail/transport_rules.hpp -----------------------------------------------------
+
+namespace kshake {
 
 // `ntstatus t(const handshake& in, handshake& out) noexcept`: sends `in` to the peer, which
 // fills `out`; success only if the peer accepted. avstream.hpp's transports call KsPinHandshake
@@ -1150,7 +1189,18 @@ concept transport = requires(T& t, const handshake& in, handshake& out) {
     { t(in, out) } noexcept -> status_type;
 } && !detail::takes_out_by_copy<T>;
 
-namespace detail {
+} // namespace kshake
+
+// negotiate()'s check of a transport, which names the concept above.
+// ---- begin kshake/detail/transport_check.hpp ---------------------------------------------------
+// kshake/detail/transport_check.hpp — a transport checked where negotiate() receives it, one
+// kshake: message a mistake (kshake/transport.hpp).
+//
+// kshake/transport.hpp includes it after the concept it names; it includes that header itself,
+// so either may come first.
+
+namespace kshake::detail {
+
 // T as negotiate() received it: a const transport must be callable through a const reference.
 template <class T>
 consteval bool check_transport() noexcept {
@@ -1187,13 +1237,19 @@ consteval bool check_transport() noexcept {
         return true;
     }
 }
-} // namespace detail
 
-} // namespace kshake
+} // namespace kshake::detail
+// ---- end kshake/detail/transport_check.hpp -----------------------------------------------------
+
 // ---- end kshake/transport.hpp ------------------------------------------------------------------
 
 // ---- begin kshake/result.hpp -------------------------------------------------------------------
 // kshake::result — a status or a typed response; never throws, never hands out garbage.
+
+// ---- begin kshake/detail/first_result_parts.hpp ------------------------------------------------
+// kshake/detail/first_result_parts.hpp — what kshake::first_result (kshake/result.hpp) is built
+// from: its response storage, the refusals of its offers, and the one way negotiate_first writes
+// its outcome into it.
 
 // ---- begin kshake/detail/pack.hpp --------------------------------------------------------------
 // kshake/detail/pack.hpp — a template parameter pack indexed by position or by type, written
@@ -1220,6 +1276,17 @@ template <size_t I, class... Ts>
 using pack_element_t = typename decltype(select_indexed<I>(
     declval<indexed_types<index_sequence_for<Ts...>, Ts...>>()))::type;
 
+// The I-th type of a pack, or void past its end (a handler's parameter beyond its arity).
+template <size_t I, class... Ts>
+struct element_or_void {
+    using type = void;
+};
+template <size_t I, class... Ts>
+    requires(I < sizeof...(Ts))
+struct element_or_void<I, Ts...> {
+    using type = pack_element_t<I, Ts...>;
+};
+
 // The position of T in Ts (the first, if it is there more than once); sizeof...(Ts) if absent.
 template <class T, class... Ts>
 inline constexpr size_t index_of = 0;
@@ -1237,6 +1304,66 @@ template <size_t I, class... Ts>
 
 } // namespace kshake::detail
 // ---- end kshake/detail/pack.hpp ----------------------------------------------------------------
+
+namespace kshake {
+
+// Defined in kshake/result.hpp, which includes this header first.
+template <protocol... Ps>
+class first_result;
+
+namespace detail {
+
+// What a get() that fails its static_assert returns, so that no second error follows.
+struct no_response {};
+
+template <class... Ts>
+inline constexpr size_t max_size_of = [] {
+    size_t m = 1;
+    ((m = sizeof(Ts) > m ? sizeof(Ts) : m), ...);
+    return m;
+}();
+
+// The refusals of negotiate_first's offers, for first_result::status_of: written only for an
+// offer that was refused, and read only for those (which offers were refused follows from
+// index() and status()), so the accepted offer and the offers never sent cost no store. A
+// single offer's status is the result's own, so it costs nothing there.
+template <size_t N>
+struct offer_statuses {
+    ntstatus at[N];
+};
+template <>
+struct offer_statuses<1> {};
+
+// negotiate_first's way to write its outcome in place (detail/negotiation.hpp): first_result
+// befriends it, so that its members stay private to everyone else.
+struct first_result_access {
+    template <size_t I, class... Ps>
+    static void accept(first_result<Ps...>& r, const response_t<pack_element_t<I, Ps...>>& value,
+                       uint32_t version) noexcept {
+        r.status_ = status::success;
+        r.index_ = static_cast<uint32_t>(I);
+        r.version_ = version;
+        copy_bytes(r.storage_, &value, sizeof value);
+    }
+    template <class... Ps>
+    static constexpr first_result<Ps...> unwritten() noexcept {
+        return first_result<Ps...>{typename first_result<Ps...>::unwritten{}};
+    }
+    // The offer's index as an argument, not a template parameter: one function for all offers
+    // (a debug build gives each instantiation a stack frame).
+    template <class... Ps>
+    static void refuse(first_result<Ps...>& r, size_t offer, ntstatus failure) noexcept {
+        r.status_ = failure;
+        if constexpr (sizeof...(Ps) > 1) {
+            r.statuses_.at[offer] = failure;
+        }
+    }
+};
+
+} // namespace detail
+
+} // namespace kshake
+// ---- end kshake/detail/first_result_parts.hpp --------------------------------------------------
 
 // What an ignored negotiation says (the reason is printed with the unused-result warning).
 #define KSHAKE_DETAIL_NODISCARD_RESULT                                                             \
@@ -1277,34 +1404,6 @@ class KSHAKE_DETAIL_NODISCARD_RESULT result {
     uint32_t version_{0};
     T value_{};
 };
-
-namespace detail {
-// What a get() that fails its static_assert returns, so that no second error follows.
-struct no_response {};
-
-template <class... Ts>
-inline constexpr size_t max_size_of = [] {
-    size_t m = 1;
-    ((m = sizeof(Ts) > m ? sizeof(Ts) : m), ...);
-    return m;
-}();
-} // namespace detail
-
-namespace detail {
-// negotiate_first's way to write its outcome in place (initiator.hpp).
-struct first_result_access;
-
-// The refusals of negotiate_first's offers, for first_result::status_of: written only for an
-// offer that was refused, and read only for those (which offers were refused follows from
-// index() and status()), so the accepted offer and the offers never sent cost no store. A
-// single offer's status is the result's own, so it costs nothing there.
-template <size_t N>
-struct offer_statuses {
-    ntstatus at[N];
-};
-template <>
-struct offer_statuses<1> {};
-} // namespace detail
 
 // What negotiate_first<P1, P2, ...> returns: which offer the peer accepted and its response,
 // or the status of the last refusal.
@@ -1412,32 +1511,6 @@ class KSHAKE_DETAIL_NODISCARD_FIRST_RESULT first_result {
     detail::offer_statuses<sizeof...(Ps)> statuses_;
 };
 
-namespace detail {
-struct first_result_access {
-    template <size_t I, class... Ps>
-    static void accept(first_result<Ps...>& r, const response_t<pack_element_t<I, Ps...>>& value,
-                       uint32_t version) noexcept {
-        r.status_ = status::success;
-        r.index_ = static_cast<uint32_t>(I);
-        r.version_ = version;
-        copy_bytes(r.storage_, &value, sizeof value);
-    }
-    template <class... Ps>
-    static constexpr first_result<Ps...> unwritten() noexcept {
-        return first_result<Ps...>{typename first_result<Ps...>::unwritten{}};
-    }
-    // The offer's index as an argument, not a template parameter: one function for all offers
-    // (a debug build gives each instantiation a stack frame).
-    template <class... Ps>
-    static void refuse(first_result<Ps...>& r, size_t offer, ntstatus failure) noexcept {
-        r.status_ = failure;
-        if constexpr (sizeof...(Ps) > 1) {
-            r.statuses_.at[offer] = failure;
-        }
-    }
-};
-} // namespace detail
-
 } // namespace kshake
 // ---- end kshake/result.hpp ---------------------------------------------------------------------
 
@@ -1449,9 +1522,8 @@ struct first_result_access {
 // envelope) and the code that implements it.
 
 // ---- begin kshake/detail/envelope_wire.hpp -----------------------------------------------------
-// kshake/detail/envelope_wire.hpp — the envelope codec (docs/wire.md, "Envelope codec"): the
-// envelope's layout, the initiator's exchange and the responder's checks of docs/wire.md §2.3
-// from check 4 on.
+// kshake/detail/envelope_wire.hpp — the envelope codec (docs/wire.md §2): the envelope's layout,
+// the initiator's exchange and the responder's checks of docs/wire.md §2.3 from check 4 on.
 
 // ---- begin kshake/detail/checks.hpp ------------------------------------------------------------
 // kshake/detail/checks.hpp — what a responder checks (docs/wire.md §2.3) and what an initiator
@@ -1488,13 +1560,21 @@ enum class answer_rule : uint8_t {
 
 namespace detail {
 
+// The tables of docs/wire.md §2.3 and §2.5, beside the enumerations: a check's status and name,
+// a rule's name. Switches with no default, under -Wswitch as an error (with or without the
+// build's flags): a new check or rule does not compile until each table has its case. After a
+// switch only a value that is no enumerator remains.
+#if defined(__GNUC__) || defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic error "-Wswitch"
+#endif
+
 // Named in status_of for a check that refuses with no status of its own: not a constant
 // expression, so such a use does not compile.
 inline void check_without_a_status_of_its_own() noexcept {}
 
-// The status a check answers when it refuses (docs/wire.md §2.3's last column). No default: a
-// new check does not compile here until it is given its status. `none` refuses nothing and
-// check 9 answers with the handler's own status.
+// The status a check answers when it refuses (docs/wire.md §2.3's last column). `none` refuses
+// nothing and check 9 answers with the handler's own status: naming either here does not compile.
 [[nodiscard]] consteval ntstatus status_of(request_check c) noexcept {
     switch (c) {
     case request_check::in_out_null:
@@ -1521,13 +1601,64 @@ inline void check_without_a_status_of_its_own() noexcept {}
     return status::unsuccessful;
 }
 
-// A refusal where a check fails: `return KSHAKE_DETAIL_REFUSE(status::x);`. Optimised under
-// clang it calls a function of its own, so that each failed check is one conditional tail jump:
-// returning the constant in place makes clang-19 load every check's status into the return
-// register before the check, on the path that passes too (docs/benchmarks.md, "What the
-// measurements changed in kshake"). g++ compiles the constant just
-// as well and keeps a stack frame for a call, and an unoptimised build would give each refusal a
-// frame (docs/driver.md, "Stack usage").
+// check_name's text (trace.hpp); "" for a value that is no enumerator.
+[[nodiscard]] constexpr const char* name_of(request_check c) noexcept {
+    switch (c) {
+    case request_check::none:
+        return "none: served";
+    case request_check::in_out_null:
+        return "check 1 of wire.md 2.3: In or Out is null";
+    case request_check::no_context:
+        return "check 2 of wire.md 2.3: the pin is null or has no context";
+    case request_check::unknown_protocol:
+        return "check 3 of wire.md 2.3: no route serves the protocol id";
+    case request_check::envelope_null:
+        return "check 4 of wire.md 2.3: a null envelope";
+    case request_check::version:
+        return "check 5 of wire.md 2.3: the request's version is in no route's range";
+    case request_check::request_size:
+        return "check 6 of wire.md 2.3: the request envelope is too short";
+    case request_check::response_capacity:
+        return "check 7 of wire.md 2.3: the response envelope is too small";
+    case request_check::response_overlaps_out:
+        return "check 8 of wire.md 2.3: the response envelope overlaps Out";
+    case request_check::handler:
+        return "check 9 of wire.md 2.3: the handler refused";
+    }
+    return "";
+}
+
+// rule_name's text (trace.hpp); "" for a value that is no enumerator.
+[[nodiscard]] constexpr const char* name_of(answer_rule r) noexcept {
+    switch (r) {
+    case answer_rule::none:
+        return "none";
+    case answer_rule::status_code:
+        return "rule R0 of wire.md 2.5: a success code other than STATUS_SUCCESS";
+    case answer_rule::protocol_id:
+        return "rule R1 of wire.md 2.5: Out.ProtocolId is not the offered id";
+    case answer_rule::argument1:
+        return "rule R2 of wire.md 2.5: Out.Argument1 is not the initiator's response envelope";
+    case answer_rule::argument2:
+        return "rule R3 of wire.md 2.5: Out.Argument2 is not null";
+    case answer_rule::response_size:
+        return "rule R4 of wire.md 2.5: the response size is not envelope_size<response>";
+    case answer_rule::response_version:
+        return "rule R5 of wire.md 2.5: the response version is not the offered version";
+    }
+    return "";
+}
+
+#if defined(__GNUC__) || defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+
+// How KSHAKE_DETAIL_REFUSE_AT below returns a failed check's status. Optimised under clang it calls
+// a function of its own, so that each failed check is one conditional tail jump: returning the
+// constant in place makes clang-19 load every check's status into the return register before the
+// check, on the path that passes too (docs/benchmarks.md, "What the measurements changed in
+// kshake"). g++ compiles the constant just as well and keeps a stack frame for a call, and an
+// unoptimised build would give each refusal a frame (docs/driver.md, "Stack usage").
 #if defined(__clang__) && defined(__OPTIMIZE__)
 template <ntstatus S>
 [[gnu::noinline, gnu::cold]] constexpr ntstatus refuse() noexcept {
@@ -1621,7 +1752,7 @@ inline void write_body(void* to, const T& body) noexcept {
     return a0 + (a_size - 1) - b0 < a_size + b_size - 1;
 }
 
-// The default codec (docs/wire.md, "Envelope codec").
+// The default codec (docs/wire.md §2).
 //   In.ProtocolId = P::id, In.Argument1 -> the initiator's request envelope,
 //   In.Argument2 -> the initiator's response envelope (size = its capacity, version = 0).
 //   On success: the response envelope holds {envelope_size<response>, version used, body};
@@ -1802,8 +1933,8 @@ struct envelope_wire {
 // ---- end kshake/detail/envelope_wire.hpp -------------------------------------------------------
 
 // ---- begin kshake/detail/raw_wire.hpp ----------------------------------------------------------
-// kshake/detail/raw_wire.hpp — the raw codec (docs/wire.md, "Raw codec"): In's two pointers
-// reach the handler as they are, and its answer becomes Out's.
+// kshake/detail/raw_wire.hpp — the raw codec (docs/wire.md §4): In's two pointers reach the handler
+// as they are, and its answer becomes Out's.
 
 namespace kshake::detail {
 
@@ -1930,51 +2061,11 @@ namespace kshake {
 
 // "check 5 of wire.md 2.3: the request's version is in no route's range" and so on; never null.
 [[nodiscard]] constexpr const char* check_name(request_check c) noexcept {
-    switch (c) {
-    case request_check::none:
-        return "none: served";
-    case request_check::in_out_null:
-        return "check 1 of wire.md 2.3: In or Out is null";
-    case request_check::no_context:
-        return "check 2 of wire.md 2.3: the pin is null or has no context";
-    case request_check::unknown_protocol:
-        return "check 3 of wire.md 2.3: no route serves the protocol id";
-    case request_check::envelope_null:
-        return "check 4 of wire.md 2.3: a null envelope";
-    case request_check::version:
-        return "check 5 of wire.md 2.3: the request's version is in no route's range";
-    case request_check::request_size:
-        return "check 6 of wire.md 2.3: the request envelope is too short";
-    case request_check::response_capacity:
-        return "check 7 of wire.md 2.3: the response envelope is too small";
-    case request_check::response_overlaps_out:
-        return "check 8 of wire.md 2.3: the response envelope overlaps Out";
-    case request_check::handler:
-        return "check 9 of wire.md 2.3: the handler refused";
-    }
-    return "";
+    return detail::name_of(c);
 }
 
 // "rule R4 of wire.md 2.5: the response size is not envelope_size<response>" and so on; never null.
-[[nodiscard]] constexpr const char* rule_name(answer_rule r) noexcept {
-    switch (r) {
-    case answer_rule::none:
-        return "none";
-    case answer_rule::status_code:
-        return "rule R0 of wire.md 2.5: a success code other than STATUS_SUCCESS";
-    case answer_rule::protocol_id:
-        return "rule R1 of wire.md 2.5: Out.ProtocolId is not the offered id";
-    case answer_rule::argument1:
-        return "rule R2 of wire.md 2.5: Out.Argument1 is not the initiator's response envelope";
-    case answer_rule::argument2:
-        return "rule R3 of wire.md 2.5: Out.Argument2 is not null";
-    case answer_rule::response_size:
-        return "rule R4 of wire.md 2.5: the response size is not envelope_size<response>";
-    case answer_rule::response_version:
-        return "rule R5 of wire.md 2.5: the response version is not the offered version";
-    }
-    return "";
-}
+[[nodiscard]] constexpr const char* rule_name(answer_rule r) noexcept { return detail::name_of(r); }
 
 // What an initiator reports for each offer it sends (negotiate: one, index 0; negotiate_first:
 // one per offer sent, in order).
@@ -2049,7 +2140,21 @@ struct trace_string {
     [[nodiscard]] constexpr size_t size() const noexcept { return length; }
 };
 
-namespace detail {
+} // namespace kshake
+
+// The text writer, the traced-transport test and the responder's record, which name the types
+// above.
+// ---- begin kshake/detail/trace_parts.hpp -------------------------------------------------------
+// kshake/detail/trace_parts.hpp — what kshake/trace.hpp is built from: the writer behind
+// to_string's lines, the test that tells a traced transport, and the record a responder fills
+// for its request_event.
+//
+// Part of kshake/trace.hpp, which includes it after the event and string types and before
+// to_string; not a header to include on its own.
+
+namespace kshake::detail {
+
+// to_string's line: appends until trace_string::capacity, then drops the rest.
 struct trace_writer {
     trace_string s{};
 
@@ -2078,7 +2183,42 @@ struct trace_writer {
         }
     }
 };
-} // namespace detail
+
+// Whether negotiate's transport came from traced(), so that it reports each offer to its hook.
+template <class T>
+inline constexpr bool is_traced_transport = false;
+template <class Transport, class Hook>
+inline constexpr bool is_traced_transport<traced_transport<Transport, Hook>> = true;
+
+// The trace of a request, carried through a responder's one serving sequence
+// (detail/serve_route.hpp): a plain responder passes none, so its calls are empty folds and compile
+// to nothing.
+struct request_trace {
+    request_event event{guid{},          no_route,        "", 0, request_check::none,
+                        status::success, status::success, 0};
+    void read_id(size_t offset, uint64_t half) noexcept {
+        copy_bytes(reinterpret_cast<unsigned char*>(&event.protocol_id) + offset, &half,
+                   sizeof half);
+        event.protocol_id_bytes = static_cast<uint8_t>(offset + sizeof half);
+    }
+    constexpr void route(size_t index, const char* name) noexcept {
+        event.route = index;
+        event.protocol_name = name;
+    }
+    constexpr void version(uint32_t v) noexcept { event.version = v; }
+    constexpr void refused(request_check c) noexcept { event.refused_by = c; }
+    constexpr void handled(ntstatus s) noexcept {
+        event.handler_status = s;
+        if (!nt_success(s)) {
+            event.refused_by = request_check::handler;
+        }
+    }
+};
+
+} // namespace kshake::detail
+// ---- end kshake/detail/trace_parts.hpp ---------------------------------------------------------
+
+namespace kshake {
 
 // "offer 1 {id} "name" v2: STATUS_REVISION_MISMATCH (refused)" and the like.
 [[nodiscard]] constexpr trace_string to_string(const offer_event& e) noexcept {
@@ -2140,37 +2280,6 @@ struct trace_writer {
     }
     return w.s;
 }
-
-namespace detail {
-template <class T>
-inline constexpr bool is_traced_transport = false;
-template <class Transport, class Hook>
-inline constexpr bool is_traced_transport<traced_transport<Transport, Hook>> = true;
-
-// The trace of a request, carried through a responder's one serving sequence (responder.hpp):
-// a plain responder passes none, so its calls are empty folds and compile to nothing.
-struct request_trace {
-    request_event event{guid{},          no_route,        "", 0, request_check::none,
-                        status::success, status::success, 0};
-    void read_id(size_t offset, uint64_t half) noexcept {
-        copy_bytes(reinterpret_cast<unsigned char*>(&event.protocol_id) + offset, &half,
-                   sizeof half);
-        event.protocol_id_bytes = static_cast<uint8_t>(offset + sizeof half);
-    }
-    constexpr void route(size_t index, const char* name) noexcept {
-        event.route = index;
-        event.protocol_name = name;
-    }
-    constexpr void version(uint32_t v) noexcept { event.version = v; }
-    constexpr void refused(request_check c) noexcept { event.refused_by = c; }
-    constexpr void handled(ntstatus s) noexcept {
-        event.handler_status = s;
-        if (!nt_success(s)) {
-            event.refused_by = request_check::handler;
-        }
-    }
-};
-} // namespace detail
 
 } // namespace kshake
 // ---- end kshake/trace.hpp ----------------------------------------------------------------------
@@ -3046,7 +3155,7 @@ find_overlapping_versions(const id_groups<N>& g, const uint32_t (&lowest)[N],
 
 // ---- begin kshake/detail/handler_check.hpp -----------------------------------------------------
 // kshake/detail/handler_check.hpp — a route handler's and a callback's signatures taken apart, each
-// part checked with its own kshake: message (responder.hpp). SPDX-License-Identifier: MIT
+// part checked with its own kshake: message (responder.hpp).
 
 namespace kshake::detail {
 
@@ -3093,17 +3202,9 @@ struct handler_signature_of<Handler> {
 
 // Parameter I of a handler (void past the end), so that a wrong arity cannot hide a type error.
 template <size_t I, class List>
-struct parameter {
-    using type = void;
-};
-template <size_t I, class First, class... Rest>
-struct parameter<I, type_list<First, Rest...>> {
-    using type = typename parameter<I - 1, type_list<Rest...>>::type;
-};
-template <class First, class... Rest>
-struct parameter<0, type_list<First, Rest...>> {
-    using type = First;
-};
+struct parameter;
+template <size_t I, class... Ts>
+struct parameter<I, type_list<Ts...>> : element_or_void<I, Ts...> {};
 template <size_t I, class Signature>
 using parameter_t = typename parameter<I, typename Signature::parameters>::type;
 
@@ -3248,6 +3349,20 @@ namespace kshake::detail {
 // function keeps the signature its table and its tail calls want) or one detail::request_trace,
 // which records what the sequence checked. A rule of docs/wire.md §2.3 is kept in one place.
 
+// Copies In's two pointers into the handshake `in` and leaves its id alone: once check 3 has
+// matched the id, no byte of it is read again, even where an unoptimised build would keep a
+// second copy. A macro rather than a function: at /Od a function would be one more frame on the
+// deepest stack (docs/driver.md, "Stack usage").
+#define KSHAKE_DETAIL_COPY_IN_POINTERS(in, peer_in)                                                \
+    (::kshake::detail::copy_bytes(static_cast<void*>(&(in).argument1),                             \
+                                  static_cast<const unsigned char*>(peer_in) +                     \
+                                      KSHAKE_OFFSETOF(::kshake::handshake, argument1),             \
+                                  sizeof(in).argument1),                                           \
+     ::kshake::detail::copy_bytes(static_cast<void*>(&(in).argument2),                             \
+                                  static_cast<const unsigned char*>(peer_in) +                     \
+                                      KSHAKE_OFFSETOF(::kshake::handshake, argument2),             \
+                                  sizeof(in).argument2))
+
 // What a decoded request becomes: the handler's answer, and on success the response envelope
 // and then Out.
 template <class Context, class R, class... Trace>
@@ -3296,16 +3411,9 @@ ntstatus serve_route(Context& context, const void* peer_in, void* out, Trace&...
     using P = typename R::protocol;
     using codec = wire_t<P>;
     (trace.route(Index, protocol_name<P>()), ...);
-    // Only In's two pointers are read here: its id, already matched, is the route's own, so no
-    // byte of In is read twice, even where an unoptimised build would keep a second copy.
-    // (Written out rather than a helper: at /Od a helper is one more frame on the deepest stack.)
+    // The id, already matched, is the route's own.
     handshake in{P::id, nullptr, nullptr};
-    copy_bytes(static_cast<void*>(&in.argument1),
-               static_cast<const unsigned char*>(peer_in) + KSHAKE_OFFSETOF(handshake, argument1),
-               sizeof in.argument1);
-    copy_bytes(static_cast<void*>(&in.argument2),
-               static_cast<const unsigned char*>(peer_in) + KSHAKE_OFFSETOF(handshake, argument2),
-               sizeof in.argument2);
+    KSHAKE_DETAIL_COPY_IN_POINTERS(in, peer_in);
     typename codec::template decoded<P> decoded{};
     const ntstatus s = codec::template decode_request<P>(in, out, decoded, trace...);
     if (!nt_success(s)) {
@@ -3340,21 +3448,13 @@ struct versions<Context, index_sequence<Is...>, Rs...> {
     template <class... Trace>
     static ntstatus serve(Context& context, const void* peer_in, void* out,
                           Trace&... trace) noexcept {
-        handshake in{}; // its pointers alone, as serve_route reads them
-        copy_bytes(static_cast<void*>(&in.argument1),
-                   static_cast<const unsigned char*>(peer_in) +
-                       KSHAKE_OFFSETOF(handshake, argument1),
-                   sizeof in.argument1);
-        copy_bytes(static_cast<void*>(&in.argument2),
-                   static_cast<const unsigned char*>(peer_in) +
-                       KSHAKE_OFFSETOF(handshake, argument2),
-                   sizeof in.argument2);
+        handshake in{};
+        KSHAKE_DETAIL_COPY_IN_POINTERS(in, peer_in);
         envelope_header header{};
         if (!envelope_wire::read_request_header(in.argument1, in.argument2, header)) {
-            (trace.refused(request_check::envelope_null), ...);
-            return status_of(request_check::envelope_null);
+            return KSHAKE_DETAIL_REFUSE_AT(request_check::envelope_null, trace);
         }
-        ntstatus s = status_of(request_check::version);
+        ntstatus s = status::unsuccessful; // set by the route that serves the version
         const bool served =
             (... || (header.version >= min_version_v<typename Rs::protocol> &&
                      header.version <= version_v<typename Rs::protocol> &&
@@ -3363,7 +3463,7 @@ struct versions<Context, index_sequence<Is...>, Rs...> {
                       true)));
         if (!served) {
             (trace.version(header.version), ...);
-            (trace.refused(request_check::version), ...);
+            return KSHAKE_DETAIL_REFUSE_AT(request_check::version, trace);
         }
         return s;
     }
@@ -3372,17 +3472,6 @@ struct versions<Context, index_sequence<Is...>, Rs...> {
 // What serves a matched id: (Context&, In, Out), and a traced entry's request_trace.
 template <class Context, class... Trace>
 using route_entry = ntstatus (*)(Context&, const void*, void*, Trace&...) noexcept;
-
-// A hashed responder's run-time table, one object so that a lookup addresses it from one base:
-// the bucket displacements, and per slot the id that may land there (as its two 8-byte halves,
-// so each array is indexed with a scale of 8) and its route.
-template <class Context, size_t Buckets, size_t Slots>
-struct dispatch_table {
-    uint64_t displacement[Buckets];
-    uint64_t low[Slots];
-    uint64_t high[Slots];
-    route_entry<Context> serve[Slots];
-};
 
 } // namespace kshake::detail
 // ---- end kshake/detail/serve_route.hpp ---------------------------------------------------------
@@ -3394,6 +3483,15 @@ namespace kshake::detail {
 #else
 #define KSHAKE_DETAIL_ALWAYS_INLINE [[gnu::always_inline]] inline
 #endif
+
+// Copies bytes Offset to Offset + 7 of In's id into `half` and tells the trace: the one place a
+// strategy reads the id, so check 3's read rule (docs/wire.md §2.3) is kept here. A macro
+// rather than a function: at /Od a function's own copy of the half is one more slot on the
+// deepest stack (docs/driver.md, "Stack usage").
+#define KSHAKE_DETAIL_READ_ID_HALF(half, in, offset, trace)                                        \
+    (::kshake::detail::copy_bytes(&(half), static_cast<const unsigned char*>(in) + (offset),       \
+                                  sizeof(half)),                                                   \
+     ((trace).read_id((offset), (half)), ...))
 
 // What a strategy is given, Ids: `count` distinct ids as `Ids::at[i]`, and the entries serving
 // them, `Ids::template entries<Trace...>::at[i]`, the first also as `Ids::template
@@ -3409,22 +3507,30 @@ struct compare_one_id {
     template <class... Trace>
     KSHAKE_DETAIL_ALWAYS_INLINE static ntstatus find(Context& context, const void* in, void* out,
                                                      Trace&... trace) noexcept {
-        const auto* const in_id = static_cast<const unsigned char*>(in);
         uint64_t half = 0;
-        copy_bytes(&half, in_id, sizeof half);
-        (trace.read_id(0, half), ...);
+        KSHAKE_DETAIL_READ_ID_HALF(half, in, 0, trace);
         if (half != id.low) [[unlikely]] {
             return KSHAKE_DETAIL_REFUSE_AT(request_check::unknown_protocol, trace);
         }
         if constexpr (Ids::whole_id) {
-            copy_bytes(&half, in_id + sizeof half, sizeof half);
-            (trace.read_id(sizeof half, half), ...);
+            KSHAKE_DETAIL_READ_ID_HALF(half, in, sizeof half, trace);
             if (half != id.high) [[unlikely]] {
                 return KSHAKE_DETAIL_REFUSE_AT(request_check::unknown_protocol, trace);
             }
         }
         return Ids::template first<Trace...>(context, in, out, trace...);
     }
+};
+
+// A hashed responder's run-time table, one object so that a lookup addresses it from one base:
+// the bucket displacements, and per slot the id that may land there (as its two 8-byte halves,
+// so each array is indexed with a scale of 8) and its route.
+template <class Context, size_t Buckets, size_t Slots>
+struct dispatch_table {
+    uint64_t displacement[Buckets];
+    uint64_t low[Slots];
+    uint64_t high[Slots];
+    route_entry<Context> serve[Slots];
 };
 
 // Two ids and more: the route table (route_table.hpp), resolved at compile time into one object
@@ -3436,7 +3542,8 @@ struct hash_ids {
     using table_type = route_table<Ids::count>;
     static constexpr table_type table = build_route_table(Ids::at);
     static_assert(table.built, "kshake: could not build the route table");
-    static_assert(Ids::whole_id || table.fold == 0, "first_halves' ids differ in bytes 0-7");
+    static_assert(Ids::whole_id || table.fold == 0,
+                  "kshake: internal error: first_halves' ids must differ in bytes 0-7");
 
     // The slot's id, for an empty slot the first: an id equal to the first always hashes to
     // the first's own slot, so a copy of it can never match what lands in an empty one.
@@ -3490,10 +3597,8 @@ struct hash_ids {
     template <class... Trace>
     KSHAKE_DETAIL_ALWAYS_INLINE static ntstatus find(Context& context, const void* in, void* out,
                                                      Trace&... trace) noexcept {
-        const auto* const in_id = static_cast<const unsigned char*>(in);
         uint64_t half = 0;
-        copy_bytes(&half, in_id, sizeof half);
-        (trace.read_id(0, half), ...);
+        KSHAKE_DETAIL_READ_ID_HALF(half, in, 0, trace);
         size_t slot = 0;
         if constexpr (table.fold == 0) {
             slot = slot_of(half);
@@ -3503,13 +3608,11 @@ struct hash_ids {
             if constexpr (!Ids::whole_id) {
                 return entry_at<Trace...>(slot)(context, in, out, trace...);
             }
-            copy_bytes(&half, in_id + sizeof half, sizeof half);
-            (trace.read_id(sizeof half, half), ...);
+            KSHAKE_DETAIL_READ_ID_HALF(half, in, sizeof half, trace);
         } else {
             // The key needs both halves: the second is copied once, for the key and the compare.
             uint64_t high = 0;
-            copy_bytes(&high, in_id + sizeof high, sizeof high);
-            (trace.read_id(sizeof high, high), ...);
+            KSHAKE_DETAIL_READ_ID_HALF(high, in, sizeof high, trace);
             slot = slot_of(route_key(table.fold, half, high));
             if (runtime.low[slot] != half) [[unlikely]] {
                 return KSHAKE_DETAIL_REFUSE_AT(request_check::unknown_protocol, trace);
@@ -3576,8 +3679,7 @@ struct first_halves {
         static ntstatus find(Context& context, const void* in, void* out,
                              Trace&... trace) noexcept {
             uint64_t high = 0;
-            copy_bytes(&high, static_cast<const unsigned char*>(in) + sizeof high, sizeof high);
-            (trace.read_id(sizeof high, high), ...);
+            KSHAKE_DETAIL_READ_ID_HALF(high, in, sizeof high, trace);
             return match<Ms...>(high, context, in, out, trace...);
         }
     };
@@ -4284,7 +4386,18 @@ concept agrees = detail::is_offer<Offers> && detail::has_routes<Responder> &&
 template <class Offers, class Responder>
 inline constexpr bool must_agree = detail::check_agreement<Offers, Responder>();
 
-namespace detail {
+} // namespace kshake
+
+// What agreed_protocol_t and agreed_version_v read; it names agreed_offer_v above.
+// ---- begin kshake/detail/agreed_offer.hpp ------------------------------------------------------
+// kshake/detail/agreed_offer.hpp — the offer and version behind kshake::agreed_protocol_t and
+// agreed_version_v (kshake/contract.hpp).
+//
+// Part of kshake/contract.hpp, which includes it after agreed_offer_v and before the two names it
+// answers; not a header to include on its own.
+
+namespace kshake::detail {
+
 // agreed_protocol_t and agreed_version_v, answered only once must_agree's checks have passed:
 // pins that do not agree get its kshake: message, naming the offers and the routes (a
 // constraint on the alias would report an unsatisfied constraint first). After that message,
@@ -4299,7 +4412,11 @@ struct agreed_offer<Offers, Responder, true> {
     using type = typename offer_element<agreed_offer_v<Offers, Responder>, Offers>::type;
     static constexpr uint32_t version = version_v<type>;
 };
-} // namespace detail
+
+} // namespace kshake::detail
+// ---- end kshake/detail/agreed_offer.hpp --------------------------------------------------------
+
+namespace kshake {
 
 // The offer that would be agreed, and the version it would be spoken at; for pins that do not
 // agree, must_agree's error.
@@ -4317,9 +4434,12 @@ inline constexpr uint32_t agreed_version_v = detail::agreed_offer<Offers, Respon
 // benchmarks without the mock's lock and log, and for a driver's own self-test.
 // Portable and kernel-safe: no standard header, no heap, no lock, no I/O.
 
-namespace kshake {
+// ---- begin kshake/detail/direct_pin_check.hpp --------------------------------------------------
+// kshake/detail/direct_pin_check.hpp — the callback types kshake::direct_pin takes
+// (kshake/direct.hpp), checked once, one kshake: message a mistake.
 
-namespace detail {
+namespace kshake::detail {
+
 // direct_pin<Pin, Handshake, Status>, checked once where it is named, one message a mistake.
 template <class Handshake, class Status>
 consteval bool check_direct_pin() noexcept {
@@ -4339,7 +4459,11 @@ consteval bool check_direct_pin() noexcept {
         return true;
     }
 }
-} // namespace detail
+
+} // namespace kshake::detail
+// ---- end kshake/detail/direct_pin_check.hpp ----------------------------------------------------
+
+namespace kshake {
 
 // A transport to a peer pin's handshake callback: `callback(pin, &In, &Out)` through the pointer,
 // with In and Out the callback's own handshake type (KSHANDSHAKE in a driver), each crossing by

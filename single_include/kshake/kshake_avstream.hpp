@@ -90,6 +90,40 @@ inline constexpr ULONG_PTR kernel_terminate_code = 0;      // GSL's RANGE_CHECKS
 #endif // KSHAKE_SINGLE_PART_KSHAKE_DETAIL_KERNEL_TERMINATE_HPP
 // ---- end kshake/detail/kernel_terminate.hpp ----------------------------------------------------
 
+// ---- begin kshake/detail/ks_callback.hpp -------------------------------------------------------
+#ifndef KSHAKE_SINGLE_PART_KSHAKE_DETAIL_KS_CALLBACK_HPP
+#define KSHAKE_SINGLE_PART_KSHAKE_DETAIL_KS_CALLBACK_HPP
+// kshake/detail/ks_callback.hpp — the PFNKSPINHANDSHAKE that kshake::avstream::handshake_callback
+// and install give a responder (kshake/avstream.hpp). Kernel mode only.
+//
+// kshake/avstream.hpp includes it once it has checked that <ntddk.h> and <ks.h> came first; a
+// translation unit without them (a build of every header, tools/lint.sh) sees nothing here.
+
+#if defined(_KS_) && defined(_NTDDK_)
+
+namespace kshake::detail {
+
+// The PFNKSPINHANDSHAKE of a responder: its callback, or with a hook its traced_callback.
+template <class Responder, auto&... Hook>
+consteval PFNKSPINHANDSHAKE ks_handshake_callback() noexcept {
+    if constexpr (sizeof...(Hook) == 0) {
+        return &Responder::template callback<PKSPIN, KSHANDSHAKE, NTSTATUS>;
+    } else if constexpr (sizeof...(Hook) == 1) {
+        return &Responder::template traced_callback<Hook..., PKSPIN, KSHANDSHAKE, NTSTATUS>;
+    } else {
+        static_assert(sizeof...(Hook) <= 1,
+                      "kshake: handshake_callback<R, hook> and install<R, hook> take at most one "
+                      "trace hook");
+        return nullptr;
+    }
+}
+
+} // namespace kshake::detail
+
+#endif
+#endif // KSHAKE_SINGLE_PART_KSHAKE_DETAIL_KS_CALLBACK_HPP
+// ---- end kshake/detail/ks_callback.hpp ---------------------------------------------------------
+
 // The platform's types and kshake's must be the same bytes: conversions copy them.
 static_assert(sizeof(KSHANDSHAKE) == sizeof(kshake::handshake) &&
                   KSHAKE_OFFSETOF(KSHANDSHAKE, ProtocolId) ==
@@ -189,27 +223,6 @@ class file_object {
     PFILE_OBJECT file_;
 };
 
-} // namespace kshake::avstream
-
-namespace kshake::detail {
-// The PFNKSPINHANDSHAKE of a responder: its callback, or with a hook its traced_callback.
-template <class Responder, auto&... Hook>
-consteval PFNKSPINHANDSHAKE ks_handshake_callback() noexcept {
-    if constexpr (sizeof...(Hook) == 0) {
-        return &Responder::template callback<PKSPIN, KSHANDSHAKE, NTSTATUS>;
-    } else if constexpr (sizeof...(Hook) == 1) {
-        return &Responder::template traced_callback<Hook..., PKSPIN, KSHANDSHAKE, NTSTATUS>;
-    } else {
-        static_assert(sizeof...(Hook) <= 1,
-                      "kshake: handshake_callback<R, hook> and install<R, hook> take at most one "
-                      "trace hook");
-        return nullptr;
-    }
-}
-} // namespace kshake::detail
-
-namespace kshake::avstream {
-
 // The responder's PFNKSPINHANDSHAKE. The pin's Context must point to the responder's context
 // (a Responder::context_type) for as long as the callback is installed. No calling convention is
 // written: the callback has the build's default, which is what ks.h gives PFNKSPINHANDSHAKE
@@ -237,7 +250,7 @@ void install(PKSPIN pin) noexcept {
 // debugger when the IHVSTREAMING component filter mask has bit 3 set (in the debugger:
 // `ed nt!Kd_IHVSTREAMING_Mask 0x8`; "Reading and Filtering Debugging Messages", WDK docs).
 // No heap, no lock; the line, at most trace_string::capacity characters, is built on the stack
-// (about 270 bytes). PASSIVE_LEVEL, as every handshake is.
+// (its cost: docs/driver.md, "Tracing a negotiation"). PASSIVE_LEVEL, as every handshake is.
 //
 //   inline constexpr kshake::avstream::dbgprint_trace my_trace{};
 //   kshake::avstream::install<sink_responder, my_trace>(Pin);          // the responder's side
