@@ -889,6 +889,11 @@ static_assert(sizeof(void*) != 8 || sizeof(handshake) == 32);
 
 namespace kshake::detail {
 
+// A type that crosses as a KSHANDSHAKE: its size, copied byte for byte (KSHANDSHAKE itself, or
+// kshake::handshake). What a callback's and a direct_pin's handshake type must be.
+template <class H>
+concept handshake_shaped = sizeof(H) == sizeof(handshake) && detail::is_trivially_copyable_v<H>;
+
 // A handshake crossing to or from the platform's KSHANDSHAKE (the responder's In and Out,
 // avstream.hpp's transports) is read and written as bytes, never through a cast pointer; field
 // by field, because g++ 12 copies a whole 32-byte handshake through vector registers and a
@@ -3320,10 +3325,8 @@ consteval bool check_callback() noexcept {
                       "kshake: responder::callback needs a pin pointer with a `Context` member "
                       "(KSPIN) or a `context()` member function (kshake::mock::pin)");
         return false;
-    } else if constexpr (sizeof(Handshake) != sizeof(handshake) ||
-                         !detail::is_trivially_copyable_v<Handshake>) {
-        static_assert(sizeof(Handshake) == sizeof(handshake) &&
-                          detail::is_trivially_copyable_v<Handshake>,
+    } else if constexpr (!handshake_shaped<Handshake>) {
+        static_assert(handshake_shaped<Handshake>,
                       "kshake: the callback's handshake type must have KSHANDSHAKE's layout");
         return false;
     } else if constexpr (!status_type<Status>) {
@@ -4443,10 +4446,8 @@ namespace kshake::detail {
 // direct_pin<Pin, Handshake, Status>, checked once where it is named, one message a mistake.
 template <class Handshake, class Status>
 consteval bool check_direct_pin() noexcept {
-    if constexpr (sizeof(Handshake) != sizeof(handshake) ||
-                  !detail::is_trivially_copyable_v<Handshake>) {
-        static_assert(sizeof(Handshake) == sizeof(handshake) &&
-                          detail::is_trivially_copyable_v<Handshake>,
+    if constexpr (!handshake_shaped<Handshake>) {
+        static_assert(handshake_shaped<Handshake>,
                       "kshake: direct_pin: the callback's handshake type must have KSHANDSHAKE's "
                       "layout (KSHANDSHAKE or kshake::handshake)");
         return false;

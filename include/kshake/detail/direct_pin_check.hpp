@@ -12,10 +12,8 @@ namespace kshake::detail {
 // direct_pin<Pin, Handshake, Status>, checked once where it is named, one message a mistake.
 template <class Handshake, class Status>
 consteval bool check_direct_pin() noexcept {
-    if constexpr (sizeof(Handshake) != sizeof(handshake) ||
-                  !detail::is_trivially_copyable_v<Handshake>) {
-        static_assert(sizeof(Handshake) == sizeof(handshake) &&
-                          detail::is_trivially_copyable_v<Handshake>,
+    if constexpr (!handshake_shaped<Handshake>) {
+        static_assert(handshake_shaped<Handshake>,
                       "kshake: direct_pin: the callback's handshake type must have KSHANDSHAKE's "
                       "layout (KSHANDSHAKE or kshake::handshake)");
         return false;

@@ -172,10 +172,8 @@ consteval bool check_callback() noexcept {
                       "kshake: responder::callback needs a pin pointer with a `Context` member "
                       "(KSPIN) or a `context()` member function (kshake::mock::pin)");
         return false;
-    } else if constexpr (sizeof(Handshake) != sizeof(handshake) ||
-                         !detail::is_trivially_copyable_v<Handshake>) {
-        static_assert(sizeof(Handshake) == sizeof(handshake) &&
-                          detail::is_trivially_copyable_v<Handshake>,
+    } else if constexpr (!handshake_shaped<Handshake>) {
+        static_assert(handshake_shaped<Handshake>,
                       "kshake: the callback's handshake type must have KSHANDSHAKE's layout");
         return false;
     } else if constexpr (!status_type<Status>) {

@@ -11,6 +11,11 @@
 
 namespace kshake::detail {
 
+// A type that crosses as a KSHANDSHAKE: its size, copied byte for byte (KSHANDSHAKE itself, or
+// kshake::handshake). What a callback's and a direct_pin's handshake type must be.
+template <class H>
+concept handshake_shaped = sizeof(H) == sizeof(handshake) && detail::is_trivially_copyable_v<H>;
+
 // A handshake crossing to or from the platform's KSHANDSHAKE (the responder's In and Out,
 // avstream.hpp's transports) is read and written as bytes, never through a cast pointer; field
 // by field, because g++ 12 copies a whole 32-byte handshake through vector registers and a
